@@ -1,0 +1,58 @@
+"""Ember: a light deep-learning framework on NumPy.
+
+The public surface is a thin re-export: tensors and their creation, the
+math in :mod:`ember.ops.functions`, autograd entry points, and the
+sub-packages.
+
+Example:
+    >>> import ember
+    >>> w = ember.tensor([2.0], requires_grad=True)
+    >>> loss = ((w * 3.0 - 1.0) ** 2).sum()
+    >>> loss.backward()
+    >>> w.grad
+    tensor([30.])
+"""
+from . import backend
+from .backend import (DType, as_dtype, bool_ as bool, float16, float32, float64, get_default_dtype,
+                      int8, int16, int32, int64, set_default_dtype, uint8)
+from .errors import DTypeError, EmberError, EmberIndexError, EmberValueError, GradError, ShapeError
+from .tensor import Tensor
+from . import ops
+from .ops.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
+                           linspace, ones, ones_like, tensor, zeros, zeros_like)
+from .ops.random import (Generator, default_generator, initial_seed, manual_seed, normal, rand,
+                         rand_like, randint, randn, randn_like, randperm)
+from .ops.printing import set_printoptions
+from .ops.functions import (  # noqa: F401
+    abs, add, all, allclose, amax, amin, any, argmax, argmin, bmm, broadcast_tensors, broadcast_to,
+    cast, cat, ceil, chunk, clamp, clip, clone, concat, concatenate, cos, count_nonzero, cumsum,
+    div, dot, dropout, einsum, eq, erf, exp, expand, expm1, flatten, flip, floor, floor_divide,
+    gather, ge, gelu, ger, gt, isfinite, isinf, isnan, le, log, log10, log1p, log2, log_softmax,
+    logical_and, logical_not, logical_or, logical_xor, logsumexp, lt, masked_fill, matmul, max,
+    maximum, mean, min, minimum, mm, mul, ne, neg, negative, norm, outer, pad, permute, pow, prod,
+    reciprocal, relu, remainder, repeat, reshape, round, rsqrt, scatter_add, sigmoid, sign, silu,
+    sin, softmax, softplus, split, sqrt, square, squeeze, stack, std, sub, sum, swapaxes, t,
+    take_along_dim, tan, tanh, tile, transpose, tril, triu, true_divide, unbind, unflatten,
+    unsqueeze, var, var_mean, view, where,
+)
+from .ops.functions import equal_all as equal
+from . import autograd
+from .autograd import (enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled)
+
+float_ = float32
+double = float64
+half = float16
+long = int64
+short = int16
+uint8 = uint8
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj) -> bool:
+    """True if ``obj`` is an Ember tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()

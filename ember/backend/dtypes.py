@@ -1,0 +1,144 @@
+"""Ember's dtypes and PyTorch's type-promotion rules.
+
+A :class:`DType` wraps a NumPy dtype. Promotion follows PyTorch rather than
+NumPy: Python scalars and zero-dimensional tensors only decide the result's
+*category* (bool < integer < floating), and an integer tensor meeting a float
+scalar becomes the default float dtype, not float64.
+"""
+from __future__ import annotations
+
+import numpy
+
+from ..errors import DTypeError
+
+
+class DType:
+    """A tensor element type, e.g. ``ember.float32``."""
+
+    __slots__ = ("name", "numpy", "itemsize", "is_floating_point", "is_signed", "category")
+
+    def __init__(self, name: str, numpy_dtype, category: int):
+        self.name = name
+        self.numpy = numpy.dtype(numpy_dtype)
+        self.itemsize = self.numpy.itemsize
+        self.category = category  # 0 bool, 1 integer, 2 floating
+        self.is_floating_point = category == 2
+        self.is_signed = category == 2 or self.numpy.kind == "i"
+
+    def __repr__(self) -> str:
+        return f"ember.{self.name}"
+
+    def __reduce__(self):
+        return (as_dtype, (self.name,))
+
+
+bool_ = DType("bool", numpy.bool_, 0)
+uint8 = DType("uint8", numpy.uint8, 1)
+int8 = DType("int8", numpy.int8, 1)
+int16 = DType("int16", numpy.int16, 1)
+int32 = DType("int32", numpy.int32, 1)
+int64 = DType("int64", numpy.int64, 1)
+float16 = DType("float16", numpy.float16, 2)
+float32 = DType("float32", numpy.float32, 2)
+float64 = DType("float64", numpy.float64, 2)
+
+ALL_DTYPES = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
+_BY_NUMPY = {d.numpy: d for d in ALL_DTYPES}
+_BY_NAME = {d.name: d for d in ALL_DTYPES}
+_BY_NAME.update({"float": float32, "double": float64, "half": float16, "long": int64,
+                 "int": int32, "short": int16, "bool_": bool_})
+
+_default_float = float32
+
+
+def from_numpy_dtype(numpy_dtype) -> DType:
+    """The Ember dtype of a NumPy dtype; raises for types Ember does not support."""
+    try:
+        return _BY_NUMPY[numpy_dtype]
+    except KeyError:
+        dtype = numpy.dtype(numpy_dtype)
+        if dtype in _BY_NUMPY:
+            return _BY_NUMPY[dtype]
+        raise DTypeError(
+            f"unsupported dtype {dtype}; Ember supports "
+            + ", ".join(d.name for d in ALL_DTYPES)) from None
+
+
+def as_dtype(spec) -> DType:
+    """Turn ``ember.float32``, ``'float32'``, ``numpy.float32``, ``float``, ``int`` or ``bool`` into a DType."""
+    if isinstance(spec, DType):
+        return spec
+    if spec is float:
+        return _default_float
+    if spec is int:
+        return int64
+    if spec is bool:
+        return bool_
+    if isinstance(spec, str):
+        try:
+            return _BY_NAME[spec.removeprefix("ember.").removeprefix("torch.")]
+        except KeyError:
+            raise DTypeError(f"unknown dtype {spec!r}; expected one of "
+                             + ", ".join(d.name for d in ALL_DTYPES)) from None
+    if getattr(spec, "__module__", "") == "torch" or type(spec).__name__ == "dtype" and hasattr(spec, "is_floating_point"):
+        return as_dtype(str(spec))
+    try:
+        return from_numpy_dtype(numpy.dtype(spec))
+    except TypeError:
+        raise DTypeError(f"unknown dtype {spec!r}") from None
+
+
+def get_default_dtype() -> DType:
+    """The dtype of floating tensors created without an explicit dtype (float32 unless changed)."""
+    return _default_float
+
+
+def set_default_dtype(dtype) -> None:
+    """Set the default floating dtype (float16, float32 or float64), as ``torch.set_default_dtype``."""
+    global _default_float
+    dtype = as_dtype(dtype)
+    if not dtype.is_floating_point:
+        raise DTypeError(f"set_default_dtype: expected a floating dtype, got {dtype}")
+    _default_float = dtype
+
+
+def scalar_category(value) -> int:
+    """Category of a Python scalar: 0 bool, 1 int, 2 float."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return 1
+    return 2
+
+
+def _promote_pair(a: DType, b: DType) -> DType:
+    if a is b:
+        return a
+    if a.category != b.category:
+        return a if a.category > b.category else b
+    return _BY_NUMPY[numpy.promote_types(a.numpy, b.numpy)]
+
+
+def _promote_all(dtypes) -> DType | None:
+    result = None
+    for dtype in dtypes:
+        result = dtype if result is None else _promote_pair(result, dtype)
+    return result
+
+
+def result_type(shaped: list, zero_dim: list, scalars: list) -> DType:
+    """PyTorch's result dtype for an operation.
+
+    ``shaped`` and ``zero_dim`` are the dtypes of operands with and without
+    dimensions; ``scalars`` are Python numbers. A higher category among the
+    weaker groups wins over the stronger group's dtype, but only by category.
+    """
+    result = _promote_all(shaped)
+    weak = _promote_all(zero_dim)
+    if weak is not None and (result is None or weak.category > result.category):
+        result = weak
+    if scalars:
+        category = max(scalar_category(s) for s in scalars)
+        if result is None or category > result.category:
+            result = (bool_, int64, _default_float)[category]
+    return result

@@ -1,0 +1,30 @@
+"""Ember's exception types.
+
+Each subclasses the built-in exception PyTorch raises in the same situation, so
+``except RuntimeError`` written for PyTorch keeps working, while ``except
+ember.EmberError`` catches everything Ember raises on purpose.
+"""
+
+
+class EmberError(Exception):
+    """Base class of every error Ember raises deliberately."""
+
+
+class ShapeError(EmberError, RuntimeError):
+    """Operand shapes do not fit the operation (broadcasting, matmul, reshape ...)."""
+
+
+class DTypeError(EmberError, TypeError):
+    """An operand's dtype is not allowed for the operation, or is unknown."""
+
+
+class GradError(EmberError, RuntimeError):
+    """Autograd was asked for something it cannot do (second backward, in-place on a saved tensor ...)."""
+
+
+class EmberIndexError(EmberError, IndexError):
+    """An index is out of range or of an unsupported kind."""
+
+
+class EmberValueError(EmberError, ValueError):
+    """An argument has an invalid value."""

@@ -1,0 +1,180 @@
+"""Tensor creation: from data, constant fills, ranges.
+
+Creation makes leaves, so nothing here is a primitive: there is no input to
+differentiate with respect to. Defaults follow PyTorch: Python floats become
+the default float dtype (float32), Python ints int64, bools bool.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy
+
+from .. import backend
+from ..backend import as_dtype, get_default_dtype
+from ..errors import DTypeError, EmberValueError
+
+
+def _infer_dtype(data):
+    """PyTorch's dtype for nested Python data: bool < int64 < default float."""
+    if isinstance(data, bool):
+        return backend.bool_
+    if isinstance(data, numbers.Integral):
+        return backend.int64
+    if isinstance(data, numbers.Real):
+        return get_default_dtype()
+    if isinstance(data, (list, tuple)):
+        found = [_infer_dtype(item) for item in data]
+        if not found:
+            return get_default_dtype()
+        return max(found, key=lambda d: d.category)
+    from ..tensor import Tensor
+    if isinstance(data, Tensor):
+        return data.dtype
+    raise DTypeError(f"tensor(): could not infer a dtype for an element of type {type(data).__name__}")
+
+
+def _flatten_tensors(data):
+    from ..tensor import Tensor
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_flatten_tensors(item) for item in data]
+    return data
+
+
+def to_array(data, dtype=None):
+    """A backend array from Python data, NumPy arrays or tensors, with PyTorch's default dtypes."""
+    xp = backend.xp
+    from ..tensor import Tensor
+    if isinstance(data, Tensor):
+        array = data._data
+    elif hasattr(data, "__array__") or hasattr(data, "__dlpack__") and not isinstance(data, (list, tuple)):
+        array = xp.asarray(data)
+        if array.dtype.kind == "f" and dtype is None and array.dtype not in (numpy.float16, numpy.float32, numpy.float64):
+            array = array.astype(get_default_dtype().numpy)
+    else:
+        inferred = as_dtype(dtype) if dtype is not None else _infer_dtype(data)
+        try:
+            array = xp.asarray(_flatten_tensors(data), dtype=inferred.numpy)
+        except (ValueError, TypeError) as error:
+            raise EmberValueError(f"tensor(): could not build a tensor from the data: {error}") from None
+        return array
+    if dtype is not None:
+        array = array.astype(as_dtype(dtype).numpy, copy=False)
+    else:
+        backend.from_numpy_dtype(array.dtype)  # rejects unsupported dtypes clearly
+    return array
+
+
+def _shape_arg(shape):
+    """Accept ``zeros(2, 3)`` and ``zeros((2, 3))`` alike."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    shape = tuple(int(s) for s in shape)
+    if any(s < 0 for s in shape):
+        raise EmberValueError(f"negative dimension in shape {shape}")
+    return shape
+
+
+def _leaf(array, requires_grad):
+    from ..tensor import Tensor
+    tensor = Tensor._make(array, None, False)
+    if requires_grad:
+        tensor.requires_grad_(True)
+    return tensor
+
+
+def _float_or(dtype):
+    return get_default_dtype().numpy if dtype is None else as_dtype(dtype).numpy
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False):
+    """A new tensor holding a copy of ``data``.
+
+    Example:
+        >>> import ember
+        >>> ember.tensor([[1, 2], [3, 4]]).dtype
+        ember.int64
+    """
+    array = to_array(data, dtype)
+    if array is getattr(data, "_data", None) or isinstance(data, numpy.ndarray):
+        array = array.copy()
+    return _leaf(array, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """A tensor sharing memory with ``data`` when possible (NumPy arrays, tensors)."""
+    from ..tensor import Tensor
+    if isinstance(data, Tensor) and (dtype is None or as_dtype(dtype) == data.dtype):
+        return data
+    return _leaf(to_array(data, dtype), False)
+
+
+def from_numpy(array: numpy.ndarray):
+    """A tensor sharing memory with a NumPy array (no copy)."""
+    if not isinstance(array, numpy.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
+    backend.from_numpy_dtype(array.dtype)
+    return _leaf(array, False)
+
+
+def zeros(*shape, dtype=None, device=None, requires_grad: bool = False):
+    """A tensor of zeros: ``ember.zeros(2, 3)``."""
+    return _leaf(backend.xp.zeros(_shape_arg(shape), _float_or(dtype)), requires_grad)
+
+
+def ones(*shape, dtype=None, device=None, requires_grad: bool = False):
+    """A tensor of ones."""
+    return _leaf(backend.xp.ones(_shape_arg(shape), _float_or(dtype)), requires_grad)
+
+
+def empty(*shape, dtype=None, device=None, requires_grad: bool = False):
+    """An uninitialised tensor."""
+    return _leaf(backend.xp.empty(_shape_arg(shape), _float_or(dtype)), requires_grad)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False):
+    """A tensor filled with ``fill_value`` (its dtype inferred from the value, as in PyTorch)."""
+    dtype = _infer_dtype(fill_value) if dtype is None else as_dtype(dtype)
+    return _leaf(backend.xp.full(_shape_arg((size,)), fill_value, dtype.numpy), requires_grad)
+
+
+def _like(name, fill):
+    def like(input, *, dtype=None, device=None, requires_grad: bool = False):
+        dtype = input.dtype if dtype is None else as_dtype(dtype)
+        return _leaf(fill(input.shape, dtype.numpy), requires_grad)
+    like.__name__ = name
+    like.__doc__ = f"Like ``{name.removesuffix('_like')}``, with the shape (and dtype) of ``input``."
+    return like
+
+
+zeros_like = _like("zeros_like", lambda shape, dtype: backend.xp.zeros(shape, dtype))
+ones_like = _like("ones_like", lambda shape, dtype: backend.xp.ones(shape, dtype))
+empty_like = _like("empty_like", lambda shape, dtype: backend.xp.empty(shape, dtype))
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad: bool = False):
+    dtype = input.dtype if dtype is None else as_dtype(dtype)
+    return _leaf(backend.xp.full(input.shape, fill_value, dtype.numpy), requires_grad)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False):
+    """Values from ``start`` up to (not including) ``end``; int64 unless a bound is a float."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise EmberValueError("arange: step must be nonzero")
+    if dtype is None:
+        dtype = _infer_dtype([start, end, step])
+    return _leaf(backend.xp.arange(start, end, step, dtype=as_dtype(dtype).numpy), requires_grad)
+
+
+def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False):
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    return _leaf(backend.xp.linspace(start, end, steps, dtype=_float_or(dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False):
+    """The identity matrix (``n`` × ``m``)."""
+    return _leaf(backend.xp.eye(n, m, dtype=_float_or(dtype)), requires_grad)

@@ -1,0 +1,145 @@
+"""The primitive table and the single dispatch point, :func:`bind`.
+
+A primitive is defined once, as a subclass of :class:`Primitive` holding
+- ``forward(xp, *arrays, *attrs)``: the result on backend arrays;
+- ``abstract(*avals, *attrs)``: the output's ``(shape, dtype)`` from the
+  inputs' abstract values, computed without touching data;
+- ``vjp(ctx, grad)``: the gradient for each input, written in Ember ops.
+
+Registering it with :func:`primitive` puts it in :data:`PRIMITIVES`. Eager
+execution (here), tracing and export all read the same record.
+"""
+from __future__ import annotations
+
+import traceback
+
+import numpy
+
+from .. import backend
+from ..autograd.grad_mode import state as _grad_state
+from ..autograd.node import Node, VersionCounter
+from ..errors import EmberError, ShapeError
+
+PRIMITIVES: dict[str, "Primitive"] = {}
+
+
+class Aval:
+    """An abstract value: what a shape/dtype rule knows about an operand."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape, dtype):
+        self.shape = tuple(shape)
+        self.dtype = numpy.dtype(dtype)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self) -> str:
+        return f"Aval({self.shape}, {self.dtype})"
+
+
+class Primitive:
+    """Base class of every primitive; subclasses override the rules below."""
+
+    name = "?"
+    saves_inputs = True    # the VJP reads input values: guard them with version checks
+    saves_output = False   # the VJP reads the output
+    differentiable = True  # False: outputs never require grad (comparisons, argmax ...)
+    is_view = False        # the output may share memory with input 0
+
+    @staticmethod
+    def forward(xp, *args):
+        raise NotImplementedError
+
+    @staticmethod
+    def abstract(*args):
+        raise NotImplementedError
+
+    @staticmethod
+    def vjp(ctx, grad):
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+
+def primitive(cls):
+    """Class decorator: instantiate a Primitive subclass and register it by name."""
+    instance = cls()
+    if instance.name in PRIMITIVES:
+        raise EmberError(f"primitive {instance.name!r} registered twice")
+    PRIMITIVES[instance.name] = instance
+    return instance
+
+
+def _aval(value):
+    if hasattr(value, "_data"):
+        value = value._data
+    if isinstance(value, (bool, int, float)):
+        return value
+    return Aval(value.shape, value.dtype)
+
+
+def explain_failure(prim, inputs, attrs, error):
+    """Turn a backend exception into an Ember error naming the op and operands.
+
+    The shape rule is consulted first: it raises the precise message. If the
+    rule accepts the operands, the backend's own message is wrapped instead.
+    """
+    if isinstance(error, EmberError):
+        return error
+    avals = [_aval(value) for value in inputs]
+    try:
+        prim.abstract(*avals, *attrs)
+    except EmberError as precise:
+        return precise
+    except Exception:
+        pass
+    shapes = ", ".join(str(a.shape) if isinstance(a, Aval) else repr(a) for a in avals)
+    return ShapeError(f"{prim.name}: failed on operands with shapes ({shapes}): {error}")
+
+
+def bind(prim, inputs, attrs=()):
+    """Run primitive ``prim`` on ``inputs`` (tensors or Python scalars): the one place an op is called."""
+    from ..tensor import Tensor
+    arrays = [value._data if type(value) is Tensor else value for value in inputs]
+    try:
+        out = prim.forward(backend.xp, *arrays, *attrs)
+    except Exception as error:
+        raise explain_failure(prim, inputs, attrs, error) from None
+    if type(out) is not numpy.ndarray:
+        out = backend.xp.asarray(out)
+    if _grad_state.enabled and prim.differentiable:
+        for value in inputs:
+            if type(value) is Tensor and value.requires_grad:
+                return _record(prim, inputs, attrs, out)
+    result = Tensor._make(out, None, False)
+    if prim.is_view and type(inputs[0]) is Tensor:
+        result._version = inputs[0]._shared_version()
+    return result
+
+
+def _record(prim, inputs, attrs, out):
+    from ..tensor import Tensor
+    if out.dtype.kind != "f":  # only floating results carry gradients, as in PyTorch
+        return Tensor._make(out, None, False)
+    node = Node(prim, inputs, attrs, out)
+    result = Tensor._make(out, node, True)
+    checks = None
+    if prim.saves_inputs:
+        checks = [(value._shared_version(), value._version.value)
+                  for value in inputs if type(value) is Tensor]
+    if prim.is_view:
+        result._version = inputs[0]._shared_version()
+    if prim.saves_output:
+        counter = result._shared_version()
+        checks = (checks or []) + [(counter, counter.value)]
+    node.checks = checks
+    if _grad_state.anomaly:
+        node.stack = traceback.format_stack()[:-3]
+    return result
+
+
+__all__ = ["Aval", "Primitive", "PRIMITIVES", "primitive", "bind", "VersionCounter"]

@@ -1,0 +1,51 @@
+"""``repr`` of tensors in PyTorch's format: ``tensor([1., 2.], requires_grad=True)``."""
+from __future__ import annotations
+
+import numpy
+
+from ..backend import get_default_dtype
+
+_OPTIONS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80}
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None) -> None:
+    """Change how tensors print (same names as ``torch.set_printoptions``)."""
+    for key, value in dict(precision=precision, threshold=threshold,
+                           edgeitems=edgeitems, linewidth=linewidth).items():
+        if value is not None:
+            _OPTIONS[key] = value
+
+
+def _format_float(array):
+    finite = array[numpy.isfinite(array)]
+    whole = finite.size == 0 or numpy.all(finite == numpy.round(finite))
+    big = finite.size and (numpy.abs(finite).max() >= 1e8 or 0 < numpy.abs(finite[finite != 0]).min(initial=1) < 1e-4)
+    if big:
+        return lambda v: numpy.format_float_scientific(v, precision=_OPTIONS["precision"])
+    if whole:
+        return lambda v: f"{v:.0f}." if numpy.isfinite(v) else str(v)
+    return lambda v: f"{v:.{_OPTIONS['precision']}f}" if numpy.isfinite(v) else str(v)
+
+
+def tensor_repr(tensor) -> str:
+    array = numpy.asarray(tensor)
+    formatter = {}
+    if array.dtype.kind == "f":
+        formatter = {"float_kind": _format_float(array.astype(numpy.float64))}
+    elif array.dtype.kind == "b":
+        formatter = {"bool": lambda v: "True" if v else "False"}
+    body = numpy.array2string(array, separator=", ", prefix="tensor(", formatter=formatter,
+                              threshold=_OPTIONS["threshold"], edgeitems=_OPTIONS["edgeitems"],
+                              max_line_width=_OPTIONS["linewidth"])
+    extras = []
+    if array.size == 0 and array.ndim > 1:
+        extras.append(f"size={array.shape}")
+    default_int = array.dtype == numpy.int64
+    default_float = array.dtype == get_default_dtype().numpy
+    if not (default_int or default_float or array.dtype == numpy.bool_) or array.size == 0 and not default_float:
+        extras.append(f"dtype={tensor.dtype}")
+    if tensor._node is not None:
+        extras.append(f"grad_fn=<{tensor._node.prim.name}>")
+    elif tensor.requires_grad:
+        extras.append("requires_grad=True")
+    return "tensor(" + body + "".join(", " + e for e in extras) + ")"

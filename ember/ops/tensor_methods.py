@@ -1,0 +1,140 @@
+"""Operators and methods of :class:`ember.Tensor`, delegating to the public ops.
+
+Kept apart from ``tensor.py`` so the Tensor class stays about the tensor, and
+so every method is visibly the same function users can call as ``ember.<op>``.
+"""
+from __future__ import annotations
+
+from ..autograd.grad_mode import state as _grad_state
+from ..backend import as_dtype, bool_, float16, float32, float64, int8, int16, int32, int64, uint8
+from ..tensor import Tensor
+from . import elementwise as E
+from . import functions as F
+from .primitive import bind
+
+
+def _reflected(function):
+    return lambda self, other: function(other, self)
+
+
+def _operators():
+    binary = F._binary
+    return {
+        "__add__": lambda self, other: binary(E.add, self, other),
+        "__radd__": lambda self, other: binary(E.add, other, self),
+        "__sub__": lambda self, other: binary(E.sub, self, other),
+        "__rsub__": lambda self, other: binary(E.sub, other, self),
+        "__mul__": lambda self, other: binary(E.mul, self, other),
+        "__rmul__": lambda self, other: binary(E.mul, other, self),
+        "__truediv__": F.div,
+        "__rtruediv__": _reflected(F.div),
+        "__floordiv__": F.floor_divide,
+        "__rfloordiv__": _reflected(F.floor_divide),
+        "__mod__": F.remainder,
+        "__rmod__": _reflected(F.remainder),
+        "__pow__": F.pow,
+        "__rpow__": _reflected(F.pow),
+        "__matmul__": F.matmul,
+        "__rmatmul__": _reflected(F.matmul),
+        "__neg__": lambda self: bind(E.neg, (self,)),
+        "__pos__": lambda self: self,
+        "__abs__": F.abs,
+        "__invert__": F.logical_not,
+        "__and__": F.logical_and,
+        "__or__": F.logical_or,
+        "__xor__": F.logical_xor,
+        "__eq__": F.eq,
+        "__ne__": F.ne,
+        "__lt__": F.lt,
+        "__le__": F.le,
+        "__gt__": F.gt,
+        "__ge__": F.ge,
+        "__getitem__": F.getitem,
+        "__setitem__": F.setitem,
+    }
+
+
+_SAME_NAME = """
+add sub mul div true_divide floor_divide remainder pow maximum minimum neg negative abs sign square
+reciprocal exp log log1p log2 log10 expm1 sqrt rsqrt sin cos tan tanh sigmoid relu erf floor ceil round
+clamp clip where eq ne lt le gt ge logical_and logical_or logical_xor logical_not isnan isinf isfinite
+sum mean prod amax amin max min argmax argmin all any var std logsumexp norm cumsum count_nonzero
+reshape view flatten unflatten squeeze unsqueeze permute transpose swapaxes t broadcast_to expand
+split chunk unbind flip repeat tile gather scatter_add take_along_dim masked_fill tril triu
+matmul mm bmm outer dot softmax log_softmax clone allclose
+""".split()
+
+
+def _properties():
+    return {
+        "T": property(lambda self: F.permute(self, tuple(reversed(range(self.ndim))))),
+        "mT": property(F.swap_last),
+    }
+
+
+def _conversions():
+    def to(self, *args, dtype=None, **kwargs):
+        """``to(dtype)`` or ``to(device)`` / ``to(other_tensor)``: convert the dtype (CPU only for now)."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif not isinstance(arg, str) or arg.removeprefix("torch.").removeprefix("ember.") in _DTYPE_NAMES:
+                dtype = arg
+        return self if dtype is None else F.cast(self, dtype)
+
+    def caster(dtype):
+        return lambda self: F.cast(self, dtype)
+
+    methods = {"to": to, "type": lambda self, dtype=None: str(self.dtype) if dtype is None else F.cast(self, dtype),
+               "float": caster(float32), "double": caster(float64), "half": caster(float16),
+               "long": caster(int64), "int": caster(int32), "short": caster(int16),
+               "char": caster(int8), "byte": caster(uint8), "bool": caster(bool_),
+               "cpu": lambda self: self, "contiguous": lambda self: self}
+    return methods
+
+
+_DTYPE_NAMES = {"float32", "float64", "float16", "int8", "int16", "int32", "int64", "uint8", "bool",
+                "float", "double", "half", "long", "int", "short"}
+
+
+def _inplace(op, compute):
+    """An in-place method: compute out of place, then write into this tensor's memory."""
+    def method(self, *args, **kwargs):
+        needs_graph = _grad_state.enabled and (self._requires_grad or any(
+            isinstance(a, Tensor) and a._requires_grad for a in args))
+        source = self._snapshot() if needs_graph else self
+        result = compute(source, *args, **kwargs)
+        return self._write(result if needs_graph else result.detach(), op)
+    method.__name__ = op
+    method.__doc__ = f"In-place version of ``{op[:-1]}`` (bumps the version counter)."
+    return method
+
+
+def _inplace_methods():
+    return {
+        "add_": _inplace("add_", F.add), "sub_": _inplace("sub_", F.sub),
+        "mul_": _inplace("mul_", F.mul), "div_": _inplace("div_", F.div),
+        "pow_": _inplace("pow_", F.pow), "neg_": _inplace("neg_", F.neg),
+        "clamp_": _inplace("clamp_", F.clamp), "clip_": _inplace("clip_", F.clamp),
+        "masked_fill_": _inplace("masked_fill_", F.masked_fill),
+        "exp_": _inplace("exp_", F.exp), "sqrt_": _inplace("sqrt_", F.sqrt),
+        "relu_": _inplace("relu_", F.relu), "sigmoid_": _inplace("sigmoid_", F.sigmoid),
+        "tanh_": _inplace("tanh_", F.tanh),
+        "zero_": _inplace("zero_", lambda x: F.full_scalar(0, x).broadcast_to(x.shape)),
+        "fill_": _inplace("fill_", lambda x, value: F.broadcast_to(F.cast(value, x.dtype), x.shape)
+                          if isinstance(value, Tensor) else F.full_scalar(value, x).broadcast_to(x.shape)),
+        "copy_": _inplace("copy_", lambda x, src: F.broadcast_to(F.cast(src, x.dtype), x.shape)),
+    }
+
+
+def install() -> None:
+    for name, method in _operators().items():
+        setattr(Tensor, name, method)
+    for name in _SAME_NAME:
+        setattr(Tensor, name, getattr(F, name))
+    for name, value in {**_properties(), **_conversions(), **_inplace_methods()}.items():
+        setattr(Tensor, name, value)
+    Tensor.__hash__ = lambda self: id(self)  # __eq__ is elementwise, so hash by identity
+
+
+install()

@@ -1,0 +1,276 @@
+"""The Tensor: an array, its dtype and device, and its place in the autograd graph.
+
+Math methods and operators delegate to ``ember.ops.functions``; this file
+holds only what is about the tensor itself: construction, properties,
+conversion, autograd entry points and in-place updates.
+"""
+from __future__ import annotations
+
+import weakref
+
+import numpy
+
+from . import backend
+from .autograd.grad_mode import state as _grad_state
+from .autograd.node import VersionCounter
+from .errors import DTypeError, GradError
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it.
+
+    Example:
+        >>> import ember
+        >>> x = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([2., 4., 6.])
+    """
+
+    __slots__ = ("_data", "_node", "_requires_grad", "grad", "_version", "_hooks", "__weakref__")
+    __array_priority__ = 1000  # NumPy defers to Tensor's reflected operators
+
+    def __init__(self, data, dtype=None, requires_grad: bool = False):
+        from .ops.creation import to_array
+        self._data = to_array(data, dtype)
+        self._node = None
+        self._requires_grad = False
+        self.grad = None
+        self._version = None
+        self._hooks = None
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, data, node, requires_grad: bool) -> "Tensor":
+        """Wrap a backend array without checks (the hot path of every op)."""
+        tensor = object.__new__(cls)
+        tensor._data = data
+        tensor._node = node
+        tensor._requires_grad = requires_grad
+        tensor.grad = None
+        tensor._version = None
+        tensor._hooks = None
+        return tensor
+
+    def _shared_version(self) -> VersionCounter:
+        if self._version is None:
+            self._version = VersionCounter()
+        return self._version
+
+    # --- properties ---------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        """The size of each dimension, as a tuple (PyTorch's ``torch.Size``)."""
+        return self._data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def dtype(self):
+        return backend.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self) -> str:
+        return backend.device_of(self._data)
+
+    @property
+    def data(self) -> "Tensor":
+        """The same values, detached from the graph (PyTorch's ``.data``)."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value) -> None:
+        self._data = value._data if isinstance(value, Tensor) else backend.xp.asarray(value)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._node is None
+
+    @property
+    def grad_fn(self):
+        """The graph node that produced this tensor (None for leaves)."""
+        return self._node
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    @property
+    def _version_value(self) -> int:
+        return 0 if self._version is None else self._version.value
+
+    def size(self, dim: int | None = None):
+        """The shape, or the size of dimension ``dim``."""
+        if dim is None:
+            return self._data.shape
+        from .ops.rules import normalize_axis
+        return self._data.shape[normalize_axis("size", dim, self._data.ndim)]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    # --- conversion ---------------------------------------------------------
+    def numpy(self) -> numpy.ndarray:
+        """The data as a NumPy array sharing memory (like PyTorch, refused while it requires grad)."""
+        if self._requires_grad:
+            raise GradError("numpy(): can't call numpy() on a tensor that requires grad; "
+                            "use tensor.detach().numpy()")
+        return backend.xp.asnumpy(self._data) if backend.xp is not numpy else self._data
+
+    def __array__(self, dtype=None, copy=None):
+        array = self._data if backend.xp is numpy else backend.xp.asnumpy(self._data)
+        return array if dtype is None else array.astype(dtype, copy=False)
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise ValueError(f"item(): a tensor with {self._data.size} elements cannot be "
+                             "converted to a Python scalar")
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of a tensor with {self._data.size} elements is ambiguous")
+        return bool(self._data)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __repr__(self) -> str:
+        from .ops.printing import tensor_repr
+        return tensor_repr(self)
+
+    def __dlpack__(self, **kwargs):
+        return self._data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()
+
+    # --- autograd -----------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Mark a leaf tensor as needing gradients (floating dtypes only)."""
+        if self._node is not None and not requires_grad:
+            raise GradError("requires_grad_(False) is only allowed on leaf tensors; use detach()")
+        if requires_grad and self._data.dtype.kind != "f":
+            raise DTypeError(f"only tensors of floating point dtype can require gradients, "
+                             f"got {self.dtype}")
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self) -> "Tensor":
+        """The same data, cut from the graph (shares memory and version counter)."""
+        tensor = Tensor._make(self._data, None, False)
+        tensor._version = self._shared_version()
+        return tensor
+
+    def detach_(self) -> "Tensor":
+        self._node = None
+        self._requires_grad = False
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if self._node is None:
+            return
+        if self._node.retained is None:
+            self._node.retained = []
+        self._node.retained.append(weakref.ref(self))
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self._requires_grad:
+            raise GradError("register_hook: cannot register a hook on a tensor that doesn't require gradient")
+        owner = self._node if self._node is not None else self
+        hooks = owner.hooks if owner is self._node else owner._hooks
+        if hooks is None:
+            hooks = []
+            if owner is self._node:
+                owner.hooks = hooks
+            else:
+                owner._hooks = hooks
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
+
+    def backward(self, gradient=None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs=None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+        from .autograd.functions import backward
+        backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
+
+    # --- in-place updates ---------------------------------------------------
+    def _write(self, result: "Tensor", op: str) -> "Tensor":
+        """Make ``result`` this tensor's value and history (the tail of every in-place op)."""
+        if result._data.dtype != self._data.dtype and not numpy.can_cast(
+                result._data.dtype, self._data.dtype, "same_kind"):
+            raise DTypeError(f"{op}: result type {result.dtype} can't be cast to the desired "
+                             f"output type {self.dtype}")
+        if self._node is None and self._requires_grad and _grad_state.enabled:
+            raise GradError(f"{op}: a leaf tensor that requires grad is being used in an in-place "
+                            "operation; wrap it in ember.no_grad() or use an out-of-place op")
+        if not self._data.flags.writeable:
+            raise GradError(f"{op}: this tensor's memory is read-only (it is an expanded/broadcast "
+                            "view); clone() it first")
+        backend.xp.copyto(self._data, result._data, casting="unsafe")
+        if self._node is not None or result._node is not None:
+            self._node = result._node
+            self._requires_grad = result._requires_grad
+        self._shared_version().value += 1
+        return self
+
+    def _snapshot(self) -> "Tensor":
+        """This tensor's current value and history, as a separate object for an in-place op to read."""
+        if self._node is None and not self._requires_grad:
+            return self
+        snapshot = Tensor._make(self._data.copy(), self._node, self._requires_grad)
+        return snapshot
+
+
+class _HookHandle:
+    __slots__ = ("hooks", "hook")
+
+    def __init__(self, hooks, hook):
+        self.hooks, self.hook = hooks, hook
+
+    def remove(self) -> None:
+        if self.hook in self.hooks:
+            self.hooks.remove(self.hook)
