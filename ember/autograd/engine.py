@@ -5,11 +5,25 @@ dependency counts, so a chain of 100,000 ops needs no recursion). Gradients
 arriving at a node from several consumers are summed before its VJP runs;
 gradients for leaves are summed, passed through their hooks and then
 accumulated into ``.grad`` (or returned, for :func:`grad`).
+
+This loop runs once per node of every training step, so it avoids helper
+calls and imports in its body.
 """
 from __future__ import annotations
 
 from ..errors import GradError
 from .grad_mode import state
+from .node import Node
+
+_ops = None  # ember.ops.functions, bound on first use (it imports this package)
+
+
+def _functions():
+    global _ops
+    if _ops is None:
+        from ..ops import functions
+        _ops = functions
+    return _ops
 
 
 def _edge(value):
@@ -17,47 +31,36 @@ def _edge(value):
     node = getattr(value, "_node", None)
     if node is not None:
         return node
-    if getattr(value, "requires_grad", False):
+    if getattr(value, "_requires_grad", False):
         return value
     return None
 
 
+def _freed_error(node):
+    return GradError(
+        f"trying to backward through the graph a second time (through '{node.prim.name}'): "
+        "its saved values were freed after the first backward; pass retain_graph=True "
+        "to the first backward() if you need to call it twice")
+
+
 def _dependencies(roots):
     """Count, for every node reachable from ``roots``, how many edges point at it."""
-    from .node import Node
     counts = {}
-    stack = [r for r in roots if isinstance(r, Node)]
+    stack = [r for r in roots if type(r) is Node]
     seen = set(map(id, stack))
     while stack:
         node = stack.pop()
         if node.freed:
-            raise GradError(
-                f"trying to backward through the graph a second time (through '{node.prim.name}'): "
-                "its saved values were freed after the first backward; pass retain_graph=True "
-                "to the first backward() if you need to call it twice")
+            raise _freed_error(node)
         for value in node.inputs:
-            edge = _edge(value)
-            if isinstance(edge, Node):
-                counts[id(edge)] = counts.get(id(edge), 0) + 1
-                if id(edge) not in seen:
-                    seen.add(id(edge))
+            edge = getattr(value, "_node", None)
+            if edge is not None:
+                key = id(edge)
+                counts[key] = counts.get(key, 0) + 1
+                if key not in seen:
+                    seen.add(key)
                     stack.append(edge)
     return counts
-
-
-def _sum_to_input(grad, value):
-    """Sum a broadcast gradient back to the input's shape and cast it to its dtype."""
-    from ..ops import functions as F
-    if grad.shape != value.shape:
-        grad = F.sum_to(grad, value.shape)
-    if grad._data.dtype != value._data.dtype:
-        grad = F.cast(grad, value._data.dtype)
-    return grad
-
-
-def _accumulate(table, key, grad):
-    previous = table.get(key)
-    table[key] = grad if previous is None else previous + grad
 
 
 def _run_hooks(hooks, grad):
@@ -76,93 +79,126 @@ def _check_anomaly(node, grads):
                             f"gradient; its forward call was made at:\n{where}")
 
 
+class _Walk:
+    """The state of one backward pass."""
+
+    __slots__ = ("counts", "node_grads", "leaf_grads", "leaves", "ready", "functions")
+
+    def __init__(self, counts):
+        self.counts = counts
+        self.node_grads = {}
+        self.leaf_grads = {}
+        self.leaves = {}
+        self.ready = []
+        self.functions = _functions()
+
+    def add_root(self, edge, grad):
+        if type(edge) is Node:
+            self.node_grads[id(edge)] = grad
+        else:
+            self._add_leaf(edge, grad)
+
+    def _add_leaf(self, leaf, grad):
+        key = id(leaf)
+        previous = self.leaf_grads.get(key)
+        self.leaf_grads[key] = grad if previous is None else previous + grad
+        self.leaves[key] = leaf
+
+    def propagate(self, node, grad):
+        """Run ``node``'s VJP and hand each input's gradient to its edge."""
+        node.check_versions()
+        input_grads = node.prim.vjp(node, grad)
+        if node.stack is not None:
+            _check_anomaly(node, input_grads)
+        node_grads, functions = self.node_grads, self.functions
+        for value, input_grad in zip(node.inputs, input_grads):
+            edge = getattr(value, "_node", None)
+            if input_grad is not None and (edge is not None or getattr(value, "_requires_grad", False)):
+                if input_grad._data.shape != value._data.shape:
+                    input_grad = functions.sum_to(input_grad, value._data.shape)
+                if input_grad._data.dtype != value._data.dtype:
+                    input_grad = functions.cast(input_grad, value._data.dtype)
+                if edge is None:
+                    self._add_leaf(value, input_grad)
+                    continue
+                key = id(edge)
+                previous = node_grads.get(key)
+                node_grads[key] = input_grad if previous is None else previous + input_grad
+            if edge is not None:
+                self.arrive(edge)
+
+    def arrive(self, node):
+        """One consumer of ``node`` is done; schedule it once all are.
+
+        A node that ends up with no gradient at all is skipped, and its own
+        inputs are told so, iteratively.
+        """
+        counts = self.counts
+        key = id(node)
+        counts[key] -= 1
+        if counts[key]:
+            return
+        if key in self.node_grads:
+            self.ready.append(node)
+            return
+        stack = [node]
+        while stack:
+            for value in stack.pop().inputs:
+                edge = getattr(value, "_node", None)
+                if edge is not None:
+                    key = id(edge)
+                    counts[key] -= 1
+                    if counts[key] == 0:
+                        (self.ready if key in self.node_grads else stack).append(edge)
+
+
 def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targets=None):
     """Propagate ``root_grads`` from ``roots`` through the graph.
 
     With ``targets`` (tensors), returns their gradients instead of touching
     ``.grad``; otherwise accumulates into every leaf's ``.grad``.
     """
-    from .node import Node
     root_edges = [_edge(r) for r in roots]
-    counts = _dependencies(root_edges)
-    node_grads, leaf_grads, leaves = {}, {}, {}
+    walk = _Walk(_dependencies(root_edges))
     for edge, grad in zip(root_edges, root_grads):
-        if edge is None:
-            continue
-        if isinstance(edge, Node):
-            _accumulate(node_grads, id(edge), grad)
-        else:
-            _accumulate(leaf_grads, id(edge), grad)
-            leaves[id(edge)] = edge
-    wanted = {id(_edge(t)): t for t in targets} if targets is not None else None
+        if edge is not None:
+            walk.add_root(edge, grad)
+    wanted = {id(_edge(t)) for t in targets} if targets is not None else ()
     captured = {}
-    ready = [e for e in dict.fromkeys(root_edges) if isinstance(e, Node) and counts.get(id(e), 0) == 0]
+    walk.ready = [e for e in dict.fromkeys(root_edges)
+                  if type(e) is Node and walk.counts.get(id(e), 0) == 0]
     previous_mode = state.enabled
     state.enabled = create_graph
     try:
+        ready = walk.ready
         while ready:
             node = ready.pop()
-            grad = node_grads.pop(id(node), None)
+            if node.freed:
+                raise _freed_error(node)
+            grad = walk.node_grads.pop(id(node))
             if node.hooks:
                 grad = _run_hooks(node.hooks, grad)
             if node.retained:
-                for ref in node.retained:
-                    tensor = ref()
-                    if tensor is not None:
-                        tensor.grad = grad if create_graph else grad.detach()
-            if wanted is not None and id(node) in wanted:
+                _retain(node, grad, create_graph)
+            if id(node) in wanted:
                 captured[id(node)] = grad
-            _propagate(node, grad, counts, node_grads, leaf_grads, leaves, ready)
+            walk.propagate(node, grad)
             if not retain_graph:
                 node.release()
     finally:
         state.enabled = previous_mode
-    if wanted is not None:
-        captured.update(leaf_grads)
+    if targets is not None:
+        captured.update(walk.leaf_grads)
         return [captured.get(id(_edge(t))) for t in targets]
-    _deposit(leaves, leaf_grads, create_graph, [id(g._data) for g in root_grads])
+    _deposit(walk.leaves, walk.leaf_grads, create_graph, [id(g._data) for g in root_grads])
     return None
 
 
-def _propagate(node, grad, counts, node_grads, leaf_grads, leaves, ready):
-    from .node import Node
-    node.check_versions()
-    input_grads = node.prim.vjp(node, grad)
-    if node.stack is not None:
-        _check_anomaly(node, input_grads)
-    for value, input_grad in zip(node.inputs, input_grads):
-        edge = _edge(value)
-        if edge is None:
-            continue
-        if isinstance(edge, Node):
-            if input_grad is not None:
-                _accumulate(node_grads, id(edge), _sum_to_input(input_grad, value))
-            _arrive(edge, counts, node_grads, ready)
-        elif input_grad is not None:
-            _accumulate(leaf_grads, id(edge), _sum_to_input(input_grad, value))
-            leaves[id(edge)] = edge
-
-
-def _arrive(node, counts, node_grads, ready):
-    """One consumer of ``node`` is done; schedule it once all are.
-
-    A node that ends up with no gradient at all is skipped, and its own
-    inputs are told so, iteratively.
-    """
-    from .node import Node
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        counts[id(current)] -= 1
-        if counts[id(current)]:
-            continue
-        if id(current) in node_grads:
-            ready.append(current)
-            continue
-        for value in current.inputs:
-            edge = _edge(value)
-            if isinstance(edge, Node):
-                stack.append(edge)
+def _retain(node, grad, create_graph):
+    for ref in node.retained:
+        tensor = ref()
+        if tensor is not None:
+            tensor.grad = grad if create_graph else grad.detach()
 
 
 def _deposit(leaves, leaf_grads, create_graph, root_arrays):

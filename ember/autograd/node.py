@@ -9,6 +9,17 @@ from __future__ import annotations
 from ..errors import GradError
 
 
+_Tensor = None
+
+
+def _tensor_class():
+    global _Tensor
+    if _Tensor is None:
+        from ..tensor import Tensor
+        _Tensor = Tensor
+    return _Tensor
+
+
 class VersionCounter:
     """Counts in-place writes to an array; shared by a tensor and its views."""
 
@@ -48,8 +59,7 @@ class Node:
     @property
     def output(self):
         """The primitive's output as a tensor connected to this node (for higher-order gradients)."""
-        from ..tensor import Tensor
-        return Tensor._make(self.saved_output, self, True)
+        return _tensor_class()._make(self.saved_output, self, True)
 
     def check_versions(self) -> None:
         if self.checks is None:

@@ -19,8 +19,21 @@ from .. import backend
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import Node, VersionCounter
 from ..errors import EmberError, ShapeError
+from ..tensor import Tensor
 
 PRIMITIVES: dict[str, "Primitive"] = {}
+
+
+class _Dispatch:
+    """Who runs primitives: eager evaluation unless a tracer is installed."""
+
+    __slots__ = ("tracer",)
+
+    def __init__(self):
+        self.tracer = None
+
+
+dispatch = _Dispatch()
 
 
 class Aval:
@@ -102,27 +115,35 @@ def explain_failure(prim, inputs, attrs, error):
 
 
 def bind(prim, inputs, attrs=()):
-    """Run primitive ``prim`` on ``inputs`` (tensors or Python scalars): the one place an op is called."""
-    from ..tensor import Tensor
-    arrays = [value._data if type(value) is Tensor else value for value in inputs]
+    """Run primitive ``prim`` on ``inputs`` (tensors or Python scalars): the one place an op is called.
+
+    Kept lean on purpose: its cost is paid by every operation on small tensors.
+    While a static graph is being traced, ``dispatch.tracer`` takes the call
+    instead (see ``ember.graph``).
+    """
+    if dispatch.tracer is not None:
+        return dispatch.tracer.bind(prim, inputs, attrs)
+    arrays = [value._data if isinstance(value, Tensor) else value for value in inputs]
     try:
         out = prim.forward(backend.xp, *arrays, *attrs)
     except Exception as error:
         raise explain_failure(prim, inputs, attrs, error) from None
-    if type(out) is not numpy.ndarray:
+    if type(out) is not _ndarray:
         out = backend.xp.asarray(out)
     if _grad_state.enabled and prim.differentiable:
         for value in inputs:
-            if type(value) is Tensor and value.requires_grad:
+            if isinstance(value, Tensor) and value._requires_grad:
                 return _record(prim, inputs, attrs, out)
     result = Tensor._make(out, None, False)
-    if prim.is_view and type(inputs[0]) is Tensor:
+    if prim.is_view:
         result._version = inputs[0]._shared_version()
     return result
 
 
+_ndarray = numpy.ndarray
+
+
 def _record(prim, inputs, attrs, out):
-    from ..tensor import Tensor
     if out.dtype.kind != "f":  # only floating results carry gradients, as in PyTorch
         return Tensor._make(out, None, False)
     node = Node(prim, inputs, attrs, out)
@@ -130,7 +151,7 @@ def _record(prim, inputs, attrs, out):
     checks = None
     if prim.saves_inputs:
         checks = [(value._shared_version(), value._version.value)
-                  for value in inputs if type(value) is Tensor]
+                  for value in inputs if isinstance(value, Tensor)]
     if prim.is_view:
         result._version = inputs[0]._shared_version()
     if prim.saves_output:
