@@ -21,19 +21,28 @@ def _format_float(array):
     whole = finite.size == 0 or numpy.all(finite == numpy.round(finite))
     big = finite.size and (numpy.abs(finite).max() >= 1e8 or 0 < numpy.abs(finite[finite != 0]).min(initial=1) < 1e-4)
     if big:
-        return lambda v: numpy.format_float_scientific(v, precision=_OPTIONS["precision"])
+        return lambda v: f"{v:.{_OPTIONS['precision']}e}" if numpy.isfinite(v) else str(v)
     if whole:
         return lambda v: f"{v:.0f}." if numpy.isfinite(v) else str(v)
     return lambda v: f"{v:.{_OPTIONS['precision']}f}" if numpy.isfinite(v) else str(v)
+
+
+def _padded(format_one, array):
+    """Right-align every element to the widest one, as PyTorch's printer does."""
+    sample = array if array.size <= _OPTIONS["threshold"] else array.ravel()[:2 * _OPTIONS["edgeitems"]]
+    width = max((len(format_one(v)) for v in sample.ravel()), default=0)
+    return lambda v: format_one(v).rjust(width)
 
 
 def tensor_repr(tensor) -> str:
     array = numpy.asarray(tensor)
     formatter = {}
     if array.dtype.kind == "f":
-        formatter = {"float_kind": _format_float(array.astype(numpy.float64))}
+        formatter = {"float_kind": _padded(_format_float(array.astype(numpy.float64)), array)}
     elif array.dtype.kind == "b":
-        formatter = {"bool": lambda v: "True" if v else "False"}
+        formatter = {"bool": _padded(lambda v: "True" if v else "False", array)}
+    elif array.dtype.kind in "iu":
+        formatter = {"int": _padded(str, array)}
     body = numpy.array2string(array, separator=", ", prefix="tensor(", formatter=formatter,
                               threshold=_OPTIONS["threshold"], edgeitems=_OPTIONS["edgeitems"],
                               max_line_width=_OPTIONS["linewidth"])

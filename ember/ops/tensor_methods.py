@@ -127,12 +127,74 @@ def _inplace_methods():
     }
 
 
+def _augmented_assignments():
+    """``x += y`` and friends modify ``x`` in place, as in PyTorch (via ``add_`` …)."""
+    def make(name):
+        def method(self, other):
+            return getattr(self, name)(other)
+        method.__name__ = name
+        return method
+    return {"__iadd__": make("add_"), "__isub__": make("sub_"), "__imul__": make("mul_"),
+            "__itruediv__": make("div_"), "__ipow__": make("pow_")}
+
+
+def _random_fills():
+    """In-place random initialisation (``uniform_``, ``normal_``), drawing from a generator."""
+    from . import random as R
+
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        draw = R.rand(self.shape, generator=generator, dtype=self.dtype)
+        return _fill_no_grad(self, draw * (b - a) + a)
+
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        draw = R.randn(self.shape, generator=generator, dtype=self.dtype)
+        return _fill_no_grad(self, draw * std + mean)
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        draw = R.rand(self.shape, generator=generator)
+        return _fill_no_grad(self, F.cast(draw < p, self.dtype))
+
+    return {"uniform_": uniform_, "normal_": normal_, "bernoulli_": bernoulli_}
+
+
+def _fill_no_grad(tensor, values):
+    from ..autograd.grad_mode import no_grad
+    with no_grad():
+        return tensor.copy_(values)
+
+
+def _like_methods():
+    from . import creation as C
+
+    def new(fill):
+        def method(self, *size, dtype=None, device=None, requires_grad=False):
+            return fill(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return method
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        return C.full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+        return C.tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    return {
+        "new_zeros": new(C.zeros), "new_ones": new(C.ones), "new_empty": new(C.empty),
+        "new_full": new_full, "new_tensor": new_tensor,
+        "view_as": lambda self, other: F.reshape(self, other.shape),
+        "reshape_as": lambda self, other: F.reshape(self, other.shape),
+        "expand_as": lambda self, other: F.broadcast_to(self, other.shape),
+        "type_as": lambda self, other: F.cast(self, other.dtype),
+    }
+
+
 def install() -> None:
     for name, method in _operators().items():
         setattr(Tensor, name, method)
     for name in _SAME_NAME:
         setattr(Tensor, name, getattr(F, name))
-    for name, value in {**_properties(), **_conversions(), **_inplace_methods()}.items():
+    extras = {**_properties(), **_conversions(), **_inplace_methods(), **_augmented_assignments(),
+              **_random_fills(), **_like_methods()}
+    for name, value in extras.items():
         setattr(Tensor, name, value)
     Tensor.__hash__ = lambda self: id(self)  # __eq__ is elementwise, so hash by identity
 
