@@ -37,7 +37,8 @@ from .ops.functions import (  # noqa: F401
 )
 from .ops.functions import equal_all as equal
 from . import autograd
-from .autograd import (enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled)
+from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
+                       no_grad, set_grad_enabled)
 
 float_ = float32
 double = float64
@@ -56,3 +57,26 @@ def is_tensor(obj) -> bool:
 
 def numel(input: Tensor) -> int:
     return input.numel()
+
+# --- training: optimizers, data loading, save/load (owner: training) ---
+import sys as _sys  # noqa: E402
+from types import ModuleType as _ModuleType  # noqa: E402
+from . import data, optim  # noqa: E402,F401
+from .io import load, save  # noqa: E402,F401
+# ``ember.utils.data`` is ``ember.data`` itself, registered under PyTorch's path so that
+# ``from torch.utils.data import DataLoader`` ports by changing only the import.
+utils = _sys.modules.setdefault(__name__ + ".utils", _ModuleType(
+    __name__ + ".utils", "PyTorch's torch.utils: ember.utils.data is ember.data."))
+utils.data = data
+_sys.modules[__name__ + ".utils.data"] = data
+
+# --- static graphs: ember.function (owner: graph) ---
+from . import graph  # noqa: E402
+from .graph import TensorSpec, cond, function, while_loop  # noqa: E402,F401
+
+# --- Keras-style front end: ember.keras (owner: keras) ---
+def __getattr__(name):  # ``ember.keras`` loads on first use, so `import ember` does not pay for it
+    if name == "keras":
+        import importlib
+        return importlib.import_module(".keras", __name__)
+    raise AttributeError(f"module 'ember' has no attribute {name!r}")

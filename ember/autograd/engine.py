@@ -204,9 +204,10 @@ def _retain(node, grad, create_graph):
 def _deposit(leaves, leaf_grads, create_graph, root_arrays):
     """Add each leaf's total gradient to its ``.grad``.
 
-    Without ``create_graph`` a gradient array is adopted as ``.grad`` only
-    when nothing else can see it (not a view, not a root gradient, not given
-    to another leaf); otherwise it is copied.
+    Without ``create_graph`` a gradient array is adopted as ``.grad`` (no
+    copy) only when nothing else can see its memory: it is writeable, was not
+    passed through a hook, and neither it nor the array it views is a root
+    gradient or already adopted by another leaf. Otherwise it is copied.
     """
     seen = set(root_arrays)
     for key, leaf in leaves.items():
@@ -220,6 +221,15 @@ def _deposit(leaves, leaf_grads, create_graph, root_arrays):
         if leaf.grad is not None:
             leaf.grad._data += array
             continue
-        shared = id(array) in seen or not array.flags.owndata or not array.flags.writeable
+        base = _root_base(array)
+        shared = (id(array) in seen or id(base) in seen or not array.flags.writeable
+                  or bool(leaf._hooks))
         seen.add(id(array))
+        seen.add(id(base))
         leaf.grad = grad.detach().clone() if shared else grad.detach()
+
+
+def _root_base(array):
+    while array.base is not None and hasattr(array.base, "base"):
+        array = array.base
+    return array

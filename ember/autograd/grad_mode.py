@@ -2,15 +2,16 @@
 
 One module-level flag object is read on every primitive call, so switching
 modes costs an attribute write and checking them costs an attribute read.
+It is thread-local, as in PyTorch: a ``no_grad`` block in a data-loading
+thread must not stop the training thread from recording.
 """
 from __future__ import annotations
 
 import functools
+import threading
 
 
-class _GradState:
-    __slots__ = ("enabled", "anomaly", "inference")
-
+class _GradState(threading.local):
     def __init__(self):
         self.enabled = True
         self.anomaly = False
