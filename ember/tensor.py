@@ -27,7 +27,7 @@ class Tensor:
         tensor([2., 4., 6.])
     """
 
-    __slots__ = ("_data", "_node", "_requires_grad", "grad", "_version", "_hooks", "__weakref__")
+    __slots__ = ("_data", "_node", "_requires_grad", "_grad", "_version", "_hooks", "__weakref__")
     __array_priority__ = 1000  # NumPy defers to Tensor's reflected operators
 
     def __init__(self, data, dtype=None, requires_grad: bool = False):
@@ -35,7 +35,7 @@ class Tensor:
         self._data = to_array(data, dtype)
         self._node = None
         self._requires_grad = False
-        self.grad = None
+        self._grad = None
         self._version = None
         self._hooks = None
         if requires_grad:
@@ -48,7 +48,7 @@ class Tensor:
         tensor._data = data
         tensor._node = node
         tensor._requires_grad = requires_grad
-        tensor.grad = None
+        tensor._grad = None
         tensor._version = None
         tensor._hooks = None
         return tensor
@@ -84,6 +84,27 @@ class Tensor:
     @data.setter
     def data(self, value) -> None:
         self._data = value._data if isinstance(value, Tensor) else backend.xp.asarray(value)
+
+    @property
+    def grad(self) -> "Tensor | None":
+        """The accumulated gradient (None until a backward pass reaches this tensor)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None, got {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise GradError(f"assigned grad has shape {value.shape} but the tensor has shape "
+                                f"{self.shape}; they must match")
+        self._grad = value
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf tensor that :meth:`retain_grad` was called on."""
+        node = self._node
+        return node is not None and bool(node.retained) and any(r() is self for r in node.retained)
 
     @property
     def is_leaf(self) -> bool:
@@ -192,8 +213,8 @@ class Tensor:
         if self._node is not None and not requires_grad:
             raise GradError("requires_grad_(False) is only allowed on leaf tensors; use detach()")
         if requires_grad and self._data.dtype.kind != "f":
-            raise DTypeError(f"only tensors of floating point dtype can require gradients, "
-                             f"got {self.dtype}")
+            raise GradError(f"requires_grad: only tensors of floating point dtype can require "
+                            f"gradients, got {self.dtype}")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -247,6 +268,8 @@ class Tensor:
         if self._node is None and self._requires_grad and _grad_state.enabled:
             raise GradError(f"{op}: a leaf tensor that requires grad is being used in an in-place "
                             "operation; wrap it in ember.no_grad() or use an out-of-place op")
+        if result._data.shape != self._data.shape:
+            result = self._broadcast_result(result, op)
         if not self._data.flags.writeable:
             raise GradError(f"{op}: this tensor's memory is read-only (it is an expanded/broadcast "
                             "view); clone() it first")
@@ -256,6 +279,18 @@ class Tensor:
             self._requires_grad = result._requires_grad
         self._shared_version().value += 1
         return self
+
+    def _broadcast_result(self, result: "Tensor", op: str) -> "Tensor":
+        """An in-place result must keep this tensor's shape: broadcast it there, or explain."""
+        target = self._data.shape
+        fits = result.ndim <= len(target) and all(
+            r in (1, t) for r, t in zip(result.shape[::-1], target[::-1]))
+        if not fits:
+            from .errors import ShapeError
+            raise ShapeError(f"{op}: output with shape {target} doesn't match the broadcast shape "
+                             f"{result.shape}")
+        from .ops.functions import broadcast_to
+        return broadcast_to(result, target)
 
     def _snapshot(self) -> "Tensor":
         """This tensor's current value and history, as a separate object for an in-place op to read."""

@@ -52,9 +52,8 @@ def _dependencies(roots):
         node = stack.pop()
         if node.freed:
             raise _freed_error(node)
-        for value in node.inputs:
-            edge = getattr(value, "_node", None)
-            if edge is not None:
+        for edge in node.parents:
+            if type(edge) is Node:
                 key = id(edge)
                 counts[key] = counts.get(key, 0) + 1
                 if key not in seen:
@@ -111,20 +110,21 @@ class _Walk:
         if node.stack is not None:
             _check_anomaly(node, input_grads)
         node_grads, functions = self.node_grads, self.functions
-        for value, input_grad in zip(node.inputs, input_grads):
-            edge = getattr(value, "_node", None)
-            if input_grad is not None and (edge is not None or getattr(value, "_requires_grad", False)):
+        for value, edge, input_grad in zip(node.inputs, node.parents, input_grads):
+            if edge is None:
+                continue
+            if input_grad is not None:
                 if input_grad._data.shape != value._data.shape:
                     input_grad = functions.sum_to(input_grad, value._data.shape)
                 if input_grad._data.dtype != value._data.dtype:
                     input_grad = functions.cast(input_grad, value._data.dtype)
-                if edge is None:
-                    self._add_leaf(value, input_grad)
+                if type(edge) is not Node:
+                    self._add_leaf(edge, input_grad)
                     continue
                 key = id(edge)
                 previous = node_grads.get(key)
                 node_grads[key] = input_grad if previous is None else previous + input_grad
-            if edge is not None:
+            if type(edge) is Node:
                 self.arrive(edge)
 
     def arrive(self, node):
@@ -143,9 +143,8 @@ class _Walk:
             return
         stack = [node]
         while stack:
-            for value in stack.pop().inputs:
-                edge = getattr(value, "_node", None)
-                if edge is not None:
+            for edge in stack.pop().parents:
+                if type(edge) is Node:
                     key = id(edge)
                     counts[key] -= 1
                     if counts[key] == 0:
@@ -188,6 +187,9 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
     finally:
         state.enabled = previous_mode
     if targets is not None:
+        for key, leaf in walk.leaves.items():
+            if leaf._hooks:
+                walk.leaf_grads[key] = _run_hooks(leaf._hooks, walk.leaf_grads[key])
         captured.update(walk.leaf_grads)
         return [captured.get(id(_edge(t))) for t in targets]
     _deposit(walk.leaves, walk.leaf_grads, create_graph, [id(g._data) for g in root_grads])
@@ -195,10 +197,13 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
 
 
 def _retain(node, grad, create_graph):
+    """Give retained non-leaf tensors their gradient, accumulating like leaves do."""
     for ref in node.retained:
         tensor = ref()
-        if tensor is not None:
-            tensor.grad = grad if create_graph else grad.detach()
+        if tensor is None:
+            continue
+        grad = grad if create_graph else grad.detach()
+        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
 
 
 def _deposit(leaves, leaf_grads, create_graph, root_arrays):

@@ -8,6 +8,7 @@ thread must not stop the training thread from recording.
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 
 
@@ -32,7 +33,20 @@ def is_inference_mode_enabled() -> bool:
 
 
 class _Mode:
-    """A context manager that is also a decorator and restores the previous state on exit."""
+    """A context manager that is also a decorator and restores the previous state on exit.
+
+    As in PyTorch, the decorator form works with and without parentheses
+    (``@no_grad`` and ``@no_grad()``) and on generator functions, whose body
+    then runs in the mode between every resumption.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if len(args) == 1 and not kwargs and callable(args[0]) and not isinstance(args[0], bool):
+            return cls()(args[0])  # bare decorator: @no_grad
+        return super().__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        pass
 
     def __enter__(self):
         self._saved = (state.enabled, state.inference)
@@ -44,14 +58,43 @@ class _Mode:
         return False
 
     def __call__(self, function):
+        make = functools.partial(self.__class__, *self._args())
+        if inspect.isgeneratorfunction(function):
+            return _generator_wrapper(function, make)
+
         @functools.wraps(function)
         def wrapper(*args, **kwargs):
-            with self.__class__(*self._args()):
+            with make():
                 return function(*args, **kwargs)
         return wrapper
 
     def _args(self):
         return ()
+
+
+def _generator_wrapper(function, make):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        generator = function(*args, **kwargs)
+        try:
+            with make():
+                value = next(generator)
+            while True:
+                try:
+                    sent = yield value
+                except GeneratorExit:
+                    with make():
+                        generator.close()
+                    raise
+                except BaseException as error:
+                    with make():
+                        value = generator.throw(error)
+                else:
+                    with make():
+                        value = generator.send(sent)
+        except StopIteration as stop:
+            return stop.value
+    return wrapper
 
 
 class no_grad(_Mode):
@@ -71,7 +114,15 @@ class no_grad(_Mode):
 
 
 class enable_grad(_Mode):
-    """Enable graph recording inside a ``no_grad`` region."""
+    """Enable graph recording inside a ``no_grad`` region.
+
+    Example:
+        >>> import ember
+        >>> w = ember.ones(2, requires_grad=True)
+        >>> with ember.no_grad(), ember.enable_grad():
+        ...     (w * 2).requires_grad
+        True
+    """
 
     def _apply(self):
         state.enabled = True
@@ -81,8 +132,20 @@ class set_grad_enabled(_Mode):
     """Set grad mode on or off: ``with ember.set_grad_enabled(False): ...``.
 
     Like PyTorch's, calling it as a function (not as a context manager) also
-    switches the mode immediately.
+    switches the mode immediately; used as a decorator it restores the mode
+    at once and applies it only while the function runs.
+
+    Example:
+        >>> import ember
+        >>> with ember.set_grad_enabled(False):
+        ...     ember.is_grad_enabled()
+        False
+        >>> ember.is_grad_enabled()
+        True
     """
+
+    def __new__(cls, mode: bool):
+        return object.__new__(cls)
 
     def __init__(self, mode: bool):
         self.mode = bool(mode)
@@ -92,6 +155,10 @@ class set_grad_enabled(_Mode):
     def __enter__(self):  # the state was saved and switched in __init__
         return self
 
+    def __call__(self, function):
+        state.enabled, state.inference = self._saved
+        return super().__call__(function)
+
     def _apply(self):
         state.enabled = self.mode
 
@@ -100,15 +167,29 @@ class set_grad_enabled(_Mode):
 
 
 class inference_mode(_Mode):
-    """Like ``no_grad``, for code that will never need gradients (PyTorch's ``inference_mode``)."""
+    """Like ``no_grad``, for code that will never need gradients (PyTorch's ``inference_mode``).
+
+    ``inference_mode(False)`` re-enables gradients inside an inference or
+    ``no_grad`` region, as PyTorch's does.
+
+    Example:
+        >>> import ember
+        >>> with ember.inference_mode():
+        ...     ember.is_grad_enabled()
+        False
+    """
+
+    def __new__(cls, mode=True):
+        if callable(mode) and not isinstance(mode, bool):
+            return cls(True)(mode)
+        return object.__new__(cls)
 
     def __init__(self, mode: bool = True):
         self.mode = bool(mode)
 
     def _apply(self):
-        if self.mode:
-            state.enabled = False
-            state.inference = True
+        state.enabled = not self.mode
+        state.inference = self.mode
 
     def _args(self):
         return (self.mode,)

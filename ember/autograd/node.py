@@ -32,19 +32,23 @@ class VersionCounter:
 class Node:
     """One recorded primitive call.
 
-    ``inputs`` holds the input tensors (their nodes are the graph's edges),
+    ``inputs`` holds the input tensors and ``parents`` where their gradients
+    go (each input's node, the leaf itself, or None), captured when the op
+    ran so a later in-place op that rebinds an input's history cannot
+    redirect this node's gradients;
     ``attrs`` the primitive's static attributes, ``saved_output`` the output
     array when the VJP needs it. ``checks`` pairs version counters with the
     values they had at record time, so an in-place write to a saved tensor is
     caught before its stale value reaches a gradient.
     """
 
-    __slots__ = ("prim", "inputs", "attrs", "saved_output", "out_shape", "out_dtype",
+    __slots__ = ("prim", "inputs", "parents", "attrs", "saved_output", "out_shape", "out_dtype",
                  "checks", "stack", "hooks", "retained", "freed", "__weakref__")
 
     def __init__(self, prim, inputs, attrs, output):
         self.prim = prim
         self.inputs = inputs
+        self.parents = None
         self.attrs = attrs
         self.saved_output = output if prim.saves_output else None
         self.out_shape = output.shape
@@ -74,6 +78,7 @@ class Node:
     def release(self) -> None:
         """Drop saved values once backward has used them (unless retain_graph)."""
         self.inputs = None
+        self.parents = None
         self.saved_output = None
         self.freed = True
 

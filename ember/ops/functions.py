@@ -23,7 +23,7 @@ from . import linalg as L
 from . import reduce as R
 from . import shape as S
 from .creation import to_array
-from .primitive import bind
+from .primitive import bind, dispatch
 from .rules import normalize_axis
 
 _SCALARS = (int, float, bool)
@@ -66,16 +66,17 @@ def _as(value, dtype):
 
 def _binary(prim, a, b):
     """Run a binary elementwise primitive with PyTorch's promotion."""
-    if type(a) is Tensor and type(b) is Tensor and a._data.dtype is b._data.dtype:
+    type_a, type_b = type(a), type(b)
+    if type_a is Tensor and type_b is Tensor and a._data.dtype is b._data.dtype:
         return bind(prim, (a, b))
-    if type(a) is Tensor and type(b) in (int, float) and a._data.dtype.kind == "f":
+    if type_a is Tensor and type_b in (int, float) and a._data.dtype.kind == "f":
+        return bind(prim, (a, b))
+    if type_b is Tensor and type_a in (int, float) and b._data.dtype.kind == "f":
         return bind(prim, (a, b))
     a, b = _operand(a), _operand(b)
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = _tensor(a)
     (a, b), _ = _promote(a, b)
-    if not isinstance(a, Tensor):  # keep a tensor first for shape rules and errors
-        a = full_scalar(a, b)
     return bind(prim, (a, b))
 
 
@@ -249,7 +250,8 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + e**(beta x)) / beta, linear above ``threshold`` as in PyTorch; never overflows."""
     x = _float(input)
     scaled = x * beta
-    smooth = (relu(scaled) + log1p(exp(-abs(scaled)))) / beta
+    # maximum (not relu) so the gradient at 0 is 1/2: ties split it, as the true derivative says
+    smooth = (maximum(scaled, 0.0) + log1p(exp(-abs(scaled)))) / beta
     return where(scaled > threshold, x, smooth)
 
 
@@ -376,15 +378,20 @@ def allclose(input, other, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bo
 
 # --- reductions -------------------------------------------------------------
 def _axes(op: str, dim, ndim: int):
-    """PyTorch's ``dim`` (None, int or sequence) as a sorted tuple of axes, or None."""
+    """PyTorch's ``dim`` (None, int or sequence) as a sorted tuple of axes, or None.
+
+    A 0-d tensor accepts dim 0 or -1 as PyTorch does; it means "everything" (None),
+    since the array itself has no axis 0.
+    """
     if dim is None:
         return None
     if isinstance(dim, (tuple, list)):
         if len(dim) == 0:
             return None
         axes = tuple(sorted({normalize_axis(op, int(d), ndim) for d in dim}))
-        return axes
-    return (normalize_axis(op, int(dim), ndim),)
+    else:
+        axes = (normalize_axis(op, int(dim), ndim),)
+    return axes if ndim else None
 
 
 def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
@@ -478,6 +485,8 @@ def min(input, dim=None, keepdim: bool = False, *, other=None):
 def _arg(prim, op, input, dim, keepdim):
     x = _tensor(input)
     axis = None if dim is None else normalize_axis(op, dim, x.ndim)
+    if x.ndim == 0:
+        axis = None  # PyTorch accepts dim 0 on a 0-d tensor
     _nonempty(op, x, None if axis is None else (axis,))
     if axis is None and keepdim:
         flat_index = bind(prim, (x,), (None, False))
@@ -517,8 +526,8 @@ def var(input, dim=None, *, correction=1, keepdim: bool = False, unbiased=None) 
 
 
 def std(input, dim=None, *, correction=1, keepdim: bool = False, unbiased=None) -> Tensor:
-    """Standard deviation: the square root of :func:`var`."""
-    return sqrt(var(input, dim, correction=correction, keepdim=keepdim, unbiased=unbiased))
+    """Standard deviation: the square root of :func:`var` (gradient 0 where it is 0, as in PyTorch)."""
+    return _root_of_sum(var(input, dim, correction=correction, keepdim=keepdim, unbiased=unbiased), 2)
 
 
 def var_mean(input, dim=None, *, correction=1, keepdim: bool = False):
@@ -550,7 +559,7 @@ def norm(input, p="fro", dim=None, keepdim: bool = False) -> Tensor:
     """Vector p-norm over ``dim`` (all elements by default): p = 'fro', 2, 1, inf, -inf or any number."""
     x = _float(input)
     if p in ("fro", 2, 2.0):
-        return sqrt(sum(x * x, dim, keepdim))
+        return _root_of_sum(sum(x * x, dim, keepdim), 2)
     if p in (1, 1.0):
         return sum(abs(x), dim, keepdim)
     if p == math.inf:
@@ -559,7 +568,17 @@ def norm(input, p="fro", dim=None, keepdim: bool = False) -> Tensor:
         return amin(abs(x), dim if dim is not None else (), keepdim)
     if isinstance(p, str):
         raise EmberValueError(f"norm: unsupported p={p!r}")
-    return pow(sum(pow(abs(x), p), dim, keepdim), 1.0 / p)
+    if p == 0:  # the number of non-zero elements
+        return sum(cast(ne(x, 0), x.dtype), dim, keepdim)
+    return _root_of_sum(sum(pow(abs(x), p), dim, keepdim), p)
+
+
+def _root_of_sum(total, p) -> Tensor:
+    """``total ** (1/p)`` whose gradient is 0 (not nan) where ``total`` is 0, as PyTorch's norms."""
+    zero = total == 0
+    safe = where(zero, 1.0, total)
+    root = sqrt(safe) if p == 2 else pow(safe, 1.0 / p)
+    return where(zero, 0.0, root)
 
 
 def cumsum(input, dim: int, *, dtype=None) -> Tensor:
@@ -569,7 +588,10 @@ def cumsum(input, dim: int, *, dtype=None) -> Tensor:
         x = cast(x, dtype)
     elif x._data.dtype.kind in "iub":
         x = cast(x, backend.int64)
-    return bind(R.Cumsum, (x,), (normalize_axis("cumsum", dim, x.ndim),))
+    axis = normalize_axis("cumsum", dim, x.ndim)
+    if x.ndim == 0:  # the running sum of one element is itself (a copy, as in PyTorch)
+        return clone(x)
+    return bind(R.Cumsum, (x,), (axis,))
 
 
 def count_nonzero(input, dim=None) -> Tensor:
@@ -786,7 +808,9 @@ def chunk(input, chunks: int, dim: int = 0):
     """Split into ``chunks`` pieces of (nearly) equal size."""
     x = _tensor(input)
     length = x.shape[normalize_axis("chunk", dim, x.ndim)]
-    return split(x, builtins.max(1, -(-length // chunks)), dim)
+    if length == 0:  # PyTorch returns ``chunks`` empty pieces
+        return split(x, [0] * chunks, dim)
+    return split(x, -(-length // chunks), dim)
 
 
 def unbind(input, dim: int = 0):
@@ -810,6 +834,8 @@ def pad(input, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
     if builtins.any(a < 0 or b < 0 for a, b in widths):
         x = getitem_index(x, crop)
         widths = [(builtins.max(a, 0), builtins.max(b, 0)) for a, b in widths]
+    if not builtins.any(a or b for a, b in widths):  # nothing to add (NumPy rejects a 0-d pad)
+        return clone(x)
     return bind(S.Pad, (x,), (tuple(widths), value))
 
 
@@ -848,6 +874,8 @@ def _along(op, x, index, axis):
     if index.ndim != x.ndim:
         raise ShapeError(f"{op}: index {index.shape} and input {x.shape} must have the same number "
                          "of dimensions")
+    if dispatch.tracer is not None:  # symbolic indices: NumPy checks bounds when the graph runs
+        return index
     size = x.shape[axis]
     data = index._data
     if data.size and (data.min() < -size or data.max() >= size):
@@ -901,8 +929,7 @@ def scatter_add_zeros(values, indices, axis, shape) -> Tensor:
 def masked_fill(input, mask, value) -> Tensor:
     """``value`` where ``mask`` is true, ``input`` elsewhere (keeps ``input``'s dtype)."""
     x = _tensor(input)
-    if isinstance(value, Tensor):
-        value = cast(value, x.dtype)
+    value = cast(value, x.dtype) if isinstance(value, Tensor) else full_scalar(value, x)
     return where(_tensor(mask), value, x)
 
 
@@ -950,12 +977,54 @@ def _normalize_index(index, shape):
                 continue
             if item.dtype.kind not in "iu":
                 raise EmberIndexError(f"getitem: tensors used as indices must be integer or bool, got {item.dtype}")
+            if item.ndim == 0 and dispatch.tracer is None:
+                item = int(item)  # a 0-d integer tensor selects like an int, as in PyTorch
         items.append(item)
-    return tuple(items)
+    items = tuple(items)
+    if builtins.any(type(i) is int for i in items) and builtins.any(_is_array(i) for i in items):
+        return _as_coordinates(items, shape)
+    return items
+
+
+def _is_array(item) -> bool:
+    return hasattr(item, "ndim") and item.ndim > 0
+
+
+def _as_coordinates(items, shape):
+    """The index as one integer coordinate array per axis, with PyTorch's result layout.
+
+    NumPy counts a plain int next to an integer array as an advanced index, which
+    can move the indexed axes to the front; PyTorch applies ints first, as basic
+    selections. Indexing a grid of flat positions the PyTorch way, then turning
+    those positions back into coordinates, gives an index that means the same in
+    NumPy, for reading (getitem), adding (index_add) and writing (index_put).
+    """
+    basic = tuple(slice(None) if _is_array(i) else i for i in items)
+    advanced = tuple(i if _is_array(i) or i is Ellipsis else slice(None)
+                     for i in items if type(i) is not int)
+    grid = backend.xp.arange(math.prod(shape)).reshape(shape)
+    try:
+        positions = grid[basic][advanced]
+    except IndexError as error:
+        raise EmberIndexError(f"getitem: {error} (tensor shape {tuple(shape)})") from None
+    return backend.xp.unravel_index(positions, shape)
 
 
 def getitem(input, index) -> Tensor:
-    """``input[index]``: ints, slices, None, ..., integer and boolean tensors, mixed."""
+    """``input[index]``: ints, slices, None, ..., integer and boolean tensors, mixed.
+
+    Placement of the indexed axes follows PyTorch when ints and integer arrays mix
+    (``x[0, :, [1, 2]]`` has shape ``(x.shape[1], 2)``). Unlike PyTorch, negative
+    slice steps (``x[::-1]``) are accepted, with NumPy's meaning.
+
+    Example:
+        >>> import ember
+        >>> x = ember.arange(24).reshape(2, 3, 4)
+        >>> x[0, :, [1, 2]].shape
+        (3, 2)
+        >>> x[1, ::-1, 0].tolist()
+        [20, 16, 12]
+    """
     x = _tensor(input)
     return getitem_index(x, _normalize_index(index, x.shape))
 
@@ -1066,9 +1135,15 @@ def softmax(input, dim: int, dtype=None) -> Tensor:
 
 
 def log_softmax(input, dim: int, dtype=None) -> Tensor:
-    """log(softmax(x)) computed as x - logsumexp(x): stable for large inputs."""
+    """log(softmax(x)) computed as (x - max) - log(sum(exp(x - max))), as PyTorch does.
+
+    Subtracting the maximum first keeps float32 exact for large inputs, where
+    ``x - logsumexp(x)`` would lose the low digits of both terms.
+    """
     x = _float(input) if dtype is None else cast(input, dtype)
-    return x - logsumexp(x, dim, keepdim=True)
+    axes = _axes("log_softmax", dim, x.ndim)
+    shifted = x - amax(x.detach(), axes, keepdim=True) if x._data.size else x
+    return shifted - log(sum(exp(shifted), axes, keepdim=True))
 
 
 def dropout(input, p: float = 0.5, training: bool = True, *, generator=None) -> Tensor:

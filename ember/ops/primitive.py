@@ -18,7 +18,7 @@ import numpy
 from .. import backend
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import Node, VersionCounter
-from ..errors import EmberError, ShapeError
+from ..errors import EmberError, EmberIndexError, ShapeError
 from ..tensor import Tensor
 
 PRIMITIVES: dict[str, "Primitive"] = {}
@@ -103,6 +103,9 @@ def explain_failure(prim, inputs, attrs, error):
     """
     if isinstance(error, EmberError):
         return error
+    if isinstance(error, IndexError):
+        shapes = ", ".join(str(getattr(v, "shape", v)) for v in inputs)
+        return EmberIndexError(f"{prim.name}: {error} (operand shapes {shapes})")
     avals = [_aval(value) for value in inputs]
     try:
         prim.abstract(*avals, *attrs)
@@ -143,10 +146,20 @@ def bind(prim, inputs, attrs=()):
 _ndarray = numpy.ndarray
 
 
+def _parent(value):
+    """Where the gradient for an input goes: its node, the leaf itself, or nowhere."""
+    if not isinstance(value, Tensor):
+        return None
+    if value._node is not None:
+        return value._node
+    return value if value._requires_grad else None
+
+
 def _record(prim, inputs, attrs, out):
     if out.dtype.kind != "f":  # only floating results carry gradients, as in PyTorch
         return Tensor._make(out, None, False)
     node = Node(prim, inputs, attrs, out)
+    node.parents = tuple([_parent(value) for value in inputs])
     result = Tensor._make(out, node, True)
     checks = None
     if prim.saves_inputs:

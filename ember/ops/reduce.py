@@ -35,7 +35,7 @@ class Sum(_Reduction):
 
     @staticmethod
     def forward(xp, x, axes, keepdims):
-        return xp.sum(x, axis=axes, keepdims=keepdims)
+        return xp.add.reduce(x, axis=axes, keepdims=keepdims)  # skips NumPy's Python-level wrapper
 
     @staticmethod
     def vjp(ctx, g):
@@ -60,7 +60,7 @@ class Amax(_Reduction):
 
     @staticmethod
     def forward(xp, x, axes, keepdims):
-        return xp.max(x, axis=axes, keepdims=keepdims)
+        return xp.maximum.reduce(x, axis=axes, keepdims=keepdims)  # skips NumPy's Python-level wrapper
 
     vjp = staticmethod(_extremum_vjp)
 
@@ -74,25 +74,39 @@ class Amin(_Reduction):
 
     @staticmethod
     def forward(xp, x, axes, keepdims):
-        return xp.min(x, axis=axes, keepdims=keepdims)
+        return xp.minimum.reduce(x, axis=axes, keepdims=keepdims)  # skips NumPy's Python-level wrapper
 
     vjp = staticmethod(_extremum_vjp)
 
 
 @primitive
 class Prod(_Reduction):
-    """Product over ``axes``. Its gradient divides by the input, so zeros give nan/inf (documented)."""
+    """Product over ``axes``; its gradient is exact where inputs are zero, as in PyTorch."""
 
     name = "prod"
     saves_output = True
 
     @staticmethod
     def forward(xp, x, axes, keepdims):
-        return xp.prod(x, axis=axes, keepdims=keepdims)
+        return xp.multiply.reduce(x, axis=axes, keepdims=keepdims)  # skips NumPy's Python-level wrapper
 
     @staticmethod
     def vjp(ctx, g):
-        return (_expand_back(ctx, g) * _expand_back(ctx, ctx.output) / ctx.inputs[0],)
+        # Each element's gradient is the product of all the others. Where x != 0 that is
+        # output / x, which keeps the right derivative even when another element is 0.
+        # At a zero it is (product of the non-zero elements) * (product of the other zeros);
+        # the latter is 1 for a lone zero, 0 for three or more, and for exactly two the
+        # other zero's value, written (sum of the zeros) - x so that double backward sees
+        # it depend on the other zero and not on x itself.
+        x, axes = ctx.inputs[0], ctx.attrs[0]
+        zero = x == 0
+        safe = F.where(zero, 1, x)
+        zeros = F.sum(zero, axes, keepdim=True)
+        other_zero = F.sum(F.where(zero, x, 0), axes, keepdim=True) - x
+        other_zeros = F.where(zeros == 1, 1, F.where(zeros == 2, other_zero, 0))
+        at_zero = F.prod(safe, axes, keepdim=True) * other_zeros
+        others = F.where(zero, at_zero, _expand_back(ctx, ctx.output) / safe)
+        return (_expand_back(ctx, g) * others,)
 
 
 class _IndexReduction(Primitive):
