@@ -27,7 +27,8 @@ class Tensor:
         tensor([2., 4., 6.])
     """
 
-    __slots__ = ("_data", "_node", "_requires_grad", "_grad", "_version", "_hooks", "__weakref__")
+    __slots__ = ("_data", "_node", "_requires_grad", "_grad", "_version", "_hooks", "_base",
+                 "__weakref__")
     __array_priority__ = 1000  # NumPy defers to Tensor's reflected operators
 
     def __init__(self, data, dtype=None, requires_grad: bool = False):
@@ -38,6 +39,7 @@ class Tensor:
         self._grad = None
         self._version = None
         self._hooks = None
+        self._base = None
         if requires_grad:
             self.requires_grad_(True)
 
@@ -51,6 +53,7 @@ class Tensor:
         tensor._grad = None
         tensor._version = None
         tensor._hooks = None
+        tensor._base = None
         return tensor
 
     def _shared_version(self) -> VersionCounter:
@@ -161,7 +164,9 @@ class Tensor:
 
     def __array__(self, dtype=None, copy=None):
         array = self._data if backend.xp is numpy else backend.xp.asnumpy(self._data)
-        return array if dtype is None else array.astype(dtype, copy=False)
+        if dtype is not None:
+            return array.astype(dtype, copy=bool(copy))
+        return array.copy() if copy else array
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
@@ -268,6 +273,9 @@ class Tensor:
         if self._node is None and self._requires_grad and _grad_state.enabled:
             raise GradError(f"{op}: a leaf tensor that requires grad is being used in an in-place "
                             "operation; wrap it in ember.no_grad() or use an out-of-place op")
+        if self._base is not None and _grad_state.enabled and self._views_grad_leaf():
+            raise GradError(f"{op}: a view of a leaf tensor that requires grad is being used in an "
+                            "in-place operation; wrap it in ember.no_grad() or clone() first")
         if result._data.shape != self._data.shape:
             result = self._broadcast_result(result, op)
         if not self._data.flags.writeable:
@@ -277,8 +285,37 @@ class Tensor:
         if self._node is not None or result._node is not None:
             self._node = result._node
             self._requires_grad = result._requires_grad
+            if self._base is not None and _grad_state.enabled:
+                self._rebase_view(result, op)
         self._shared_version().value += 1
         return self
+
+    def _views_grad_leaf(self) -> bool:
+        base = self._base
+        while base is not None:
+            tensor = base[0]
+            if tensor._node is None and tensor._requires_grad:
+                return base[1].write_back is not None
+            base = tensor._base
+        return False
+
+    def _rebase_view(self, result: "Tensor", op: str) -> None:
+        """After an in-place op on a view, give its base the history of the write (as PyTorch does).
+
+        The memory is already shared, so the base only needs its graph node
+        replaced by the primitive's ``write_back`` of the new view value.
+        """
+        base, prim, attrs = self._base
+        if prim.write_back is None:
+            raise GradError(f"{op}: in-place operation on a '{prim.name}' view of a tensor in the "
+                            "graph is not supported; clone() the view first")
+        new_base = prim.write_back(base, result, *attrs)
+        if new_base is None:
+            return
+        base._node = new_base._node
+        base._requires_grad = new_base._requires_grad
+        if base._base is not None:
+            base._rebase_view(new_base, op)
 
     def _broadcast_result(self, result: "Tensor", op: str) -> "Tensor":
         """An in-place result must keep this tensor's shape: broadcast it there, or explain."""
@@ -293,11 +330,10 @@ class Tensor:
         return broadcast_to(result, target)
 
     def _snapshot(self) -> "Tensor":
-        """This tensor's current value and history, as a separate object for an in-place op to read."""
-        if self._node is None and not self._requires_grad:
-            return self
-        snapshot = Tensor._make(self._data.copy(), self._node, self._requires_grad)
-        return snapshot
+        """This tensor's current value and history as a separate object, for an in-place op
+        that records a graph: the op saves the snapshot, so overwriting this tensor's memory
+        afterwards cannot change what its backward reads."""
+        return Tensor._make(self._data.copy(), self._node, self._requires_grad)
 
 
 class _HookHandle:

@@ -74,6 +74,11 @@ class Primitive:
     def vjp(ctx, grad):
         raise NotImplementedError
 
+    # For view primitives: the new value of the base after the view's memory was
+    # overwritten by ``value`` (an in-place op on the view), in Ember ops, so the
+    # base's history records the write. None: the view cannot be written through.
+    write_back = None
+
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
 
@@ -140,6 +145,7 @@ def bind(prim, inputs, attrs=()):
     result = Tensor._make(out, None, False)
     if prim.is_view:
         result._version = inputs[0]._shared_version()
+        result._base = (inputs[0], prim, attrs)
     return result
 
 
@@ -167,6 +173,7 @@ def _record(prim, inputs, attrs, out):
                   for value in inputs if isinstance(value, Tensor)]
     if prim.is_view:
         result._version = inputs[0]._shared_version()
+        result._base = (inputs[0], prim, attrs)
     if prim.saves_output:
         counter = result._shared_version()
         checks = (checks or []) + [(counter, counter.value)]

@@ -44,6 +44,10 @@ class Reshape(Primitive):
         return tuple(shape), x.dtype
 
     @staticmethod
+    def write_back(base, value, shape):
+        return F.reshape(value, base.shape)
+
+    @staticmethod
     def vjp(ctx, g):
         return (F.reshape(g, ctx.inputs[0].shape),)
 
@@ -66,6 +70,10 @@ class Permute(Primitive):
             raise ShapeError(f"permute: {tuple(axes)} is not a permutation of the "
                              f"{len(x.shape)} dimensions of a tensor of shape {x.shape}")
         return tuple(x.shape[a] for a in axes), x.dtype
+
+    @staticmethod
+    def write_back(base, value, axes):
+        return F.permute(value, _inverse_permutation(axes))
 
     @staticmethod
     def vjp(ctx, g):
@@ -120,6 +128,12 @@ class Getitem(Primitive):
             return probe[index].shape, x.dtype
         except IndexError as error:
             raise EmberIndexError(f"getitem: {error} (tensor shape {x.shape})") from None
+
+    @staticmethod
+    def write_back(base, value, index):
+        if not _is_basic(index):  # advanced indexing made a copy: nothing to write back
+            return None
+        return F.index_put_value(base, index, value)
 
     @staticmethod
     def vjp(ctx, g):
@@ -253,6 +267,10 @@ class Flip(Primitive):
         return x.shape, x.dtype
 
     @staticmethod
+    def write_back(base, value, axes):
+        return F.flip(value, axes)
+
+    @staticmethod
     def vjp(ctx, g):
         return (F.flip(g, ctx.attrs[0]),)
 
@@ -300,8 +318,9 @@ class ScatterAddZeros(Primitive):
 
     @staticmethod
     def vjp(ctx, g):
+        # gather, not take_along_dim: indices may be smaller than the output outside ``axis``
         values, indices = ctx.inputs
-        return F.take_along_dim(g, indices, ctx.attrs[0]), None
+        return F.gather(g, ctx.attrs[0], indices), None
 
 
 from . import functions as F  # noqa: E402  (VJPs are written in the public ops)
