@@ -11,27 +11,42 @@ import numbers
 import numpy
 
 from .. import backend
-from ..backend import as_dtype, get_default_dtype
+from ..backend import as_dtype, get_default_dtype, result_type
 from ..errors import DTypeError, EmberValueError
 
 
 def _infer_dtype(data):
-    """PyTorch's dtype for nested Python data: bool < int64 < default float."""
-    if isinstance(data, bool):
-        return backend.bool_
-    if isinstance(data, numbers.Integral):
-        return backend.int64
-    if isinstance(data, numbers.Real):
+    """PyTorch's dtype for nested data: every element's dtype, promoted together.
+
+    A Python bool is bool, an int int64, a float the default float dtype; NumPy
+    scalars, arrays and tensors nested in the data bring their own dtype. So
+    ``[1, 2.0]`` is float32, ``[numpy.int32(1)]`` int32, ``[numpy.int8(1), 2]`` int64
+    and ``[numpy.float64(1), 2.0]`` float64, as with ``torch.tensor``.
+    """
+    dtypes = []
+    _collect_element_types(data, dtypes)
+    if not dtypes:
         return get_default_dtype()
-    if isinstance(data, (list, tuple)):
-        found = [_infer_dtype(item) for item in data]
-        if not found:
-            return get_default_dtype()
-        return max(found, key=lambda d: d.category)
+    return result_type(dtypes, [], [])
+
+
+def _collect_element_types(data, dtypes):
     from ..tensor import Tensor
-    if isinstance(data, Tensor):
-        return data.dtype
-    raise DTypeError(f"tensor(): could not infer a dtype for an element of type {type(data).__name__}")
+    if isinstance(data, (list, tuple)):
+        for item in data:
+            _collect_element_types(item, dtypes)
+    elif isinstance(data, bool):
+        dtypes.append(backend.bool_)
+    elif isinstance(data, (numpy.generic, numpy.ndarray)):
+        dtypes.append(backend.from_numpy_dtype(data.dtype))
+    elif isinstance(data, numbers.Integral):
+        dtypes.append(backend.int64)
+    elif isinstance(data, numbers.Real):
+        dtypes.append(get_default_dtype())
+    elif isinstance(data, Tensor):
+        dtypes.append(data.dtype)
+    else:
+        raise DTypeError(f"tensor(): could not infer a dtype for an element of type {type(data).__name__}")
 
 
 def _flatten_tensors(data):
@@ -165,9 +180,12 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
         start, end = 0, start
     if step == 0:
         raise EmberValueError("arange: step must be nonzero")
-    if dtype is None:
-        dtype = _infer_dtype([start, end, step])
-    return _leaf(backend.xp.arange(start, end, step, dtype=as_dtype(dtype).numpy), requires_grad)
+    dtype = _infer_dtype([start, end, step]) if dtype is None else as_dtype(dtype)
+    if dtype.is_floating_point:  # NumPy steps in the target dtype; PyTorch computes in double
+        values = backend.xp.arange(start, end, step, dtype=numpy.float64).astype(dtype.numpy)
+    else:
+        values = backend.xp.arange(start, end, step, dtype=dtype.numpy)
+    return _leaf(values, requires_grad)
 
 
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False):

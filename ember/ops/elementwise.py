@@ -4,6 +4,11 @@ Callers (``ember.ops.functions``) promote dtypes first, so every primitive
 here sees operands of one dtype (Python scalars aside) and only has to state
 its own math. VJPs may return gradients in the broadcast shape: the engine
 sums them back to each input's shape in one place.
+
+``sign``, ``floor``, ``ceil`` and ``round`` are not differentiable: their
+outputs never require grad, like comparisons. PyTorch records them and
+returns zero gradients instead; in Ember a term built only from them has no
+graph, so ``backward`` on it raises rather than silently yielding zeros.
 """
 from __future__ import annotations
 
@@ -20,7 +25,8 @@ except ImportError:  # pragma: no cover - depends on the environment
     _erf_scalar = numpy.frompyfunc(math.erf, 1, 1)
 
     def _erf(x):
-        return _erf_scalar(x).astype(x.dtype)
+        # frompyfunc returns a bare Python float for a 0-d input, hence asarray
+        return numpy.asarray(_erf_scalar(x)).astype(x.dtype)
 
 
 def _unary(name, forward, vjp, saves_output=False, differentiable=True):
@@ -98,9 +104,11 @@ def _binary(name, forward, vjp, saves_inputs=True, differentiable=True, rule=ele
 
 def _pow_vjp(ctx, g):
     x, y = ctx.inputs
-    grad_x = g * y * x ** (y - 1)
     if not hasattr(y, "_data"):
-        return grad_x, None
+        return (g * 0 if y == 0 else g * y * x ** (y - 1)), None
+    # d/dx x**0 is 0, also at x == 0 (PyTorch's convention); exponent 1 there keeps
+    # 0 * 0**-1 = nan out of the value and of its own derivative
+    grad_x = g * y * x ** F.where(y == 0, 1, y - 1)
     # d/dy x**y = x**y log x; PyTorch defines it as 0 where x == 0 and y >= 0
     safe_log = F.log(F.where(x == 0, 1, x))
     return grad_x, g * ctx.output * safe_log

@@ -23,7 +23,8 @@ from . import linalg as L
 from . import reduce as R
 from . import shape as S
 from .creation import to_array
-from .primitive import bind, dispatch
+from ..autograd.grad_mode import state as _grad_state
+from .primitive import bind, dispatch, explain_failure
 from .rules import normalize_axis
 
 _SCALARS = (int, float, bool)
@@ -61,7 +62,17 @@ def _promote(*operands):
 def _as(value, dtype):
     if isinstance(value, Tensor) and value._data.dtype != dtype.numpy:
         return cast(value, dtype)
+    if type(value) is int and dtype.numpy.kind in "iu":
+        return _wrapped(value, dtype.numpy)
     return value  # NumPy treats Python scalars as weakly typed, like PyTorch
+
+
+def _wrapped(value: int, dtype) -> int:
+    """An int outside an integer dtype's range, wrapped into it as PyTorch does (NumPy 2 raises)."""
+    limits = numpy.iinfo(dtype)
+    if limits.min <= value <= limits.max:
+        return value
+    return int(numpy.array(value % 2 ** 64, numpy.uint64).astype(dtype))
 
 
 def _binary(prim, a, b):
@@ -983,6 +994,9 @@ def _normalize_index(index, shape):
     items = tuple(items)
     if builtins.any(type(i) is int for i in items) and builtins.any(_is_array(i) for i in items):
         return _as_coordinates(items, shape)
+    if not builtins.any(i is Ellipsis for i in items):
+        # a trailing ... makes NumPy return a 0-d view rather than a scalar copy for x[i]
+        items += (Ellipsis,)
     return items
 
 
@@ -1049,7 +1063,16 @@ def setitem(tensor, index, value) -> None:
     value = _operand(value)
     if isinstance(value, Tensor):
         value = cast(value, tensor.dtype)
-    tensor._write(bind(S.IndexPut, (tensor._snapshot(), value), (index,)), "setitem")
+    records = _grad_state.enabled and (tensor._requires_grad or getattr(value, "_requires_grad", False))
+    if records or dispatch.tracer is not None:
+        # IndexPut's VJP reads no input values, so the tensor itself (not a copy) is its input
+        tensor._write(bind(S.IndexPut, (tensor, value), (index,)), "setitem")
+        return
+    try:  # nothing to record: write straight into the memory
+        tensor._data[index] = value._data if isinstance(value, Tensor) else value
+    except Exception as error:
+        raise explain_failure(S.IndexPut, (tensor, value), (index,), error) from None
+    tensor._shared_version().value += 1
 
 
 # --- linear algebra ---------------------------------------------------------

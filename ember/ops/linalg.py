@@ -6,9 +6,14 @@ it, so those cases need no gradient code of their own.
 """
 from __future__ import annotations
 
+import math
+import math
+import string
+
 import numpy
 
 from ..errors import ShapeError
+from .creation import eye
 from .primitive import Primitive, primitive
 from .rules import broadcast_shapes
 
@@ -34,7 +39,30 @@ class Matmul(Primitive):
     @staticmethod
     def vjp(ctx, g):
         a, b = ctx.inputs
-        return F.matmul(g, F.swap_last(b)), F.matmul(F.swap_last(a), g)
+        return F.matmul(g, F.swap_last(b)), _weight_grad(a, b, g)
+
+
+def _weight_grad(a, b, g):
+    """The gradient for ``b``, laid out like ``b``'s memory.
+
+    A 2-D ``b`` shared by a batch (``linear``'s weight) gets one matmul over
+    the flattened batch instead of a batched matmul and a sum. When ``b`` is
+    a transposed view (``x @ w.T``) the product is computed as ``(gᵀa)ᵀ``, so
+    after the transpose's own VJP the parameter receives a C-ordered
+    gradient that needs no copy.
+    """
+    if b.ndim == 2 and a.ndim > 2:
+        rows = math.prod(a.shape[:-1])  # not -1: that is ambiguous when a dimension is 0
+        a = F.reshape(a, (rows, a.shape[-1]))
+        g = F.reshape(g, (rows, g.shape[-1]))
+    if b.ndim == 2 and a.ndim == 2 and _is_transposed(b):
+        return F.swap_last(F.matmul(F.swap_last(g), a))
+    return F.matmul(F.swap_last(a), g)
+
+
+def _is_transposed(tensor) -> bool:
+    flags = getattr(tensor._data, "flags", None)
+    return flags is not None and flags.f_contiguous and not flags.c_contiguous
 
 
 def _parse_einsum(equation: str, count: int):
@@ -87,17 +115,37 @@ class Einsum(Primitive):
         for i, target in enumerate(subscripts):
             others = [s for j, s in enumerate(subscripts) if j != i]
             available = set(output).union(*others)
-            kept = "".join(c for c in dict.fromkeys(target) if c in available)
-            if len(set(target)) != len(target):
-                raise ShapeError(f"einsum: the gradient of repeated subscripts {target!r} is not supported")
+            unique = "".join(dict.fromkeys(target))
+            sizes = dict(zip(target, operands[i].shape))
+            kept = "".join(c for c in unique if c in available)
             grad = F.einsum(",".join([output] + others) + "->" + kept,
                             g, *[o for j, o in enumerate(operands) if j != i])
-            if kept != target:  # letters summed away inside operand i come back by broadcasting
-                shape = operands[i].shape
-                grad = F.reshape(grad, [shape[k] if c in kept else 1 for k, c in enumerate(target)])
-                grad = F.broadcast_to(grad, shape)
+            if kept != unique:  # letters summed away inside operand i come back by broadcasting
+                grad = F.reshape(grad, [sizes[c] if c in kept else 1 for c in unique])
+                grad = F.broadcast_to(grad, [sizes[c] for c in unique])
+            if unique != target:  # a repeated letter read a diagonal: write the gradient back onto it
+                grad = _onto_diagonals(grad, unique, target, sizes, equation)
             grads.append(grad)
         return tuple(grads)
+
+
+def _onto_diagonals(grad, unique, target, sizes, equation):
+    """Spread ``grad`` (subscripts ``unique``) onto the diagonals that ``target`` repeats.
+
+    Each repeat of a letter gets a fresh letter tied to the first by an identity
+    matrix: ``ii`` becomes ``i,iA->iA`` with ``eye(n)`` as the second operand.
+    """
+    fresh = iter(c for c in string.ascii_letters if c not in equation)
+    renamed, identities = "", []
+    for position, letter in enumerate(target):
+        if letter in target[:position]:
+            new_letter = next(fresh)
+            identities.append(letter + new_letter)
+            renamed += new_letter
+        else:
+            renamed += letter
+    eyes = [eye(sizes[pair[0]], dtype=grad.dtype) for pair in identities]
+    return F.einsum(",".join([unique] + identities) + "->" + renamed, grad, *eyes)
 
 
 from . import functions as F  # noqa: E402  (VJPs are written in the public ops)

@@ -11,6 +11,7 @@ import numpy
 from .. import backend
 from ..backend import as_dtype, get_default_dtype
 from .creation import _leaf, _shape_arg
+from .primitive import Primitive, bind, primitive
 
 
 class Generator:
@@ -81,18 +82,51 @@ def _float_dtype(dtype):
     return get_default_dtype().numpy if dtype is None else as_dtype(dtype).numpy
 
 
+@primitive
+class RandomDraw(Primitive):
+    """Floating samples from a generator: ``method`` is ``'random'`` (uniform) or ``'standard_normal'``.
+
+    A primitive so that a traced function draws at run time, in order, from
+    the same generator eager code uses (``generator=None``: the default one,
+    looked up at each draw), and compiled and eager runs match under one seed.
+    ``effect``: a draw must run even when unused and two draws are never merged.
+    """
+
+    name = "random"
+    saves_inputs = False
+    differentiable = False
+    effect = True
+
+    @staticmethod
+    def forward(xp, generator, method, shape, dtype):
+        draw_dtype = numpy.float64 if dtype == numpy.float16 else dtype
+        draw = getattr(_generator(generator), method)(shape, dtype=draw_dtype)
+        return _to_backend(draw.astype(dtype, copy=False))
+
+    @staticmethod
+    def abstract(generator, method, shape, dtype):
+        return tuple(shape), numpy.dtype(dtype)
+
+    @staticmethod
+    def vjp(ctx, grad):
+        return ()
+
+
+def _draw(method, shape, generator, dtype, requires_grad):
+    draw = bind(RandomDraw, (), (generator, method, _shape_arg(shape), numpy.dtype(dtype)))
+    if requires_grad:
+        draw.requires_grad_(True)
+    return draw
+
+
 def rand(*shape, generator=None, dtype=None, device=None, requires_grad: bool = False):
     """Uniform samples in [0, 1)."""
-    dtype = _float_dtype(dtype)
-    draw = _generator(generator).random(_shape_arg(shape), dtype=numpy.float64 if dtype == numpy.float16 else dtype)
-    return _leaf(_to_backend(draw.astype(dtype, copy=False)), requires_grad)
+    return _draw("random", shape, generator, _float_dtype(dtype), requires_grad)
 
 
 def randn(*shape, generator=None, dtype=None, device=None, requires_grad: bool = False):
     """Standard normal samples."""
-    dtype = _float_dtype(dtype)
-    draw = _generator(generator).standard_normal(_shape_arg(shape), dtype=numpy.float64 if dtype == numpy.float16 else dtype)
-    return _leaf(_to_backend(draw.astype(dtype, copy=False)), requires_grad)
+    return _draw("standard_normal", shape, generator, _float_dtype(dtype), requires_grad)
 
 
 def randint(low, high=None, size=(), *, generator=None, dtype=None, device=None, requires_grad: bool = False):

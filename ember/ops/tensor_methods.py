@@ -6,7 +6,7 @@ so every method is visibly the same function users can call as ``ember.<op>``.
 from __future__ import annotations
 
 from ..autograd.grad_mode import state as _grad_state
-from ..backend import as_dtype, bool_, float16, float32, float64, int8, int16, int32, int64, uint8
+from ..backend import bool_, float16, float32, float64, int8, int16, int32, int64, uint8
 from ..tensor import Tensor
 from . import elementwise as E
 from . import functions as F
@@ -104,6 +104,8 @@ def _inplace(op, compute):
             isinstance(a, Tensor) and a._requires_grad for a in args))
         source = self._snapshot() if needs_graph else self
         result = compute(source, *args, **kwargs)
+        if needs_graph and result._node is None and result._requires_grad:
+            result = F.clone(result)  # copy_(w) / fill_(w) computed w itself: give it a node to point at
         return self._write(result if needs_graph else result.detach(), op)
     method.__name__ = op
     method.__doc__ = f"In-place version of ``{op[:-1]}`` (bumps the version counter)."

@@ -1,0 +1,12 @@
+"""Every reference-table entry, gathered from the family tables."""
+from __future__ import annotations
+
+import ops_table_elementwise
+import ops_table_linalg
+import ops_table_nn
+import ops_table_random
+import ops_table_reduce
+import ops_table_shape
+
+ALL_CASES = [*ops_table_elementwise.CASES, *ops_table_reduce.CASES, *ops_table_shape.CASES,
+             *ops_table_linalg.CASES, *ops_table_nn.CASES, *ops_table_random.CASES]

@@ -1,0 +1,29 @@
+"""Where Ember deliberately departs from PyTorch (each is documented at the op)."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+import ember
+
+
+@pytest.mark.parametrize("name", ["sign", "floor", "ceil", "round"])
+def test_rounding_ops_are_not_differentiable(name):
+    """PyTorch returns zero gradients; Ember keeps these ops out of the graph (ember.ops.elementwise)."""
+    x = ember.tensor([0.3, -1.7], requires_grad=True)
+    result = getattr(ember, name)(x)
+    assert not result.requires_grad
+    with pytest.raises(RuntimeError):
+        result.sum().backward()
+    reference = torch.tensor([0.3, -1.7], requires_grad=True)
+    getattr(torch, name)(reference).sum().backward()
+    assert reference.grad.tolist() == [0.0, 0.0]
+    (x + getattr(ember, name)(x)).sum().backward()  # mixed with differentiable terms: same as PyTorch
+    assert x.grad.tolist() == [1.0, 1.0]
+
+
+def test_negative_slice_steps_are_accepted():
+    """PyTorch raises ValueError; Ember follows NumPy (ember.ops.functions.getitem)."""
+    with pytest.raises(ValueError):
+        torch.arange(4)[::-1]
+    assert ember.arange(4)[::-1].tolist() == [3, 2, 1, 0]
