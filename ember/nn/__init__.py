@@ -1,0 +1,11 @@
+"""PyTorch-style neural-network modules, losses and initialisers (``ember.nn``)."""
+# --- part 1: module system, dense layers, activations, normalisation, losses (owner: nn-core) ---
+from .parameter import Parameter  # noqa: F401
+from .module import Module  # noqa: F401
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401
+from . import functional, init, utils  # noqa: F401
+from .layers import *  # noqa: F401,F403  (the names listed in ember/nn/layers/__init__.py)
+from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss,  # noqa: F401
+                     L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
+
+# --- part 2: convolution, pooling, recurrent, attention, transformer (owner: nn-conv-rnn) ---

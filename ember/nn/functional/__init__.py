@@ -1,0 +1,20 @@
+"""Stateless neural-network functions (``ember.nn.functional``, usually imported as ``F``)."""
+# --- part 1: activations, linear, dropout, normalisation, embedding, losses (owner: nn-core) ---
+from .activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh,  # noqa: F401
+                         leaky_relu, log_softmax, logsigmoid, mish, prelu, relu, relu6, selu, sigmoid,
+                         silu, softmax, softmin, softplus, softshrink, softsign, tanh, tanhshrink,
+                         threshold)
+from .dropout import dropout, dropout1d, dropout2d, dropout3d  # noqa: F401
+from .embedding import embedding, one_hot  # noqa: F401
+from .linear import bilinear, linear  # noqa: F401
+from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,  # noqa: F401
+                   huber_loss, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
+from .normalization import (batch_norm, group_norm, instance_norm, layer_norm, normalize,  # noqa: F401
+                            rms_norm)
+from .padding import pad  # noqa: F401
+
+# --- part 2: conv, pooling, attention (owner: nn-conv-rnn) ---
+from .conv import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402,F401
+from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d,  # noqa: E402,F401
+                      avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d, max_pool3d)
+from .attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402,F401

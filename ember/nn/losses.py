@@ -1,0 +1,185 @@
+"""Loss modules: each stores its options and calls the function in :mod:`ember.nn.functional.loss`.
+
+Class weights are registered as buffers (``weight``, ``pos_weight``), so they
+follow ``.to(dtype)`` and appear in ``state_dict`` exactly as in PyTorch.
+"""
+from __future__ import annotations
+
+from .functional import loss as L
+from .module import Module
+from ..tensor import Tensor
+
+
+class _Loss(Module):
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean"):
+        super().__init__()
+        if size_average is not None or reduce is not None:
+            reduction = L._reduction(size_average, reduce, reduction)
+        self.reduction = reduction
+
+
+class _WeightedLoss(_Loss):
+    def __init__(self, weight: Tensor | None = None, size_average=None, reduce=None,
+                 reduction: str = "mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+
+
+class MSELoss(_Loss):
+    """Mean squared error.
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> nn.MSELoss()(ember.tensor([1.0, 3.0]), ember.tensor([0.0, 0.0]))
+        tensor(5.)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return L.mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error.
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> nn.L1Loss()(ember.tensor([1.0, -3.0]), ember.zeros(2))
+        tensor(2.)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return L.l1_loss(input, target, reduction=self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """Quadratic below ``beta``, linear above (``beta=1`` is the Huber loss).
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> nn.SmoothL1Loss(beta=2.0)(ember.tensor([1.0]), ember.zeros(1))
+        tensor(0.2500)
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0):
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return L.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """Quadratic below ``delta``, linear (slope ``delta``) above.
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> nn.HuberLoss(delta=0.5)(ember.tensor([2.0]), ember.zeros(1))
+        tensor(0.8750)
+    """
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0):
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return L.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood of target classes, given log-probabilities.
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> nn.NLLLoss()(ember.tensor([[-1.0, -2.0]]), ember.tensor([1]))
+        tensor(2.)
+    """
+
+    def __init__(self, weight: Tensor | None = None, size_average=None, ignore_index: int = -100,
+                 reduce=None, reduction: str = "mean"):
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return L.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                          reduction=self.reduction)
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    """Softmax cross entropy for class-index or class-probability targets.
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> loss = nn.CrossEntropyLoss(label_smoothing=0.1)
+        >>> loss(ember.zeros(4, 3), ember.tensor([0, 1, 2, 1]))
+        tensor(1.0986)
+    """
+
+    def __init__(self, weight: Tensor | None = None, size_average=None, ignore_index: int = -100,
+                 reduce=None, reduction: str = "mean", label_smoothing: float = 0.0):
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return L.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
+
+
+class BCELoss(_WeightedLoss):
+    """Binary cross entropy of probabilities (log clamped at -100).
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> nn.BCELoss()(ember.tensor([0.5]), ember.tensor([0.0]))
+        tensor(0.6931)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return L.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Binary cross entropy of sigmoid(logits), computed stably; ``pos_weight`` scales positives.
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> nn.BCEWithLogitsLoss()(ember.tensor([0.0]), ember.tensor([1.0]))
+        tensor(0.6931)
+    """
+
+    def __init__(self, weight: Tensor | None = None, size_average=None, reduce=None,
+                 reduction: str = "mean", pos_weight: Tensor | None = None):
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+        self.register_buffer("pos_weight", pos_weight)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return L.binary_cross_entropy_with_logits(input, target, weight=self.weight,
+                                                  reduction=self.reduction, pos_weight=self.pos_weight)
+
+
+class KLDivLoss(_Loss):
+    """KL divergence of ``target`` from log-probabilities ``input`` (``reduction='batchmean'`` for the true KL).
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> p = ember.tensor([[0.25, 0.75]])
+        >>> nn.KLDivLoss(reduction='batchmean')(p.log(), p)
+        tensor(0.)
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean", log_target: bool = False):
+        super().__init__(size_average, reduce, reduction)
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return L.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)

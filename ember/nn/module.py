@@ -1,0 +1,519 @@
+"""``Module``: the base class of every layer and model.
+
+Attribute assignment routes values into three ordered dictionaries:
+parameters (:class:`Parameter` values), buffers (registered tensors) and
+sub-modules. One pre-order tree walk, :meth:`Module.named_modules`, serves
+every query (``parameters``, ``buffers``, ``modules``, ``state_dict`` ...),
+so dotted names and de-duplication are decided in one place.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any, Callable, Iterator
+
+from .. import backend
+from ..autograd.grad_mode import no_grad
+from ..backend import as_dtype
+from ..ops.functions import cast
+from ..tensor import Tensor
+from .hooks import RemovableHandle
+from .parameter import Parameter
+from .state_dict import IncompatibleKeys, load_into, local_entries
+
+_STORES = ("_parameters", "_buffers", "_modules")
+
+
+class Module:
+    """Base class for all neural-network modules; subclass it and define ``forward``.
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> class Net(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.fc = nn.Linear(3, 2)
+        ...         self.register_buffer("steps", ember.zeros(()))
+        ...     def forward(self, x):
+        ...         return self.fc(x)
+        >>> net = Net()
+        >>> [name for name, _ in net.named_parameters()]
+        ['fc.weight', 'fc.bias']
+        >>> list(net.state_dict())
+        ['steps', 'fc.weight', 'fc.bias']
+        >>> net(ember.ones(4, 3)).shape
+        (4, 2)
+        >>> net
+        Net(
+          (fc): Linear(in_features=3, out_features=2, bias=True)
+        )
+    """
+
+    training: bool
+
+    def __init__(self, *args, **kwargs) -> None:
+        if args or kwargs:
+            raise TypeError(f"{type(self).__name__}.__init__() got unexpected arguments: "
+                            f"{args!r} {kwargs!r}")
+        setter = super().__setattr__
+        setter("training", True)
+        setter("_parameters", {})
+        setter("_buffers", {})
+        setter("_non_persistent_buffers", set())
+        setter("_modules", {})
+        setter("_forward_pre_hooks", {})
+        setter("_forward_hooks", {})
+        setter("_hooks_with_kwargs", set())
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+    # --- calling ------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        if not (self._forward_pre_hooks or self._forward_hooks):
+            return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    def _call_with_hooks(self, args, kwargs):
+        for key, hook in list(self._forward_pre_hooks.items()):
+            if key in self._hooks_with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError("forward pre-hook registered with_kwargs=True must return "
+                                           f"None or a tuple (new_args, new_kwargs), got {result!r}")
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        output = self.forward(*args, **kwargs)
+        for key, hook in list(self._forward_hooks.items()):
+            if key in self._hooks_with_kwargs:
+                result = hook(self, args, kwargs, output)
+            else:
+                result = hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
+
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args)`` before ``forward``; a returned value replaces the arguments.
+
+        With ``with_kwargs=True`` the hook is ``hook(module, args, kwargs)`` and
+        may return ``(args, kwargs)``.
+        """
+        return self._add_hook("_forward_pre_hooks", hook, prepend, with_kwargs)
+
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
+                              with_kwargs: bool = False, always_call: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after ``forward``; a returned value replaces the output.
+
+        With ``with_kwargs=True`` the hook is ``hook(module, args, kwargs, output)``.
+        ``always_call`` is accepted for compatibility; hooks do not run when
+        ``forward`` raises.
+        """
+        return self._add_hook("_forward_hooks", hook, prepend, with_kwargs)
+
+    def _add_hook(self, store: str, hook, prepend: bool, with_kwargs: bool) -> RemovableHandle:
+        hooks = getattr(self, store)
+        handle = RemovableHandle(hooks)
+        if with_kwargs:
+            self._hooks_with_kwargs.add(handle.id)
+        if prepend:
+            reordered = {handle.id: hook, **hooks}
+            hooks.clear()
+            hooks.update(reordered)
+        else:
+            hooks[handle.id] = hook
+        return handle
+
+    # --- attribute routing --------------------------------------------------
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when ordinary lookup fails: look in the three stores.
+        state = self.__dict__
+        for store in _STORES:
+            if store in state and name in state[store]:
+                return state[store][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        state = self.__dict__
+        if isinstance(value, Parameter):
+            self._require_init("parameters")
+            self._forget(name, keep="_parameters")
+            self.register_parameter(name, value)
+        elif name in state.get("_parameters", ()):
+            if value is not None:
+                raise TypeError(f"cannot assign '{_type_name(value)}' as parameter '{name}' "
+                                "(ember.nn.Parameter or None expected)")
+            self.register_parameter(name, None)
+        elif isinstance(value, Module):
+            self._require_init("module")
+            self._forget(name, keep="_modules")
+            self._modules[name] = value
+        elif name in state.get("_modules", ()):
+            if value is not None:
+                raise TypeError(f"cannot assign '{_type_name(value)}' as child module '{name}' "
+                                "(ember.nn.Module or None expected)")
+            self._modules[name] = None
+        elif name in state.get("_buffers", ()):
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{_type_name(value)}' as buffer '{name}' "
+                                "(ember.Tensor or None expected)")
+            self._buffers[name] = value
+        else:
+            super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        for store in _STORES:
+            if name in self.__dict__.get(store, ()):
+                del self.__dict__[store][name]
+                self._non_persistent_buffers.discard(name)
+                return
+        super().__delattr__(name)
+
+    def __dir__(self):
+        keys = set(super().__dir__())
+        for store in _STORES:
+            keys.update(self.__dict__.get(store, {}))
+        return sorted(key for key in keys if not key[0].isdigit())
+
+    def _require_init(self, what: str) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"cannot assign {what} before Module.__init__() call "
+                                 "(call super().__init__() first in your __init__)")
+
+    def _forget(self, name: str, keep: str) -> None:
+        """Remove ``name`` from the instance dict and every store but ``keep``, where it is
+        about to be (re)assigned in place, so that it keeps its position."""
+        self.__dict__.pop(name, None)
+        for store in _STORES:
+            if store != keep:
+                self.__dict__[store].pop(name, None)
+        self._non_persistent_buffers.discard(name)
+
+    def _check_new_name(self, name, kind: str, store: dict) -> None:
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
+        if name not in store and hasattr(self, name):
+            raise KeyError(f"attribute '{name}' already exists")
+
+    # --- registration -------------------------------------------------------
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add a parameter (or a ``None`` placeholder) under ``name``."""
+        self._require_init("parameter")
+        self._check_new_name(name, "parameter", self._parameters)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{_type_name(param)}' object to parameter '{name}' "
+                            "(ember.nn.Parameter or None required)")
+        if param is not None and param.grad_fn is not None:
+            raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters "
+                             "must be created explicitly; compute derived values in forward()")
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Add a tensor that is state but not a parameter (e.g. running statistics).
+
+        Persistent buffers are part of :meth:`state_dict`; non-persistent ones are not.
+        """
+        self._require_init("buffer")
+        self._check_new_name(name, "buffer", self._buffers)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{_type_name(tensor)}' object to buffer '{name}' "
+                            "(ember.Tensor or None required)")
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers.discard(name)
+        else:
+            self._non_persistent_buffers.add(name)
+
+    def add_module(self, name: str, module: "Module | None") -> None:
+        """Add a child module under ``name`` (same as attribute assignment)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{_type_name(module)} is not a Module subclass")
+        self._require_init("module")
+        self._check_new_name(name, "module", self._modules)
+        self._modules[name] = module
+
+    register_module = add_module
+
+    def get_submodule(self, target: str) -> "Module":
+        """The module at dotted path ``target`` (``''`` is this module)."""
+        module = self
+        for item in target.split(".") if target else []:
+            child = module._modules.get(item)
+            if not isinstance(child, Module):
+                raise AttributeError(f"{module._get_name()} has no attribute `{item}`")
+            module = child
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at dotted path ``target``."""
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if name not in module._parameters:
+            raise AttributeError(f"{module._get_name()} has no parameter `{name}`")
+        return module._parameters[name]
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path ``target``."""
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if name not in module._buffers:
+            raise AttributeError(f"{module._get_name()} has no buffer `{name}`")
+        return module._buffers[name]
+
+    # --- the tree walk ------------------------------------------------------
+    def named_modules(self, memo: set | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, "Module"]]:
+        """Every module in the tree, this one first (pre-order), with its dotted name."""
+        seen = set() if memo is None else memo
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if remove_duplicate:
+                if module in seen:
+                    continue
+                seen.add(module)
+            yield name, module
+            children = [(f"{name}.{key}" if name else key, child)
+                        for key, child in module._modules.items() if child is not None]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator["Module"]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+        seen = set()
+        for name, module in self._modules.items():
+            if module is not None and module not in seen:
+                seen.add(module)
+                yield name, module
+
+    def children(self) -> Iterator["Module"]:
+        for _, module in self.named_children():
+            yield module
+
+    def _named_members(self, members, prefix: str, recurse: bool, remove_duplicate: bool):
+        modules = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+                   if recurse else [(prefix, self)])
+        seen = set()
+        for path, module in modules:
+            for name, value in members(module):
+                if value is None or (remove_duplicate and id(value) in seen):
+                    continue
+                seen.add(id(value))
+                yield (f"{path}.{name}" if path else name), value
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """``(dotted name, parameter)`` pairs; a shared parameter is listed once."""
+        return self._named_members(lambda m: m._parameters.items(), prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """``(dotted name, buffer)`` pairs, persistent or not."""
+        return self._named_members(lambda m: m._buffers.items(), prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    # --- state dict ---------------------------------------------------------
+    def state_dict(self, *, destination=None, prefix: str = "", keep_vars: bool = False) -> dict:
+        """Parameters and persistent buffers by dotted name (PyTorch's keys and order).
+
+        Values are detached tensors sharing memory with the module's state
+        (``keep_vars=True`` gives the parameters themselves).
+        """
+        destination = OrderedDict() if destination is None else destination
+        for path, module in self.named_modules(remove_duplicate=False):
+            dotted = prefix + path + "." if path else prefix
+            for name, value, _ in local_entries(module):
+                destination[dotted + name] = value if keep_vars else value.detach()
+        return destination
+
+    def load_state_dict(self, state_dict: Mapping, strict: bool = True,
+                        assign: bool = False) -> IncompatibleKeys:
+        """Copy values from ``state_dict`` into this module's parameters and buffers.
+
+        Every missing key, unexpected key and shape mismatch is collected and
+        reported in one ``RuntimeError`` (mismatches raise even when
+        ``strict=False``). Values may be Ember tensors, NumPy arrays or other
+        array-likes (a PyTorch state dict loads directly). With ``assign=True``
+        the module takes new tensors instead of copying into the old ones.
+        Returns ``(missing_keys, unexpected_keys)``.
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
+        return load_into(self, state_dict, strict, assign)
+
+    # --- modes and bulk updates ---------------------------------------------
+    def train(self, mode: bool = True) -> "Module":
+        """Set training mode (``mode=False`` is evaluation mode) on this module and its children."""
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        self.training = mode
+        for child in self.children():
+            child.train(mode)
+        return self
+
+    def eval(self) -> "Module":
+        """Evaluation mode: dropout off, batch norm uses its running statistics."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all parameters (to ``None`` by default, else to zeros in place)."""
+        for param in self.parameters():
+            if param.grad is None:
+                continue
+            if set_to_none:
+                param.grad = None
+                continue
+            grad = param.grad.detach_()
+            with no_grad():
+                grad.zero_()
+
+    def apply(self, fn: Callable[["Module"], None]) -> "Module":
+        """Call ``fn`` on every child (recursively), then on this module; e.g. custom init."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    def _apply(self, fn: Callable[[Tensor], Tensor]) -> "Module":
+        """Replace every parameter's data (and grad) and every buffer with ``fn`` of it.
+
+        Parameters keep their identity, so optimizers built earlier still hold them.
+        """
+        for module in self.modules():
+            for param in module._parameters.values():
+                if param is None:
+                    continue
+                param.data = fn(param.detach())
+                if param.grad is not None:
+                    param.grad.data = fn(param.grad.detach())
+            for name, buffer in module._buffers.items():
+                if buffer is not None:
+                    module._buffers[name] = fn(buffer)
+        return self
+
+    def to(self, *args, **kwargs) -> "Module":
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(tensor)``.
+
+        Only floating-point parameters and buffers change dtype (integer
+        buffers such as ``num_batches_tracked`` keep theirs). Devices other
+        than the backend's own raise.
+        """
+        dtype, device = _parse_to(args, kwargs)
+        _check_device(device)
+        if dtype is None:
+            return self
+        if not dtype.is_floating_point:
+            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
+        return self._apply(lambda t: cast(t, dtype) if t.is_floating_point() else t)
+
+    def float(self) -> "Module":
+        return self.to(backend.float32)
+
+    def double(self) -> "Module":
+        return self.to(backend.float64)
+
+    def half(self) -> "Module":
+        return self.to(backend.float16)
+
+    def type(self, dst_type) -> "Module":
+        return self._apply(lambda t: cast(t, dst_type))
+
+    def cpu(self) -> "Module":
+        return self.to("cpu")
+
+    def cuda(self, device=None) -> "Module":
+        return self.to("cuda" if device is None else device)
+
+    def share_memory(self) -> "Module":
+        return self  # one process's NumPy arrays; nothing to move
+
+    # --- printing -----------------------------------------------------------
+    def _get_name(self) -> str:
+        return type(self).__name__
+
+    def extra_repr(self) -> str:
+        """The text inside this module's ``repr`` parentheses; override to show settings."""
+        return ""
+
+    def __repr__(self) -> str:
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({name}): " + _indent(repr(module), 2) for name, module in self._modules.items()]
+        lines = extra_lines + child_lines
+        body = ""
+        if len(extra_lines) == 1 and not child_lines:
+            body = extra_lines[0]
+        elif lines:
+            body = "\n  " + "\n  ".join(lines) + "\n"
+        return f"{self._get_name()}({body})"
+
+
+def _indent(text: str, spaces: int) -> str:
+    lines = text.split("\n")
+    return "\n".join(lines[:1] + [" " * spaces + line for line in lines[1:]])
+
+
+def _type_name(value) -> str:
+    kind = type(value)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _parse_to(args, kwargs):
+    """Split ``Module.to``'s arguments into a dtype (or None) and a device (or None)."""
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif _is_device(arg):
+            device = arg
+        elif isinstance(arg, bool):
+            continue  # the positional non_blocking flag
+        else:
+            dtype = arg
+    return (None if dtype is None else as_dtype(dtype)), device
+
+
+def _is_device(value) -> bool:
+    if isinstance(value, str):
+        return value.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta")
+    return hasattr(value, "type") and not hasattr(value, "is_floating_point")
+
+
+def _check_device(device) -> None:
+    if device is None:
+        return
+    kind = device if isinstance(device, str) else str(device.type)
+    kind = kind.split(":")[0]
+    available = backend.device_of(backend.xp.zeros(0)).split(":")[0]
+    if kind != available:
+        raise RuntimeError(f"Module.to: device '{device}' is not available; Ember's array backend "
+                           f"runs on '{available}' (select the backend with ember.backend.use)")
