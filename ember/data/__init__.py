@@ -1,0 +1,18 @@
+"""Data loading in PyTorch's style (``ember.data``, also importable as ``ember.utils.data``).
+
+Example:
+    >>> import ember
+    >>> from ember.utils.data import DataLoader, TensorDataset
+    >>> data = TensorDataset(ember.arange(6).float(), ember.arange(6) % 2)
+    >>> [y.tolist() for x, y in DataLoader(data, batch_size=4)]
+    [[0, 1, 0, 1], [0, 1]]
+"""
+from . import datasets, transforms
+from .collate import default_collate, default_convert
+from .dataloader import DataLoader
+from .dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
+from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler
+
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
+           "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler",
+           "DataLoader", "default_collate", "default_convert", "datasets", "transforms"]

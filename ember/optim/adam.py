@@ -1,0 +1,100 @@
+"""Adam (Kingma & Ba), with AMSGrad, L2 or decoupled weight decay, and maximize."""
+from __future__ import annotations
+
+from .. import backend
+from .optimizer import Optimizer
+from .update_helpers import add_squared_, chunked, count_step, effective_grad, lerp_, step_counter, zeros_state
+
+
+class Adam(Optimizer):
+    """PyTorch's ``torch.optim.Adam``: the same options, defaults and state.
+
+    Example:
+        >>> import ember
+        >>> w = ember.tensor([1.0, 2.0], requires_grad=True)
+        >>> opt = ember.optim.Adam([w], lr=0.1)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> w  # the first Adam step moves each weight by about lr
+        tensor([0.9000, 1.9000], requires_grad=True)
+        >>> sorted(opt.state[w])
+        ['exp_avg', 'exp_avg_sq', 'step']
+    """
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
+                 maximize: bool = False, decoupled_weight_decay: bool = False):
+        _check_options(lr, betas, eps, weight_decay)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad, maximize=maximize,
+                                      decoupled_weight_decay=decoupled_weight_decay))
+
+    def _init_state(self, param, group) -> dict:
+        state = {"step": step_counter(), "exp_avg": zeros_state(param._data),
+                 "exp_avg_sq": zeros_state(param._data)}
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = zeros_state(param._data)
+        return state
+
+    def _update(self, param, grad, state, group) -> None:
+        step = count_step(state)
+        beta1, beta2 = group["betas"]
+        maximum = state["max_exp_avg_sq"]._data if group["amsgrad"] else None
+        chunked(adam_update, [param, grad, state["exp_avg"]._data, state["exp_avg_sq"]._data, maximum],
+                step=step, lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
+                weight_decay=group["weight_decay"], decoupled=group["decoupled_weight_decay"],
+                maximize=group["maximize"], scratch=self._scratch)
+
+
+class AdamW(Adam):
+    """PyTorch's ``torch.optim.AdamW``: Adam with decoupled weight decay (default 1e-2).
+
+    Example:
+        >>> import ember
+        >>> w = ember.tensor([1.0], requires_grad=True)
+        >>> ember.optim.AdamW([w]).param_groups[0]["weight_decay"]
+        0.01
+    """
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)
+
+
+def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step, lr: float,
+                beta1: float, beta2: float, eps: float, weight_decay: float, decoupled: bool,
+                maximize: bool, scratch) -> None:
+    """One Adam/AdamW step on arrays, in place (``max_exp_avg_sq`` is None without AMSGrad)."""
+    xp = backend.xp
+    if weight_decay != 0 and decoupled:
+        xp.multiply(param, 1 - lr * weight_decay, out=param)
+    grad = effective_grad(param, grad, weight_decay=0 if decoupled else weight_decay,
+                          maximize=maximize, scratch=scratch)
+    work = scratch(param, 1)
+    lerp_(exp_avg, grad, 1 - beta1, work)
+    add_squared_(exp_avg_sq, beta2, grad, 1 - beta2, work)
+    second_moment = exp_avg_sq
+    if max_exp_avg_sq is not None:
+        xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+        second_moment = max_exp_avg_sq
+    # param += -(lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps), as PyTorch orders it
+    xp.sqrt(second_moment, out=work)
+    xp.divide(work, xp.sqrt(1 - beta2 ** step), out=work)
+    xp.add(work, eps, out=work)
+    xp.divide(exp_avg, work, out=work)
+    xp.multiply(work, -lr / (1 - beta1 ** step), out=work)
+    xp.add(param, work, out=param)
+
+
+def _check_options(lr, betas, eps, weight_decay) -> None:
+    if lr < 0.0:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if eps < 0.0:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    for number, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {number}: {beta}")
+    if weight_decay < 0.0:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")

@@ -1,0 +1,89 @@
+"""Array helpers shared by the update functions (in place, backend arrays only)."""
+from __future__ import annotations
+
+from typing import Callable
+
+from .. import backend
+
+# Elements per update call. An update makes ~13 passes over 4-5 arrays; in pieces of
+# 32K float32 (128 KiB per array) they stay in L2 cache between passes, which made the
+# step 2-3x faster on a 200K-element layer than whole-array passes through memory.
+CHUNK = 1 << 15
+
+
+def chunked(update: Callable, arrays: list, **options) -> None:
+    """Call ``update(*arrays, **options)`` on cache-sized pieces of same-shaped arrays.
+
+    ``None`` entries (absent optional state) pass through. Arrays that are
+    small, or not all C-contiguous, are updated in one call.
+    """
+    present = [a for a in arrays if a is not None]
+    size = present[0].size
+    if size <= CHUNK or not all(a.flags.c_contiguous for a in present):
+        update(*arrays, **options)
+        return
+    flat = [None if a is None else a.reshape(-1) for a in arrays]
+    for start in range(0, size, CHUNK):
+        update(*(None if a is None else a[start:start + CHUNK] for a in flat), **options)
+
+
+def effective_grad(param, grad, *, weight_decay: float, maximize: bool, scratch):
+    """The gradient an update uses: negated for ``maximize``, plus L2 ``weight_decay * param``.
+
+    The parameter's own ``.grad`` is never modified: a changed gradient is
+    written to scratch slot 0 (PyTorch's order: negate, then add the decay).
+    """
+    xp = backend.xp
+    if not maximize and weight_decay == 0:
+        return grad
+    out = scratch(param, 0)
+    if weight_decay == 0:
+        return xp.negative(grad, out=out)
+    xp.multiply(param, weight_decay, out=out)
+    (xp.subtract if maximize else xp.add)(out, grad, out=out)
+    return out
+
+
+def lerp_(average, value, weight: float, work) -> None:
+    """``average += weight * (value - average)`` in place (PyTorch's ``lerp_``), via ``work``.
+
+    This form, not ``value + (1 - weight) * (average - value)``, because with
+    a small weight the latter cancels catastrophically.
+    """
+    xp = backend.xp
+    xp.subtract(value, average, out=work)
+    xp.multiply(work, weight, out=work)
+    xp.add(average, work, out=average)
+
+
+def add_squared_(average, decay: float, grad, scale: float, work) -> None:
+    """``average = average * decay + scale * grad * grad`` in place (PyTorch's ``mul_().addcmul_()``)."""
+    xp = backend.xp
+    xp.multiply(grad, scale, out=work)
+    xp.multiply(work, grad, out=work)
+    xp.multiply(average, decay, out=average)
+    xp.add(average, work, out=average)
+
+
+def zeros_state(array):
+    """A fresh zero state tensor shaped like a parameter's array."""
+    from ..tensor import Tensor
+    return Tensor._make(backend.xp.zeros_like(array), None, False)
+
+
+def step_counter():
+    """The ``step`` entry of a state: a 0-d float32 tensor, as PyTorch keeps it."""
+    from ..tensor import Tensor
+    return Tensor._make(backend.xp.zeros((), dtype=backend.float32.numpy), None, False)
+
+
+def count_step(state):
+    """Increment ``state['step']`` in place and return the new count as a 0-d array.
+
+    It stays an array (not a Python float) so that a traced training step
+    (``ember.function``) reads the live counter on every call instead of
+    baking in the value it had while tracing.
+    """
+    counter = state["step"]._data
+    counter += 1
+    return counter.astype(backend.float64.numpy)  # bias corrections need float64, as in PyTorch

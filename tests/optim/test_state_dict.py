@@ -1,0 +1,108 @@
+"""Optimizer state dicts: PyTorch's layout, and a save/load round trip that resumes identically."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+CASES = [
+    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True)),
+    ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.01)),
+    ("AdamW", dict(lr=0.01)),
+    ("RMSprop", dict(lr=0.005, momentum=0.5, centered=True)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.01)),
+]
+
+
+def _groups(params):
+    return [{"params": params[:3]}, {"params": params[3:], "lr": 0.002}]
+
+
+@pytest.mark.parametrize("name, options", CASES, ids=[c[0] for c in CASES])
+def test_layout_matches_pytorch(name, options, problem):
+    mine, theirs = problem.both_sides(seed=5)
+    ember_opt = getattr(ember.optim, name)(_groups(mine.params), **options)
+    torch_opt = getattr(torch.optim, name)(_groups(theirs.params), **options)
+    for _ in range(2):
+        mine.train_step(ember_opt)
+        theirs.train_step(torch_opt)
+    ours, reference = ember_opt.state_dict(), torch_opt.state_dict()
+    assert list(ours["state"]) == list(reference["state"])
+    for index, values in reference["state"].items():
+        assert list(ours["state"][index]) == list(values)
+        for key, value in values.items():
+            np.testing.assert_allclose(ours["state"][index][key].numpy(), value.numpy(), rtol=1e-6)
+    for group, torch_group in zip(ours["param_groups"], reference["param_groups"]):
+        assert group["params"] == torch_group["params"]
+        assert {key: torch_group[key] for key in group} == group
+
+
+@pytest.mark.parametrize("name, options", CASES, ids=[c[0] for c in CASES])
+def test_round_trip_through_a_file_resumes_identically(name, options, problem, tmp_path):
+    arrays = problem.initial_arrays(seed=6)
+    straight = problem.Side(ember, arrays)
+    optimizer = getattr(ember.optim, name)(_groups(straight.params), **options)
+    straight_losses = [straight.train_step(optimizer) for _ in range(50)]
+
+    first = problem.Side(ember, arrays)
+    optimizer = getattr(ember.optim, name)(_groups(first.params), **options)
+    losses = [first.train_step(optimizer) for _ in range(20)]
+    path = tmp_path / "checkpoint.safetensors"
+    ember.save({"params": first.params, "optimizer": optimizer.state_dict()}, path)
+    del first, optimizer
+
+    checkpoint = ember.load(path)
+    resumed = problem.Side(ember, arrays)
+    for param, saved in zip(resumed.params, checkpoint["params"]):
+        param.data = saved
+    optimizer = getattr(ember.optim, name)(_groups(resumed.params), **options)
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    losses += [resumed.train_step(optimizer) for _ in range(30)]
+    assert losses == straight_losses
+    for mine, expected in zip(resumed.arrays(), straight.arrays()):
+        np.testing.assert_array_equal(mine, expected)
+
+
+def test_loaded_state_is_a_copy_and_options_come_from_the_dict(problem):
+    side, _ = problem.both_sides(seed=7)
+    optimizer = ember.optim.Adam(side.params, lr=0.01)
+    side.train_step(optimizer)
+    saved = optimizer.state_dict()
+    snapshot = saved["state"][0]["exp_avg"].numpy().copy()
+    saved["param_groups"][0]["lr"] = 0.5
+    other = ember.optim.Adam(side.params, lr=0.01)
+    other.load_state_dict(saved)
+    side.train_step(other)
+    np.testing.assert_array_equal(saved["state"][0]["exp_avg"].numpy(), snapshot)
+    assert other.param_groups[0]["lr"] == 0.5
+    assert other.param_groups[0]["params"] == side.params
+
+
+def test_mismatched_state_dicts_are_refused(problem):
+    side, _ = problem.both_sides(seed=8)
+    saved = ember.optim.SGD(side.params, lr=0.1).state_dict()
+    with pytest.raises(ValueError, match="parameter groups"):
+        ember.optim.SGD(_groups(side.params), lr=0.1).load_state_dict(saved)
+    with pytest.raises(ValueError, match="has 4 parameters, but the optimizer's has 2"):
+        ember.optim.SGD(side.params[:2], lr=0.1).load_state_dict(saved)
+
+
+def test_pytorch_optimizer_state_loads_into_ember(problem):
+    """A PyTorch optimizer's state dict (tensors converted to NumPy) continues identically in Ember."""
+    mine, theirs = problem.both_sides(seed=9)
+    torch_opt = torch.optim.Adam(theirs.params, lr=0.01)
+    for _ in range(5):
+        theirs.train_step(torch_opt)
+    for param, trained in zip(mine.params, theirs.params):
+        param.data = ember.tensor(trained.detach().numpy().copy())
+    state = torch_opt.state_dict()
+    state["state"] = {index: {key: value.numpy() for key, value in values.items()}
+                      for index, values in state["state"].items()}
+    ember_opt = ember.optim.Adam(mine.params, lr=0.01)
+    ember_opt.load_state_dict(state)
+    for step in range(10):
+        mine.train_step(ember_opt)
+        theirs.train_step(torch_opt)
+        problem.assert_same_params(mine, theirs, step)
