@@ -1,0 +1,153 @@
+"""Compiled loops for fused elementwise groups, with numba (optional).
+
+A :class:`~ember.graph.passes.fusion.FusedProgram` becomes the body of a
+scalar function that ``numba.vectorize`` turns into a NumPy ufunc: one pass
+over the data, broadcasting and ``out=`` included, instead of one NumPy call
+(and one sweep through memory) per step. The source is written to a file in
+the kernel cache (``$EMBER_KERNEL_CACHE``, default ``~/.cache/ember/kernels``)
+named by its hash, and compiled with ``cache=True``, so each kernel is
+compiled once per machine, not once per process.
+
+When numba is missing, :func:`available` is False and fused groups run as
+in-place NumPy sequences instead.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import pathlib
+import sys
+
+import numpy
+
+from .dims import is_symbolic
+
+_NUMBA = None  # whether numba imports: an optional extra, looked up on first use (it is slow to import)
+
+_UNARY = {"neg": "-{0}", "exp": "numpy.exp({0})", "log": "numpy.log({0})", "log1p": "numpy.log1p({0})",
+          "expm1": "numpy.expm1({0})", "sqrt": "numpy.sqrt({0})", "sin": "numpy.sin({0})",
+          "cos": "numpy.cos({0})", "tan": "numpy.tan({0})", "tanh": "numpy.tanh({0})",
+          "abs": "abs({0})", "sign": "numpy.sign({0})", "floor": "numpy.floor({0})",
+          "ceil": "numpy.ceil({0})", "round": "numpy.rint({0})", "logical_not": "(not {0})",
+          "isnan": "numpy.isnan({0})", "isinf": "numpy.isinf({0})",
+          "relu": "({0} if ({0} > 0 or {0} != {0}) else {zero})"}
+_BINARY = {"add": "{0} + {1}", "sub": "{0} - {1}", "mul": "{0} * {1}", "div": "{0} / {1}",
+           "pow": "{0} ** {1}", "floor_divide": "{0} // {1}", "remainder": "{0} % {1}",
+           "maximum": "({0} if ({0} >= {1} or {0} != {0}) else {1})",
+           "minimum": "({0} if ({0} <= {1} or {0} != {0}) else {1})",
+           "eq": "{0} == {1}", "ne": "{0} != {1}", "lt": "{0} < {1}", "le": "{0} <= {1}",
+           "gt": "{0} > {1}", "ge": "{0} >= {1}", "logical_and": "({0} and {1})",
+           "logical_or": "({0} or {1})", "logical_xor": "(bool({0}) != bool({1}))"}
+
+
+def available() -> bool:
+    global _NUMBA
+    if _NUMBA is None:
+        _NUMBA = importlib.util.find_spec("numba") is not None
+    return _NUMBA
+
+
+# numba calls libm once per element for these, while NumPy has SIMD loops for them:
+# a group using one runs faster as NumPy's in-place sequence (measured in bench_graph.py).
+_SLOWER_IN_NUMBA = {"exp", "log", "log1p", "expm1", "tanh", "sin", "cos", "tan", "pow"}
+
+
+def worthwhile(program) -> bool:
+    """Whether a compiled loop should beat NumPy for this group (no transcendental steps)."""
+    return not any(step[0] in _SLOWER_IN_NUMBA for step in program.steps)
+
+
+def cache_directory() -> pathlib.Path:
+    root = os.environ.get("EMBER_KERNEL_CACHE") or os.path.join(os.path.expanduser("~"), ".cache",
+                                                                    "ember", "kernels")
+    path = pathlib.Path(root)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _type(dtype) -> str:
+    name = numpy.dtype(dtype).name
+    return "boolean" if name == "bool" else name
+
+
+def kernel_source(program, input_dtypes) -> str | None:
+    """The Python source of the numba kernel for ``program`` (None if a step can't be compiled)."""
+    numbers = program.symbolic_numbers()
+    names = [f"a{k}" for k in range(len(input_dtypes))] + [f"n{k}" for k in range(len(numbers))]
+    body = []
+    for index, (op, args, _, dtype, attrs) in enumerate(program.steps):
+        operands = [_operand(arg, numbers, dtype) for arg in args]
+        expression = _expression(op, operands, dtype, attrs)
+        if expression is None:
+            return None
+        body.append(f"    s{index} = {expression}")
+    result_type = _type(program.steps[-1][3])
+    signature = f"{result_type}({', '.join(_type(d) for d in input_dtypes)}" + \
+        "".join(", float64" if isinstance(n, float) else ", int64" for n in numbers) + ")"
+    return "\n".join([
+        "import numpy",
+        "import numba",
+        "",
+        "",
+        f"@numba.vectorize([{signature!r}], nopython=True, cache=True)",
+        f"def kernel({', '.join(names)}):",
+        *body,
+        f"    return s{len(program.steps) - 1}",
+        "",
+    ])
+
+
+def _operand(arg, numbers, dtype):
+    kind, value = arg
+    if kind == "in":
+        return f"a{value}"
+    if kind == "step":
+        return f"s{value}"
+    if is_symbolic(value):
+        return f"n{numbers.index(value)}"
+    if isinstance(value, bool):
+        return repr(value)
+    if numpy.dtype(dtype).kind == "f":  # NumPy casts a Python number to the array's dtype first
+        return f"numpy.{numpy.dtype(dtype).name}({float(value)!r})"
+    return repr(value)
+
+
+def _expression(op, operands, dtype, attrs):
+    zero = f"numpy.{numpy.dtype(dtype).name}(0)" if numpy.dtype(dtype).kind != "b" else "False"
+    if op == "cast":
+        return f"numpy.{_type(attrs[0]).replace('boolean', 'bool_')}({operands[0]})"
+    if op == "where":
+        return f"({operands[1]} if {operands[0]} else {operands[2]})"
+    if op in _UNARY:
+        return _UNARY[op].format(*operands, zero=zero)
+    if op in _BINARY:
+        return _BINARY[op].format(*operands)
+    return None
+
+
+_LOADED: dict = {}
+
+
+def compile_kernel(program, input_dtypes):
+    """A numba ufunc computing ``program`` (cached in memory and on disk), or None."""
+    if not available() or not worthwhile(program):
+        return None
+    source = kernel_source(program, input_dtypes)
+    if source is None:
+        return None
+    digest = hashlib.sha1(source.encode()).hexdigest()[:20]
+    if digest in _LOADED:
+        return _LOADED[digest]
+    path = cache_directory() / f"ember_kernel_{digest}.py"
+    if not path.exists():
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(source)
+        os.replace(temporary, path)  # atomic: concurrent processes never see half a file
+    name = f"ember_kernel_{digest}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # numba's on-disk cache finds the kernel's module by name
+    spec.loader.exec_module(module)
+    _LOADED[digest] = module.kernel
+    return module.kernel

@@ -1,0 +1,122 @@
+"""How each node becomes a line of NumPy code.
+
+Most primitives map to one NumPy call that accepts ``out=`` (ufuncs,
+``matmul``, reductions), which is what lets memory planning write results
+into preallocated buffers. Anything not listed here calls the primitive's
+own ``forward(np, ...)``: the one definition, so a new primitive compiles
+without touching this file.
+"""
+from __future__ import annotations
+
+UFUNCS = {
+    "neg": "negative", "exp": "exp", "log": "log", "log1p": "log1p", "expm1": "expm1",
+    "sqrt": "sqrt", "sin": "sin", "cos": "cos", "tan": "tan", "tanh": "tanh", "abs": "absolute",
+    "sign": "sign", "floor": "floor", "ceil": "ceil", "round": "rint", "logical_not": "logical_not",
+    "isnan": "isnan", "isinf": "isinf",
+    "add": "add", "sub": "subtract", "mul": "multiply", "div": "true_divide", "pow": "power",
+    "maximum": "maximum", "minimum": "minimum", "floor_divide": "floor_divide",
+    "remainder": "remainder", "eq": "equal", "ne": "not_equal", "lt": "less", "le": "less_equal",
+    "gt": "greater", "ge": "greater_equal", "logical_and": "logical_and",
+    "logical_or": "logical_or", "logical_xor": "logical_xor",
+}
+
+# Elementwise ops the fusion pass may group (one output per element, broadcasting inputs).
+ELEMENTWISE = set(UFUNCS) | {"relu", "where", "cast", "sigmoid"}
+
+REDUCTIONS = {"sum": "add", "amax": "maximum", "amin": "minimum", "prod": "multiply"}
+
+
+def namespace() -> dict:
+    """Globals the generated code reads: each ufunc bound to a name, so a call is one global lookup."""
+    import numpy
+    names = {f"_{name}": getattr(numpy, name) for name in set(UFUNCS.values()) | set(REDUCTIONS.values())}
+    names.update({f"_{name}_reduce": getattr(numpy, name).reduce for name in REDUCTIONS.values()})
+    return names
+
+
+def emit(node, args: list, attrs: list, out: str | None) -> str:
+    """Source for ``node`` given its operands' and attributes' source text.
+
+    ``out`` names a preallocated buffer to write into (or None to allocate).
+    """
+    op = node.op
+    tail = f", out={out}" if out else ""
+    if op in UFUNCS:
+        return f"_{UFUNCS[op]}({', '.join(args)}{tail})"
+    if op == "relu":
+        return f"_maximum({args[0]}, 0{tail})"
+    if op == "matmul":
+        return f"_np.matmul({args[0]}, {args[1]}{tail})"
+    if op in REDUCTIONS:  # ufunc.reduce: what np.sum calls, without its Python wrapper
+        if node.inputs[0].shape == () or attrs[0] == "()":
+            return None
+        return f"_{REDUCTIONS[op]}_reduce({args[0]}, {attrs[0]}, None, {out}, {attrs[1]})"
+    if op == "cast":
+        if out:
+            return f"_copy_into({out}, {args[0]})"
+        return f"{args[0]}.astype({attrs[0]})"
+    if op == "where" and _zero_else(node):
+        return f"_where_zero({out}, {args[0]}, {args[1]})"
+    if op == "where" and out:
+        return f"_where_into({out}, {args[0]}, {args[1]}, {args[2]})"
+    if op == "reshape":
+        return f"{args[0]}.reshape({attrs[0]})"
+    if op == "permute":
+        return f"{args[0]}.T" if attrs[0] == "(1, 0)" else f"{args[0]}.transpose({attrs[0]})"
+    if op == "broadcast_to":
+        return f"_np.broadcast_to({args[0]}, {attrs[0]})"
+    if op == "getitem":
+        return f"{args[0]}[{attrs[0]}]"
+    if op == "copy":
+        if out:
+            return f"_copy_into({out}, {args[0]})"
+        return f"{args[0]}.copy()"
+    return None
+
+
+def supports_out(node) -> bool:
+    """Whether :func:`emit` can write this node's result into a given buffer."""
+    op = node.op
+    if op in ("cast", "copy", "where", "relu", "matmul") or op in UFUNCS:
+        return True
+    return op in REDUCTIONS
+
+
+def _zero_else(node) -> bool:
+    """``where(c, a, 0)`` on floats (ReLU's gradient): computed as a product, see :func:`where_zero`."""
+    from .ir import Value
+    a, b = node.inputs[1], node.inputs[2]
+    return isinstance(a, Value) and a.dtype.kind == "f" and a.shape == node.output.shape \
+        and not isinstance(b, Value) and b == 0 and not isinstance(b, bool)
+
+
+def where_zero(out, condition, a):
+    """``where(condition, a, 0)`` as ``a * condition``: one fast pass instead of two masked copies.
+
+    Where ``a`` is not finite the product differs (``nan * 0``), so then the
+    exact masked form runs instead. (Zeros may differ in sign: -0.0 == 0.0.)
+    """
+    import numpy
+    out = numpy.multiply(a, condition, out=out)
+    if not numpy.isfinite(out).all():
+        numpy.copyto(out, 0)
+        numpy.copyto(out, a, where=condition)
+    return out
+
+
+def copy_into(out, x):
+    """``out[...] = x`` (casting as ``astype`` does), returning ``out``."""
+    import numpy
+    numpy.copyto(out, x, casting="unsafe")
+    return out
+
+
+def where_into(out, condition, a, b):
+    """``where`` into a preallocated buffer (NumPy's ``where`` has no ``out=``); ``out`` may be ``a`` or ``b``."""
+    import numpy
+    if a is out:
+        numpy.copyto(out, b, casting="unsafe", where=numpy.logical_not(condition))
+        return out
+    numpy.copyto(out, b, casting="unsafe")
+    numpy.copyto(out, a, casting="unsafe", where=condition)
+    return out
