@@ -1,0 +1,23 @@
+"""``ember.keras``: the Keras API on Ember (``import ember as tf; tf.keras.…``, ``from ember import keras``).
+
+Layers are ``ember.nn.Module``s that build themselves on first call; models
+train with ``compile``/``fit``/``evaluate``/``predict``.
+
+Example:
+    >>> import numpy as np
+    >>> import ember as tf
+    >>> model = tf.keras.Sequential([tf.keras.layers.Dense(10, activation="relu"), tf.keras.layers.Dense(1)])
+    >>> model.compile(optimizer="adam", loss="mse")
+    >>> x = np.random.default_rng(0).normal(size=(64, 3)).astype("float32")
+    >>> history = model.fit(x, x.sum(1, keepdims=True), epochs=2, verbose=0)
+    >>> sorted(history.history), model.predict(x[:5], verbose=0).shape
+    (['loss'], (5, 1))
+"""
+from . import backend, activations, initializers, regularizers
+from . import layers, losses, metrics, optimizers, callbacks, utils
+from .layers import Input, Layer
+from .models import Model, Sequential
+from . import models, saving, datasets
+
+__all__ = ["Input", "Layer", "Model", "Sequential", "activations", "backend", "callbacks", "datasets", "initializers",
+           "layers", "losses", "metrics", "models", "optimizers", "regularizers", "saving", "utils"]

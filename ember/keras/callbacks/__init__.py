@@ -1,0 +1,10 @@
+"""Keras callbacks (``keras.callbacks``): hooks into ``fit``/``evaluate``/``predict``."""
+from .callback import Callback, CallbackList
+from .csv_logger import CSVLogger
+from .early_stopping import EarlyStopping
+from .history import History
+from .lambda_callback import LambdaCallback, TerminateOnNaN
+from .learning_rate import LearningRateScheduler, ReduceLROnPlateau
+from .model_checkpoint import ModelCheckpoint
+from .progbar_logger import ProgbarLogger
+from .tensorboard import TensorBoard

@@ -1,0 +1,29 @@
+"""Keras layers (``keras.layers``): each an ``ember.nn.Module`` that builds on its first call."""
+from .layer import Layer
+from .symbolic import KerasTensor
+from .input_layer import Input, InputLayer
+from .core import Activation, Dense, Dropout, Flatten, Identity, Lambda, Reshape
+from .merge import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add, concatenate
+from .conv import Conv1D, Conv2D
+from .pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, GlobalAveragePooling1D,
+                      GlobalAveragePooling2D, GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D,
+                      GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool1D, MaxPool2D,
+                      MaxPooling1D, MaxPooling2D)
+from .normalization import BatchNormalization, LayerNormalization
+from .embedding import Embedding
+
+Convolution1D, Convolution2D = Conv1D, Conv2D
+from .recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell
+from .attention import MultiHeadAttention
+
+
+def serialize(layer) -> dict:
+    """``{'class_name': ..., 'config': ...}`` for a layer."""
+    from ..saving import serialize_layer
+    return serialize_layer(layer)
+
+
+def deserialize(config: dict, custom_objects: dict | None = None):
+    """A new layer from :func:`serialize`'s output."""
+    from ..saving import deserialize_layer
+    return deserialize_layer(config, custom_objects)

@@ -1,0 +1,322 @@
+"""``Layer``: a Keras layer is an ``ember.nn.Module`` that builds itself on its first call.
+
+A layer says three things: ``build(input_shape)`` creates its weights once
+the input size is known, ``call(inputs, ...)`` computes, and
+``compute_output_shape(input_shape)`` tells the output's shape without
+computing (what ``summary()`` and the functional API need). Weights made by
+``add_weight`` are ordinary Module parameters (trainable) or buffers
+(non-trainable, e.g. BatchNormalization's moving statistics), so
+``state_dict``, optimizers and ``ember.function`` see them as they see any
+PyTorch-style module's.
+
+Example:
+    >>> import ember
+    >>> from ember import keras
+    >>> class Scale(keras.layers.Layer):
+    ...     def build(self, input_shape):
+    ...         self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
+    ...     def call(self, inputs):
+    ...         return inputs * self.w
+    >>> layer = Scale()
+    >>> layer(ember.ones(2, 3)).shape, layer.built, [w.shape for w in layer.weights]
+    ((2, 3), True, [(3,)])
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import numpy
+
+import ember
+from ember import nn
+from ember.nn import Parameter
+
+from .. import backend, initializers, regularizers
+from ..utils import tree
+
+
+def to_tensor(value, dtype=None):
+    """NumPy arrays and numbers become Ember tensors (floats as float32, Keras's floatx)."""
+    if isinstance(value, ember.Tensor) or value is None:
+        return value
+    array = numpy.asarray(value)
+    if dtype is None and array.dtype.kind == "f" and array.dtype != numpy.float32:
+        dtype = backend.floatx()
+    return ember.tensor(array, dtype=None if dtype is None else ember.as_dtype(dtype))
+
+
+def shape_of(value) -> tuple:
+    return tuple(value.shape)
+
+
+class Layer(nn.Module):
+    """Base class of Keras layers: override ``build``, ``call`` and ``compute_output_shape``.
+
+    Arguments common to every layer: ``name`` (default: the snake-cased class
+    name made unique, ``dense_1``), ``trainable``, ``dtype``,
+    ``activity_regularizer``, and for a model's first layer ``input_shape`` /
+    ``input_dim`` / ``batch_size``.
+    """
+
+    def __init__(self, *, trainable: bool = True, name: str | None = None, dtype=None,
+                 activity_regularizer=None, input_shape=None, input_dim: int | None = None,
+                 batch_input_shape=None, batch_size: int | None = None, **kwargs):
+        super().__init__()
+        if kwargs:
+            raise TypeError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
+        self.name = name or backend.unique_name(backend.snake_case(type(self).__name__))
+        self.built = False
+        self._trainable = bool(trainable)
+        self._dtype = str(ember.as_dtype(dtype or backend.floatx())).removeprefix("ember.")
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self._weight_order: list[str] = []
+        self._regularizers: dict[str, Any] = {}
+        self._added_losses: list = []
+        self._inbound_nodes: list = []
+        self._build_shapes = None
+        self._last_output_shape = None
+        self._batch_input_shape = _batch_shape(input_shape, input_dim, batch_input_shape, batch_size)
+
+    # --- what subclasses override --------------------------------------------
+    def build(self, input_shape) -> None:
+        """Create the weights for inputs of ``input_shape`` (batch dimension included)."""
+
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for ``input_shape``; the default runs ``call`` on a dummy batch."""
+        from .symbolic import dummy_output_shape
+        return dummy_output_shape(self, input_shape)
+
+    def compute_output_spec(self, *args, **kwargs):
+        """Output KerasTensors for KerasTensor arguments (the functional API's shape inference)."""
+        from .symbolic import dummy_output_spec, spec_from_shape
+        if type(self).compute_output_shape is Layer.compute_output_shape:
+            return dummy_output_spec(self, args, kwargs)
+        shape = self.compute_output_shape(tree.map_structure(shape_of, args[0]))
+        return spec_from_shape(shape, self._dtype)
+
+    def get_config(self) -> dict:
+        """The constructor arguments that recreate this layer (weights not included)."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Layer":
+        return cls(**config)
+
+    # --- calling ------------------------------------------------------------
+    def forward(self, *args, **kwargs):
+        return self.call(*args, **kwargs)
+
+    def __call__(self, *args, **kwargs):
+        from .symbolic import is_symbolic, symbolic_call
+        if is_symbolic(args, kwargs):
+            return symbolic_call(self, args, kwargs)
+        if args:
+            args = (tree.map_structure(to_tensor, args[0]),) + args[1:]
+        if not self.built:
+            self.build_from_call(args, kwargs)
+        training = self._resolve_training(kwargs)
+        self._added_losses = []
+        with backend.call_context(training):
+            outputs = super().__call__(*args, **kwargs)
+        if self.activity_regularizer is not None:
+            for out in tree.flatten(outputs):
+                self.add_loss(self.activity_regularizer(out))
+        self._last_output_shape = tree.map_structure(lambda out: (None,) + shape_of(out)[1:], outputs)
+        return outputs
+
+    def _resolve_training(self, kwargs: dict):
+        """Keras's rule: an explicit ``training=`` wins, else the enclosing call's, else False."""
+        training = kwargs.pop("training", None)
+        if training is None:
+            training = backend.current_training()
+        training = bool(training)
+        if self._accepts("training"):
+            kwargs["training"] = training
+        return training
+
+    def _accepts(self, argument: str) -> bool:
+        cache = type(self).__dict__.get("_call_arguments")
+        if cache is None:
+            parameters = inspect.signature(self.call).parameters
+            cache = frozenset(parameters) | ({"**"} if any(
+                p.kind is p.VAR_KEYWORD for p in parameters.values()) else frozenset())
+            type.__setattr__(type(self), "_call_arguments", cache)
+        return argument in cache or "**" in cache
+
+    def build_from_call(self, args, kwargs) -> None:
+        """Build from the arguments of the first call (the first argument's shape by default)."""
+        shapes = tree.map_structure(shape_of, args[0]) if args else None
+        self._build_shapes = shapes
+        self.build(shapes)
+        self.built = True
+
+    # --- weights -------------------------------------------------------------
+    def add_weight(self, shape=(), initializer=None, dtype=None, trainable: bool = True,
+                   regularizer=None, constraint=None, name: str | None = None) -> ember.Tensor:
+        """Create, register and return a weight (a Parameter when trainable, else a buffer)."""
+        name = name or f"variable_{len(self._weight_order)}"
+        if initializer is None:
+            initializer = "glorot_uniform" if ember.as_dtype(dtype or self._dtype).is_floating_point else "zeros"
+        value = initializers.get(initializer)(tuple(shape), dtype or self._dtype)
+        if trainable:
+            weight = Parameter(value, requires_grad=self._trainable)
+            self.register_parameter(name, weight)
+        else:
+            weight = value.detach()
+            self.register_buffer(name, weight)
+        self._weight_order.append(name)
+        if regularizer is not None:
+            self._regularizers[name] = regularizers.get(regularizer)
+        return weight
+
+    def _own_weights(self) -> list:
+        """This layer's own weights: trainable ones, then non-trainable, each in creation order."""
+        stores = (self._parameters, self._buffers)
+        own = [store[name] for store in stores for name in self._weight_order if store.get(name) is not None]
+        extra = [value for store in stores for name, value in store.items()
+                 if name not in self._weight_order and value is not None]
+        return own + extra
+
+    @property
+    def weights(self) -> list:
+        """Every weight of this layer and its sub-layers (each once), as Keras orders them."""
+        weights, seen = [], set()
+        for module in self.modules():
+            own = module._own_weights() if isinstance(module, Layer) else [
+                *module._parameters.values(), *module._buffers.values()]
+            for weight in own:
+                if weight is not None and id(weight) not in seen:
+                    seen.add(id(weight))
+                    weights.append(weight)
+        return weights
+
+    variables = weights
+
+    @property
+    def trainable_weights(self) -> list:
+        return [w for w in self.weights if isinstance(w, Parameter) and w.requires_grad]
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self) -> list:
+        return [w for w in self.weights if not (isinstance(w, Parameter) and w.requires_grad)]
+
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self) -> list[numpy.ndarray]:
+        """Copies of the weights as NumPy arrays, in :attr:`weights` order."""
+        return [numpy.array(w.detach()) for w in self.weights]
+
+    def set_weights(self, values) -> None:
+        """Overwrite the weights (in :attr:`weights` order) with arrays of the same shapes."""
+        weights = self.weights
+        if len(values) != len(weights):
+            raise ValueError(f"Layer {self.name!r} expects {len(weights)} weight arrays, "
+                             f"but received {len(values)}")
+        for weight, value in zip(weights, values):
+            value = numpy.asarray(value)
+            if tuple(value.shape) != tuple(weight.shape):
+                raise ValueError(f"Layer {self.name!r} weight shape {tuple(weight.shape)} is not "
+                                 f"compatible with provided weight shape {value.shape}")
+            # In place: optimizers and compiled graphs keep holding the same tensor.
+            weight._data[...] = ember.backend.xp.asarray(value)
+            weight._shared_version().value += 1
+
+    def count_params(self) -> int:
+        """The number of scalars in all weights (Keras counts non-trainable ones too)."""
+        if not self.built and not self.weights:
+            raise ValueError(f"You tried to call `count_params` on layer {self.name!r}, but the "
+                             "layer isn't built. Build it first by calling it on some data.")
+        return int(sum(w.numel() for w in self.weights))
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        """Freeze or unfreeze this layer and every layer inside it."""
+        for module in self.modules():
+            if isinstance(module, Layer):
+                module._trainable = bool(value)
+            for param in module._parameters.values():
+                if param is not None:
+                    param.requires_grad_(bool(value))
+
+    @property
+    def dtype(self) -> str:
+        return self._dtype
+
+    # --- losses --------------------------------------------------------------
+    def add_loss(self, loss) -> None:
+        """Add a tensor to the training loss for the current call (e.g. an activity penalty)."""
+        self._added_losses.append(loss)
+
+    @property
+    def losses(self) -> list:
+        """Losses added during the last call plus weight-regularization penalties, all layers."""
+        losses = []
+        for module in self.modules():
+            if isinstance(module, Layer):
+                losses.extend(module._added_losses)
+                losses.extend(reg(getattr(module, name)) for name, reg in module._regularizers.items())
+        return losses
+
+    # --- the functional graph ------------------------------------------------
+    def _node_output_shape(self):
+        if self._inbound_nodes:
+            return tree.map_structure(lambda kt: kt.shape, self._inbound_nodes[-1].outputs)
+        return self._last_output_shape
+
+    @property
+    def output_shape(self):
+        shape = self._node_output_shape()
+        if shape is None:
+            raise AttributeError(f"The layer {self.name!r} has never been called and thus has no "
+                                 "defined output shape.")
+        return shape
+
+    @property
+    def input(self):
+        return self._single_node("input").call_args[0]
+
+    @property
+    def output(self):
+        return self._single_node("output").outputs
+
+    def _single_node(self, what: str):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name!r} has no inbound nodes, so no defined {what}")
+        return self._inbound_nodes[0]
+
+    def extra_repr(self) -> str:
+        return f"name={self.name!r}, built={self.built}"
+
+    def __setattr__(self, name: str, value) -> None:
+        # Keras tracks lists and dicts of layers assigned in a subclass's __init__.
+        if isinstance(value, (list, tuple)) and value and all(isinstance(v, nn.Module) for v in value):
+            value = nn.ModuleList(value)
+        elif isinstance(value, dict) and value and all(isinstance(v, nn.Module) for v in value.values()):
+            value = nn.ModuleDict(value)
+        super().__setattr__(name, value)
+
+
+def _batch_shape(input_shape, input_dim, batch_input_shape, batch_size):
+    if batch_input_shape is not None:
+        return tuple(batch_input_shape)
+    if input_shape is None and input_dim is not None:
+        input_shape = (input_dim,)
+    if input_shape is None:
+        return None
+    return (batch_size,) + tuple(input_shape)
+

@@ -1,0 +1,299 @@
+"""Recurrent layers with Keras's cells, gate orders and weight layouts.
+
+- ``SimpleRNNCell``: ``h = activation(x @ kernel + h @ recurrent_kernel + bias)``.
+- ``LSTMCell``: ``kernel (in, 4u)``, ``recurrent_kernel (u, 4u)``, ``bias (4u,)``, gates in
+  the order input, forget, cell, output (PyTorch's order too, with one bias
+  instead of two); ``unit_forget_bias`` starts the forget bias at 1.
+- ``GRUCell``: gates update (z), reset (r), candidate (h) (PyTorch orders r, z, n);
+  with ``reset_after=True`` (the default) the bias is ``(2, 3u)``: an input and
+  a recurrent row, and the reset gate scales the recurrent candidate term.
+
+``RNN(cell)`` runs a cell over the time axis of ``(batch, time, features)``;
+SimpleRNN, LSTM and GRU are RNNs over their cells. The input projection of the
+whole sequence is one matmul; the loop does the recurrent part.
+
+Example:
+    >>> import ember
+    >>> from ember import keras
+    >>> lstm = keras.layers.LSTM(8, return_sequences=True)
+    >>> lstm(ember.ones(2, 5, 3)).shape, lstm.count_params()
+    ((2, 5, 8), 384)
+    >>> output, h, c = keras.layers.LSTM(4, return_state=True)(ember.ones(2, 5, 3))
+    >>> output.shape, c.shape
+    ((2, 4), (2, 4))
+    >>> keras.layers.GRU(4).build((None, 5, 3)) is None, keras.layers.GRU(4)(ember.ones(1, 2, 3)).shape
+    (True, (1, 4))
+"""
+from __future__ import annotations
+
+import ember
+from ember.nn import functional as F
+
+from .. import activations, initializers, regularizers
+from .layer import Layer
+
+
+class _Cell(Layer):
+    """Shared cell arguments and weights: kernel, recurrent_kernel, bias."""
+
+    gates = 1
+
+    def __init__(self, units: int, activation="tanh", recurrent_activation="sigmoid", use_bias: bool = True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
+                 seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.activation = activations.get(activation)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.dropout, self.recurrent_dropout, self.seed = dropout, recurrent_dropout, seed
+
+    @property
+    def state_size(self):
+        return self.units
+
+    def build(self, input_shape) -> None:
+        width = self.gates * self.units
+        self.kernel = self.add_weight(shape=(input_shape[-1], width), initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, name="kernel")
+        self.recurrent_kernel = self.add_weight(shape=(self.units, width), name="recurrent_kernel",
+                                                initializer=self.recurrent_initializer,
+                                                regularizer=self.recurrent_regularizer)
+        self.bias = self.add_weight(shape=self._bias_shape(), initializer=self._bias_initializer(),
+                                    regularizer=self.bias_regularizer, name="bias") if self.use_bias else None
+
+    def _bias_shape(self) -> tuple:
+        return (self.gates * self.units,)
+
+    def _bias_initializer(self):
+        return self.bias_initializer
+
+    def project_inputs(self, inputs):
+        """``inputs @ kernel (+ input bias)`` for a whole sequence at once."""
+        projected = ember.matmul(inputs, self.kernel)
+        return projected if self.bias is None else projected + self._input_bias()
+
+    def _input_bias(self):
+        return self.bias
+
+    def initial_state(self, batch: int, dtype) -> list:
+        return [ember.zeros(batch, self.units, dtype=dtype)]
+
+    def call(self, inputs, states, training: bool = False):
+        """One step on raw inputs (what a user-level ``RNN(cell)`` calls)."""
+        return self.step(self.project_inputs(inputs), states)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "units": self.units,
+                "activation": activations.serialize(self.activation),
+                "recurrent_activation": activations.serialize(self.recurrent_activation),
+                "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed}
+
+
+class SimpleRNNCell(_Cell):
+    def __init__(self, units: int, activation="tanh", **kwargs):
+        kwargs.pop("recurrent_activation", None)
+        super().__init__(units, activation=activation, **kwargs)
+
+    def step(self, projected, states):
+        h = self.activation(projected + ember.matmul(states[0], self.recurrent_kernel))
+        return h, [h]
+
+
+class LSTMCell(_Cell):
+    gates = 4
+
+    def __init__(self, units: int, unit_forget_bias: bool = True, **kwargs):
+        super().__init__(units, **kwargs)
+        self.unit_forget_bias = unit_forget_bias
+
+    def _bias_initializer(self):
+        if not self.unit_forget_bias:
+            return self.bias_initializer
+        base, units = self.bias_initializer, self.units
+
+        def forget_bias_one(shape, dtype=None):  # zeros (or the given init) with the forget gate at 1
+            return ember.cat([base((units,), dtype), ember.ones(units, dtype=ember.as_dtype(dtype)),
+                              base((2 * units,), dtype)])
+        return forget_bias_one
+
+    def initial_state(self, batch: int, dtype) -> list:
+        return [ember.zeros(batch, self.units, dtype=dtype), ember.zeros(batch, self.units, dtype=dtype)]
+
+    @property
+    def state_size(self):
+        return [self.units, self.units]
+
+    def step(self, projected, states):
+        h, c = states
+        z = projected + ember.matmul(h, self.recurrent_kernel)
+        z_i, z_f, z_c, z_o = ember.chunk(z, 4, -1)
+        i, f, o = self.recurrent_activation(z_i), self.recurrent_activation(z_f), self.recurrent_activation(z_o)
+        c = f * c + i * self.activation(z_c)
+        h = o * self.activation(c)
+        return h, [h, c]
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}
+
+
+class GRUCell(_Cell):
+    gates = 3
+
+    def __init__(self, units: int, reset_after: bool = True, **kwargs):
+        super().__init__(units, **kwargs)
+        self.reset_after = reset_after
+
+    def _bias_shape(self) -> tuple:
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def _input_bias(self):
+        return self.bias[0] if self.reset_after else self.bias
+
+    def step(self, projected, states):
+        h = states[0]
+        x_z, x_r, x_h = ember.chunk(projected, 3, -1)
+        recurrent = ember.matmul(h, self.recurrent_kernel)
+        if self.reset_after and self.bias is not None:
+            recurrent = recurrent + self.bias[1]
+        r_z, r_r, r_h = ember.chunk(recurrent, 3, -1)
+        z = self.recurrent_activation(x_z + r_z)
+        r = self.recurrent_activation(x_r + r_r)
+        if self.reset_after:
+            candidate = self.activation(x_h + r * r_h)
+        else:  # the reset gate scales the state before its product with the candidate kernel
+            candidate = self.activation(x_h + ember.matmul(r * h, self.recurrent_kernel[:, 2 * self.units:]))
+        h = z * h + (1.0 - z) * candidate
+        return h, [h]
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "reset_after": self.reset_after}
+
+
+class RNN(Layer):
+    """Runs ``cell`` over the time axis; returns the last output, or all of them, and the states."""
+
+    def __init__(self, cell, return_sequences: bool = False, return_state: bool = False,
+                 go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
+                 zero_output_for_mask: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        if stateful:
+            raise NotImplementedError("stateful RNNs are not supported")
+        self.cell = cell
+        self.return_sequences, self.return_state, self.go_backwards = return_sequences, return_state, go_backwards
+
+    def build(self, input_shape) -> None:
+        if not self.cell.built:
+            self.cell.build((input_shape[0], input_shape[-1]))
+            self.cell.built = True
+
+    def call(self, inputs, initial_state=None, training: bool = False):
+        steps = inputs.shape[1]
+        states = list(initial_state) if initial_state is not None else \
+            self.cell.initial_state(inputs.shape[0], inputs.dtype)
+        inputs = self._input_dropout(inputs, training)
+        projected = self.cell.project_inputs(inputs) if hasattr(self.cell, "project_inputs") else None
+        order = range(steps - 1, -1, -1) if self.go_backwards else range(steps)
+        outputs = []
+        for t in order:
+            if projected is not None:
+                output, states = self.cell.step(projected[:, t], self._recurrent_dropout(states, training))
+            else:
+                output, states = self.cell(inputs[:, t], states)
+            outputs.append(output)
+        result = ember.stack(outputs, 1) if self.return_sequences else outputs[-1]
+        return [result] + list(states) if self.return_state else result
+
+    def _input_dropout(self, inputs, training: bool):
+        rate = getattr(self.cell, "dropout", 0.0)
+        if not training or not rate:
+            return inputs
+        mask = F.dropout(ember.ones(inputs.shape[0], 1, inputs.shape[-1], dtype=inputs.dtype), rate, True)
+        return inputs * mask  # one mask for every time step, as Keras
+
+    def _recurrent_dropout(self, states, training: bool):
+        rate = getattr(self.cell, "recurrent_dropout", 0.0)
+        if not training or not rate:
+            return states
+        return [F.dropout(states[0], rate, True)] + list(states[1:])
+
+    def compute_output_shape(self, input_shape):
+        batch, units = input_shape[0], self.cell.units
+        output = (batch, input_shape[1], units) if self.return_sequences else (batch, units)
+        if not self.return_state:
+            return output
+        sizes = self.cell.state_size if isinstance(self.cell.state_size, list) else [self.cell.state_size]
+        return [output] + [(batch, size) for size in sizes]
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "return_sequences": self.return_sequences,
+                "return_state": self.return_state, "go_backwards": self.go_backwards,
+                "cell": {"class_name": type(self.cell).__name__, "config": self.cell.get_config()}}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "RNN":
+        from . import deserialize
+        config = dict(config)
+        config["cell"] = deserialize(config["cell"])
+        return cls(**config)
+
+
+class _RNNOverCell(RNN):
+    """SimpleRNN, LSTM and GRU: the cell's arguments are the layer's."""
+
+    cell_class = _Cell
+    _layer_arguments = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll",
+                        "zero_output_for_mask", "name", "trainable", "dtype", "input_shape", "input_dim",
+                        "batch_input_shape", "batch_size", "activity_regularizer")
+
+    def __init__(self, units: int, **kwargs):
+        layer_kwargs = {key: kwargs.pop(key) for key in list(kwargs) if key in self._layer_arguments}
+        kwargs.pop("implementation", None)
+        kwargs.pop("time_major", None)
+        cell = self.cell_class(units, name=f"{type(self).__name__.lower()}_cell", **kwargs)
+        super().__init__(cell, **layer_kwargs)
+
+    def __getattr__(self, name: str):
+        cell = self.__dict__.get("_modules", {}).get("cell")
+        if cell is not None and name in ("units", "activation", "recurrent_activation", "use_bias",
+                                         "dropout", "recurrent_dropout", "reset_after", "unit_forget_bias"):
+            return getattr(cell, name)
+        return super().__getattr__(name)
+
+    def get_config(self) -> dict:
+        config = {key: value for key, value in super().get_config().items() if key != "cell"}
+        cell_config = {key: value for key, value in self.cell.get_config().items()
+                       if key not in ("name", "trainable", "dtype")}
+        return {**config, **cell_config}
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+
+class SimpleRNN(_RNNOverCell):
+    cell_class = SimpleRNNCell
+
+
+class LSTM(_RNNOverCell):
+    cell_class = LSTMCell
+
+
+class GRU(_RNNOverCell):
+    cell_class = GRUCell

@@ -1,0 +1,294 @@
+"""Keras losses: per-sample functions (``losses.mse``) and reducing objects (``MeanSquaredError()``).
+
+A loss function maps ``(y_true, y_pred)`` to one value per sample (the mean
+over the last axis, as Keras). A :class:`Loss` object then applies
+``sample_weight`` and reduces: ``'sum_over_batch_size'`` (the default: the
+weighted sum divided by the number of values), ``'sum'`` or ``'none'``. The
+math is Ember's (``ember.nn.functional`` where it has the function).
+
+Labels are checked against predictions: one-hot labels given to a sparse
+loss (or integer labels to a dense one) raise an error saying which loss to
+use instead.
+
+Example:
+    >>> import ember
+    >>> from ember import keras
+    >>> y_true, y_pred = ember.tensor([[0.0], [1.0]]), ember.tensor([[0.5], [0.5]])
+    >>> keras.losses.MeanSquaredError()(y_true, y_pred)
+    tensor(0.2500)
+    >>> keras.losses.get("mse") is keras.losses.mean_squared_error
+    True
+    >>> keras.losses.SparseCategoricalCrossentropy(from_logits=True)(ember.tensor([1]), ember.tensor([[0.0, 0.0]]))
+    tensor(0.6931)
+"""
+from __future__ import annotations
+
+import ember
+from ember.nn import functional as F
+
+from . import backend
+
+
+def _as_tensors(y_true, y_pred):
+    y_pred = y_pred if isinstance(y_pred, ember.Tensor) else ember.tensor(y_pred, dtype=ember.float32)
+    y_true = y_true if isinstance(y_true, ember.Tensor) else ember.tensor(y_true)
+    return y_true, y_pred
+
+
+def match_rank(y_true, y_pred):
+    """Keras's squeeze-or-expand: (batch,) labels meet (batch, 1) predictions, not broadcast to (b, b)."""
+    if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
+        y_true = ember.unsqueeze(y_true, -1)
+    elif y_pred.ndim == y_true.ndim - 1 and y_true.shape[-1] == 1:
+        y_true = ember.squeeze(y_true, -1)
+    return y_true
+
+
+def _dense_pair(name: str, y_true, y_pred):
+    """Float labels of the predictions' shape, or a clear error."""
+    y_true, y_pred = _as_tensors(y_true, y_pred)
+    y_true = match_rank(y_true, y_pred)
+    if tuple(y_true.shape) != tuple(y_pred.shape) and y_true.ndim == y_pred.ndim:
+        if name.startswith("categorical") and y_true.shape[-1] == 1 and y_pred.shape[-1] > 1:
+            raise ValueError(_sparse_hint(y_true, y_pred))
+    if y_true.ndim != y_pred.ndim and name.startswith("categorical"):
+        raise ValueError(_sparse_hint(y_true, y_pred))
+    return ember.cast(y_true, y_pred.dtype), y_pred
+
+
+def _sparse_hint(y_true, y_pred) -> str:
+    return (f"Arguments `target` and `output` must have the same shape for categorical_crossentropy. "
+            f"Received: target.shape={tuple(y_true.shape)}, output.shape={tuple(y_pred.shape)}. The "
+            "labels look like integer class ids: use loss='sparse_categorical_crossentropy' (or "
+            "one-hot encode them with keras.utils.to_categorical).")
+
+
+# --- per-sample loss functions ------------------------------------------------
+def mean_squared_error(y_true, y_pred):
+    y_true, y_pred = _dense_pair("mse", y_true, y_pred)
+    return ember.mean(F.mse_loss(y_pred, y_true, reduction="none"), -1)
+
+
+def mean_absolute_error(y_true, y_pred):
+    y_true, y_pred = _dense_pair("mae", y_true, y_pred)
+    return ember.mean(F.l1_loss(y_pred, y_true, reduction="none"), -1)
+
+
+def mean_absolute_percentage_error(y_true, y_pred):
+    y_true, y_pred = _dense_pair("mape", y_true, y_pred)
+    ratio = ember.abs(y_true - y_pred) / ember.clamp(ember.abs(y_true), min=backend.epsilon())
+    return 100.0 * ember.mean(ratio, -1)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred):
+    y_true, y_pred = _dense_pair("msle", y_true, y_pred)
+    first = ember.log(ember.clamp(y_pred, min=backend.epsilon()) + 1.0)
+    second = ember.log(ember.clamp(y_true, min=backend.epsilon()) + 1.0)
+    return ember.mean((first - second) ** 2, -1)
+
+
+def huber(y_true, y_pred, delta: float = 1.0):
+    y_true, y_pred = _dense_pair("huber", y_true, y_pred)
+    return ember.mean(F.huber_loss(y_pred, y_true, reduction="none", delta=delta), -1)
+
+
+def log_cosh(y_true, y_pred):
+    y_true, y_pred = _dense_pair("log_cosh", y_true, y_pred)
+    error = y_pred - y_true
+    # log(cosh(x)) = x + softplus(-2x) - log(2), which never overflows
+    return ember.mean(error + ember.softplus(-2.0 * error) - 0.6931471805599453, -1)
+
+
+def kl_divergence(y_true, y_pred):
+    y_true, y_pred = _dense_pair("kl_divergence", y_true, y_pred)
+    eps = backend.epsilon()
+    y_true, y_pred = ember.clamp(y_true, eps, 1.0), ember.clamp(y_pred, eps, 1.0)
+    return ember.sum(y_true * ember.log(y_true / y_pred), -1)
+
+
+def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothing: float = 0.0,
+                        axis: int = -1):
+    y_true, y_pred = _dense_pair("binary_crossentropy", y_true, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        values = F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none")
+    else:  # Keras clips probabilities to [eps, 1 - eps] before the log
+        eps = backend.epsilon()
+        values = F.binary_cross_entropy(ember.clamp(y_pred, eps, 1.0 - eps), y_true, reduction="none")
+    return ember.mean(values, axis)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothing: float = 0.0,
+                             axis: int = -1):
+    y_true, y_pred = _dense_pair("categorical_crossentropy", y_true, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
+    return -ember.sum(y_true * _log_probabilities(y_pred, from_logits, axis), axis)
+
+
+def _log_probabilities(y_pred, from_logits: bool, axis: int = -1):
+    if from_logits:
+        return ember.log_softmax(y_pred, axis)
+    # Keras renormalizes, then clips to [eps, 1 - eps], then takes the log.
+    eps = backend.epsilon()
+    probabilities = y_pred / ember.sum(y_pred, axis, keepdim=True)
+    return ember.log(ember.clamp(probabilities, eps, 1.0 - eps))
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
+                                    ignore_class: int | None = None, axis: int = -1):
+    y_true, y_pred = _as_tensors(y_true, y_pred)
+    labels = _sparse_labels(y_true, y_pred)
+    log_probabilities = _log_probabilities(y_pred, from_logits, axis)
+    if log_probabilities.ndim > 2:  # nll_loss wants the classes on dimension 1
+        rank = log_probabilities.ndim
+        log_probabilities = ember.permute(log_probabilities, (0, rank - 1) + tuple(range(1, rank - 1)))
+    ignore = -100 if ignore_class is None else ignore_class  # ignored labels get a zero loss
+    return F.nll_loss(log_probabilities, labels, reduction="none", ignore_index=ignore)
+
+
+def _sparse_labels(y_true, y_pred):
+    """Integer labels of shape ``y_pred.shape[:-1]``, or an error saying what to use instead."""
+    if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
+        y_true = ember.squeeze(y_true, -1)
+    if tuple(y_true.shape) != tuple(y_pred.shape[:-1]):
+        hint = (" The labels look one-hot encoded: use loss='categorical_crossentropy', or pass "
+                "integer class ids (e.g. y.argmax(-1))." if tuple(y_true.shape) == tuple(y_pred.shape) else "")
+        raise ValueError(f"sparse_categorical_crossentropy expects integer labels of shape "
+                         f"{tuple(y_pred.shape[:-1])} (one class id per sample) for predictions of shape "
+                         f"{tuple(y_pred.shape)}; received labels of shape {tuple(y_true.shape)}.{hint}")
+    return y_true if not y_true.is_floating_point() else ember.cast(y_true, ember.int64)
+
+
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kl_divergence
+logcosh = log_cosh
+
+
+# --- loss objects -------------------------------------------------------------
+_REDUCTIONS = ("sum_over_batch_size", "sum", "none", None, "mean", "auto")
+
+
+class Loss:
+    """Base class: subclasses define ``call(y_true, y_pred)`` returning per-sample losses."""
+
+    def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size", dtype=None):
+        if reduction not in _REDUCTIONS:
+            raise ValueError(f"Invalid value for argument `reduction`: {reduction!r}. Expected one of "
+                             f"{_REDUCTIONS}")
+        self.name = name or backend.snake_case(type(self).__name__)
+        self.reduction = "sum_over_batch_size" if reduction in ("auto", "mean") else reduction
+
+    def call(self, y_true, y_pred):
+        raise NotImplementedError
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        return reduce_weighted(self.call(y_true, y_pred), sample_weight, self.reduction)
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "reduction": self.reduction}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Loss":
+        return cls(**config)
+
+
+def reduce_weighted(values, sample_weight, reduction: str | None):
+    """Weight per-sample losses, then reduce them the Keras way."""
+    if sample_weight is not None:
+        weights = sample_weight if isinstance(sample_weight, ember.Tensor) else ember.tensor(sample_weight)
+        weights = ember.cast(weights, values.dtype)
+        while weights.ndim < values.ndim:
+            weights = ember.unsqueeze(weights, -1)
+        while weights.ndim > values.ndim and weights.shape[-1] == 1:
+            weights = ember.squeeze(weights, -1)
+        values = values * weights
+    if reduction in (None, "none"):
+        return values
+    total = ember.sum(values)
+    return total if reduction == "sum" else total / max(values.numel(), 1)
+
+
+class LossFunctionWrapper(Loss):
+    """A Loss object around a per-sample function and its keyword arguments."""
+
+    def __init__(self, fn, name: str | None = None, reduction: str | None = "sum_over_batch_size", **kwargs):
+        super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction)
+        self.fn, self._fn_kwargs = fn, kwargs
+
+    def call(self, y_true, y_pred):
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), **self._fn_kwargs}
+
+
+def _loss_class(class_name: str, fn, default_name: str, **defaults) -> type:
+    """A LossFunctionWrapper subclass with Keras's constructor arguments for ``fn``."""
+    def __init__(self, *args, name: str = default_name, reduction="sum_over_batch_size", dtype=None, **kwargs):
+        options = {**defaults, **dict(zip(defaults, args)), **kwargs}
+        unknown = set(options) - set(defaults)
+        if unknown:
+            raise TypeError(f"{class_name} got unexpected arguments {sorted(unknown)}")
+        LossFunctionWrapper.__init__(self, fn, name=name, reduction=reduction, **options)
+    return type(class_name, (LossFunctionWrapper,), {"__init__": __init__, "__doc__": f"Keras's ``{class_name}``: "
+                f"``{fn.__name__}`` reduced over the batch (options: {sorted(defaults) or 'none'})."})
+
+
+MeanSquaredError = _loss_class("MeanSquaredError", mean_squared_error, "mean_squared_error")
+MeanAbsoluteError = _loss_class("MeanAbsoluteError", mean_absolute_error, "mean_absolute_error")
+MeanAbsolutePercentageError = _loss_class("MeanAbsolutePercentageError", mean_absolute_percentage_error,
+                                          "mean_absolute_percentage_error")
+MeanSquaredLogarithmicError = _loss_class("MeanSquaredLogarithmicError", mean_squared_logarithmic_error,
+                                          "mean_squared_logarithmic_error")
+Huber = _loss_class("Huber", huber, "huber_loss", delta=1.0)
+LogCosh = _loss_class("LogCosh", log_cosh, "log_cosh")
+KLDivergence = _loss_class("KLDivergence", kl_divergence, "kl_divergence")
+BinaryCrossentropy = _loss_class("BinaryCrossentropy", binary_crossentropy, "binary_crossentropy",
+                                 from_logits=False, label_smoothing=0.0, axis=-1)
+CategoricalCrossentropy = _loss_class("CategoricalCrossentropy", categorical_crossentropy,
+                                      "categorical_crossentropy", from_logits=False, label_smoothing=0.0, axis=-1)
+SparseCategoricalCrossentropy = _loss_class("SparseCategoricalCrossentropy", sparse_categorical_crossentropy,
+                                            "sparse_categorical_crossentropy", from_logits=False,
+                                            ignore_class=None, axis=-1)
+
+_CLASSES = {cls.__name__: cls for cls in (
+    MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber,
+    LogCosh, KLDivergence, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy)}
+_FUNCTIONS = {
+    "mean_squared_error": mean_squared_error, "mse": mse, "MSE": mse,
+    "mean_absolute_error": mean_absolute_error, "mae": mae, "MAE": mae,
+    "mean_absolute_percentage_error": mape, "mape": mape, "MAPE": mape,
+    "mean_squared_logarithmic_error": msle, "msle": msle, "MSLE": msle,
+    "huber": huber, "huber_loss": huber, "log_cosh": log_cosh, "logcosh": log_cosh,
+    "kl_divergence": kl_divergence, "kld": kld, "KLD": kld,
+    "binary_crossentropy": binary_crossentropy, "categorical_crossentropy": categorical_crossentropy,
+    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+}
+
+
+def get(identifier):
+    """A loss function or object from a name, a config dict, a class, an instance or a callable."""
+    if identifier is None or (callable(identifier) and not isinstance(identifier, type)):
+        return identifier
+    if isinstance(identifier, type):
+        return identifier()
+    if isinstance(identifier, str):
+        if identifier in _FUNCTIONS:
+            return _FUNCTIONS[identifier]
+        if identifier in _CLASSES:
+            return _CLASSES[identifier]()
+        raise ValueError(f"Unknown loss: {identifier!r}. Known: {sorted(_FUNCTIONS)}")
+    if isinstance(identifier, dict):
+        return _CLASSES[identifier["class_name"]].from_config(identifier.get("config", {}))
+    raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+
+
+def serialize(loss):
+    if isinstance(loss, Loss):
+        return {"class_name": type(loss).__name__, "config": loss.get_config()}
+    return getattr(loss, "__name__", loss)

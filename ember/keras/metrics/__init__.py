@@ -1,0 +1,121 @@
+"""Keras metrics (``keras.metrics``): objects that accumulate over batches, and per-sample functions.
+
+Example:
+    >>> import numpy as np
+    >>> from ember import keras
+    >>> metric = keras.metrics.SparseCategoricalAccuracy()
+    >>> float(metric(np.array([0, 1]), np.array([[0.9, 0.1], [0.8, 0.2]])))
+    0.5
+    >>> keras.metrics.get("AUC").name, keras.metrics.get("mae").__name__
+    ('auc', 'mean_absolute_error')
+"""
+from __future__ import annotations
+
+import numpy
+
+from .. import losses as _losses
+from .confusion import (AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives,
+                        TruePositives)
+from .functions import (accuracy, binary_accuracy, categorical_accuracy, mae, mape, mean_absolute_error,
+                        mean_absolute_percentage_error, mean_squared_error, mse,
+                        sparse_categorical_accuracy, sparse_top_k_categorical_accuracy,
+                        top_k_categorical_accuracy)
+from .metric import Mean, MeanMetricWrapper, Metric, Sum, as_numpy
+
+
+def _wrapper(class_name: str, fn, default_name: str, **defaults) -> type:
+    """A MeanMetricWrapper subclass with Keras's name and constructor arguments."""
+    def __init__(self, *args, name: str = default_name, dtype=None, **kwargs):
+        options = {**defaults, **dict(zip(defaults, args)), **kwargs}
+        MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **options)
+    return type(class_name, (MeanMetricWrapper,), {"__init__": __init__,
+                                                    "__doc__": f"The running mean of ``{fn.__name__}``."})
+
+
+Accuracy = _wrapper("Accuracy", accuracy, "accuracy")
+BinaryAccuracy = _wrapper("BinaryAccuracy", binary_accuracy, "binary_accuracy", threshold=0.5)
+CategoricalAccuracy = _wrapper("CategoricalAccuracy", categorical_accuracy, "categorical_accuracy")
+SparseCategoricalAccuracy = _wrapper("SparseCategoricalAccuracy", sparse_categorical_accuracy,
+                                     "sparse_categorical_accuracy")
+TopKCategoricalAccuracy = _wrapper("TopKCategoricalAccuracy", top_k_categorical_accuracy,
+                                   "top_k_categorical_accuracy", k=5)
+SparseTopKCategoricalAccuracy = _wrapper("SparseTopKCategoricalAccuracy", sparse_top_k_categorical_accuracy,
+                                         "sparse_top_k_categorical_accuracy", k=5)
+MeanSquaredError = _wrapper("MeanSquaredError", mean_squared_error, "mean_squared_error")
+MeanAbsoluteError = _wrapper("MeanAbsoluteError", mean_absolute_error, "mean_absolute_error")
+MeanAbsolutePercentageError = _wrapper("MeanAbsolutePercentageError", mean_absolute_percentage_error,
+                                       "mean_absolute_percentage_error")
+
+
+class RootMeanSquaredError(Mean):
+    """sqrt of the running mean squared error."""
+
+    def __init__(self, name: str = "root_mean_squared_error", dtype=None):
+        super().__init__(name, dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        super().update_state(mean_squared_error(as_numpy(y_true), as_numpy(y_pred)), sample_weight)
+
+    def result(self):
+        return numpy.float32(numpy.sqrt(super().result()))
+
+
+def _loss_metric(fn):
+    """A loss function usable as a metric (``metrics=['binary_crossentropy']``), on NumPy arrays."""
+    def metric(y_true, y_pred, **kwargs):
+        return numpy.asarray(fn(numpy.asarray(y_true), numpy.asarray(y_pred, dtype=numpy.float32), **kwargs))
+    metric.__name__ = fn.__name__
+    return metric
+
+
+binary_crossentropy = _loss_metric(_losses.binary_crossentropy)
+categorical_crossentropy = _loss_metric(_losses.categorical_crossentropy)
+sparse_categorical_crossentropy = _loss_metric(_losses.sparse_categorical_crossentropy)
+BinaryCrossentropy = _wrapper("BinaryCrossentropy", binary_crossentropy, "binary_crossentropy",
+                              from_logits=False, label_smoothing=0.0)
+CategoricalCrossentropy = _wrapper("CategoricalCrossentropy", categorical_crossentropy,
+                                   "categorical_crossentropy", from_logits=False, label_smoothing=0.0)
+SparseCategoricalCrossentropy = _wrapper("SparseCategoricalCrossentropy", sparse_categorical_crossentropy,
+                                         "sparse_categorical_crossentropy", from_logits=False)
+
+_CLASSES = {cls.__name__: cls for cls in (
+    Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy, MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
+    RootMeanSquaredError, Precision, Recall, AUC, TruePositives, FalsePositives, TrueNegatives,
+    FalseNegatives, Mean, Sum, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy)}
+_FUNCTIONS = {
+    "accuracy": accuracy, "acc": accuracy, "binary_accuracy": binary_accuracy,
+    "categorical_accuracy": categorical_accuracy, "sparse_categorical_accuracy": sparse_categorical_accuracy,
+    "top_k_categorical_accuracy": top_k_categorical_accuracy,
+    "sparse_top_k_categorical_accuracy": sparse_top_k_categorical_accuracy,
+    "mean_squared_error": mse, "mse": mse, "MSE": mse, "mean_absolute_error": mae, "mae": mae, "MAE": mae,
+    "mean_absolute_percentage_error": mape, "mape": mape, "MAPE": mape,
+    "binary_crossentropy": binary_crossentropy, "categorical_crossentropy": categorical_crossentropy,
+    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+}
+_OBJECTS = {"auc": AUC, "precision": Precision, "recall": Recall,
+            "root_mean_squared_error": RootMeanSquaredError, "rmse": RootMeanSquaredError}
+
+
+def get(identifier):
+    """A metric object or function from a name, a config dict, a class, an instance or a callable."""
+    if isinstance(identifier, Metric) or (callable(identifier) and not isinstance(identifier, type)):
+        return identifier
+    if isinstance(identifier, type):
+        return identifier()
+    if isinstance(identifier, dict):
+        return _CLASSES[identifier["class_name"]].from_config(identifier.get("config", {}))
+    if isinstance(identifier, str):
+        if identifier in _FUNCTIONS:
+            return _FUNCTIONS[identifier]
+        cls = _CLASSES.get(identifier) or _OBJECTS.get(identifier.lower())
+        if cls is not None:
+            return cls()
+    raise ValueError(f"Unknown metric: {identifier!r}. Known names: {sorted(_FUNCTIONS)} and the "
+                     f"classes {sorted(_CLASSES)}")
+
+
+def serialize(metric) -> dict | str:
+    if isinstance(metric, Metric):
+        return {"class_name": type(metric).__name__, "config": metric.get_config()}
+    return getattr(metric, "__name__", str(metric))

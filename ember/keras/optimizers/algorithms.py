@@ -1,0 +1,85 @@
+"""The Keras optimizers, each naming its update rule and Keras's defaults.
+
+Each names its update rule (Keras's formulas, in :mod:`.rules`, on the
+``ember.optim`` optimizer base) and Keras's defaults; weight decay, clipping
+and schedules are the base class's.
+
+Example:
+    >>> from ember import keras
+    >>> opt = keras.optimizers.Adam()
+    >>> opt.learning_rate, opt.epsilon, opt.beta_1
+    (0.001, 1e-07, 0.9)
+    >>> keras.optimizers.AdamW().weight_decay
+    0.004
+"""
+from __future__ import annotations
+
+from .base import Optimizer
+from .rules import KerasAdagrad, KerasAdam, KerasRMSprop, KerasSGD
+
+
+class SGD(Optimizer):
+    def __init__(self, learning_rate=0.01, momentum: float = 0.0, nesterov: bool = False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        if not 0 <= momentum <= 1:
+            raise ValueError("`momentum` must be a float between [0, 1].")
+        self.momentum, self.nesterov = momentum, nesterov
+
+    def _make_rule(self, variables):
+        return KerasSGD(variables, lr=self.learning_rate, momentum=self.momentum, nesterov=self.nesterov)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class Adam(Optimizer):
+    def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
+                 amsgrad: bool = False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
+
+    def _make_rule(self, variables):
+        return KerasAdam(variables, lr=self.learning_rate, betas=(self.beta_1, self.beta_2),
+                         eps=self.epsilon, amsgrad=self.amsgrad)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Keras's default 0.004)."""
+
+    def __init__(self, learning_rate=0.001, weight_decay: float = 0.004, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-7, amsgrad: bool = False, **kwargs):
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay=weight_decay, **kwargs)
+
+
+class RMSprop(Optimizer):
+    def __init__(self, learning_rate=0.001, rho: float = 0.9, momentum: float = 0.0, epsilon: float = 1e-7,
+                 centered: bool = False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
+
+    def _make_rule(self, variables):
+        return KerasRMSprop(variables, lr=self.learning_rate, rho=self.rho, eps=self.epsilon,
+                            momentum=self.momentum, centered=self.centered)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
+                "epsilon": self.epsilon, "centered": self.centered}
+
+
+class Adagrad(Optimizer):
+    def __init__(self, learning_rate=0.001, initial_accumulator_value: float = 0.1, epsilon: float = 1e-7,
+                 **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
+
+    def _make_rule(self, variables):
+        return KerasAdagrad(variables, lr=self.learning_rate,
+                            initial_accumulator_value=self.initial_accumulator_value, eps=self.epsilon)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon}

@@ -1,0 +1,166 @@
+"""The Keras optimizer: Keras's arguments and defaults around an ``ember.optim`` update rule.
+
+A Keras optimizer is created before the model's weights exist
+(``Adam(0.01)``), so it holds its hyperparameters until ``build(variables)``
+creates the update rule (an :class:`ember.optim.Optimizer`). Each step then
+does what Keras does around the rule: clip gradients (``clipnorm``,
+``clipvalue``, ``global_clipnorm``), apply decoupled weight decay
+(``var -= var * weight_decay * lr``), set the rate from a schedule, update.
+``learning_rate`` reads and writes the rule's rate, which is what
+``ReduceLROnPlateau`` and ``LearningRateScheduler`` change.
+
+Example:
+    >>> import ember
+    >>> from ember import keras
+    >>> w = ember.nn.Parameter(ember.tensor([1.0, -2.0]))
+    >>> opt = keras.optimizers.SGD(learning_rate=0.1)
+    >>> opt.apply([ember.tensor([1.0, 1.0])], [w])
+    >>> w.detach().tolist(), opt.iterations
+    ([0.8999999761581421, -2.0999999046325684], 1)
+    >>> opt.learning_rate = 0.5; opt.learning_rate
+    0.5
+"""
+from __future__ import annotations
+
+import ember
+from ember.nn import utils as nn_utils
+
+from .schedules import LearningRateSchedule
+
+
+class Optimizer:
+    """Base class: subclasses implement ``_make_rule(variables)`` and list their options in ``get_config``."""
+
+    def __init__(self, learning_rate=0.001, weight_decay: float | None = None, clipnorm: float | None = None,
+                 clipvalue: float | None = None, global_clipnorm: float | None = None, use_ema: bool = False,
+                 ema_momentum: float = 0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name: str | None = None, **kwargs):
+        if kwargs.pop("lr", None) is not None:
+            raise ValueError("Argument `lr` is no longer supported; use `learning_rate` instead")
+        if kwargs:
+            raise TypeError(f"{type(self).__name__} got unexpected arguments {sorted(kwargs)}")
+        if sum(option is not None for option in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set")
+        if use_ema:
+            raise NotImplementedError("use_ema=True is not supported")
+        self.name = name or type(self).__name__.lower()
+        self.weight_decay, self.clipnorm, self.clipvalue = weight_decay, clipnorm, clipvalue
+        self.global_clipnorm = global_clipnorm
+        self._learning_rate = learning_rate
+        self.rule: ember.optim.Optimizer | None = None
+        self.variables: list = []
+        self.iterations = 0
+
+    # --- the update rule ----------------------------------------------------
+    def _make_rule(self, variables: list) -> ember.optim.Optimizer:
+        raise NotImplementedError
+
+    def build(self, variables) -> None:
+        """Create the update rule for ``variables`` (the trainable weights)."""
+        self.variables = list(variables)
+        self.rule = self._make_rule(self.variables)
+        self._set_rate(self._current_rate())
+        # Create the per-variable state now (Keras builds its slots here too), so that a compiled
+        # step only ever updates state: never creates it inside a trace.
+        for group in self.rule.param_groups:
+            for variable in group["params"]:
+                if variable not in self.rule.state:
+                    self.rule.state[variable] = self.rule._init_state(variable, group)
+
+    @property
+    def built(self) -> bool:
+        return self.rule is not None
+
+    def apply(self, grads, trainable_variables=None) -> None:
+        """Update ``trainable_variables`` with ``grads`` (Keras 3's ``optimizer.apply``)."""
+        variables = list(trainable_variables) if trainable_variables is not None else self.variables
+        for variable, grad in zip(variables, grads):
+            variable.grad = None if grad is None else ember.as_tensor(grad)
+        if not self.built:
+            self.build(variables)
+        self.step()
+
+    def apply_gradients(self, grads_and_vars) -> None:
+        """Keras 2's spelling: an iterable of ``(gradient, variable)`` pairs."""
+        pairs = list(grads_and_vars)
+        self.apply([grad for grad, _ in pairs], [variable for _, variable in pairs])
+
+    def step(self) -> None:
+        """One update from the gradients already in each variable's ``.grad``."""
+        self.prepare_step()
+        self.update()
+        self.iterations += 1
+
+    # A compiled training step runs update() inside the graph; prepare_step() and the
+    # iteration count are Python bookkeeping, done outside it by the trainer.
+    def prepare_step(self) -> None:
+        """Set this step's learning rate (from the schedule, if any) on the update rule."""
+        self._set_rate(self._current_rate())
+
+    def update(self) -> None:
+        """Clip, decay and update the variables: only tensor operations, so it can be traced."""
+        with ember.no_grad():
+            self._clip()
+            if self.weight_decay:
+                rate = self.rule.param_groups[0]["lr"]
+                for variable in self.variables:
+                    if variable.grad is not None:
+                        variable.mul_(1.0 - rate * self.weight_decay)
+            self.rule.step()
+
+    def zero_grad(self) -> None:
+        for variable in self.variables:
+            variable.grad = None
+
+    def _clip(self) -> None:
+        with_grad = [v for v in self.variables if v.grad is not None]
+        if self.clipvalue is not None:
+            nn_utils.clip_grad_value_(with_grad, self.clipvalue)
+        elif self.clipnorm is not None:
+            for variable in with_grad:  # Keras clips each gradient by its own norm
+                nn_utils.clip_grad_norm_([variable], self.clipnorm)
+        elif self.global_clipnorm is not None:
+            nn_utils.clip_grad_norm_(with_grad, self.global_clipnorm)
+
+    # --- the learning rate --------------------------------------------------
+    def _current_rate(self) -> float:
+        if isinstance(self._learning_rate, LearningRateSchedule) or callable(self._learning_rate):
+            return float(self._learning_rate(self.iterations))
+        return float(self._learning_rate)
+
+    def _set_rate(self, rate: float) -> None:
+        if self.rule is not None:
+            for group in self.rule.param_groups:
+                group["lr"] = rate
+
+    @property
+    def learning_rate(self) -> float:
+        return self._current_rate()
+
+    @learning_rate.setter
+    def learning_rate(self, value) -> None:
+        if isinstance(self._learning_rate, LearningRateSchedule):
+            raise TypeError("This optimizer was created with a LearningRateSchedule; its rate cannot be set")
+        self._learning_rate = float(value)
+        self._set_rate(float(value))
+
+    lr = learning_rate
+
+    # --- config ---------------------------------------------------------------
+    def get_config(self) -> dict:
+        from .schedules import serialize
+        rate = self._learning_rate
+        return {"name": self.name, "learning_rate": serialize(rate) if isinstance(rate, LearningRateSchedule)
+                else float(rate), "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
+                "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Optimizer":
+        from .schedules import deserialize
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = deserialize(config["learning_rate"])
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<keras.optimizers.{type(self).__name__} learning_rate={self.learning_rate}>"

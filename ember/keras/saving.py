@@ -1,0 +1,302 @@
+"""Saving and loading Keras models: configs as JSON, weights as safetensors.
+
+``model.save('m.keras')`` writes a zip archive holding ``config.json`` (the
+architecture, from ``get_config``, plus the compile settings),
+``metadata.json`` and ``model.weights.safetensors`` (the state dict, written
+by ``ember.save``); ``load_model`` rebuilds the model from the config and
+loads the weights. ``save_weights``/``load_weights`` write and read the
+safetensors file alone. Files are written atomically; loading runs no code
+(no pickle), and a Lambda layer's lambda is only rebuilt with ``safe_mode=False``.
+
+Example:
+    >>> import os, tempfile, numpy as np
+    >>> from ember import keras
+    >>> model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2, name="out")])
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.keras")
+    >>> model.save(path)
+    >>> restored = keras.models.load_model(path)
+    >>> x = np.ones((1, 3), dtype="float32")
+    >>> bool(np.allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0)))
+    True
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime
+import io
+import json
+import os
+import zipfile
+from collections import deque
+
+import ember
+from ember.io.atomic import atomic_write
+
+from . import losses as losses_module
+from . import metrics as metrics_module
+from . import optimizers as optimizers_module
+from .layers.symbolic import KerasTensor
+
+_CUSTOM_OBJECTS: dict[str, type] = {}
+_SAFE_MODE = contextvars.ContextVar("keras_safe_mode", default=True)
+_CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.safetensors"
+
+
+# --- registry ---------------------------------------------------------------------
+def register_keras_serializable(package: str = "Custom", name: str | None = None):
+    """Class decorator: make a custom layer or model loadable by ``load_model``."""
+    def register(cls):
+        _CUSTOM_OBJECTS[f"{package}>{name or cls.__name__}"] = cls
+        _CUSTOM_OBJECTS[name or cls.__name__] = cls
+        return cls
+    return register
+
+
+def get_registered_object(name: str, custom_objects: dict | None = None):
+    """The class for ``name``: custom objects, then registered ones, then Keras's own."""
+    from . import layers, models
+    for source in (custom_objects or {}, _CUSTOM_OBJECTS):
+        if name in source:
+            return source[name]
+    for module in (layers, models):
+        if isinstance(getattr(module, name, None), type):
+            return getattr(module, name)
+    raise ValueError(f"Could not locate class {name!r}. Make sure custom classes are decorated with "
+                     "`@keras.saving.register_keras_serializable()` or passed in `custom_objects`.")
+
+
+def serialize_layer(layer) -> dict:
+    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+
+
+def deserialize_layer(config: dict, custom_objects: dict | None = None):
+    cls = get_registered_object(config["class_name"], custom_objects)
+    from .models import Model
+    from .layers.core import Lambda
+    if issubclass(cls, Model):
+        return cls.from_config(config["config"], custom_objects=custom_objects)
+    if issubclass(cls, Lambda):
+        return cls.from_config(config["config"], safe_mode=_SAFE_MODE.get())
+    return cls.from_config(config["config"])
+
+
+@contextlib.contextmanager
+def safe_mode_scope(safe_mode: bool):
+    token = _SAFE_MODE.set(safe_mode)
+    try:
+        yield
+    finally:
+        _SAFE_MODE.reset(token)
+
+
+# --- functional configs -------------------------------------------------------------
+def functional_config(model) -> dict:
+    """Layers with their inbound nodes, and the graph's inputs and outputs by history."""
+    graph = model._graph
+
+    def encode(value):
+        if isinstance(value, KerasTensor):
+            return {"keras_history": graph.history_of(value)}
+        if isinstance(value, dict):
+            return {key: encode(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [encode(item) for item in value]
+        return value
+    layers = []
+    for layer in graph.layers:
+        nodes = [node for node in layer._inbound_nodes if node in graph._node_set and node.call_args]
+        layers.append({**serialize_layer(layer), "name": layer.name,
+                       "inbound_nodes": [{"args": encode(list(node.call_args)), "kwargs": encode(node.call_kwargs)}
+                                         for node in nodes]})
+    return {"name": model.name, "trainable": model.trainable, "layers": layers,
+            "input_layers": encode(graph.inputs), "output_layers": encode(graph.outputs)}
+
+
+def functional_from_config(cls, config: dict, custom_objects: dict | None = None):
+    """Rebuild the layers, replay their calls on KerasTensors, and make ``cls(inputs, outputs)``."""
+    layers = {item["name"]: deserialize_layer(item, custom_objects) for item in config["layers"]}
+    produced = {name: [] for name in layers}  # outputs of each layer's nodes, in order
+    for name, layer in layers.items():
+        if not any(item["inbound_nodes"] for item in config["layers"] if item["name"] == name):
+            produced[name].append(layer._inbound_nodes[0].outputs)  # an InputLayer's own node
+    pending = deque((item["name"], node) for item in config["layers"] for node in item["inbound_nodes"])
+    stalled = 0
+    while pending:
+        name, node = pending.popleft()
+        try:
+            args, kwargs = _decode(node["args"], produced), _decode(node["kwargs"], produced)
+        except LookupError:
+            pending.append((name, node))
+            stalled += 1
+            if stalled > len(pending):
+                raise ValueError(f"Cannot rebuild the functional model: layer {name!r} needs outputs "
+                                 "that no layer produces")
+            continue
+        stalled = 0
+        produced[name].append(layers[name](*args, **kwargs))
+    inputs = _decode(config["input_layers"], produced)
+    outputs = _decode(config["output_layers"], produced)
+    return cls(inputs=inputs, outputs=outputs, name=config.get("name"))
+
+
+def _decode(value, produced: dict):
+    if isinstance(value, dict) and "keras_history" in value:
+        name, node_index, tensor_index = value["keras_history"]
+        if node_index >= len(produced[name]):
+            raise LookupError(name)
+        outputs = produced[name][node_index]
+        from .utils import tree
+        return tree.flatten(outputs)[tensor_index]
+    if isinstance(value, dict):
+        return {key: _decode(item, produced) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decode(item, produced) for item in value]
+    return value
+
+
+# --- JSON ----------------------------------------------------------------------------
+def model_to_json(model, **kwargs) -> str:
+    return json.dumps(serialize_layer(model), **kwargs)
+
+
+def model_from_json(json_string: str, custom_objects: dict | None = None):
+    return deserialize_layer(json.loads(json_string), custom_objects)
+
+
+def _compile_config(model) -> dict | None:
+    if not getattr(model, "compiled", False):
+        return None
+    return {"optimizer": optimizers_module.serialize(model.optimizer),
+            "loss": _serializable(model.loss, losses_module.serialize),
+            "metrics": _serializable(model._compile_metrics._specs[0], metrics_module.serialize),
+            "weighted_metrics": _serializable(model._compile_metrics._specs[1], metrics_module.serialize),
+            "loss_weights": None if model._compile_loss is None else model._compile_loss.weights,
+            "run_eagerly": model.run_eagerly}
+
+
+def _serializable(spec, serialize):
+    if spec is None or isinstance(spec, str):
+        return spec
+    if isinstance(spec, dict):
+        return {key: _serializable(value, serialize) for key, value in spec.items()}
+    if isinstance(spec, (list, tuple)):
+        return [_serializable(value, serialize) for value in spec]
+    return serialize(spec)
+
+
+def _deserialize_spec(spec, get):
+    if spec is None or isinstance(spec, str):
+        return spec
+    if isinstance(spec, dict) and "class_name" in spec:
+        return get(spec)
+    if isinstance(spec, dict):
+        return {key: _deserialize_spec(value, get) for key, value in spec.items()}
+    return [_deserialize_spec(value, get) for value in spec]
+
+
+# --- whole models -------------------------------------------------------------------
+def save_model(model, filepath, overwrite: bool = True, **kwargs) -> None:
+    """Write ``model`` (config, compile settings and weights) to a ``.keras`` zip file."""
+    filepath = os.fspath(filepath)
+    if not filepath.endswith(".keras"):
+        raise ValueError(f"The filepath must end in `.keras` (the native Keras format); received "
+                         f"{filepath!r}. Use model.save_weights() for a weights-only file.")
+    if os.path.exists(filepath) and not overwrite:
+        raise FileExistsError(f"{filepath} exists and overwrite=False")
+    config = {**serialize_layer(model), "compile_config": _compile_config(model),
+              "build_config": {"input_shape": _jsonable(model._build_shapes)}}
+    metadata = {"keras_version": f"ember-{ember.__version__}",
+                "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
+    weights = io.BytesIO()
+    ember.save(_state(model), weights)
+
+    def write(file):
+        with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED) as archive:
+            archive.writestr(_METADATA, json.dumps(metadata))
+            archive.writestr(_CONFIG, json.dumps(config))
+            archive.writestr(_WEIGHTS, weights.getvalue())
+    atomic_write(filepath, write)
+
+
+def load_model(filepath, custom_objects: dict | None = None, compile: bool = True, safe_mode: bool = True):
+    """Rebuild a model saved by :func:`save_model` and load its weights."""
+    with zipfile.ZipFile(os.fspath(filepath)) as archive:
+        config = json.loads(archive.read(_CONFIG))
+        weights = archive.read(_WEIGHTS)
+    with safe_mode_scope(safe_mode):
+        model = deserialize_layer(config, custom_objects)
+    if not model.built and (config.get("build_config") or {}).get("input_shape"):
+        model.build(_shape_structure(config["build_config"]["input_shape"]))
+    _load_state(model, ember.load(io.BytesIO(weights)), skip_mismatch=False)
+    compile_config = config.get("compile_config")
+    if compile and compile_config:
+        model.compile(optimizer=optimizers_module.deserialize(compile_config["optimizer"]),
+                      loss=_deserialize_spec(compile_config["loss"], losses_module.get),
+                      metrics=_deserialize_spec(compile_config["metrics"], metrics_module.get),
+                      weighted_metrics=_deserialize_spec(compile_config["weighted_metrics"], metrics_module.get),
+                      loss_weights=compile_config.get("loss_weights"),
+                      run_eagerly=compile_config.get("run_eagerly", False))
+    return model
+
+
+def _jsonable(shape):
+    if shape is None:
+        return None
+    if isinstance(shape, dict):
+        return {key: _jsonable(value) for key, value in shape.items()}
+    return [_jsonable(v) if isinstance(v, (list, tuple, dict)) else v for v in shape]
+
+
+def _shape_structure(value):
+    if isinstance(value, dict):
+        return {key: _shape_structure(item) for key, item in value.items()}
+    if all(v is None or isinstance(v, int) for v in value):
+        return tuple(value)
+    return [_shape_structure(item) for item in value]
+
+
+# --- weights --------------------------------------------------------------------------
+def _state(model) -> dict:
+    return {name: tensor.detach() for name, tensor in model.state_dict().items()}
+
+
+def save_weights(model, filepath, overwrite: bool = True) -> None:
+    """Write the model's weights (its state dict) as a safetensors file."""
+    if os.path.exists(filepath) and not overwrite:
+        raise FileExistsError(f"{filepath} exists and overwrite=False")
+    if not model.built and not model.weights:
+        raise ValueError("The model has no weights yet: build it (call it on data) before saving weights")
+    ember.save(_state(model), os.fspath(filepath))
+
+
+def load_weights(model, filepath, skip_mismatch: bool = False) -> None:
+    """Load weights written by :func:`save_weights` (or ``model.save``) into ``model``."""
+    filepath = os.fspath(filepath)
+    if zipfile.is_zipfile(filepath):
+        with zipfile.ZipFile(filepath) as archive:
+            state = ember.load(io.BytesIO(archive.read(_WEIGHTS)))
+    else:
+        state = ember.load(filepath)
+    _load_state(model, state, skip_mismatch)
+
+
+def _load_state(model, state: dict, skip_mismatch: bool) -> None:
+    """By name when the names match (same architecture); otherwise by position, as Keras's order."""
+    own = model.state_dict()
+    if set(own) == set(state):
+        model.load_state_dict(state)
+        return
+    weights = model.weights
+    values = list(state.values())
+    if len(values) != len(weights) and not skip_mismatch:
+        raise ValueError(f"The weights file holds {len(values)} tensors {sorted(state)[:6]}…, but the model "
+                         f"has {len(weights)} weights {sorted(own)[:6]}…; is it the same architecture?")
+    for weight, value in zip(weights, values):
+        if tuple(weight.shape) != tuple(value.shape):
+            if skip_mismatch:
+                continue
+            raise ValueError(f"Weight shape {tuple(weight.shape)} does not match the saved shape "
+                             f"{tuple(value.shape)}")
+        weight._data[...] = value._data  # in place: the optimizer keeps the same tensors
+        weight._shared_version().value += 1

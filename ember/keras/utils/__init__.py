@@ -1,0 +1,52 @@
+"""Keras utilities (``keras.utils``): progress bar, plots, label encoding, seeding."""
+from __future__ import annotations
+
+import random
+
+import numpy
+
+from .progbar import Progbar
+
+
+def to_categorical(x, num_classes: int | None = None, dtype: str = "float32") -> numpy.ndarray:
+    """One-hot rows for integer class ids (``keras.utils.to_categorical``).
+
+    Example:
+        >>> to_categorical([0, 2], 3).tolist()
+        [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    labels = numpy.asarray(x, dtype="int64")
+    if labels.ndim > 1 and labels.shape[-1] == 1:
+        labels = labels[..., 0]
+    num_classes = int(labels.max()) + 1 if num_classes is None else num_classes
+    return numpy.eye(num_classes, dtype=dtype)[labels]
+
+
+def normalize(x, axis: int = -1, order: int = 2) -> numpy.ndarray:
+    """Scale ``x`` to unit ``order``-norm along ``axis``."""
+    x = numpy.asarray(x)
+    norms = numpy.linalg.norm(x, ord=order, axis=axis, keepdims=True)
+    return x / numpy.where(norms == 0, 1, norms)
+
+
+def set_random_seed(seed: int) -> None:
+    """Seed Python's, NumPy's and Ember's generators (weights, dropout, shuffling)."""
+    import ember
+    random.seed(seed)
+    numpy.random.seed(seed)
+    ember.manual_seed(seed)
+
+
+def plot_model(model, to_file: str = "model.png", **kwargs):
+    from .plot import plot_model as _plot_model
+    return _plot_model(model, to_file=to_file, **kwargs)
+
+
+def model_to_dot(model, **kwargs) -> str:
+    from .plot import model_to_dot as _model_to_dot
+    return _model_to_dot(model, **kwargs)
+
+
+def plot_history(history, metrics=None, path: str | None = None, show: bool = False):
+    from .plot import plot_history as _plot_history
+    return _plot_history(history, metrics=metrics, path=path, show=show)
