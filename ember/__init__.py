@@ -39,6 +39,7 @@ from .ops.functions import equal_all as equal
 from . import autograd
 from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                        no_grad, set_grad_enabled)
+from . import nn
 
 float_ = float32
 double = float64
