@@ -77,7 +77,11 @@ from .graph import TensorSpec, cond, function, while_loop  # noqa: E402,F401
 
 # --- Keras-style front end: ember.keras (owner: keras) ---
 def __getattr__(name):  # ``ember.keras`` loads on first use, so `import ember` does not pay for it
-    if name == "keras":
+    if name in _LAZY_SUBMODULES:
         import importlib
-        return importlib.import_module(".keras", __name__)
+        return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'ember' has no attribute {name!r}")
+
+# --- export and interoperability: ember.onnx, ember.export, from_dlpack (owner: export) ---
+_LAZY_SUBMODULES = ("keras", "onnx")  # imported on first use: `import ember` stays fast (onnx is big)
+from .export import from_dlpack  # noqa: E402,F401  (light: NumPy and Tensor only)

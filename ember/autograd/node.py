@@ -65,6 +65,10 @@ class Node:
         """The primitive's output as a tensor connected to this node (for higher-order gradients)."""
         return _tensor_class()._make(self.saved_output, self, True)
 
+    def wants(self, index: int) -> bool:
+        """Whether input ``index`` needs a gradient, so a VJP can skip work nobody reads."""
+        return self.parents[index] is not None
+
     def check_versions(self) -> None:
         if self.checks is None:
             return

@@ -36,6 +36,7 @@ class Parameter(Tensor):
         self.grad = None
         self._version = data._shared_version() if isinstance(data, Tensor) else None
         self._hooks = None
+        self._base = None
         if requires_grad:
             self.requires_grad_(True)
 

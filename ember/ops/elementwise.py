@@ -123,10 +123,18 @@ def _extremum_vjp(ctx, g):
 
 add = _binary("add", lambda xp, a, b: xp.add(a, b), lambda ctx, g: (g, g), saves_inputs=False)
 sub = _binary("sub", lambda xp, a, b: xp.subtract(a, b), lambda ctx, g: (g, -g), saves_inputs=False)
-mul = _binary("mul", lambda xp, a, b: xp.multiply(a, b),
-              lambda ctx, g: (g * ctx.inputs[1], g * ctx.inputs[0]))
-div = _binary("div", lambda xp, a, b: xp.true_divide(a, b),
-              lambda ctx, g: (g / ctx.inputs[1], -g * ctx.inputs[0] / (ctx.inputs[1] * ctx.inputs[1])))
+def _mul_vjp(ctx, g):
+    a, b = ctx.inputs
+    return (g * b if ctx.wants(0) else None), (g * a if ctx.wants(1) else None)
+
+
+def _div_vjp(ctx, g):
+    a, b = ctx.inputs
+    return (g / b if ctx.wants(0) else None), (-g * a / (b * b) if ctx.wants(1) else None)
+
+
+mul = _binary("mul", lambda xp, a, b: xp.multiply(a, b), _mul_vjp)
+div = _binary("div", lambda xp, a, b: xp.true_divide(a, b), _div_vjp)
 pow_ = _binary("pow", lambda xp, a, b: xp.power(a, b), _pow_vjp)
 pow_.saves_output = True
 maximum = _binary("maximum", lambda xp, a, b: xp.maximum(a, b), _extremum_vjp)

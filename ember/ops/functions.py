@@ -952,7 +952,7 @@ def _triangle(input, diagonal, lower):
     keep = backend.xp.tri(rows, cols, diagonal, dtype=bool)
     if not lower:
         keep = ~backend.xp.tri(rows, cols, diagonal - 1, dtype=bool)
-    return where(Tensor._make(keep, None, False), x, 0)
+    return where(Tensor._make(keep, None, False), x, full_scalar(0, x))  # keeps x's dtype (bool too)
 
 
 def tril(input, diagonal: int = 0) -> Tensor:

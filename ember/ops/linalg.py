@@ -7,7 +7,6 @@ it, so those cases need no gradient code of their own.
 from __future__ import annotations
 
 import math
-import math
 import string
 
 import numpy
@@ -39,7 +38,8 @@ class Matmul(Primitive):
     @staticmethod
     def vjp(ctx, g):
         a, b = ctx.inputs
-        return F.matmul(g, F.swap_last(b)), _weight_grad(a, b, g)
+        grad_a = F.matmul(g, F.swap_last(b)) if ctx.wants(0) else None
+        return grad_a, (_weight_grad(a, b, g) if ctx.wants(1) else None)
 
 
 def _weight_grad(a, b, g):

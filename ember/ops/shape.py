@@ -252,23 +252,22 @@ class Pad(Primitive):
 
 @primitive
 class Flip(Primitive):
-    """Reverse the order of elements along ``axes``."""
+    """Reverse the order of elements along ``axes``, into new memory.
+
+    A copy, as ``torch.flip`` is (NumPy's flip is a view): writing in place
+    into a flipped tensor must not change the original.
+    """
 
     name = "flip"
     saves_inputs = False
-    is_view = True
 
     @staticmethod
     def forward(xp, x, axes):
-        return xp.flip(x, axes)
+        return xp.flip(x, axes).copy()
 
     @staticmethod
     def abstract(x, axes):
         return x.shape, x.dtype
-
-    @staticmethod
-    def write_back(base, value, axes):
-        return F.flip(value, axes)
 
     @staticmethod
     def vjp(ctx, g):

@@ -77,10 +77,13 @@ def test_transformer_block_training_step():
                      batches((3, 5, 8), (3, 3)), steps=2)
 
 
-@pytest.mark.xfail(reason="optim.update_helpers.count_step returns float(step): Adam needs the step "
-                          "as a Python number; reported to the optim owner", strict=False)
 def test_adam_training_step():
     compare_training(SeedMLP, lambda p: ember.optim.Adam(p, lr=0.01), batches((8, 6), (8, 4)), steps=3)
+
+
+def test_optimizer_state_created_inside_the_first_compiled_call_stays_per_parameter():
+    """Adam's lazily created state must not be merged across parameters by the passes."""
+    compare_training(SeedMLP, lambda p: ember.optim.Adam(p, lr=0.01), batches((8, 6), (8, 4)), steps=4)
 
 
 def test_cross_entropy_training_step():

@@ -261,8 +261,8 @@ SHAPE_OPS = [
          ("broadcast_to", "reshape"), repeat_examples(max_dims=2, max_side=3), BOTH),
     Case("tile", ember.tile, torch.tile, ("broadcast_to",), tile_examples(max_dims=2, max_side=3)),
     Case("pad", ember.pad, torch.nn.functional.pad, ("pad",), pad_examples(), second_order=True),
-    Case("tril", ember.tril, torch.tril, ("where",), triangle_examples(min_dims=2), BOTH),
-    Case("triu", ember.triu, torch.triu, ("where",), triangle_examples(min_dims=2), BOTH),
+    Case("tril", ember.tril, torch.tril, ("where",), triangle_examples(min_dims=2), BOTH + ("bool",)),
+    Case("triu", ember.triu, torch.triu, ("where",), triangle_examples(min_dims=2), BOTH + ("bool",)),
 ]
 
 JOIN_SPLIT = [

@@ -159,3 +159,38 @@ def test_modifying_a_tensor_saved_for_backward_is_caught():
     y.add_(1.0)
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         z.sum().backward()
+
+
+# views: an in-place write through a view changes the base and its gradient, as in PyTorch
+VIEWS = {
+    "row": lambda y: y[1],
+    "strided_slice": lambda y: y[:, ::2],
+    "transpose": lambda y: y.T,
+    "reshape": lambda y: y.reshape(6),
+    "nested": lambda y: y[1:].reshape(3)[1:],
+    "unsqueeze": lambda y: y.unsqueeze(0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VIEWS))
+def test_inplace_through_a_view_reaches_the_base_like_torch(name):
+    def run(module):
+        x = module.tensor(BASE, dtype=module.float64, requires_grad=True)
+        w = module.tensor(OTHER, dtype=module.float64, requires_grad=True)
+        y = x * w
+        view = VIEWS[name](y)
+        view.mul_(view.detach() + 2)
+        view.add_(1.5)
+        (y * y).sum().backward()
+        return y.detach().numpy(), x.grad.numpy(), w.grad.numpy()
+
+    for mine, expected in zip(run(ember), run(torch)):
+        np.testing.assert_allclose(mine, expected, rtol=1e-12)
+
+
+def test_flip_returns_a_copy_like_torch():
+    """torch.flip copies (NumPy's flip is a view); writing into the result leaves the input alone."""
+    x = ember.tensor([1.0, 2.0, 3.0])
+    flipped = ember.flip(x, (0,))
+    flipped.mul_(10.0)
+    assert x.tolist() == [1.0, 2.0, 3.0] and flipped.tolist() == [30.0, 20.0, 10.0]

@@ -34,6 +34,17 @@ def test_primitive_defines_its_rules(name):
             f"primitive {name!r} inherits the base class's {rule} (NotImplementedError)")
 
 
+# views whose memory is read-only, so no in-place write can go through them
+READ_ONLY_VIEWS = {"broadcast_to"}
+
+
+@pytest.mark.parametrize("name", sorted(n for n, p in PRIMITIVES.items() if p.is_view))
+def test_view_primitives_write_back_or_are_read_only(name):
+    """An in-place write through a view must reach the base's history (Tensor._rebase_view)."""
+    if PRIMITIVES[name].write_back is None:
+        assert name in READ_ONLY_VIEWS, f"view primitive {name!r} has no write_back rule"
+
+
 def test_every_primitive_has_a_reference_entry():
     covered = {name for case in ALL_CASES for name in case.primitives}
     missing = sorted(set(PRIMITIVES) - covered)

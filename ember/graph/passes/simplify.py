@@ -136,6 +136,8 @@ def _transposed_product(graph, node, users, kept) -> bool:
         inner = _producer(operand, "permute")
         if inner is not None and inner.attrs[0] == (1, 0):
             flipped.append(inner.inputs[0])
+            if len(users.get(operand.id, ())) == 1 and inner in kept:
+                kept.remove(inner)  # its only reader is gone, so the rewrite never grows the graph
             continue
         transpose = Node("permute", S.Permute, [operand], ((1, 0),), source=node.source)
         graph.append(transpose, [(operand.shape[::-1], operand.dtype)])

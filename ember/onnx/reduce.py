@@ -1,0 +1,73 @@
+"""ONNX mappings of Ember's reductions (``axes`` None means all axes).
+
+From opset 18 every ``Reduce*`` takes its axes as an input; before it only
+``ReduceSum`` does, so the others get an ``axes`` attribute there.
+
+Example:
+    >>> REDUCTIONS["amax"]
+    'ReduceMax'
+"""
+from __future__ import annotations
+
+import numpy
+
+from .builder import tensor_type
+
+REDUCTIONS = {"sum": "ReduceSum", "amax": "ReduceMax", "amin": "ReduceMin", "prod": "ReduceProd"}
+_BOOLEAN = {"all": "ReduceMin", "any": "ReduceMax"}
+
+
+def _axes_list(x, axes):
+    if axes is None:
+        return list(range(x.ndim))
+    axes = (axes,) if isinstance(axes, int) else axes
+    return [a % x.ndim for a in axes]
+
+
+def reduce(builder, op_type, source, x, axes, keepdims):
+    axes = _axes_list(x, axes)
+    if not axes:  # reducing over no axes is the identity
+        return builder.emit("Identity", [source])
+    if op_type == "ReduceSum" or builder.opset >= 18:
+        return builder.emit(op_type, [source, builder.axes(axes)], keepdims=int(keepdims))
+    return builder.emit(op_type, [source], axes=axes, keepdims=int(keepdims))
+
+
+def reduction(builder, node):
+    x = node.inputs[0]
+    axes, keepdims = node.attrs
+    return reduce(builder, REDUCTIONS[node.op], builder.name(x), x, axes, keepdims)
+
+
+def boolean_reduction(builder, node):
+    """``all``/``any`` as the minimum/maximum of the input cast to int32."""
+    x = node.inputs[0]
+    axes, keepdims = node.attrs
+    as_int = builder.emit("Cast", [builder.name(x)], to=tensor_type(numpy.int32))
+    result = reduce(builder, _BOOLEAN[node.op], as_int, x, axes, keepdims)
+    return builder.emit("Cast", [result], to=tensor_type(numpy.bool_))
+
+
+def arg_reduction(builder, node):
+    """``argmax``/``argmin``; axis None flattens first, as NumPy does."""
+    x = node.inputs[0]
+    axis, keepdims = node.attrs
+    op_type = "ArgMax" if node.op == "argmax" else "ArgMin"
+    if axis is not None:
+        return builder.emit(op_type, [builder.name(x)], axis=axis % x.ndim, keepdims=int(keepdims))
+    flat = builder.emit("Reshape", [builder.name(x), builder.constant(numpy.array([-1], numpy.int64))])
+    result = builder.emit(op_type, [flat], axis=0, keepdims=0)
+    if keepdims:
+        result = builder.emit("Reshape", [result, builder.shape_vector(node.output.shape)])
+    return result
+
+
+def cumsum(builder, node):
+    x = node.inputs[0]
+    (axis,) = node.attrs
+    return builder.emit("CumSum", [builder.name(x), builder.constant(numpy.array(axis % x.ndim))])
+
+
+CONVERTERS = {name: reduction for name in REDUCTIONS}
+CONVERTERS.update({name: boolean_reduction for name in _BOOLEAN})
+CONVERTERS.update(argmax=arg_reduction, argmin=arg_reduction, cumsum=cumsum)
