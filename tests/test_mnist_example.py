@@ -4,7 +4,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -30,13 +29,11 @@ def example():
 @needs_data
 @pytest.mark.parametrize("model", ["mlp", "cnn"])
 def test_a_short_run_learns(example, tmp_path, model):
-    start = time.perf_counter()
     result = example.main(["--model", model, "--epochs", "2", "--limit", "4000", "--no-download", "--quiet",
                            "--checkpoint", str(tmp_path / "run.safetensors")])
     assert result["dataset"] == "mnist"
     assert result["accuracies"][-1] > 0.75, "ten classes: chance is 0.1"
     assert result["losses"][0][-1] < result["losses"][0][0]
-    assert time.perf_counter() - start < 60
 
 
 @pytest.mark.slow

@@ -35,6 +35,7 @@ class Builder:
         self.aliases: dict[int, object] = {}  # converter notes keyed by value id (max pooling)
         self._counter = itertools.count()
         self._constants: dict = {}
+        self._taken: set = set()  # weight names in use
 
     def fresh(self, hint: str) -> str:
         return f"{hint.lower()}_{next(self._counter)}"
@@ -47,6 +48,13 @@ class Builder:
 
     def name(self, value: Value) -> str:
         return self.names[value.id]
+
+    def weight(self, array, label: str) -> str:
+        """An initializer for a parameter or buffer, named by its state path (``0.weight``)."""
+        name = label if label not in self._taken else self.fresh(label)
+        self._taken.add(name)
+        self.initializers.append(numpy_helper.from_array(numpy.asarray(array), name))
+        return name
 
     def constant(self, array, dtype=None) -> str:
         """An initializer holding ``array`` (shared by equal constants)."""

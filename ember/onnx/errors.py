@@ -16,7 +16,7 @@ class ExportError(RuntimeError):
 
 
 def where(node) -> str:
-    """`` (model.py:12)`` for a node that recorded its source line, else ``""``."""
+    """`` (at model.py:12, /full/path/model.py)`` for a node that recorded its source line, else ``""``."""
     if not node.source:
         return ""
     filename, line = node.source[0], node.source[1]

@@ -80,7 +80,8 @@ def _inputs(builder, graph, plan, arguments):
             _register_symbols(builder, name, value.shape)
             inputs.append(value_info(name, value))
         elif value.id in used:
-            builder.names[value.id] = builder.constant(_state_array(source))
+            label = value.label.split(".", 1)[-1]  # "Sequential.0.weight" -> "0.weight", as in state_dict
+            builder.names[value.id] = builder.weight(_state_array(source), label)
     for const in graph.constants:
         builder.names[const.id] = builder.constant(const.data)
     return inputs

@@ -61,8 +61,8 @@ def test_weights_are_initializers_not_inputs(tmp_path):
     proto = ember.onnx.export(models.seed_mlp(), ember.TensorSpec((None, 10), ember.float32),
                               tmp_path / "m.onnx")
     assert [i.name for i in proto.graph.input] == ["input_0"]
-    shapes = sorted(tuple(t.dims) for t in proto.graph.initializer if len(t.dims) == 2)
-    assert shapes == [(1, 10), (10, 10)]
+    weights = {t.name: tuple(t.dims) for t in proto.graph.initializer}
+    assert weights == {"0.weight": (10, 10), "0.bias": (10,), "2.weight": (1, 10), "2.bias": (1,)}
 
 
 def test_names_and_dynamic_axes(tmp_path):
@@ -136,3 +136,16 @@ def test_keras_model(tmp_path):
     x = numpy.random.default_rng(0).standard_normal((4, 8)).astype(numpy.float32)
     (ours,) = run_onnx(tmp_path / "k.onnx", {"input_0": x})
     assert_relative(ours, ember_outputs(model, x))
+
+
+def test_import_ember_does_not_load_onnx():
+    import os
+    import pathlib
+    import subprocess
+    import sys
+    code = "import sys, ember; print('onnx' in sys.modules, 'ember.onnx' in sys.modules)"
+    root = str(pathlib.Path(ember.__file__).resolve().parents[1])
+    environment = dict(os.environ, PYTHONPATH=root)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env=environment)
+    assert done.stdout.split() == ["False", "False"], done.stderr
