@@ -30,7 +30,8 @@ spec.loader.exec_module(module)
 for name in json.loads(sys.argv[2]):
     x = numpy.load(name)
     numpy.save(name + ".out.npy", module.predict(x))
-banned = [m for m in sys.modules if m.split(".")[0] not in sys.stdlib_module_names
+banned = [m for m in sys.modules if sys.modules[m] is not None
+          and m.split(".")[0] not in sys.stdlib_module_names
           and m.split(".")[0] not in ("numpy", "safetensors", "exported", "__main__", "_distutils_hack")]
 print(json.dumps(banned))
 """
