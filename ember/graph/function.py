@@ -49,7 +49,7 @@ class ConcreteFunction:
         self.plan = plan
         self.program = program
         self.specializations = specializations
-        self.run, self.runner_source = make_runner(plan, program.function)
+        self.run, self.runner_source = make_runner(plan, program.function, graph)
 
     @property
     def source(self) -> str:

@@ -18,27 +18,42 @@ import numpy
 
 from ..tensor import Tensor
 from .effects import build, owned
+from .ir import Value
 from .signature import LEAF, Static, unflatten
 
 
 class _Names:
     """Objects the glue refers to, bound as globals of the generated function.
 
-    ``claimed`` holds the outputs some tensor already owns: passes may merge
-    equal values (two biases with one gradient), so a second tensor made from
-    the same output gets a copy, never shared memory.
+    ``claimed`` holds the memory some tensor already owns: passes may merge
+    equal values (two biases with one gradient, two optimizer step counters
+    that both start at zero), so a second tensor made from the same memory
+    gets a copy, never shared memory. Memory is compared by *owner* (the
+    value whose array an output is, or views), not by output position: after
+    CSE and constant folding two positions may return the very same array.
+    An output living in a constant's memory is always copied: the constant
+    belongs to the compiled program and is returned again by every call, so
+    handing it out would let an in-place write (``step += 1``) change it.
     """
 
-    def __init__(self):
+    def __init__(self, owners=None):
         self.globals = {"_Tensor": Tensor, "_owned": owned, "_copyto": numpy.copyto, "_build": build,
                         "_unflatten": unflatten}
         self.claimed: set = set()
+        self.owners = owners or {}   # output index -> (owner ids, lives in a constant)
+
+    def _memory(self, index: int):
+        return self.owners.get(index, ({("out", index)}, False))
+
+    def claim(self, index: int) -> None:
+        self.claimed |= self._memory(index)[0]
 
     def array(self, index: int) -> str:
         """Source for output ``index`` as an array no other tensor holds."""
-        if index in self.claimed:
+        owners, constant = self._memory(index)
+        if constant or owners & self.claimed:
             return f"out[{index}].copy()"
-        self.claimed.add(index)
+        self.claimed |= owners
         return f"_owned(out[{index}])"
 
     def bind(self, value, prefix: str) -> str:
@@ -117,13 +132,34 @@ def _result_lines(plan, names: _Names) -> list[str]:
     return [f"    return _unflatten({names.bind(structure, 'structure')}, iter(({', '.join(results)},)))"]
 
 
-def make_runner(plan, program_function):
-    """``(run, source)``: ``run(leaves)`` performs one compiled call with its effects."""
-    names = _Names()
+def _output_memory(graph) -> dict:
+    """For each output position of ``graph``: the owners of its memory, and whether one is a constant."""
+    if graph is None:
+        return {}
+    from .passes.memory import _owners
+    owners = _owners(graph)
+    constants = {c.id for c in graph.constants}
+    found = {}
+    for index, value in enumerate(graph.outputs):
+        if isinstance(value, Value):
+            ids = owners.get(value.id, {value.id})
+            found[index] = ({("value", i) for i in ids}, bool(ids & constants))
+    return found
+
+
+def make_runner(plan, program_function, graph=None):
+    """``(run, source)``: ``run(leaves)`` performs one compiled call with its effects.
+
+    ``graph`` is the compiled (optimized) graph, whose outputs tell which
+    positions share memory (see :class:`_Names`).
+    """
+    names = _Names(_output_memory(graph))
     names.globals["_program"] = program_function
     arguments = ", ".join(_source_expression(s, names) for s in plan.sources)
     lines = ["def run(leaves):", f"    out = _program({arguments})"]
-    names.claimed.update(e.template for e in plan.effects if e.kind == "copy")  # state arrays own these
+    for effect in plan.effects:
+        if effect.kind == "copy":
+            names.claim(effect.template)  # state arrays own these (a donated output is the state's array)
     for effect in plan.effects:
         lines += _effect_lines(effect, names)
     lines += _result_lines(plan, names)

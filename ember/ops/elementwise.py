@@ -19,14 +19,26 @@ import numpy
 from .primitive import Primitive, primitive
 from .rules import broadcast_shapes, comparison, elementwise, same_as_input
 
-try:  # SciPy's erf is vectorised C; the fallback is exact but slower
-    from scipy.special import erf as _erf
-except ImportError:  # pragma: no cover - depends on the environment
-    _erf_scalar = numpy.frompyfunc(math.erf, 1, 1)
+_erf_kernel = None
 
-    def _erf(x):
-        # frompyfunc returns a bare Python float for a 0-d input, hence asarray
-        return numpy.asarray(_erf_scalar(x)).astype(x.dtype)
+
+def _erf(x):
+    """SciPy's vectorised erf when installed, else the exact scalar ``math.erf`` per element.
+
+    SciPy is imported on the first call, not with Ember: importing it costs
+    about 0.1 s, which would double ``import ember``.
+    """
+    global _erf_kernel
+    if _erf_kernel is None:
+        try:
+            from scipy.special import erf as _erf_kernel
+        except ImportError:  # pragma: no cover - depends on the environment
+            scalar = numpy.frompyfunc(math.erf, 1, 1)
+
+            def _erf_kernel(values):
+                # asarray: on 0-d input frompyfunc returns a Python float, not an array
+                return numpy.asarray(scalar(values)).astype(values.dtype)
+    return _erf_kernel(x)
 
 
 def _unary(name, forward, vjp, saves_output=False, differentiable=True):

@@ -89,6 +89,39 @@ def test_cse_never_merges_random_draws():
     assert len(g) == 2
 
 
+def test_outputs_merged_by_passes_never_share_memory_once_handed_out():
+    # The rule: passes may merge equal values (two step counters that start at zero and get
+    # ``+ 1`` in place fold to one constant 1.0), but every tensor a call hands out (result or new
+    # state) owns its array: never the same array as another such tensor, never a constant's.
+    from ember.graph.effects import Plan
+    from ember.graph.runner import make_runner
+    from ember.graph.signature import LEAF
+    g = Graph("g")
+    steps = [g.add_node(E.add, [g.add_const(numpy.zeros((), numpy.float64)), 1.0], (), (), numpy.float64)
+             for _ in range(2)]
+    g.outputs = steps
+    fold_constants(g)
+    eliminate_common_subexpressions(g)
+    assert g.outputs[0] is g.outputs[1] and g.outputs[0].kind == "const"  # merged into one constant
+    plan = Plan()
+    plan.user_structure, plan.user_indices, plan.user_count = ("tuple", [LEAF, LEAF]), [0, 1], 2
+    run_call, _ = make_runner(plan, compile_graph(g).function, g)
+    first, second = run_call([])
+    assert first._data is not second._data
+    assert all(t._data is not g.constants[0].data for t in (first, second))
+    first._data += 1.0  # an in-place update of state made from an output (an optimizer's step)
+    assert [float(t._data) for t in run_call([])] == [1.0, 1.0]  # the program's constant is intact
+
+
+def test_compiled_results_equal_by_cse_or_constant_are_separate_arrays():
+    f = ember.function(lambda x: (x * 2, x * 2, ember.zeros(2)))
+    x = ember.ones(2)
+    a, b, z = f(x)
+    assert a._data is not b._data
+    z._data += 5.0
+    assert f(x)[2].tolist() == [0.0, 0.0]
+
+
 # --- constant folding ---------------------------------------------------------------------------
 def test_constant_folding_evaluates_constant_subgraphs_with_the_primitives():
     g, x = graph_with_input((2, 2))

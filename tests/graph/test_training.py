@@ -211,10 +211,6 @@ def test_100_step_trajectories_agree(make, shape, target, loss_fn):
                      steps=100, loss_fn=loss_fn)
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: two equal state arrays created inside the first "
-                   "trace (0-d step counters) are merged by merge_constants, so both parameters "
-                   "share one counter; ember.optim is unaffected, Keras's Adam creates its state "
-                   "before compiling to avoid it")
 def test_equal_state_arrays_created_while_tracing_stay_separate():
     from ember.keras.optimizers.rules import KerasAdam
     a, b = nn.Parameter(ember.ones(2)), nn.Parameter(ember.ones(3))
