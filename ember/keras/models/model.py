@@ -218,6 +218,39 @@ class Model(Trainer, Layer):
         from ..saving import load_weights
         load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
+    # --- export -------------------------------------------------------------------------
+    def export(self, filepath, format: str = "onnx", *, input_signature=None, **kwargs):
+        """Write the model for inference elsewhere; ``format="onnx"`` is the one format.
+
+        A thin wrapper over :func:`ember.onnx.export`. ``input_signature``
+        (a TensorSpec, or one per input) defaults to the model's input shapes
+        with unknown sizes (the batch) left symbolic; other keyword arguments
+        (``opset_version``, ``input_names``, …) pass through. Returns the
+        ``onnx.ModelProto``.
+
+        Example:
+            >>> import os, tempfile
+            >>> from ember import keras
+            >>> model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2)])
+            >>> proto = model.export(os.path.join(tempfile.mkdtemp(), "model.onnx"))
+            >>> proto.graph.input[0].type.tensor_type.shape.dim[0].dim_param
+            'batch'
+        """
+        if format != "onnx":
+            raise ValueError(f"Unsupported export format {format!r}; Ember exports format='onnx'")
+        if input_signature is None:
+            if not self.built or self.input_shape is None:
+                raise ValueError(f"Model {self.name!r} has no known input shape: build it (or call it) "
+                                 "first, or pass `input_signature`")
+            input_signature = map_shapes(lambda shape: ember.TensorSpec(shape, self._dtype), self.input_shape)
+        from ember.onnx import export  # onnx is optional: import it only when exporting
+        if not isinstance(input_signature, (list, tuple)):
+            return export(self, input_signature, filepath, **kwargs)
+        # ember.onnx.export passes several inputs as several arguments; a Keras model takes one list.
+        kwargs.setdefault("input_names", self._graph.input_names if self._graph is not None else None)
+        return export(lambda *inputs: self(list(inputs), training=False), tuple(input_signature),
+                      filepath, **kwargs)
+
 
 def _params(layer) -> int:
     return int(sum(w.numel() for w in layer.weights)) if layer.weights else 0
