@@ -55,8 +55,10 @@ def _concrete(model_or_function, specs, tensors):
         model_or_function.eval()
     try:
         function = model_or_function
+        if is_module and hasattr(function, "_traced_callable"):  # e.g. a Keras model: inputs as one list
+            function = function._traced_callable(len(tensors))
         if not isinstance(function, Function):
-            function = ember.function(model_or_function, input_signature=specs)
+            function = ember.function(function, input_signature=specs)
         with ember.no_grad():
             return function.get_concrete_function(*tensors)
     finally:

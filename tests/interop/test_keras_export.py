@@ -69,3 +69,15 @@ def test_an_unbuilt_subclassed_model_asks_for_a_signature(tmp_path):
 
     with pytest.raises(ValueError, match="input_signature"):
         Tiny().export(tmp_path / "tiny.onnx")
+
+
+def test_ember_onnx_export_takes_a_two_input_keras_model_directly(tmp_path):
+    """ember.onnx.export passes inputs as separate arguments; a Keras model gets them as one list."""
+    left, right = keras.Input(shape=(4,)), keras.Input(shape=(2,))
+    model = keras.Model([left, right], keras.layers.Dense(1)(keras.layers.concatenate([left, right])))
+    path = tmp_path / "two.onnx"
+    ember.onnx.export(model, (ember.TensorSpec((None, 4), ember.float32),
+                              ember.TensorSpec((None, 2), ember.float32)), str(path))
+    a = np.random.default_rng(0).normal(size=(3, 4)).astype("float32")
+    b = np.random.default_rng(1).normal(size=(3, 2)).astype("float32")
+    np.testing.assert_allclose(run_onnx(path, a, b), model.predict([a, b], verbose=0), rtol=1e-5, atol=1e-6)

@@ -122,6 +122,9 @@ class Flatten(Layer):
         self.data_format = data_format
 
     def call(self, inputs):
+        if self.data_format == "channels_first" and inputs.ndim > 2:
+            # Keras flattens channels-first data in channels-last order
+            inputs = ember.permute(inputs, (0, *range(2, inputs.ndim), 1))
         return ember.reshape(inputs, (inputs.shape[0], -1))
 
     def compute_output_shape(self, input_shape):

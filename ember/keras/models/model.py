@@ -246,10 +246,15 @@ class Model(Trainer, Layer):
         from ember.onnx import export  # onnx is optional: import it only when exporting
         if not isinstance(input_signature, (list, tuple)):
             return export(self, input_signature, filepath, **kwargs)
-        # ember.onnx.export passes several inputs as several arguments; a Keras model takes one list.
         kwargs.setdefault("input_names", self._graph.input_names if self._graph is not None else None)
-        return export(lambda *inputs: self(list(inputs), training=False), tuple(input_signature),
-                      filepath, **kwargs)
+        return export(self, tuple(input_signature), filepath, **kwargs)
+
+    def _traced_callable(self, count: int):
+        """What an exporter traces for ``count`` inputs: exporters pass inputs as separate
+        arguments, while a Keras model takes several inputs as one list."""
+        if count > 1:
+            return lambda *inputs: self(list(inputs), training=False)
+        return self
 
 
 def _params(layer) -> int:
