@@ -24,13 +24,14 @@ except ImportError:
     pass
 else:
     raise SystemExit("ember must not be importable here")
+already_loaded = set(sys.modules)  # interpreter start-up (site, an editable install's finder ...)
 spec = importlib.util.spec_from_file_location("exported", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
 for name in json.loads(sys.argv[2]):
     x = numpy.load(name)
     numpy.save(name + ".out.npy", module.predict(x))
-banned = [m for m in sys.modules if sys.modules[m] is not None
+banned = [m for m in set(sys.modules) - already_loaded if sys.modules[m] is not None
           and m.split(".")[0] not in sys.stdlib_module_names
           and m.split(".")[0] not in ("numpy", "safetensors", "exported", "__main__", "_distutils_hack")]
 print(json.dumps(banned))
