@@ -52,3 +52,32 @@ def test_array_protocol():
 def test_without_dlpack_is_a_clear_error():
     with pytest.raises(TypeError, match="does not support DLPack"):
         ember.from_dlpack([1.0, 2.0])
+
+
+def test_from_jax_shares_memory_and_keeps_it_read_only():
+    """JAX arrays are immutable: Ember wraps their buffer without a copy, and refuses to write it."""
+    jnp = pytest.importorskip("jax.numpy", reason="JAX is in the test extra; install jax to run this")
+    source = jnp.arange(6.0, dtype=jnp.float32).reshape(2, 3)
+    tensor = ember.from_dlpack(source)
+    assert tensor._data.ctypes.data == source.unsafe_buffer_pointer()
+    assert tensor.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    with pytest.raises(RuntimeError, match="read-only"):
+        tensor.add_(1.0)
+
+
+def test_jax_reads_ember_memory():
+    jax_numpy = pytest.importorskip("jax.numpy", reason="JAX is in the test extra; install jax to run this")
+    tensor = ember.from_numpy(_aligned_arange(4))
+    shared = jax_numpy.from_dlpack(tensor)
+    assert shared.unsafe_buffer_pointer() == tensor._data.ctypes.data
+    tensor[0] = 42.0
+    assert float(shared[0]) == 42.0
+
+
+def _aligned_arange(count: int, alignment: int = 64) -> numpy.ndarray:
+    """float32 0..count-1 at an address JAX accepts without copying (it copies unaligned buffers)."""
+    raw = numpy.zeros(count * 4 + alignment, dtype=numpy.uint8)
+    start = -raw.ctypes.data % alignment
+    array = raw[start:start + count * 4].view(numpy.float32)
+    array[:] = numpy.arange(count)
+    return array
