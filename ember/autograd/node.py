@@ -37,23 +37,26 @@ class Node:
     ran so a later in-place op that rebinds an input's history cannot
     redirect this node's gradients;
     ``attrs`` the primitive's static attributes, ``saved_output`` the output
-    array when the VJP needs it. ``checks`` pairs version counters with the
-    values they had at record time, so an in-place write to a saved tensor is
-    caught before its stale value reaches a gradient.
+    array when the VJP needs it. ``versions`` holds the inputs' version
+    counts at record time (``out_counter`` the saved output's counter), so
+    an in-place write to a saved tensor is caught before its stale value
+    reaches a gradient. A tensor without a counter yet counts as version 0:
+    counters are created lazily, by the first in-place write or view.
     """
 
     __slots__ = ("prim", "inputs", "parents", "attrs", "saved_output", "out_shape", "out_dtype",
-                 "checks", "stack", "hooks", "retained", "freed", "__weakref__")
+                 "versions", "out_counter", "stack", "hooks", "retained", "freed", "__weakref__")
 
-    def __init__(self, prim, inputs, attrs, output):
+    def __init__(self, prim, inputs, parents, attrs, output, versions, out_counter):
         self.prim = prim
         self.inputs = inputs
-        self.parents = None
+        self.parents = parents
         self.attrs = attrs
         self.saved_output = output if prim.saves_output else None
         self.out_shape = output.shape
         self.out_dtype = output.dtype
-        self.checks = None
+        self.versions = versions
+        self.out_counter = out_counter
         self.stack = None
         self.hooks = None
         self.retained = None
@@ -70,14 +73,21 @@ class Node:
         return self.parents[index] is not None
 
     def check_versions(self) -> None:
-        if self.checks is None:
-            return
-        for counter, value in self.checks:
-            if counter.value != value:
-                raise GradError(
-                    f"one of the tensors saved by '{self.prim.name}' for the backward pass was "
-                    f"modified by an in-place operation (version {counter.value}, expected {value}); "
-                    "clone it before modifying it, or modify it after calling backward()")
+        """Raise if a tensor the VJP reads was written in place after this op saved it."""
+        if self.versions is not None:
+            for value, saved in zip(self.inputs, self.versions):
+                counter = getattr(value, "_version", None)
+                current = 0 if counter is None else counter.value
+                if current != saved:
+                    raise self._modified_error(current, saved)
+        if self.out_counter is not None and self.out_counter.value:
+            raise self._modified_error(self.out_counter.value, 0)
+
+    def _modified_error(self, current, saved):
+        return GradError(
+            f"one of the tensors saved by '{self.prim.name}' for the backward pass was "
+            f"modified by an in-place operation (version {current}, expected {saved}); "
+            "clone it before modifying it, or modify it after calling backward()")
 
     def release(self) -> None:
         """Drop saved values once backward has used them (unless retain_graph)."""

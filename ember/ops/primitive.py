@@ -131,7 +131,15 @@ def bind(prim, inputs, attrs=()):
     """
     if dispatch.tracer is not None:
         return dispatch.tracer.bind(prim, inputs, attrs)
-    arrays = [value._data if isinstance(value, Tensor) else value for value in inputs]
+    if len(inputs) == 1:  # the common arities skip building a list
+        first = inputs[0]
+        arrays = (first._data if isinstance(first, Tensor) else first,)
+    elif len(inputs) == 2:
+        first, second = inputs
+        arrays = (first._data if isinstance(first, Tensor) else first,
+                  second._data if isinstance(second, Tensor) else second)
+    else:
+        arrays = [value._data if isinstance(value, Tensor) else value for value in inputs]
     try:
         out = prim.forward(backend.xp, *arrays, *attrs)
     except Exception as error:
@@ -152,32 +160,32 @@ def bind(prim, inputs, attrs=()):
 _ndarray = numpy.ndarray
 
 
-def _parent(value):
-    """Where the gradient for an input goes: its node, the leaf itself, or nowhere."""
-    if not isinstance(value, Tensor):
-        return None
-    if value._node is not None:
-        return value._node
-    return value if value._requires_grad else None
-
-
 def _record(prim, inputs, attrs, out):
+    """Eager result plus its graph node: one pass over the inputs collects where their
+    gradients go (``parents``) and, for VJPs that read inputs, their version counts."""
     if out.dtype.kind != "f":  # only floating results carry gradients, as in PyTorch
         return Tensor._make(out, None, False)
-    node = Node(prim, inputs, attrs, out)
-    node.parents = tuple([_parent(value) for value in inputs])
+    parents = []
+    versions = [] if prim.saves_inputs else None
+    for value in inputs:
+        if isinstance(value, Tensor):
+            node = value._node
+            parents.append(node if node is not None else value if value._requires_grad else None)
+            if versions is not None:
+                counter = value._version
+                versions.append(0 if counter is None else counter.value)
+        else:
+            parents.append(None)
+            if versions is not None:
+                versions.append(0)
+    out_counter = VersionCounter() if prim.saves_output else None
+    node = Node(prim, inputs, tuple(parents), attrs, out, versions, out_counter)
     result = Tensor._make(out, node, True)
-    checks = None
-    if prim.saves_inputs:
-        checks = [(value._shared_version(), value._version.value)
-                  for value in inputs if isinstance(value, Tensor)]
+    if out_counter is not None:
+        result._version = out_counter
     if prim.is_view:
         result._version = inputs[0]._shared_version()
         result._base = (inputs[0], prim, attrs)
-    if prim.saves_output:
-        counter = result._shared_version()
-        checks = (checks or []) + [(counter, counter.value)]
-    node.checks = checks
     if _grad_state.anomaly:
         node.stack = traceback.format_stack()[:-3]
     return result
