@@ -21,6 +21,7 @@ import contextlib
 import datetime
 import os
 import sys
+import time
 
 from . import _mpi, failure
 from .errors import DistributedError
@@ -48,6 +49,9 @@ class ProcessGroup:
         sys.stdout.flush()
         sys.stderr.write(f"ember.distributed: {self.describe()}: {message}\n")
         sys.stderr.flush()
+        # The launcher forwards our output through pipes and kills everything on Abort; a
+        # short pause lets the traceback reach the user's terminal on a busy machine.
+        time.sleep(0.5)
         self.MPI.COMM_WORLD.Abort(1)
 
     def wait(self, requests, what: str, statuses=None) -> None:
