@@ -641,7 +641,34 @@ def reshape(input, *shape) -> Tensor:
     return bind(S.Reshape, (x,), (shape,))
 
 
-view = reshape
+def view(input, *shape) -> Tensor:
+    """Like :func:`reshape`, but only when no copy is needed, as PyTorch's ``view``.
+
+    A view shares memory with ``input``, so writes through one are seen in the
+    other; when the strides do not allow that (e.g. after a transpose), this
+    raises instead of silently copying. Use :func:`reshape` there.
+
+    Example:
+        >>> import ember
+        >>> ember.arange(6).view(2, 3).shape
+        (2, 3)
+    """
+    x = _tensor(input)
+    target = _resolve_shape("view", _shape_tuple(shape), x._data.size)
+    if dispatch.tracer is None and not _reshapes_in_place(x._data, target):
+        raise ShapeError(f"view: view size {target} is not compatible with the input's shape "
+                         f"{x.shape} and strides (at least one dimension spans two contiguous "
+                         "subspaces); use .reshape(...) instead")
+    return reshape(x, target)
+
+
+def _reshapes_in_place(array, shape) -> bool:
+    probe = array.view()
+    try:
+        probe.shape = shape  # NumPy refuses to set a shape that would need a copy
+    except AttributeError:
+        return False
+    return True
 
 
 def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Tensor:

@@ -89,7 +89,10 @@ def _conversions():
                "float": caster(float32), "double": caster(float64), "half": caster(float16),
                "long": caster(int64), "int": caster(int32), "short": caster(int16),
                "char": caster(int8), "byte": caster(uint8), "bool": caster(bool_),
-               "cpu": lambda self: self, "contiguous": lambda self: self}
+               "cpu": lambda self: self,
+               # a C-ordered copy only when needed (then ``view`` works), as in PyTorch
+               "contiguous": lambda self: self if self._data.flags.c_contiguous else F.clone(self),
+               "is_contiguous": lambda self: bool(self._data.flags.c_contiguous)}
     return methods
 
 
@@ -182,7 +185,7 @@ def _like_methods():
     return {
         "new_zeros": new(C.zeros), "new_ones": new(C.ones), "new_empty": new(C.empty),
         "new_full": new_full, "new_tensor": new_tensor,
-        "view_as": lambda self, other: F.reshape(self, other.shape),
+        "view_as": lambda self, other: F.view(self, other.shape),
         "reshape_as": lambda self, other: F.reshape(self, other.shape),
         "expand_as": lambda self, other: F.broadcast_to(self, other.shape),
         "type_as": lambda self, other: F.cast(self, other.dtype),

@@ -236,7 +236,8 @@ def _take_along(module):
 SHAPE_OPS = [
     Case("reshape", lambda x, shape: ember.reshape(x, shape), torch.reshape, ("reshape",), reshape_examples(), BOTH,
          second_order=True),
-    Case("view", lambda x, shape: x.view(shape), lambda x, shape: x.view(shape),
+    # view needs memory it can reinterpret without a copy, as in PyTorch: contiguous() first
+    Case("view", lambda x, shape: x.contiguous().view(shape), lambda x, shape: x.contiguous().view(shape),
          ("reshape",), reshape_examples()),
     Case("flatten", ember.flatten, torch.flatten, ("reshape",), flatten_examples(), BOTH),
     Case("unflatten", ember.unflatten, torch.unflatten, ("reshape",), unflatten_examples(min_dims=1)),

@@ -27,3 +27,13 @@ def test_negative_slice_steps_are_accepted():
     with pytest.raises(ValueError):
         torch.arange(4)[::-1]
     assert ember.arange(4)[::-1].tolist() == [3, 2, 1, 0]
+
+
+def test_view_refuses_memory_it_cannot_reinterpret_like_torch():
+    data = [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    with pytest.raises(RuntimeError):
+        torch.tensor(data).T.view(6)
+    with pytest.raises(RuntimeError, match="use .reshape"):
+        ember.tensor(data).T.view(6)
+    assert ember.tensor(data).T.contiguous().view(6).tolist() == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+    assert ember.tensor(data).T.is_contiguous() is False
