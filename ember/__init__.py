@@ -59,7 +59,8 @@ def is_tensor(obj) -> bool:
 def numel(input: Tensor) -> int:
     return input.numel()
 
-# --- training: optimizers, data loading, save/load (owner: training) ---
+
+# --- the PyTorch-style training stack -----------------------------------------------------
 import sys as _sys  # noqa: E402
 from types import ModuleType as _ModuleType  # noqa: E402
 from . import data, optim  # noqa: E402,F401
@@ -71,17 +72,20 @@ utils = _sys.modules.setdefault(__name__ + ".utils", _ModuleType(
 utils.data = data
 _sys.modules[__name__ + ".utils.data"] = data
 
-# --- static graphs: ember.function (owner: graph) ---
+# --- static graphs --------------------------------------------------------------------------
 from . import graph  # noqa: E402
 from .graph import TensorSpec, cond, function, while_loop  # noqa: E402,F401
 
-# --- Keras-style front end: ember.keras (owner: keras) ---
-def __getattr__(name):  # ``ember.keras`` loads on first use, so `import ember` does not pay for it
+# --- export and interoperability --------------------------------------------------------------
+from .export import from_dlpack  # noqa: E402,F401  (light: NumPy and Tensor only)
+
+# Heavy or optional sub-packages load on first use, so ``import ember`` stays fast:
+# ``ember.keras`` (the Keras-style front end) and ``ember.onnx`` (needs the onnx package).
+_LAZY_SUBMODULES = ("keras", "onnx")
+
+
+def __getattr__(name):
     if name in _LAZY_SUBMODULES:
         import importlib
         return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'ember' has no attribute {name!r}")
-
-# --- export and interoperability: ember.onnx, ember.export, from_dlpack (owner: export) ---
-_LAZY_SUBMODULES = ("keras", "onnx")  # imported on first use: `import ember` stays fast (onnx is big)
-from .export import from_dlpack  # noqa: E402,F401  (light: NumPy and Tensor only)
