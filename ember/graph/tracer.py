@@ -39,7 +39,10 @@ _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Ember's shape normalisation calls int(size), which Python turns into an exact int, losing
 # a symbolic size. While tracing, these modules see an ``int`` that keeps sizes symbolic.
-_SIZE_NORMALISING_MODULES = ("ember.ops.functions", "ember.ops.creation")
+_SIZE_NORMALISING_MODULES = ("ember.ops.functions", "ember.ops._operands", "ember.ops.arithmetic",
+                             "ember.ops.comparison", "ember.ops.reductions", "ember.ops.shaping",
+                             "ember.ops.indexing", "ember.ops.linear_algebra", "ember.ops.nn_math",
+                             "ember.ops.creation")
 
 
 class _IntLike(type):

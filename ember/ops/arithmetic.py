@@ -1,0 +1,236 @@
+"""Elementwise arithmetic and float math (``add`` .. ``softplus``, ``clamp``, ``where``, ``clone``)
+with PyTorch's scalar and dtype promotion."""
+from __future__ import annotations
+
+import math
+
+import numpy
+
+from .. import backend
+from ..backend import result_type
+from ..errors import DTypeError, EmberValueError
+from ..tensor import Tensor
+from . import elementwise as E
+from ._operands import _binary, _float, _operand, _promote, _tensor, cast
+from .primitive import bind
+
+
+def add(input, other, *, alpha=1) -> Tensor:
+    """``input + alpha * other`` with broadcasting."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _binary(E.add, input, other)
+
+
+def sub(input, other, *, alpha=1) -> Tensor:
+    """``input - alpha * other`` with broadcasting."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _binary(E.sub, input, other)
+
+
+def mul(input, other) -> Tensor:
+    """Elementwise product with broadcasting."""
+    return _binary(E.mul, input, other)
+
+
+def div(input, other, *, rounding_mode=None) -> Tensor:
+    """True division (integers give the default float), or ``'floor'``/``'trunc'`` rounding."""
+    if rounding_mode == "floor":
+        return floor_divide(input, other)
+    if rounding_mode == "trunc":
+        quotient = div(input, other)
+        result = where(quotient < 0, ceil(quotient), floor(quotient))
+        return result if _is_float(input) or _is_float(other) else cast(result, _promote(_operand(input), _operand(other))[1])
+    input, other = _operand(input), _operand(other)
+    (input, other), dtype = _promote(input, other)
+    if not dtype.is_floating_point:
+        input = _float(input) if isinstance(input, Tensor) else float(input)
+        other = _float(other) if isinstance(other, Tensor) else float(other)
+    return _binary(E.div, input, other)
+
+
+def _is_float(value) -> bool:
+    return isinstance(value, float) or isinstance(value, Tensor) and value._data.dtype.kind == "f"
+
+
+true_divide = div
+
+
+def floor_divide(input, other) -> Tensor:
+    """Division rounded towards negative infinity."""
+    return _binary(E.floor_divide, input, other)
+
+
+def remainder(input, other) -> Tensor:
+    """Python-style modulus: the result has the sign of ``other``."""
+    return _binary(E.remainder, input, other)
+
+
+def pow(input, exponent) -> Tensor:
+    """``input ** exponent`` with broadcasting."""
+    return _binary(E.pow_, input, exponent)
+
+
+def maximum(input, other) -> Tensor:
+    """Elementwise maximum (ties split the gradient)."""
+    return _binary(E.maximum, input, other)
+
+
+def minimum(input, other) -> Tensor:
+    """Elementwise minimum (ties split the gradient)."""
+    return _binary(E.minimum, input, other)
+
+
+def neg(input) -> Tensor:
+    return bind(E.neg, (_tensor(input),))
+
+
+negative = neg
+
+
+def abs(input) -> Tensor:
+    return bind(E.abs_, (_tensor(input),))
+
+
+def sign(input) -> Tensor:
+    return bind(E.sign, (_tensor(input),))
+
+
+def square(input) -> Tensor:
+    return mul(input, input)
+
+
+def reciprocal(input) -> Tensor:
+    return div(1.0, _float(input))
+
+
+def _float_unary(prim, doc):
+    def function(input) -> Tensor:
+        return bind(prim, (_float(input),))
+    function.__name__ = prim.name
+    function.__doc__ = doc
+    return function
+
+
+exp = _float_unary(E.exp, "Elementwise e**x.")
+log = _float_unary(E.log, "Natural logarithm.")
+log1p = _float_unary(E.log1p, "log(1 + x), accurate near 0.")
+expm1 = _float_unary(E.expm1, "exp(x) - 1, accurate near 0.")
+sqrt = _float_unary(E.sqrt, "Square root.")
+sin = _float_unary(E.sin, "Sine.")
+cos = _float_unary(E.cos, "Cosine.")
+tan = _float_unary(E.tan, "Tangent.")
+tanh = _float_unary(E.tanh, "Hyperbolic tangent.")
+sigmoid = _float_unary(E.sigmoid, "The logistic function 1 / (1 + e**-x), computed without overflow.")
+erf = _float_unary(E.erf, "The error function.")
+
+
+def rsqrt(input) -> Tensor:
+    """1 / sqrt(x)."""
+    return reciprocal(sqrt(input))
+
+
+def log2(input) -> Tensor:
+    return log(input) / math.log(2.0)
+
+
+def log10(input) -> Tensor:
+    return log(input) / math.log(10.0)
+
+
+def relu(input) -> Tensor:
+    """max(x, 0); its gradient at 0 is 0, as in PyTorch.
+
+    Example:
+        >>> import ember
+        >>> ember.relu(ember.tensor([-1.0, 2.0]))
+        tensor([0., 2.])
+    """
+    return bind(E.relu, (_tensor(input),))
+
+
+def gelu(input, approximate: str = "none") -> Tensor:
+    """Gaussian error linear unit: exact (erf) or ``approximate='tanh'``."""
+    x = _float(input)
+    if approximate == "tanh":
+        inner = math.sqrt(2.0 / math.pi) * (x + 0.044715 * x * x * x)
+        return 0.5 * x * (1.0 + tanh(inner))
+    if approximate != "none":
+        raise EmberValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return 0.5 * x * (1.0 + erf(x * (1.0 / math.sqrt(2.0))))
+
+
+def silu(input) -> Tensor:
+    """x * sigmoid(x) (a.k.a. swish)."""
+    x = _float(input)
+    return x * sigmoid(x)
+
+
+def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e**(beta x)) / beta, linear above ``threshold`` as in PyTorch; never overflows."""
+    x = _float(input)
+    scaled = x * beta
+    # maximum (not relu) so the gradient at 0 is 1/2: ties split it, as the true derivative says
+    smooth = (maximum(scaled, 0.0) + log1p(exp(-abs(scaled)))) / beta
+    return where(scaled > threshold, x, smooth)
+
+
+def floor(input) -> Tensor:
+    x = _tensor(input)
+    return x if x._data.dtype.kind in "iub" else bind(E.floor, (x,))
+
+
+def ceil(input) -> Tensor:
+    x = _tensor(input)
+    return x if x._data.dtype.kind in "iub" else bind(E.ceil, (x,))
+
+
+def round(input, *, decimals: int = 0) -> Tensor:
+    """Round half to even, as PyTorch does; ``decimals`` shifts the rounding position."""
+    x = _tensor(input)
+    if x._data.dtype.kind in "iub":
+        return x
+    if decimals:
+        scale = 10.0 ** decimals
+        return bind(E.round_, (x * scale,)) / scale
+    return bind(E.round_, (x,))
+
+
+def clamp(input, min=None, max=None) -> Tensor:
+    """Limit values to [min, max]; the gradient passes where min <= x <= max."""
+    if min is None and max is None:
+        raise EmberValueError("clamp: at least one of 'min' or 'max' must not be None")
+    x = _tensor(input)
+    if min is not None:
+        x = where(x < min, _bound(min, x), x)
+    if max is not None:
+        x = where(x > max, _bound(max, x), x)
+    return x
+
+
+def _bound(value, like):
+    return cast(value, like.dtype) if isinstance(value, Tensor) else value
+
+
+clip = clamp
+
+
+def where(condition, input, other) -> Tensor:
+    """``input`` where ``condition`` is true, else ``other`` (broadcast together)."""
+    condition = _tensor(condition)
+    if condition._data.dtype != numpy.bool_:
+        raise DTypeError(f"where: expected a bool condition, got {condition.dtype}")
+    input, other = _operand(input), _operand(other)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        dtype = result_type([], [], [input, other])
+        input = Tensor._make(backend.xp.asarray(input, dtype=dtype.numpy), None, False)
+    (input, other), _ = _promote(input, other)
+    return bind(E.where_p, (condition, input, other))
+
+
+
+
+def clone(input) -> Tensor:
+    """A copy that shares no memory (gradients flow back through it)."""
+    return bind(E.copy_p, (_tensor(input),))

@@ -1,0 +1,63 @@
+"""Comparisons and logic: ``eq``/``lt``/..., ``logical_*``, ``isnan``/``isinf``/``isfinite``,
+``equal_all`` and ``allclose``."""
+from __future__ import annotations
+
+from .. import backend
+from ..tensor import Tensor
+from . import elementwise as E
+from ._operands import _binary, _tensor
+from .primitive import bind
+
+
+def _comparison(prim, doc):
+    def function(input, other) -> Tensor:
+        return _binary(prim, input, other)
+    function.__name__ = prim.name
+    function.__doc__ = doc
+    return function
+
+
+eq = _comparison(E.eq, "Elementwise ==.")
+ne = _comparison(E.ne, "Elementwise !=.")
+lt = _comparison(E.lt, "Elementwise <.")
+le = _comparison(E.le, "Elementwise <=.")
+gt = _comparison(E.gt, "Elementwise >.")
+ge = _comparison(E.ge, "Elementwise >=.")
+logical_and = _comparison(E.logical_and, "Elementwise logical and.")
+logical_or = _comparison(E.logical_or, "Elementwise logical or.")
+logical_xor = _comparison(E.logical_xor, "Elementwise logical xor.")
+greater, less, equal, not_equal = gt, lt, eq, ne
+
+
+def logical_not(input) -> Tensor:
+    return bind(E.logical_not, (_tensor(input),))
+
+
+def isnan(input) -> Tensor:
+    return bind(E.isnan, (_tensor(input),))
+
+
+def isinf(input) -> Tensor:
+    return bind(E.isinf, (_tensor(input),))
+
+
+def isfinite(input) -> Tensor:
+    x = _tensor(input)
+    if x._data.dtype.kind != "f":
+        return ones_like_bool(x)
+    return logical_not(logical_or(isnan(x), isinf(x)))
+
+
+def ones_like_bool(x: Tensor) -> Tensor:
+    return Tensor._make(backend.xp.ones(x.shape, bool), None, False)
+
+
+def equal_all(input, other) -> bool:
+    """True if both tensors have the same shape and elements (``torch.equal``)."""
+    a, b = _tensor(input), _tensor(other)
+    return a.shape == b.shape and bool(backend.xp.array_equal(a._data, b._data))
+
+
+def allclose(input, other, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
+    return bool(backend.xp.allclose(_tensor(input)._data, _tensor(other)._data, rtol, atol, equal_nan))
+

@@ -1,0 +1,84 @@
+"""Linear algebra with PyTorch's rules: ``matmul`` (1-D and batched operands), ``mm``, ``bmm``,
+``einsum``, ``outer`` and ``dot``."""
+from __future__ import annotations
+
+from ..errors import DTypeError, ShapeError
+from ..tensor import Tensor
+from . import linalg as L
+from ._operands import _promote, _tensor
+from .arithmetic import mul
+from .primitive import bind
+from .shaping import squeeze, unsqueeze
+
+
+def matmul(input, other) -> Tensor:
+    """Matrix product with PyTorch's rules: 1-D operands, batched and broadcast operands.
+
+    Example:
+        >>> import ember
+        >>> (ember.ones(2, 3) @ ember.ones(3)).shape
+        (2,)
+    """
+    a, b = _tensor(input), _tensor(other)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ShapeError(f"matmul: both arguments need to be at least 1D, got shapes {a.shape} and {b.shape}")
+    if a._data.dtype != b._data.dtype:
+        raise DTypeError(f"matmul: expected both operands to have the same dtype, got {a.dtype} and {b.dtype}")
+    if a.ndim >= 2 and b.ndim >= 2:
+        return bind(L.Matmul, (a, b))
+    if a.ndim == 1 and b.ndim == 1 and a.shape != b.shape:
+        raise ShapeError(f"matmul: 1D tensors expected to have the same size, got {a.shape} and {b.shape}")
+    a2 = unsqueeze(a, 0) if a.ndim == 1 else a
+    b2 = unsqueeze(b, 1) if b.ndim == 1 else b
+    if a2.shape[-1] != b2.shape[-2]:
+        raise ShapeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
+                         f"({a2.shape[-1]} vs {b2.shape[-2]})")
+    result = bind(L.Matmul, (a2, b2))
+    if b.ndim == 1:
+        result = squeeze(result, -1)
+    if a.ndim == 1:
+        result = squeeze(result, -2 if b.ndim > 1 else -1)
+    return result
+
+
+def mm(input, mat2) -> Tensor:
+    a, b = _tensor(input), _tensor(mat2)
+    if a.ndim != 2 or b.ndim != 2:
+        raise ShapeError(f"mm: expected 2-D tensors, got shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def bmm(input, mat2) -> Tensor:
+    a, b = _tensor(input), _tensor(mat2)
+    if a.ndim != 3 or b.ndim != 3:
+        raise ShapeError(f"bmm: expected 3-D tensors, got shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def einsum(equation: str, *operands) -> Tensor:
+    """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)`` (no ellipsis)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = operands[0]
+    tensors, _ = _promote(*[_tensor(o) for o in operands])
+    if "->" not in equation:
+        subscripts, output = L._parse_einsum(equation, len(tensors))
+        equation = equation.replace(" ", "") + "->" + output
+    return bind(L.Einsum, tuple(tensors), (equation.replace(" ", ""),))
+
+
+def outer(input, vec2) -> Tensor:
+    """Outer product of two vectors."""
+    a, b = _tensor(input), _tensor(vec2)
+    return mul(unsqueeze(a, 1), unsqueeze(b, 0))
+
+
+ger = outer
+
+
+def dot(input, other) -> Tensor:
+    """Inner product of two 1-D tensors."""
+    a, b = _tensor(input), _tensor(other)
+    if a.ndim != 1 or b.ndim != 1:
+        raise ShapeError(f"dot: 1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    return matmul(a, b)
+

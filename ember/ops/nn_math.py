@@ -1,0 +1,42 @@
+"""Neural-network math composed from other ops: ``softmax``, ``log_softmax`` and ``dropout``."""
+from __future__ import annotations
+
+from ..errors import EmberValueError
+from ..tensor import Tensor
+from ._operands import _axes, _float, _tensor, cast
+from .arithmetic import exp, log
+from .reductions import amax, sum
+
+
+def softmax(input, dim: int, dtype=None) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim``, shifted by the maximum so it never overflows."""
+    x = _float(input) if dtype is None else cast(input, dtype)
+    axes = _axes("softmax", dim, x.ndim)
+    shifted = exp(x - amax(x.detach(), axes, keepdim=True)) if x._data.size else x
+    return shifted / sum(shifted, axes, keepdim=True)
+
+
+def log_softmax(input, dim: int, dtype=None) -> Tensor:
+    """log(softmax(x)) computed as (x - max) - log(sum(exp(x - max))), as PyTorch does.
+
+    Subtracting the maximum first keeps float32 exact for large inputs, where
+    ``x - logsumexp(x)`` would lose the low digits of both terms.
+    """
+    x = _float(input) if dtype is None else cast(input, dtype)
+    axes = _axes("log_softmax", dim, x.ndim)
+    shifted = x - amax(x.detach(), axes, keepdim=True) if x._data.size else x
+    return shifted - log(sum(exp(shifted), axes, keepdim=True))
+
+
+def dropout(input, p: float = 0.5, training: bool = True, *, generator=None) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p) (training only)."""
+    if not 0.0 <= p <= 1.0:
+        raise EmberValueError(f"dropout: probability has to be between 0 and 1, but got {p}")
+    x = _tensor(input)
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    from .random import rand
+    keep = rand(x.shape, generator=generator, dtype=x.dtype) >= p
+    return x * (cast(keep, x.dtype) * (1.0 / (1.0 - p)))
