@@ -305,10 +305,13 @@ class ScatterAddZeros(Primitive):
     @staticmethod
     def forward(xp, values, indices, axis, shape):
         out = xp.zeros(shape, values.dtype)
-        full = [xp.arange(n).reshape((1,) * i + (n,) + (1,) * (len(shape) - i - 1))
-                for i, n in enumerate(indices.shape)]
-        full[axis] = indices
-        xp.add.at(out, tuple(full), values)
+        coordinates = [xp.arange(n).reshape((1,) * i + (n,) + (1,) * (len(shape) - i - 1))
+                       for i, n in enumerate(indices.shape)]
+        coordinates[axis] = xp.where(indices < 0, indices + shape[axis], indices)
+        # one flat index per value: NumPy's 1-D add.at is several times faster than the n-D one
+        # (an index still out of range raises, as the n-D form did)
+        flat = xp.ravel_multi_index(xp.broadcast_arrays(*coordinates), shape)
+        xp.add.at(out.reshape(-1), flat.reshape(-1), values.reshape(-1))
         return out
 
     @staticmethod
