@@ -79,12 +79,18 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step, lr: f
     if max_exp_avg_sq is not None:
         xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
         second_moment = max_exp_avg_sq
-    # param += -(lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps), as PyTorch orders it
+    # param += -(lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps), as PyTorch orders it.
+    # The bias corrections are worked out in float64 on the 0-d step count, then cast to the
+    # parameter's dtype (PyTorch applies them as float32 scalars too), so that every pass over
+    # the full-size arrays stays in one dtype: no float64 temporaries, and one fusable group.
+    dtype = param.dtype
+    correction2 = xp.sqrt(1 - beta2 ** step).astype(dtype)
+    step_size = (-lr / (1 - beta1 ** step)).astype(dtype)
     xp.sqrt(second_moment, out=work)
-    xp.divide(work, xp.sqrt(1 - beta2 ** step), out=work)
+    xp.divide(work, correction2, out=work)
     xp.add(work, eps, out=work)
     xp.divide(exp_avg, work, out=work)
-    xp.multiply(work, -lr / (1 - beta1 ** step), out=work)
+    xp.multiply(work, step_size, out=work)
     xp.add(param, work, out=param)
 
 

@@ -2,7 +2,9 @@
 
 Starting from the last node, an elementwise node absorbs the elementwise
 nodes producing its operands when it is their only reader (so each absorbed
-result is used once, inside the group). The group becomes one node holding
+result is used once, inside the group) and their result has the root's
+shape: a broadcast operand (a bias correction worked out on a 0-d step
+count) stays outside, computed once rather than once per element. The group becomes one node holding
 a :class:`FusedProgram`: its steps in order, reading the group's external
 inputs, Python numbers and earlier steps. Code generation runs a program as
 a sequence of in-place NumPy calls that reuse the output buffer and a few
@@ -37,7 +39,8 @@ class FusedProgram:
     def __init__(self, steps, inputs):
         self.steps = steps            # args: ("in", k), ("step", j) or ("num", python number)
         self.inputs = inputs          # how many external inputs
-        self.kernel = None            # a compiled numba ufunc, when the numba path is on
+        self.kernel = None            # a compiled numba kernel, when the numba path is on
+        self.kernel_form = None       # "loop" (out passed last) or "ufunc" (out=): see kernels.py
         self.reserve_out = False      # keep the output for the last step (so inputs can share it)
         self._registers = None
 
@@ -131,8 +134,15 @@ class FusedProgram:
     def _kernel_lines(self, node, emitter, inputs, out, result):
         kernel = emitter.constant(self.kernel, "kernel")
         extra = [emitter.render(s) for s in self.symbolic_numbers()]
-        tail = f", out={out}" if out else ""
-        return [f"{result} = {kernel}({', '.join(inputs + extra)}{tail})"]
+        if self.kernel_form == "ufunc":
+            tail = f", out={out}" if out else ""
+            return [f"{result} = {kernel}({', '.join(inputs + extra)}{tail})"]
+        lines = []
+        if out is None:
+            out = result
+            lines.append(f"{out} = _np.empty({emitter.render(node.output.shape)}, "
+                         f"{emitter.render(node.output.dtype)})")
+        return lines + [f"{result} = {kernel}({', '.join(inputs + extra + [out])})"]
 
     def symbolic_numbers(self):
         """Symbolic numbers (sizes) the steps use: runtime arguments of a compiled kernel."""
@@ -198,6 +208,8 @@ def _groups(graph: Graph):
                 where = position[id(producer)]
                 if where in taken or where in group or not _fusible(producer):
                     continue
+                if producer.output.shape != node.output.shape:
+                    continue  # a smaller operand (a 0-d step count) would be recomputed per element
                 if operand.id in outputs or len(users.get(operand.id, ())) != 1:
                     continue
                 group.append(where)
