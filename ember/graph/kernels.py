@@ -1,9 +1,19 @@
 """Compiled loops for fused elementwise groups, with numba (optional).
 
-A :class:`~ember.graph.passes.fusion.FusedProgram` becomes the body of a
-scalar function that ``numba.vectorize`` turns into a NumPy ufunc: one pass
-over the data, broadcasting and ``out=`` included, instead of one NumPy call
-(and one sweep through memory) per step. The source is written to a file in
+A :class:`~ember.graph.passes.fusion.FusedProgram` becomes one compiled pass
+over the data instead of one NumPy call (and one sweep through memory) per
+step. Two forms:
+
+- a **loop kernel** (``numba.njit``) when every operand either has the
+  output's shape, has a single element, or has the shape of the output's
+  trailing dimensions (a bias). It walks flat, contiguous memory in two
+  nested loops, which LLVM vectorizes (``error_model="numpy"`` drops the
+  division-by-zero checks that would stop it). This is the common case:
+  optimizer updates, activations, their gradients.
+- otherwise a scalar function that ``numba.vectorize`` turns into a NumPy
+  ufunc, which broadcasts anything but runs a strided, unvectorized loop.
+
+The source is written to a file in
 the kernel cache (``$EMBER_KERNEL_CACHE``, default ``~/.cache/ember/kernels``)
 named by its hash, and compiled with ``cache=True``, so each kernel is
 compiled once per machine, not once per process.
@@ -53,8 +63,19 @@ def available() -> bool:
 _SLOWER_IN_NUMBA = {"exp", "log", "log1p", "expm1", "tanh", "sin", "cos", "tan", "pow"}
 
 
-def worthwhile(program) -> bool:
-    """Whether a compiled loop should beat NumPy for this group (no transcendental steps)."""
+# Below this many elements a group costs its NumPy calls (about 0.5 µs each), not its loops,
+# even where numba calls libm once per element (about 10 ns) and NumPy has SIMD loops.
+SMALL = 64
+
+
+def worthwhile(program, out_shape=None) -> bool:
+    """Whether a compiled loop should beat NumPy for this group.
+
+    Small outputs always gain (one call instead of several); large ones only
+    without transcendental steps.
+    """
+    if out_shape is not None and all(isinstance(s, int) for s in out_shape) and numpy.prod(out_shape) <= SMALL:
+        return True
     return not any(step[0] in _SLOWER_IN_NUMBA for step in program.steps)
 
 
@@ -98,6 +119,103 @@ def kernel_source(program, input_dtypes) -> str | None:
     ])
 
 
+def operand_layout(input_shapes, out_shape):
+    """How a loop kernel reads each input: "full", "one" (a single element) or "tail", or None.
+
+    None when some input fits none of them (it needs general broadcasting),
+    or when the trailing inputs don't all cover the same trailing dimensions.
+    """
+    layout, tail = [], None
+    for shape in input_shapes:
+        shape = tuple(shape)
+        if shape == tuple(out_shape):
+            layout.append("full")
+        elif all(isinstance(s, int) and s == 1 for s in shape):
+            layout.append("one")
+        else:
+            core = shape
+            while core and isinstance(core[0], int) and core[0] == 1:
+                core = core[1:]
+            if not core or len(core) > len(out_shape) or core != tuple(out_shape[len(out_shape) - len(core):]):
+                return None
+            if tail not in (None, len(core)):
+                return None
+            tail = len(core)
+            layout.append("tail")
+    return layout
+
+
+def loop_kernel_source(program, input_dtypes, layout) -> str | None:
+    """The source of the ``numba.njit`` loop kernel for ``program`` (see :func:`operand_layout`).
+
+    When the output buffer is also one of the inputs (an in-place update of a
+    state array), LLVM's runtime overlap check would send the loop down its
+    scalar path, several times slower. So the kernel checks which full-size
+    input, if any, is the output's memory, and runs a copy of the loop that
+    reads that operand through the output instead.
+    """
+    numbers = program.symbolic_numbers()
+    names = [f"a{k}" for k in range(len(input_dtypes))] + [f"n{k}" for k in range(len(numbers))]
+    setup = ["    o = out.ravel()"]
+    for k, kind in enumerate(layout):
+        setup.append(f"    x{k} = {'first' if kind == 'one' else 'flat'}(a{k})")
+    body = []
+    for index, (op, args, _, dtype, attrs) in enumerate(program.steps):
+        operands = [f"e{a[1]}" if a[0] == "in" else _operand(a, numbers, dtype) for a in args]
+        expression = _expression(op, operands, dtype, attrs)
+        if expression is None:
+            return None
+        body.append(f"s{index} = {expression}")
+    body.append(f"o[i] = s{len(program.steps) - 1}")
+    tails = [k for k, kind in enumerate(layout) if kind == "tail"]
+    out_dtype = numpy.dtype(program.steps[-1][3])
+    aliases = [k for k, kind in enumerate(layout)
+               if kind == "full" and numpy.dtype(input_dtypes[k]) == out_dtype]
+    lines = list(setup)
+    for position, alias in enumerate(aliases):
+        keyword = "if" if position == 0 else "elif"
+        lines.append(f"    {keyword} x{alias}.ctypes.data == o.ctypes.data:")
+        lines += _loop_lines(layout, tails, body, alias, "        ")
+    if aliases:
+        lines.append("    else:")
+    lines += _loop_lines(layout, tails, body, None, "        " if aliases else "    ")
+    return "\n".join([
+        "import numpy",
+        "import numba",
+        "from ember.graph.kernel_support import first, flat",
+        "",
+        "",
+        '@numba.njit(cache=True, nogil=True, error_model="numpy")',
+        f"def kernel({', '.join(names + ['out'])}):",
+        *lines,
+        "    if not out.flags.c_contiguous:  # o was a copy: write it back",
+        "        out[...] = o.reshape(out.shape)",
+        "    return out",
+        "",
+    ])
+
+
+def _loop_lines(layout, tails, body, alias, indent) -> list[str]:
+    """One pass over the output: a flat loop, or rows x trailing block when an input is a tail."""
+    loads = []
+    for k, kind in enumerate(layout):
+        if k == alias:
+            loads.append(f"e{k} = o[i]")
+        elif kind == "one":
+            loads.append(f"e{k} = x{k}")
+        else:
+            loads.append(f"e{k} = x{k}[{'i' if kind == 'full' else 'c'}]")
+    if not tails:
+        inner = indent + "    "
+        return [f"{indent}for i in range(o.size):", *(inner + line for line in loads + body)]
+    inner = indent + "        "
+    return [f"{indent}inner = x{tails[0]}.size",
+            f"{indent}for r in range(o.size // inner if inner else 0):",
+            f"{indent}    for c in range(inner):",
+            f"{inner}i = r * inner + c",
+            *(inner + line for line in loads + body)]
+
+
 def _operand(arg, numbers, dtype):
     kind, value = arg
     if kind == "in":
@@ -129,11 +247,19 @@ def _expression(op, operands, dtype, attrs):
 _LOADED: dict = {}
 
 
-def compile_kernel(program, input_dtypes):
-    """A numba ufunc computing ``program`` (cached in memory and on disk), or None."""
-    if not available() or not worthwhile(program):
+def compile_kernel(program, input_dtypes, input_shapes=None, out_shape=None):
+    """A numba kernel computing ``program`` (cached in memory and on disk), or None.
+
+    Sets ``program.kernel_form``: "loop" (called with the output buffer as the
+    last positional argument) or "ufunc" (called with ``out=``).
+    """
+    if not available() or not worthwhile(program, out_shape):
         return None
-    source = kernel_source(program, input_dtypes)
+    layout = operand_layout(input_shapes, out_shape) if input_shapes is not None else None
+    source = loop_kernel_source(program, input_dtypes, layout) if layout is not None else None
+    program.kernel_form = "loop"
+    if source is None:
+        source, program.kernel_form = kernel_source(program, input_dtypes), "ufunc"
     if source is None:
         return None
     digest = hashlib.sha1(source.encode()).hexdigest()[:20]

@@ -44,7 +44,8 @@ def compile_fused_kernels(graph) -> None:
     from ..kernels import compile_kernel
     for node in graph.nodes:
         if node.op == "fused":
-            node.attrs[0].kernel = compile_kernel(node.attrs[0], [v.dtype for v in node.inputs])
+            node.attrs[0].kernel = compile_kernel(node.attrs[0], [v.dtype for v in node.inputs],
+                                                  [v.shape for v in node.inputs], node.output.shape)
 
 
 __all__ = ["optimize_graph", "fuse_elementwise", "FusedProgram", "compile_fused_kernels", "plan_memory", "MemoryPlan", "simplify", "fold_constants", "eliminate_common_subexpressions",
