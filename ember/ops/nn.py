@@ -19,9 +19,9 @@ each window; max pooling is then a gather at those indices, whose gradient
 flows to the argmax position exactly as in PyTorch. ``avg_pool`` and
 ``avg_pool_transpose`` are another adjoint pair.
 
-The kernels are im2col on strided views (``as_strided`` + one ``matmul``) and
-col2im as one strided add per kernel offset, which keeps the Python work
-proportional to the kernel size, not the data size.
+The array algorithms (im2col and col2im around one batched ``matmul``) live
+in :mod:`ember.ops.conv_kernels`; their Python work is proportional to the
+kernel size, not the data size.
 """
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ import math
 import numpy
 
 from ..errors import DTypeError, ShapeError
+from .conv_kernels import conv_forward, conv_transpose_forward, conv_weight_grad_forward
+from .conv_kernels import crop as _crop, pad as _pad, window_slices as _window_slices
 from .primitive import Aval, Primitive, bind, primitive
 
 
@@ -52,62 +54,6 @@ def pool_output_size(size: int, kernel: int, stride: int, padding: int, dilation
 
 def _op_name(prefix: str, spatial_dims: int) -> str:
     return f"{prefix}{spatial_dims}d"
-
-
-def _window_slices(offset, stride, dilation, out):
-    """Slices of a padded array that kernel position ``offset`` reads for every output."""
-    return tuple(slice(o * d, o * d + s * (n - 1) + 1, s)
-                 for o, s, d, n in zip(offset, stride, dilation, out))
-
-
-def _pad(xp, x, pads, value=0):
-    """``x`` with its spatial axes (2, 3, ...) padded by ``(before, after)`` pairs of ``value``."""
-    if not any(lo or hi for lo, hi in pads):
-        return x
-    shape = x.shape[:2] + tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
-    out = xp.full(shape, value, dtype=x.dtype)
-    out[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(x.shape[2:], pads))] = x
-    return out
-
-
-def _crop(x, pads, spatial):
-    """Undo :func:`_pad`: the ``spatial``-sized interior of a padded array."""
-    return x[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(spatial, pads))]
-
-
-def _windows(xp, x, kernel, stride, dilation, out):
-    """A read-only strided view of ``x`` shaped ``(N, C, *kernel, *out)`` (no copy)."""
-    spatial_strides = x.strides[2:]
-    strides = (x.strides[:2] + tuple(s * d for s, d in zip(spatial_strides, dilation))
-               + tuple(s * t for s, t in zip(spatial_strides, stride)))
-    shape = x.shape[:2] + tuple(kernel) + tuple(out)
-    return xp.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
-
-
-def _columns(xp, x, kernel, stride, pads, dilation, out, groups):
-    """im2col: ``(G, Cg*K, N*L)`` columns of the padded input (one copy)."""
-    windows = _windows(xp, _pad(xp, x, pads), kernel, stride, dilation, out)
-    spatial = len(kernel)
-    # channels and kernel offsets first, batch next to the output positions, so that
-    # one matmul per group reduces over Cg*K and produces every (n, l) at once
-    order = (1,) + tuple(range(2, 2 + spatial)) + (0,) + tuple(range(2 + spatial, 2 + 2 * spatial))
-    rows = x.shape[1] // groups * math.prod(kernel)  # explicit sizes: -1 fails on empty batches
-    return windows.transpose(order).reshape(groups, rows, x.shape[0] * math.prod(out))
-
-
-def _grouped(xp, g, groups):
-    """``(N, O, *out)`` as ``(G, Og, N*L)``."""
-    n, channels, size = g.shape[0], g.shape[1], math.prod(g.shape[2:])
-    g = g.reshape(n, groups, channels // groups, size).transpose(1, 2, 0, 3)
-    # contiguous on purpose: a broadcast gradient (strides 0) would push matmul off BLAS
-    return xp.ascontiguousarray(g).reshape(groups, channels // groups, n * size)
-
-
-def _ungrouped(xp, y, n, spatial):
-    """``(G, Og, N*L)`` back to ``(N, O, *spatial)`` (contiguous)."""
-    groups, per_group = y.shape[:2]
-    y = y.reshape(groups * per_group, n, math.prod(spatial)).transpose(1, 0, 2)
-    return xp.ascontiguousarray(y).reshape((n, groups * per_group) + tuple(spatial))
 
 
 # --- shape rules ----------------------------------------------------------------
@@ -150,12 +96,9 @@ class Conv(Primitive):
 
     @staticmethod
     def forward(xp, x, w, stride, pads, dilation, groups):
-        kernel = w.shape[2:]
         out = tuple(conv_output_size(n, k, s, p, d)
-                    for n, k, s, p, d in zip(x.shape[2:], kernel, stride, pads, dilation))
-        columns = _columns(xp, x, kernel, stride, pads, dilation, out, groups)
-        weight = xp.ascontiguousarray(w).reshape(groups, w.shape[0] // groups, -1)
-        return _ungrouped(xp, xp.matmul(weight, columns), x.shape[0], out)
+                    for n, k, s, p, d in zip(x.shape[2:], w.shape[2:], stride, pads, dilation))
+        return conv_forward(xp, x, w, stride, pads, dilation, groups, out)
 
     @staticmethod
     def abstract(x, w, stride, pads, dilation, groups):
@@ -189,18 +132,7 @@ class ConvTranspose(Primitive):
 
     @staticmethod
     def forward(xp, g, w, stride, pads, dilation, groups, spatial):
-        n, kernel, out = g.shape[0], w.shape[2:], g.shape[2:]
-        weight = xp.ascontiguousarray(w).reshape(groups, w.shape[0] // groups, -1)
-        columns = xp.matmul(weight.transpose(0, 2, 1), _grouped(xp, g, groups))  # (G, Cg*K, N*L)
-        channels = groups * w.shape[1]
-        columns = columns.reshape((channels,) + tuple(kernel) + (n,) + tuple(out))
-        padded = tuple(size + lo + hi for size, (lo, hi) in zip(spatial, pads))
-        result = xp.zeros((n, channels) + padded, dtype=g.dtype)
-        view = result.transpose((1, 0) + tuple(range(2, 2 + len(kernel))))  # (C, N, *padded)
-        for offset in itertools.product(*(range(k) for k in kernel)):  # col2im
-            view[(slice(None), slice(None)) + _window_slices(offset, stride, dilation, out)] += columns[
-                (slice(None),) + offset]
-        return xp.ascontiguousarray(_crop(result, pads, spatial))
+        return conv_transpose_forward(xp, g, w, stride, pads, dilation, groups, spatial)
 
     @staticmethod
     def abstract(g, w, stride, pads, dilation, groups, spatial):
@@ -240,9 +172,7 @@ class ConvWeightGrad(Primitive):
 
     @staticmethod
     def forward(xp, x, g, stride, pads, dilation, groups, kernel):
-        columns = _columns(xp, x, kernel, stride, pads, dilation, g.shape[2:], groups)
-        grad = xp.matmul(_grouped(xp, g, groups), columns.transpose(0, 2, 1))  # (G, Og, Cg*K)
-        return grad.reshape((g.shape[1], x.shape[1] // groups) + tuple(kernel))
+        return conv_weight_grad_forward(xp, x, g, stride, pads, dilation, groups, kernel)
 
     @staticmethod
     def abstract(x, g, stride, pads, dilation, groups, kernel):

@@ -1,0 +1,173 @@
+"""Array algorithms behind the convolution and pooling primitives (backend arrays in and out).
+
+Two ways to lower a convolution onto ``matmul``:
+
+- **im2col on windows** (any dimensionality, stride and dilation): a strided
+  window view ``(N, C, *kernel, *out)`` is copied into patches ``(N, G,
+  Cg*K, L)`` and one batched matmul produces NCHW output directly. The copy
+  reads runs of one output row, which is slow when rows are short (10
+  elements for LeNet's second convolution).
+- **flat rows** (2-D, stride 1, the common case): each image plane is padded
+  and flattened, with one spare row at the end. Output position ``(i, j)``
+  then reads input ``(i + a, j + b)`` at flat offset ``i*Wp + j + a*Wp + b``,
+  so for each kernel offset every output row lies in one contiguous run
+  ``oh*Wp`` long. Patches are computed for all ``Wp`` columns of each output
+  row (``Wp - ow`` of them are wasted work, cropped afterwards); the copies
+  move long runs instead of short rows, which is 2-3x faster overall. The
+  spare row keeps the last kernel offset's run inside the plane.
+
+The adjoints use the same layouts: the weight gradient is a batched matmul
+against the patches (one small product per sample, then a sum over the
+batch), and the input gradient scatters column blocks back with one
+strided (or, for flat rows, contiguous) add per kernel offset.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+
+
+# --- windows and padding ----------------------------------------------------------------
+def window_slices(offset, stride, dilation, out):
+    """Slices of a padded array that kernel position ``offset`` reads for every output."""
+    return tuple(slice(o * d, o * d + s * (n - 1) + 1, s)
+                 for o, s, d, n in zip(offset, stride, dilation, out))
+
+
+def pad(xp, x, pads, value=0):
+    """``x`` with its spatial axes (2, 3, ...) padded by ``(before, after)`` pairs of ``value``."""
+    if not any(lo or hi for lo, hi in pads):
+        return x
+    shape = x.shape[:2] + tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
+    out = xp.full(shape, value, dtype=x.dtype)
+    out[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(x.shape[2:], pads))] = x
+    return out
+
+
+def crop(x, pads, spatial):
+    """Undo :func:`pad`: the ``spatial``-sized interior of a padded array."""
+    return x[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(spatial, pads))]
+
+
+def windows(xp, x, kernel, stride, dilation, out):
+    """A read-only strided view of ``x`` shaped ``(N, C, *kernel, *out)`` (no copy)."""
+    spatial_strides = x.strides[2:]
+    strides = (x.strides[:2] + tuple(s * d for s, d in zip(spatial_strides, dilation))
+               + tuple(s * t for s, t in zip(spatial_strides, stride)))
+    shape = x.shape[:2] + tuple(kernel) + tuple(out)
+    return xp.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
+
+
+# --- flat rows (2-D, stride 1) ------------------------------------------------------------
+def _flat_rows_fit(stride, kernel, spatial, pads, dilation, out) -> bool:
+    """Whether the flat-rows layout applies: 2-D, stride 1, and ``out`` the exact output size."""
+    if len(kernel) != 2 or tuple(stride) != (1, 1):
+        return False
+    return all(o == n + lo + hi - d * (k - 1)
+               for o, n, (lo, hi), d, k in zip(out, spatial, pads, dilation, kernel))
+
+
+def _flat_planes(xp, x, pads):
+    """``(N, C, (Hp + 1) * Wp)``: each plane padded, plus one zero row, and flattened."""
+    n, c, h, w = x.shape
+    (top, bottom), (left, right) = pads
+    height, width = h + top + bottom, w + left + right
+    planes = xp.zeros((n, c, height + 1, width), dtype=x.dtype)
+    planes[:, :, top:top + h, left:left + w] = x
+    return planes.reshape(n, c, (height + 1) * width)
+
+
+def _flat_patches(xp, planes, width, kernel, dilation, rows, groups):
+    """``(N, G, Cg*K, rows*Wp)``: for each kernel offset, one contiguous run per plane."""
+    n, c, _ = planes.shape
+    step = planes.strides[2]
+    shape = (n, c) + tuple(kernel) + (rows * width,)
+    strides = planes.strides[:2] + (dilation[0] * width * step, dilation[1] * step, step)
+    view = xp.lib.stride_tricks.as_strided(planes, shape, strides, writeable=False)
+    return view.reshape(n, groups, c // groups * math.prod(kernel), rows * width)
+
+
+def _widened(xp, g, width):
+    """``g`` ``(N, O, oh, ow)`` as ``(N, O, oh * Wp)``, zero in the columns past ``ow``."""
+    n, o, rows, columns = g.shape
+    wide = xp.zeros((n, o, rows, width), dtype=g.dtype)
+    wide[..., :columns] = g
+    return wide.reshape(n, o, rows * width)
+
+
+# --- the three convolution kernels ------------------------------------------------------------
+def _patches(xp, x, kernel, stride, pads, dilation, out, groups):
+    """im2col per sample: ``(N, G, Cg*K, L)`` patches of the padded input (one copy)."""
+    view = windows(xp, pad(xp, x, pads), kernel, stride, dilation, out)
+    rows = x.shape[1] // groups * math.prod(kernel)  # explicit sizes: -1 fails on empty batches
+    return view.reshape(x.shape[0], groups, rows, math.prod(out))
+
+
+def conv_forward(xp, x, w, stride, pads, dilation, groups, out):
+    """N-d cross-correlation ``(N, C, *spatial) x (O, C/G, *kernel) -> (N, O, *out)``."""
+    kernel, n = w.shape[2:], x.shape[0]
+    weight = xp.ascontiguousarray(w).reshape(groups, w.shape[0] // groups, -1)
+    if _flat_rows_fit(stride, kernel, x.shape[2:], pads, dilation, out) and x.size:
+        width = x.shape[3] + sum(pads[1])
+        patches = _flat_patches(xp, _flat_planes(xp, x, pads), width, kernel, dilation, out[0], groups)
+        wide = xp.matmul(weight, patches).reshape(n, w.shape[0], out[0], width)
+        return xp.ascontiguousarray(wide[..., :out[1]])
+    patches = _patches(xp, x, kernel, stride, pads, dilation, out, groups)
+    return xp.matmul(weight, patches).reshape((n, w.shape[0]) + tuple(out))
+
+
+def conv_weight_grad_forward(xp, x, g, stride, pads, dilation, groups, kernel):
+    """The adjoint of :func:`conv_forward` in its weight: ``(O, C/G, *kernel)``."""
+    n, channels, out = g.shape[0], g.shape[1], g.shape[2:]
+    if _flat_rows_fit(stride, kernel, x.shape[2:], pads, dilation, out) and x.size:
+        width = x.shape[3] + sum(pads[1])
+        patches = _flat_patches(xp, _flat_planes(xp, x, pads), width, kernel, dilation, out[0], groups)
+        g = _widened(xp, g, width)  # zeros where the patches hold wrapped-around columns
+    else:
+        patches = _patches(xp, x, kernel, stride, pads, dilation, out, groups)
+    g = xp.ascontiguousarray(g).reshape(n, groups, channels // groups, math.prod(g.shape[2:]))
+    # one small matmul per sample, then a sum over the batch: a single (Og, N*L) x (N*L, Cg*K)
+    # product has a huge inner size and few outputs, a shape BLAS runs 2-3x slower
+    grad = xp.matmul(g, patches.transpose(0, 1, 3, 2)).sum(0)  # (G, Og, Cg*K)
+    return grad.reshape((channels, x.shape[1] // groups) + tuple(kernel))
+
+
+def conv_transpose_forward(xp, g, w, stride, pads, dilation, groups, spatial):
+    """The adjoint of :func:`conv_forward` in its input: ``(N, O, *out) -> (N, C, *spatial)``."""
+    n, kernel, out = g.shape[0], w.shape[2:], g.shape[2:]
+    channels = groups * w.shape[1]
+    weight = xp.ascontiguousarray(w).reshape(groups, w.shape[0] // groups, -1).transpose(0, 2, 1)
+    if _flat_rows_fit(stride, kernel, spatial, pads, dilation, out) and g.size:
+        return _flat_col2im(xp, g, weight, channels, spatial, pads, dilation, kernel, groups)
+    grouped = _grouped(xp, g, groups)
+    columns = xp.matmul(weight, grouped).reshape((channels,) + tuple(kernel) + (n,) + tuple(out))
+    padded = tuple(size + lo + hi for size, (lo, hi) in zip(spatial, pads))
+    result = xp.zeros((n, channels) + padded, dtype=g.dtype)
+    view = result.transpose((1, 0) + tuple(range(2, 2 + len(kernel))))  # (C, N, *padded)
+    for offset in itertools.product(*(range(k) for k in kernel)):  # col2im
+        view[(slice(None), slice(None)) + window_slices(offset, stride, dilation, out)] += columns[
+            (slice(None),) + offset]
+    return xp.ascontiguousarray(crop(result, pads, spatial))
+
+
+def _flat_col2im(xp, g, weight, channels, spatial, pads, dilation, kernel, groups):
+    """:func:`conv_transpose_forward` in the flat-rows layout: one contiguous add per kernel offset."""
+    n, out = g.shape[0], g.shape[2:]
+    height, width = spatial[0] + sum(pads[0]), spatial[1] + sum(pads[1])
+    wide = _widened(xp, g, width).reshape(n, groups, g.shape[1] // groups, -1)
+    columns = xp.matmul(weight, wide).reshape((n, channels) + tuple(kernel) + (-1,))
+    run = out[0] * width
+    result = xp.zeros((n, channels, (height + 1) * width), dtype=g.dtype)
+    for a, b in itertools.product(range(kernel[0]), range(kernel[1])):
+        start = a * dilation[0] * width + b * dilation[1]
+        result[:, :, start:start + run] += columns[:, :, a, b]
+    planes = result.reshape(n, channels, height + 1, width)
+    return xp.ascontiguousarray(crop(planes[:, :, :height], pads, spatial))
+
+
+def _grouped(xp, g, groups):
+    """``(N, O, *out)`` as ``(G, Og, N*L)``."""
+    n, channels, size = g.shape[0], g.shape[1], math.prod(g.shape[2:])
+    g = g.reshape(n, groups, channels // groups, size).transpose(1, 2, 0, 3)
+    # contiguous on purpose: a broadcast gradient (strides 0) would push matmul off BLAS
+    return xp.ascontiguousarray(g).reshape(groups, channels // groups, n * size)

@@ -1,0 +1,61 @@
+"""The flat-rows convolution layout against the general im2col one, on the same inputs.
+
+Both lowerings are checked against PyTorch through the reference table; this
+pins down that the flat-rows path (2-D, stride 1) is actually taken and agrees
+with the windows path on the geometries where it applies, edge cases included.
+"""
+import numpy
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ember.ops import conv_kernels
+
+
+@st.composite
+def stride_one_geometry(draw):
+    groups = draw(st.sampled_from([1, 2]))
+    channels, outputs = groups * draw(st.integers(1, 3)), groups * draw(st.integers(1, 3))
+    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    pads = tuple((draw(st.integers(0, 2)), draw(st.integers(0, 2))) for _ in range(2))
+    spatial = tuple(max(1, d * (k - 1) + 1 - lo - hi) + draw(st.integers(0, 4))
+                    for k, d, (lo, hi) in zip(kernel, dilation, pads))
+    batch = draw(st.integers(0, 3))
+    return (batch, channels) + spatial, (outputs, channels // groups) + kernel, pads, dilation, groups
+
+
+def general_only(monkeypatch):
+    monkeypatch.setattr(conv_kernels, "_flat_rows_fit", lambda *args: False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(geometry=stride_one_geometry(), seed=st.integers(0, 2 ** 16))
+def test_flat_rows_equal_windows_path(geometry, seed):
+    x_shape, w_shape, pads, dilation, groups = geometry
+    rng = numpy.random.default_rng(seed)
+    x = rng.standard_normal(x_shape)
+    w = rng.standard_normal(w_shape)
+    out = tuple(n + lo + hi - d * (k - 1) for n, (lo, hi), d, k in zip(x_shape[2:], pads, dilation, w_shape[2:]))
+    g = rng.standard_normal((x_shape[0], w_shape[0]) + out)
+    stride = (1, 1)
+    assert conv_kernels._flat_rows_fit(stride, w_shape[2:], x_shape[2:], pads, dilation, out)
+    flat = (conv_kernels.conv_forward(numpy, x, w, stride, pads, dilation, groups, out),
+            conv_kernels.conv_weight_grad_forward(numpy, x, g, stride, pads, dilation, groups, w_shape[2:]),
+            conv_kernels.conv_transpose_forward(numpy, g, w, stride, pads, dilation, groups, x_shape[2:]))
+    with pytest.MonkeyPatch.context() as patch:
+        general_only(patch)
+        general = (conv_kernels.conv_forward(numpy, x, w, stride, pads, dilation, groups, out),
+                   conv_kernels.conv_weight_grad_forward(numpy, x, g, stride, pads, dilation, groups, w_shape[2:]),
+                   conv_kernels.conv_transpose_forward(numpy, g, w, stride, pads, dilation, groups, x_shape[2:]))
+    for ours, reference in zip(flat, general):
+        assert ours.shape == reference.shape and ours.flags.c_contiguous
+        numpy.testing.assert_allclose(ours, reference, rtol=1e-10, atol=1e-10)
+
+
+def test_flat_rows_apply_only_to_exact_stride_one_2d_geometry():
+    fit = conv_kernels._flat_rows_fit
+    assert fit((1, 1), (5, 5), (28, 28), ((2, 2), (2, 2)), (1, 1), (28, 28))
+    assert not fit((2, 2), (5, 5), (28, 28), ((2, 2), (2, 2)), (1, 1), (14, 14))   # strided
+    assert not fit((1,), (5,), (28,), ((2, 2),), (1,), (28,))                      # 1-D
+    assert not fit((1, 1), (3, 3), (8, 8), ((0, 0), (0, 0)), (1, 1), (5, 6))       # a cropped transpose
