@@ -166,8 +166,8 @@ def measure_training(name, spec, torch, args) -> dict:
         contenders["ember compiled+numba"] = lambda: fused(x, y)
     if args.torch_compile:
         contenders["torch.compile"] = torch_compiled_step(torch, spec, optimizer_name, classes, tx, ty)
-    if spec["sizes"] is not None and optimizer_name == "sgd":
-        contenders["numpy by hand"] = numpy_step(torch, spec["sizes"], inputs, targets, classes)
+    if spec["sizes"] is not None:
+        contenders["numpy by hand"] = numpy_step(torch, spec["sizes"], inputs, targets, classes, optimizer_name)
     rounds = 3 if args.quick else spec["rounds"]
     times = race(contenders, spec["number"], rounds)
     if args.jax:
@@ -176,17 +176,25 @@ def measure_training(name, spec, torch, args) -> dict:
             "compile_s": compile_seconds, "times": times, "target": spec["target"]}
 
 
-def numpy_step(torch, sizes, inputs, targets, classes):
-    """A hand-written NumPy step for an MLP with SGD momentum (the floor a compiler can aim at)."""
+def numpy_step(torch, sizes, inputs, targets, classes, optimizer_name):
+    """A hand-written NumPy step for an MLP (the floor for code that calls NumPy).
+
+    In-place updates with ``out=`` and preallocated scratch, as a careful
+    NumPy programmer would write them; Adam in PyTorch's order of operations.
+    """
     torch.manual_seed(0)
     layers = [layer for layer in build_model(torch, sizes) if hasattr(layer, "weight")]
     weights = [layer.weight.detach().numpy().copy() for layer in layers]
     biases = [layer.bias.detach().numpy().copy() for layer in layers]
-    buffers = [numpy.zeros_like(p) for p in weights + biases]
+    params = weights + biases
+    first = [numpy.zeros_like(p) for p in params]    # momentum buffer, or Adam's m
+    second = [numpy.zeros_like(p) for p in params]   # Adam's v
+    scratch = [numpy.empty_like(p) for p in params]
     x = inputs
     onehot = numpy.eye(sizes[-1], dtype=numpy.float32)[targets] if classes else None
+    count = [0]
 
-    def step():
+    def gradients():
         activations, h = [x], x
         for index, (w, b) in enumerate(zip(weights, biases)):
             h = h @ w.T + b
@@ -207,11 +215,34 @@ def numpy_step(torch, sizes, inputs, targets, classes):
                 grad = grad @ weights[index]
                 grad *= activations[index] > 0
         grads.reverse()
-        for param, buffer, g in zip(weights + biases, buffers, [g for g, _ in grads] + [g for _, g in grads]):
+        return [g for g, _ in grads] + [g for _, g in grads]
+
+    def sgd_step():
+        for param, buffer, g, work in zip(params, first, gradients(), scratch):
             buffer *= 0.9
             buffer += g
-            param -= 0.01 * buffer
-    return step
+            numpy.multiply(buffer, 0.01, out=work)
+            param -= work
+
+    def adam_step():
+        count[0] += 1
+        correction2 = numpy.float32(numpy.sqrt(1 - 0.999 ** count[0]))
+        step_size = numpy.float32(1e-3 / (1 - 0.9 ** count[0]))
+        for param, m, v, g, work in zip(params, first, second, gradients(), scratch):
+            numpy.subtract(g, m, out=work)
+            work *= 0.1
+            m += work
+            numpy.multiply(g, g, out=work)
+            work *= 0.001
+            v *= 0.999
+            v += work
+            numpy.sqrt(v, out=work)
+            work /= correction2
+            work += 1e-8
+            numpy.divide(m, work, out=work)
+            work *= step_size
+            param -= work
+    return adam_step if optimizer_name == "adam" else sgd_step
 
 
 def torch_compiled_step(torch, spec, optimizer_name, classes, tx, ty):
@@ -274,6 +305,17 @@ def measure_chain(torch, args, name="chain") -> dict:
             "compile_s": compile_seconds, "times": times, "target": None, "optimizer": "", "note": ""}
 
 
+def blas_kernel() -> str:
+    """Which BLAS NumPy runs and which CPU kernels it picked (threadpoolctl), e.g. "openblas SkylakeX"."""
+    try:
+        import threadpoolctl
+    except ImportError:
+        return "unknown (threadpoolctl not installed)"
+    found = [f"{i.get('internal_api')} {i.get('architecture')}" for i in threadpoolctl.threadpool_info()
+             if i.get("user_api") == "blas"]
+    return ", ".join(found) or "unknown"
+
+
 # --- report ---------------------------------------------------------------------------------------------
 def table(rows) -> str:
     lines = ["| workload | optimizer | ember eager | compiled | compiled+numba | torch eager | other | "
@@ -315,13 +357,16 @@ def main(argv=None) -> None:
         print(f"running {name} ...", file=sys.stderr)
         rows.append(measure_chain(torch, args, name) if name in CHAINS else
                     measure_training(name, WORKLOADS[name], torch, args))
+    print(f"BLAS: {blas_kernel()}, OPENBLAS_* set: "
+          f"{ {k: v for k, v in os.environ.items() if k.startswith('OPENBLAS_')} }, load {os.getloadavg()}")
     print(table(rows))
     for row in rows:
         if row["note"]:
             print(f"{row['workload']}: {row['note']}")
     machine = {"python": platform.python_version(), "numpy": numpy.__version__, "torch": torch.__version__,
                "cpus": os.cpu_count(), "threads": 1, "platform": platform.platform(),
-               "load": os.getloadavg()}
+               "load": os.getloadavg(), "blas": blas_kernel(),
+               "blas_env": {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")}}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"machine": machine, "rows": rows}, indent=1, default=str))
 
