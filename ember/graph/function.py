@@ -25,9 +25,10 @@ from .codegen import compile_graph
 from .effects import Effect, Plan
 from .runner import make_runner
 from .errors import TracingError
+from .guard import compile_guard
 from .signature import (TensorSpec, flatten, flatten_specs, leaf_key, spec_shapes, structure_key,
                         unflatten)
-from .state import Snapshot, find_owners, fingerprint, scratch_arrays, slots, state_tensors
+from .state import Snapshot, find_owners, fingerprint, owner_sources, scratch_arrays, slots, state_tensors
 from .shape_inference import symbol_hints
 from .symbolic import SymbolicArray
 from .tracer import Tracer, annotate
@@ -77,6 +78,7 @@ class Function:
         self._warned = False
         self._concrete_sizes = False  # set when a trace needed a symbolic size's value
         self._fast = None             # the last call's guard, checked before the full cache key
+        self._guards = {}             # state fingerprint -> its generated guard (see graph/guard.py)
 
     def __get__(self, instance, owner=None):
         if instance is None:
@@ -105,7 +107,13 @@ class Function:
         if concrete is None:
             concrete = self._trace(args, kwargs, leaves, specs, owners)
             self._cache[key] = concrete
-        self._fast = _FastPath.build(concrete, args, kwargs, leaves, specs, state)
+        guard = self._guards.get(state)
+        if guard is None:
+            if len(self._guards) >= 16:
+                self._guards.clear()
+            guard = self._guards[state] = compile_guard(owners)[0]
+        self._fast = _FastPath.build(concrete, args, kwargs, leaves, specs, owners, guard,
+                                     self.python_function)
         return concrete, leaves
 
     def _owners(self, args, kwargs):
@@ -184,13 +192,14 @@ class _FastPath:
     input_signature), then the owners' fingerprint.
     """
 
-    __slots__ = ("concrete", "checks", "state")
+    __slots__ = ("concrete", "checks", "grad_enabled", "owners_key", "guard", "same_owners")
 
-    def __init__(self, concrete, checks, state):
-        self.concrete, self.checks, self.state = concrete, checks, state
+    def __init__(self, concrete, checks, grad_enabled, owners_key, guard, same_owners):
+        self.concrete, self.checks, self.grad_enabled = concrete, checks, grad_enabled
+        self.owners_key, self.guard, self.same_owners = owners_key, guard, same_owners
 
     @classmethod
-    def build(cls, concrete, args, kwargs, leaves, specs, state):
+    def build(cls, concrete, args, kwargs, leaves, specs, owners, guard, python_function):
         if kwargs or len(args) != len(leaves) or not all(type(a) is Tensor for a in args):
             return None
         checks = []
@@ -200,23 +209,26 @@ class _FastPath:
                 s if isinstance(s, int) else None for s in spec.shape)
             grad_shape = None if grad is None else grad._data.shape
             checks.append((shape, data.dtype, tensor._requires_grad, grad_shape))
-        return cls(concrete, tuple(checks), state)
+        return cls(concrete, tuple(checks), grad_state.enabled, owners.key(), guard,
+                   owner_sources(python_function, owners))
 
     def matches(self, args, python_function) -> bool:
         checks = self.checks
-        if len(args) != len(checks):
+        if len(args) != len(checks) or grad_state.enabled is not self.grad_enabled:
             return False
         for tensor, (shape, dtype, requires_grad, grad_shape) in zip(args, checks):
             if type(tensor) is not Tensor:
                 return False
-            data, grad = tensor._data, tensor.grad
+            data, grad = tensor._data, tensor._grad
             if data.dtype is not dtype or tensor._requires_grad is not requires_grad:
                 return False
             if (grad is None) is not (grad_shape is None) or grad is not None and grad._data.shape != grad_shape:
                 return False
             if data.shape != shape and not _fits(data.shape, shape):
                 return False
-        return (grad_state.enabled, fingerprint(find_owners(python_function, args))) == self.state
+        if self.same_owners is not None:
+            return self.same_owners() and self.guard()
+        return find_owners(python_function, args).key() == self.owners_key and self.guard()
 
 
 def _fits(shape, pattern) -> bool:

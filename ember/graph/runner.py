@@ -107,7 +107,11 @@ def _effect_lines(effect, names: _Names) -> list[str]:
         target = f"{tensor}._data" if tensor else names.bind(effect.source.target, "array")
         lines = [f"    if out[{effect.template}] is not {target}:",
                  f"        _copyto({target}, out[{effect.template}], casting='unsafe')"]
-        if tensor:
+        if tensor and effect.source.kind == "tensor":
+            # a tensor's version counter, once made, is never replaced: bind it (one lookup, not a call)
+            counter = names.bind(effect.source.target._shared_version(), "version")
+            lines.append(f"    {counter}.value += 1")
+        elif tensor:
             lines.append(f"    {tensor}._shared_version().value += 1")
         return lines
     value = _value_expression(effect.template, names)

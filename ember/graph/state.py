@@ -47,6 +47,7 @@ class Owners:
         self.modules: list = []
         self.optimizers: list = []
         self.tensors: dict[int, tuple[str, Tensor]] = {}
+        self.nested = False  # whether some owner was found inside a container or an object's attributes
         self._seen: set = set()
 
     def add(self, value, label: str, depth: int = 0) -> None:
@@ -60,12 +61,15 @@ class Owners:
         elif is_optimizer(value):
             self.optimizers.append((label, value))
         elif isinstance(value, (list, tuple)):
+            self.nested = True
             for index, item in enumerate(value):
                 self.add(item, f"{label}[{index}]", depth + 1)
         elif isinstance(value, dict):
+            self.nested = True
             for key, item in list(value.items())[:256]:
                 self.add(item, f"{label}[{key!r}]", depth + 1)
         elif hasattr(value, "__dict__") and depth == 0:
+            self.nested = True
             for name, item in vars(value).items():
                 self.add(item, f"{label}.{name}", depth + 1)
 
@@ -82,6 +86,39 @@ def _code_names(code) -> tuple:
         if isinstance(constant, types.CodeType):
             names |= set(_code_names(constant))
     return tuple(sorted(names))
+
+
+_MISSING = object()
+
+
+def owner_sources(function, owners: Owners):
+    """A check that ``find_owners(function, tensor args)`` would find these same owners, or None.
+
+    When every owner sits directly in a closure cell or a global the code
+    names (no lists, dicts or attributes searched), the owners are the same
+    as long as those cells and globals hold the same objects: comparing
+    identities costs far less than searching again. Returns a function of no
+    arguments, True while that holds; None where the search must run again.
+    """
+    if owners.nested or getattr(function, "__self__", None) is not None or not hasattr(function, "__code__"):
+        return None
+    code = function.__code__
+    try:
+        cells = tuple((cell, cell.cell_contents) for cell in function.__closure__ or ())
+    except ValueError:  # an empty cell
+        return None
+    global_names = function.__globals__
+    names = tuple((name, global_names.get(name, _MISSING)) for name in _code_names(code))
+
+    def unchanged() -> bool:
+        for cell, value in cells:
+            if cell.cell_contents is not value:
+                return False
+        for name, value in names:
+            if global_names.get(name, _MISSING) is not value:
+                return False
+        return True
+    return unchanged
 
 
 def find_owners(function, args=(), kwargs=None) -> Owners:
