@@ -160,9 +160,13 @@ def measure_training(name, spec, torch, args) -> dict:
     compiled(x, y)  # the second signature: .grad and optimizer state now exist
     contenders = {"ember eager": lambda: eager(x, y), "ember compiled": lambda: compiled(x, y),
                   "torch eager": lambda: torch_step(tx, ty)}
+    numba_compile = None
     if kernels.available():
         fused = ember.function(make_step(ember, numba_model, optimizer_name, classes), numba=True)
+        start = time.perf_counter()
         fused(x, y)
+        fused(x, y)  # both signatures (before and after .grad and optimizer state exist)
+        numba_compile = time.perf_counter() - start
         contenders["ember compiled+numba"] = lambda: fused(x, y)
     if args.torch_compile:
         contenders["torch.compile"] = torch_compiled_step(torch, spec, optimizer_name, classes, tx, ty)
@@ -173,7 +177,8 @@ def measure_training(name, spec, torch, args) -> dict:
     if args.jax:
         times.update(jax_times(args.jax, name, spec, optimizer_name, rounds))
     return {"workload": name, "description": spec["description"], "optimizer": optimizer_name, "note": note,
-            "compile_s": compile_seconds, "times": times, "target": spec["target"]}
+            "compile_s": compile_seconds, "numba_compile_s": numba_compile, "times": times,
+            "target": spec["target"]}
 
 
 def numpy_step(torch, sizes, inputs, targets, classes, optimizer_name):
@@ -319,8 +324,8 @@ def blas_kernel() -> str:
 # --- report ---------------------------------------------------------------------------------------------
 def table(rows) -> str:
     lines = ["| workload | optimizer | ember eager | compiled | compiled+numba | torch eager | other | "
-             "compiled/torch | compiled/eager | target | compile |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "compiled/torch | compiled/eager | target | compile | compile+numba |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         t = {k: v["min"] for k, v in row["times"].items()}
         best = min(t["ember compiled"], t.get("ember compiled+numba", float("inf")))  # the verdict: the better path
@@ -331,8 +336,13 @@ def table(rows) -> str:
         lines.append(f"| {row['workload']} {row['description']} | {row['optimizer']} | {_ms(t['ember eager'])} | "
                      f"{_ms(t['ember compiled'])} | {_ms(t.get('ember compiled+numba'))} | "
                      f"{_ms(t['torch eager'])} | {others or '-'} | {best / t['torch eager']:.2f} | "
-                     f"{best / t['ember eager']:.2f} | {verdict} | {row['compile_s'] * 1000:.0f} ms |")
+                     f"{best / t['ember eager']:.2f} | {verdict} | {row['compile_s'] * 1000:.0f} ms | "
+                     f"{_seconds(row.get('numba_compile_s'))} |")
     return "\n".join(lines)
+
+
+def _seconds(seconds) -> str:
+    return "-" if seconds is None else f"{seconds:.2f} s"
 
 
 def _ms(seconds) -> str:
@@ -352,11 +362,15 @@ def main(argv=None) -> None:
     import torch
     torch.set_num_threads(1)
     names = args.only or ["W1", "W2", "W3"] + (["W4"] if args.full else []) + ["chain", "arith"]
+    cache = kernels.cache_directory() if kernels.available() else None
+    cached = len(list(cache.glob("*.py"))) if cache else 0
     rows = []
     for name in names:
         print(f"running {name} ...", file=sys.stderr)
         rows.append(measure_chain(torch, args, name) if name in CHAINS else
                     measure_training(name, WORKLOADS[name], torch, args))
+    print(f"numba kernel cache: {cache} ({cached} kernels before this run; compile+numba is the first two "
+          "calls: seconds with an empty cache, well under one with a full one)")
     print(f"BLAS: {blas_kernel()}, OPENBLAS_* set: "
           f"{ {k: v for k, v in os.environ.items() if k.startswith('OPENBLAS_')} }, load {os.getloadavg()}")
     print(table(rows))

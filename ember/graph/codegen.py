@@ -133,6 +133,167 @@ def _fallback(node, emitter, args, attrs) -> str:
     return f"{prim}.forward(_np, {', '.join(args + attrs)})"
 
 
+# --- kernel regions (the numba path) ------------------------------------------------------
+class _Region:
+    """The numba-compiled body of a run of nodes: statements, the kernels they call, parameters."""
+
+    def __init__(self, emitter: Emitter):
+        self.emitter = emitter
+        self.prelude, self.statements = [], []
+        self.bindings: dict = {}      # result -> (array it was written into, None) or (view expression, source)
+        self.kernels: dict = {}       # alias -> kernel
+        self.parameters: list = []
+        self.types: dict = {}         # parameter -> numba type
+        self.defined: set = set()
+        self.c_arrays: set = set()    # names surely C-contiguous inside (results in fresh buffers)
+
+    def kernel(self, kernel) -> str:
+        for alias, known in self.kernels.items():
+            if known is kernel:
+                return alias
+        alias = f"k{len(self.kernels)}"
+        self.kernels[alias] = kernel
+        return alias
+
+    def argument(self, text: str, value=None) -> str:
+        """A name for an operand: defined in the region, or a parameter (typed from ``value``)."""
+        if not text.isidentifier():  # a symbolic size expression: worked out outside
+            name = f"_r{len(self.prelude)}"
+            self.prelude.append(f"{name} = {text}")
+            text, value = name, 0
+        if text not in self.defined and text not in self.parameters:
+            self.parameters.append(text)
+            self.types[text] = value
+        return text
+
+    def output(self, node: Node, out) -> str:
+        """The array a node's result goes into: its buffer, or a fresh one made before the call."""
+        if out is None:
+            out = self.emitter.name(node.output)
+            self.prelude.append(f"{out} = _np.empty({self.emitter.render(node.output.shape)}, "
+                                f"{self.emitter.render(node.output.dtype)})")
+        name = self.argument(out, node.output)
+        self.c_arrays.add(name)
+        return name
+
+
+def _region_statement(region: _Region, node: Node, out) -> bool:
+    """Add ``node`` to ``region`` if numba can run it there; False (adding nothing) if not."""
+    from . import kernels
+    emitter = region.emitter
+    result = emitter.name(node.output)
+    values = [v for v in node.inputs if isinstance(v, Value)]
+    if node.op == "fused":
+        program = node.attrs[0]
+        if program.kernel is None or program.kernel_form != "loop":
+            return False
+        _, arguments = program.kernel_call(node, emitter, "_")
+        sources = list(node.inputs) + [0] * len(program.symbolic_numbers())
+        names = [region.argument(text, source) for text, source in zip(arguments[:-1], sources)]
+        names.append(region.output(node, out))
+        region.statements.append(f"{result} = {region.kernel(program.kernel)}({', '.join(names)})")
+        region.bindings[result] = (names[-1], None)
+    elif node.op in ("sum", "amax", "amin") and len(values) == 1:
+        kernel = kernels.compile_reduce_kernel(node.op, values[0].shape, node.attrs[0], values[0].dtype)
+        if kernel is None:
+            return False
+        source = region.argument(emitter.render(values[0]), values[0])
+        target = region.output(node, out)
+        region.statements.append(f"{result} = {region.kernel(kernel)}({source}, {target})")
+        region.bindings[result] = (target, None)
+    elif node.op == "matmul" and len(values) == 2 and kernels.matmul_in_regions() \
+            and all(v.ndim == 2 and v.dtype == node.output.dtype for v in values) \
+            and node.output.dtype.kind == "f" and node.output.dtype.itemsize in (4, 8):
+        a, b = (region.argument(emitter.render(v), v) for v in values)
+        target = region.output(node, out)
+        region.statements += [f"numpy.dot({a}, {b}, {target})", f"{result} = {target}"]
+        region.bindings[result] = (target, None)
+    elif node.op == "permute" and len(values) == 1 and tuple(node.attrs[0]) == (1, 0):
+        source = region.argument(emitter.render(values[0]), values[0])
+        region.statements.append(f"{result} = {source}.T")
+        region.bindings[result] = (f"{source}.T", source)
+    elif node.op == "reshape" and len(values) == 1 and emitter.render(values[0]) in region.c_arrays \
+            and all(isinstance(s, int) for s in node.attrs[0]):
+        source = emitter.render(values[0])
+        expression = f"{source}.reshape({emitter.render(tuple(node.attrs[0]))})"
+        region.statements.append(f"{result} = {expression}")
+        region.bindings[result] = (expression, source)
+        region.c_arrays.add(result)
+    else:
+        return False
+    region.defined.add(result)
+    return True
+
+
+def _numba_type(value):
+    """The numba type a region parameter is compiled for: C-contiguous arrays, int64 sizes."""
+    import numba
+    if isinstance(value, Value):
+        return numba.types.Array(numba.from_dtype(value.dtype), len(value.shape), "C")
+    if isinstance(value, numpy.ndarray):
+        return numba.typeof(value)
+    return numba.types.int64
+
+
+def region_lines(graph: Graph, start: int, emitter: Emitter, plan):
+    """``(lines, stop)``: the nodes from ``start`` that one numba region runs, or ``([], start)``.
+
+    A Python call into numba costs about half a microsecond, and a small
+    model's step is dozens of small kernels, matmuls and reductions: run
+    as one region, that overhead is paid once. Only runs of two or more
+    nodes are worth it. The region is compiled before the program runs; if
+    numba cannot type it, the nodes fall back to one line each.
+    """
+    from .kernels import compile_region
+    region, index = _Region(emitter), start
+    while index < len(graph.nodes):
+        out = plan.out.get(index) if plan is not None else None
+        if not _region_statement(region, graph.nodes[index], out):
+            break
+        index += 1
+    kernel_nodes = sum(1 for node in graph.nodes[start:index] if node.op not in ("permute", "reshape"))
+    if kernel_nodes < 2:
+        return [], start
+    while graph.nodes[index - 1].op in ("permute", "reshape"):  # trailing views: plain Python is cheaper
+        index -= 1
+        region.statements.pop()
+    try:
+        signature = [_numba_type(region.types[name]) for name in region.parameters]
+        function = compile_region(region.statements, region.kernels, region.parameters, signature)
+    except Exception:  # noqa: BLE001 -- numba's typing errors have no common base worth naming
+        return [], start
+    name = emitter.constant(function, "region")
+    return region.prelude + [f"{name}({', '.join(region.parameters)})"] + \
+        _rebind(graph, graph.nodes[start:index], region), index
+
+
+def _rebind(graph: Graph, nodes, region: _Region) -> list[str]:
+    """Lines naming, after the region call, each result the rest of the program reads.
+
+    A kernel's result is the array it wrote into; a view is made again from
+    its source (itself named first, if only the view is read later).
+    """
+    inside = {id(node) for node in nodes}
+    needed = {v.id for v in graph.output_values()}
+    for node in graph.nodes:
+        if id(node) not in inside:
+            needed.update(v.id for v in node.operands())
+    wanted = set()
+    for node in reversed(nodes):
+        result = region.emitter.name(node.output)
+        if node.output.id in needed or result in wanted:
+            wanted.add(result)
+            source = region.bindings[result][1]
+            if source is not None and source in region.bindings:
+                wanted.add(source)
+    lines = []
+    for node in nodes:
+        result = region.emitter.name(node.output)
+        if result in wanted and region.bindings[result][0] != result:
+            lines.append(f"{result} = {region.bindings[result][0]}")
+    return lines
+
+
 class Program:
     """A compiled graph: ``program(*input_arrays) -> tuple of output arrays``."""
 
@@ -159,10 +320,20 @@ def generate(graph: Graph, plan=None, emitter: Emitter | None = None, name: str 
     lines += _dim_bindings(graph)
     if plan is not None:
         lines += plan.prologue(emitter)
-    for index, node in enumerate(graph.nodes):
+    regions = any(node.op == "fused" and node.attrs[0].kernel is not None for node in graph.nodes)
+    index = 0
+    while index < len(graph.nodes):
+        if regions:
+            region, stop = region_lines(graph, index, emitter, plan)
+            if stop > index:
+                lines += ["    " + line for line in region]
+                index = stop
+                continue
+        node = graph.nodes[index]
         out = plan.out.get(index) if plan is not None else None
         scratch = plan.scratch.get(index, ()) if plan is not None else ()
         lines += ["    " + line for line in node_lines(node, emitter, out, scratch)]
+        index += 1
     outputs = [emitter.render(v) for v in graph.outputs]
     lines.append(f"    return ({', '.join(outputs)}{',' if len(outputs) == 1 else ''})")
     return "\n".join(lines) + "\n", emitter.globals

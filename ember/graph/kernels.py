@@ -27,6 +27,7 @@ import hashlib
 import importlib.util
 import os
 import pathlib
+import re
 import sys
 
 import numpy
@@ -120,29 +121,42 @@ def kernel_source(program, input_dtypes) -> str | None:
 
 
 def operand_layout(input_shapes, out_shape):
-    """How a loop kernel reads each input: "full", "one" (a single element) or "tail", or None.
+    """How a loop kernel reads each input, or None when some input needs general broadcasting.
 
-    None when some input fits none of them (it needs general broadcasting),
-    or when the trailing inputs don't all cover the same trailing dimensions.
+    The output is walked as rows x inner, split after its first ``k`` axes.
+    An input is "full" (the output's shape), "one" (a single element),
+    "lead" (the first ``k`` axes, then ones: indexed by row) or "tail" (the
+    last axes: indexed by position in the row). All lead and tail inputs must
+    agree on ``k``.
     """
-    layout, tail = [], None
+    out_shape, layout, splits = tuple(out_shape), [], set()
     for shape in input_shapes:
         shape = tuple(shape)
-        if shape == tuple(out_shape):
+        if shape == out_shape:
             layout.append("full")
-        elif all(isinstance(s, int) and s == 1 for s in shape):
+            continue
+        if all(isinstance(s, int) and s == 1 for s in shape):
             layout.append("one")
-        else:
-            core = shape
-            while core and isinstance(core[0], int) and core[0] == 1:
-                core = core[1:]
-            if not core or len(core) > len(out_shape) or core != tuple(out_shape[len(out_shape) - len(core):]):
-                return None
-            if tail not in (None, len(core)):
-                return None
-            tail = len(core)
+            continue
+        padded = (1,) * (len(out_shape) - len(shape)) + shape
+        if len(padded) != len(out_shape):
+            return None
+        core = shape
+        while core and isinstance(core[0], int) and core[0] == 1:
+            core = core[1:]
+        if core and core == out_shape[len(out_shape) - len(core):]:
             layout.append("tail")
-    return layout
+            splits.add(len(out_shape) - len(core))
+            continue
+        lead = len(padded)
+        while lead and isinstance(padded[lead - 1], int) and padded[lead - 1] == 1:
+            lead -= 1
+        if lead and padded[:lead] == out_shape[:lead]:
+            layout.append("lead")
+            splits.add(lead)
+            continue
+        return None
+    return layout if len(splits) <= 1 else None
 
 
 def loop_kernel_source(program, input_dtypes, layout) -> str | None:
@@ -167,7 +181,7 @@ def loop_kernel_source(program, input_dtypes, layout) -> str | None:
             return None
         body.append(f"s{index} = {expression}")
     body.append(f"o[i] = s{len(program.steps) - 1}")
-    tails = [k for k, kind in enumerate(layout) if kind == "tail"]
+    tails = [k for k, kind in enumerate(layout) if kind == "tail"]  # (leads: see _loop_lines)
     out_dtype = numpy.dtype(program.steps[-1][3])
     aliases = [k for k, kind in enumerate(layout)
                if kind == "full" and numpy.dtype(input_dtypes[k]) == out_dtype]
@@ -188,7 +202,7 @@ def loop_kernel_source(program, input_dtypes, layout) -> str | None:
         '@numba.njit(cache=True, nogil=True, error_model="numpy")',
         f"def kernel({', '.join(names + ['out'])}):",
         *lines,
-        "    if not out.flags.c_contiguous:  # o was a copy: write it back",
+        "    if o.size and o.ctypes.data != out.ctypes.data:  # o was a copy: write it back",
         "        out[...] = o.reshape(out.shape)",
         "    return out",
         "",
@@ -196,7 +210,7 @@ def loop_kernel_source(program, input_dtypes, layout) -> str | None:
 
 
 def _loop_lines(layout, tails, body, alias, indent) -> list[str]:
-    """One pass over the output: a flat loop, or rows x trailing block when an input is a tail."""
+    """One pass over the output: a flat loop, or rows x inner when an input is a lead or a tail."""
     loads = []
     for k, kind in enumerate(layout):
         if k == alias:
@@ -204,12 +218,14 @@ def _loop_lines(layout, tails, body, alias, indent) -> list[str]:
         elif kind == "one":
             loads.append(f"e{k} = x{k}")
         else:
-            loads.append(f"e{k} = x{k}[{'i' if kind == 'full' else 'c'}]")
-    if not tails:
+            loads.append(f"e{k} = x{k}[{dict(full='i', tail='c', lead='r')[kind]}]")
+    leads = [k for k, kind in enumerate(layout) if kind == "lead"]
+    if not tails and not leads:
         inner = indent + "    "
         return [f"{indent}for i in range(o.size):", *(inner + line for line in loads + body)]
     inner = indent + "        "
-    return [f"{indent}inner = x{tails[0]}.size",
+    size = f"x{tails[0]}.size" if tails else f"(o.size // x{leads[0]}.size if x{leads[0]}.size else 0)"
+    return [f"{indent}inner = {size}",
             f"{indent}for r in range(o.size // inner if inner else 0):",
             f"{indent}    for c in range(inner):",
             f"{inner}i = r * inner + c",
@@ -262,18 +278,143 @@ def compile_kernel(program, input_dtypes, input_shapes=None, out_shape=None):
         source, program.kernel_form = kernel_source(program, input_dtypes), "ufunc"
     if source is None:
         return None
+    return _load(source, "kernel")
+
+
+def _load(source: str, prefix: str):
+    """The function ``kernel`` of a module with this source, written once to the cache and imported.
+
+    Returns the function; its module's name is kept in :data:`MODULE_OF`
+    so that a region module can import it.
+    """
     digest = hashlib.sha1(source.encode()).hexdigest()[:20]
     if digest in _LOADED:
         return _LOADED[digest]
-    path = cache_directory() / f"ember_kernel_{digest}.py"
+    name = f"ember_{prefix}_{digest}"
+    path = cache_directory() / f"{name}.py"
     if not path.exists():
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_text(source)
         os.replace(temporary, path)  # atomic: concurrent processes never see half a file
-    name = f"ember_kernel_{digest}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # numba's on-disk cache finds the kernel's module by name
+    sys.modules[name] = module  # numba's on-disk cache (and region modules) find it by name
     spec.loader.exec_module(module)
     _LOADED[digest] = module.kernel
+    MODULE_OF[id(module.kernel)] = name
     return module.kernel
+
+
+MODULE_OF: dict = {}  # id(kernel) -> the name of the module defining it
+
+
+# --- reductions ---------------------------------------------------------------------------
+_REDUCE_STEP = {"sum": "acc + v", "amax": "(v if (v > acc or v != v) else acc)",
+                "amin": "(v if (v < acc or v != v) else acc)"}
+REDUCE_LIMIT = 1 << 16  # elements: beyond this NumPy's pairwise SIMD sums win
+
+
+def reduce_block(input_shape, axes):
+    """``(lo, hi)`` when the reduced axes are one contiguous block of a static shape, else None."""
+    if not all(isinstance(s, int) for s in input_shape) or not input_shape:
+        return None
+    axes = tuple(range(len(input_shape))) if axes is None else tuple(sorted(axes))
+    if not axes or axes != tuple(range(axes[0], axes[-1] + 1)):
+        return None
+    return axes[0], axes[-1] + 1
+
+
+def compile_reduce_kernel(op, input_shape, axes, dtype):
+    """A kernel ``(x, out)`` for a small sum/amax/amin over a contiguous block of axes, or None.
+
+    The input is walked as (before, reduced, after); sums of floats accumulate
+    in float64, so they are at least as accurate as NumPy's pairwise sums.
+    """
+    block = reduce_block(input_shape, axes)
+    dtype = numpy.dtype(dtype)
+    if not available() or op not in _REDUCE_STEP or block is None or dtype.kind != "f":
+        return None
+    size = int(numpy.prod(input_shape))
+    lo, hi = block
+    before, reduced = int(numpy.prod(input_shape[:lo])), int(numpy.prod(input_shape[lo:hi]))
+    after = int(numpy.prod(input_shape[hi:]))
+    if size > REDUCE_LIMIT or (reduced == 0 and op != "sum"):
+        return None
+    initial = {"sum": "0.0", "amax": "-numpy.inf", "amin": "numpy.inf"}[op]
+    accumulate = "numpy.float64" if op == "sum" else f"numpy.{dtype.name}"
+    source = "\n".join([
+        "import numpy",
+        "import numba",
+        "from ember.graph.kernel_support import flat",
+        "",
+        "",
+        '@numba.njit(cache=True, nogil=True, error_model="numpy")',
+        "def kernel(a, out):",
+        "    x = flat(a)",
+        "    o = out.ravel()",
+        f"    for p in range({before}):",
+        f"        for q in range({after}):",
+        f"            acc = {accumulate}({initial})",
+        f"            for r in range({reduced}):",
+        f"                v = x[(p * {reduced} + r) * {after} + q]",
+        f"                acc = {_REDUCE_STEP[op]}",
+        f"            o[p * {after} + q] = acc",
+        "    if o.size and o.ctypes.data != out.ctypes.data:  # o was a copy: write it back",
+        "        out[...] = o.reshape(out.shape)",
+        "    return out",
+        "",
+    ])
+    return _load(source, "kernel")
+
+
+# --- regions ------------------------------------------------------------------------------
+def compile_region(statements, kernels, parameters, signature=None):
+    """One numba function running a run of graph nodes: one call from Python, not many.
+
+    ``statements`` are lines of the body, calling ``kernels`` (loop and reduce
+    kernels, by the alias each is imported under) and ``numpy``; ``parameters``
+    the names the region receives. Every result lives in an array the caller
+    passed in (a kernel's or ``numpy.dot``'s last argument), so the region
+    returns nothing. With ``signature`` (numba argument types) it is compiled
+    now, so a typing problem shows here, before any call, and raises.
+    """
+    imports = [f"from {MODULE_OF[id(kernel)]} import kernel as {alias}" for alias, kernel in kernels.items()]
+    statements, parameters = _canonical(statements, parameters)
+    source = "\n".join([
+        "import numba",
+        "import numpy",
+        *imports,
+        "",
+        "",
+        "@numba.njit(cache=True, nogil=True, error_model=\"numpy\")",
+        f"def kernel({', '.join(parameters)}):",
+        *("    " + line for line in statements),
+        "",
+    ])
+    region = _load(source, "region")
+    if signature is not None:
+        region.compile(tuple(signature))
+    return region
+
+
+def _canonical(statements, parameters):
+    """Rename parameters ``a0, a1, ...`` and results ``t0, t1, ...``, in order of appearance.
+
+    Two runs of the same nodes (an unrolled recurrent layer's time steps)
+    then have the same source, so the region is compiled (and cached) once.
+    """
+    names = {name: f"a{index}" for index, name in enumerate(parameters)}
+    for statement in statements:
+        target = statement.split(" = ", 1)[0]
+        if " = " in statement and target.isidentifier() and target not in names:
+            names[target] = f"t{len(names) - len(parameters)}"
+    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
+
+    def rename(text):
+        return pattern.sub(lambda match: names[match.group(0)], text) if names else text
+    return [rename(statement) for statement in statements], [names[p] for p in parameters]
+
+
+def matmul_in_regions() -> bool:
+    """Whether numba can run ``numpy.dot`` (it calls BLAS through SciPy)."""
+    return available() and importlib.util.find_spec("scipy") is not None

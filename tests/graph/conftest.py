@@ -45,3 +45,11 @@ def check_compiled(fn, *args, rtol=1e-6, atol=1e-9, calls=2, **options):
 @pytest.fixture
 def rng():
     return numpy.random.default_rng(0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def kernel_cache(tmp_path_factory):
+    """numba kernels compiled by these tests go to one temporary cache (not the user's), shared by all."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EMBER_KERNEL_CACHE", str(tmp_path_factory.mktemp("kernels")))
+        yield

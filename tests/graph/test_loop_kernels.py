@@ -16,10 +16,6 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("numba") is None,
 F32 = numpy.dtype(numpy.float32)
 
 
-@pytest.fixture(autouse=True)
-def kernel_cache(tmp_path_factory, monkeypatch):
-    monkeypatch.setenv("EMBER_KERNEL_CACHE", str(tmp_path_factory.mktemp("kernels")))
-
 
 def adam_like_program(shape):
     """``p + m / (sqrt(v) / c + 1e-8) * s``: inputs v, c (one element), m, s (one element), p."""
@@ -83,17 +79,28 @@ def test_trailing_operand_broadcasts_over_rows():
     numpy.testing.assert_array_equal(kernel(x, bias, numpy.empty_like(x)), numpy.maximum(x + bias, 0))
 
 
+def test_leading_operand_broadcasts_along_rows():
+    program = FusedProgram([("mul", [("in", 0), ("in", 1)], (6, 5), F32, ()),
+                            ("add", [("step", 0), ("in", 2)], (6, 5), F32, ())], 3)
+    kernel = compile_loop(program, [(6, 1), (1, 5), (6, 5)], (6, 5))  # an outer product, plus x
+    rng = numpy.random.default_rng(5)
+    a, b, x = (rng.standard_normal(s).astype(numpy.float32) for s in ((6, 1), (1, 5), (6, 5)))
+    numpy.testing.assert_allclose(kernel(a, b, x, numpy.empty_like(x)), a * b + x, rtol=1e-6)
+
+
 def test_layouts_the_loop_kernel_cannot_take():
-    assert kernels.operand_layout([(4, 3), (4, 1)], (4, 3)) is None   # broadcast along the last axis
-    assert kernels.operand_layout([(4, 3, 2), (3, 2), (2,)], (4, 3, 2)) is None  # two different tails
+    assert kernels.operand_layout([(4, 3), (4, 1)], (4, 3)) == ["full", "lead"]
     assert kernels.operand_layout([(4, 3), (3,), (1, 1)], (4, 3)) == ["full", "tail", "one"]
+    assert kernels.operand_layout([(4, 5, 3), (4, 1, 3)], (4, 5, 3)) is None      # a middle axis broadcast
+    assert kernels.operand_layout([(4, 3, 2), (2,), (4, 1, 1)], (4, 3, 2)) is None  # rows split two ways
 
 
 def test_a_group_the_loop_cannot_take_falls_back_to_a_ufunc():
-    program = FusedProgram([("mul", [("in", 0), ("in", 1)], (4, 3), F32, ())], 2)
-    kernel = kernels.compile_kernel(program, [F32, F32], [(4, 3), (4, 1)], (4, 3))
+    program = FusedProgram([("mul", [("in", 0), ("in", 1)], (4, 5, 3), F32, ())], 2)
+    kernel = kernels.compile_kernel(program, [F32, F32], [(4, 5, 3), (4, 1, 3)], (4, 5, 3))
     assert program.kernel_form == "ufunc"
-    a, b = numpy.ones((4, 3), numpy.float32), numpy.arange(4, dtype=numpy.float32).reshape(4, 1)
+    a = numpy.ones((4, 5, 3), numpy.float32)
+    b = numpy.arange(12, dtype=numpy.float32).reshape(4, 1, 3)
     numpy.testing.assert_array_equal(kernel(a, b), a * b)
 
 
@@ -117,5 +124,48 @@ def test_adam_training_step_with_kernels_matches_eager():
         x = ember.tensor(rng.standard_normal((8, 6)).astype(numpy.float32))
         y = ember.tensor(rng.standard_normal((8, 4)).astype(numpy.float32))
         assert float(compiled(x, y)) == pytest.approx(float(eager(x, y)), rel=1e-5)
-    assert "_kernel" in compiled.code(x, y)
+    assert "_region" in compiled.code(x, y)  # the step runs as numba regions
     assert_close(as_numpy(list(model.parameters())), as_numpy(list(eager_model.parameters())), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("op, reference", [("sum", numpy.sum), ("amax", numpy.max), ("amin", numpy.min)])
+@pytest.mark.parametrize("shape, axes", [((6, 5), (0,)), ((6, 5), (1,)), ((4, 3, 5), (1, 2)),
+                                          ((4, 3, 5), None), ((7,), (0,)), ((2, 0, 3), (0,))])
+def test_reduce_kernels_match_numpy(op, reference, shape, axes):
+    kernel = kernels.compile_reduce_kernel(op, shape, axes, numpy.dtype(numpy.float64))
+    x = numpy.random.default_rng(6).standard_normal(shape)
+    expected = reference(x, axis=axes, keepdims=True)
+    out = numpy.empty(expected.shape)
+    numpy.testing.assert_allclose(kernel(x, out), expected, rtol=1e-12)
+
+
+def test_reduce_kernels_propagate_nan_and_refuse_what_they_cannot_do():
+    kernel = kernels.compile_reduce_kernel("amax", (3, 4), (1,), F32)
+    x = numpy.arange(12, dtype=numpy.float32).reshape(3, 4)
+    x[1, 2] = numpy.nan
+    out = kernel(x, numpy.empty((3, 1), numpy.float32))
+    assert numpy.isnan(out[1, 0]) and out[0, 0] == 3 and out[2, 0] == 11
+    assert kernels.compile_reduce_kernel("sum", (3, 4, 5), (0, 2), F32) is None   # not one block of axes
+    assert kernels.compile_reduce_kernel("sum", (3, 4), (1,), numpy.dtype(numpy.int64)) is None  # integers
+    assert kernels.compile_reduce_kernel("sum", (1 << 17,), (0,), F32) is None     # large: NumPy is faster
+
+
+def test_a_region_numba_cannot_type_falls_back_to_one_line_per_node(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise TypeError("numba could not type this region")
+    monkeypatch.setattr(kernels, "compile_region", refuse)
+    models = []
+    for _ in range(2):
+        ember.manual_seed(0)
+        model = SeedMLP()
+        models.append((model, ember.optim.Adam(model.parameters(), lr=0.01)))
+    (eager_model, eager_opt), (model, opt) = models
+    eager = train_step(eager_model, eager_opt, ember.nn.functional.mse_loss)
+    compiled = ember.function(train_step(model, opt, ember.nn.functional.mse_loss), numba=True)
+    rng = numpy.random.default_rng(7)
+    for _ in range(3):
+        x = ember.tensor(rng.standard_normal((8, 6)).astype(numpy.float32))
+        y = ember.tensor(rng.standard_normal((8, 4)).astype(numpy.float32))
+        assert float(compiled(x, y)) == pytest.approx(float(eager(x, y)), rel=1e-5)
+    code = compiled.code(x, y)
+    assert "_region" not in code and "_kernel" in code

@@ -23,10 +23,10 @@ def twins(make_model, make_optimizer):
 
 
 def compare_training(make_model, make_optimizer, data, steps, loss_fn=nn.functional.mse_loss,
-                     rtol=1e-6, atol=1e-12, input_signature=None):
+                     rtol=1e-6, atol=1e-12, input_signature=None, numba=False):
     (eager_model, eager_opt), (model, opt) = twins(make_model, make_optimizer)
     eager_step = train_step(eager_model, eager_opt, loss_fn)
-    compiled = ember.function(train_step(model, opt, loss_fn), input_signature=input_signature)
+    compiled = ember.function(train_step(model, opt, loss_fn), input_signature=input_signature, numba=numba)
     for step in range(steps):
         x, y = next(data)
         ember.manual_seed(100 + step)

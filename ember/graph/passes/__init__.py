@@ -25,7 +25,7 @@ def optimize_graph(graph, escaping=(), donations=None, numba: bool = False, plan
         graph = fold_constants(graph)
         graph = eliminate_common_subexpressions(graph)
         graph = eliminate_dead_code(graph)
-    graph = fuse_elementwise(graph)
+    graph = fuse_elementwise(graph, singletons=numba)
     if numba:
         compile_fused_kernels(graph)
     if not plan:

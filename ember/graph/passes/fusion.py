@@ -137,12 +137,19 @@ class FusedProgram:
         if self.kernel_form == "ufunc":
             tail = f", out={out}" if out else ""
             return [f"{result} = {kernel}({', '.join(inputs + extra)}{tail})"]
-        lines = []
+        prelude, arguments = self.kernel_call(node, emitter, out)
+        return prelude + [f"{result} = {kernel}({', '.join(arguments)})"]
+
+    def kernel_call(self, node, emitter, out):
+        """For a loop kernel: lines allocating its output if it has no buffer, and its arguments."""
+        inputs = [emitter.render(v) for v in node.inputs]
+        extra = [emitter.render(s) for s in self.symbolic_numbers()]
+        prelude = []
         if out is None:
-            out = result
-            lines.append(f"{out} = _np.empty({emitter.render(node.output.shape)}, "
-                         f"{emitter.render(node.output.dtype)})")
-        return lines + [f"{result} = {kernel}({', '.join(inputs + extra + [out])})"]
+            out = emitter.name(node.output)
+            prelude.append(f"{out} = _np.empty({emitter.render(node.output.shape)}, "
+                           f"{emitter.render(node.output.dtype)})")
+        return prelude, inputs + extra + [out]
 
     def symbolic_numbers(self):
         """Symbolic numbers (sizes) the steps use: runtime arguments of a compiled kernel."""
@@ -189,7 +196,7 @@ def _fusible(node: Node) -> bool:
     return node.op in FUSIBLE and not node.effect and len(node.outputs) == 1
 
 
-def _groups(graph: Graph):
+def _groups(graph: Graph, singletons: bool = False):
     """Index sets of fusible nodes, one per group, found from each group's root backwards."""
     users = graph.users()
     outputs = {v.id for v in graph.output_values()}
@@ -214,7 +221,7 @@ def _groups(graph: Graph):
                     continue
                 group.append(where)
                 stack.append(producer)
-        if len(group) > 1:
+        if len(group) > 1 or singletons:
             taken.update(group)
             groups.append(sorted(group))
     return groups
@@ -240,8 +247,13 @@ def _program(graph: Graph, indices):
     return FusedProgram(steps, len(externals)), externals
 
 
-def fuse_elementwise(graph: Graph) -> Graph:
-    for indices in _groups(graph):
+def fuse_elementwise(graph: Graph, singletons: bool = False) -> Graph:
+    """Replace each group of elementwise nodes by one ``fused`` node.
+
+    ``singletons``: also make lone elementwise nodes one-step groups (the
+    numba path, where each becomes a kernel that a region can run).
+    """
+    for indices in _groups(graph, singletons):
         program, externals = _program(graph, indices)
         root = graph.nodes[indices[-1]]
         fused = Node("fused", None, externals, (program,), source=root.source)

@@ -1,0 +1,49 @@
+"""Whole training steps on the numba path (kernels and regions) equal eager execution.
+
+The same comparisons as ``test_training.py``, in float64, with
+``ember.function(numba=True, atol=1e-10)``: fused loop kernels, reductions and small
+matmuls then run inside numba regions, and must give eager's losses,
+parameters, buffers and optimizer state. Sums there run in another order
+than NumPy's pairwise ones, so values that should be zero differ at 1e-12:
+``atol`` is 1e-10 here.
+"""
+import importlib.util
+
+import pytest
+
+import ember
+from ember import nn
+
+from .models import LeNet, LSTMNet, SeedMLP, TransformerBlock, batches
+from .test_training import compare_training
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("numba") is None,
+                                reason="numba is an optional extra and is not installed")
+
+
+
+def test_seed_mlp_adam_50_steps():
+    compiled, *_ = compare_training(SeedMLP, lambda p: ember.optim.Adam(p, lr=0.01), batches((8, 6), (8, 4)),
+                                    steps=50, numba=True, atol=1e-10)
+    x, y = next(batches((8, 6), (8, 4)))
+    assert "_region" in compiled.code(x, y)
+
+
+def test_seed_mlp_sgd_nesterov_cross_entropy():
+    compare_training(SeedMLP, lambda p: ember.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
+                     batches((8, 6), 4), steps=5, loss_fn=nn.functional.cross_entropy, numba=True, atol=1e-10)
+
+
+def test_lenet_with_batchnorm_and_dropout():
+    compare_training(LeNet, lambda p: ember.optim.SGD(p, lr=0.05, momentum=0.9), batches((4, 1, 8, 8), 4),
+                     steps=3, loss_fn=nn.functional.cross_entropy, numba=True, atol=1e-10)
+
+
+def test_lstm():
+    compare_training(LSTMNet, lambda p: ember.optim.Adam(p, lr=0.01), batches((4, 6, 3), (4, 2)), steps=3,
+                     numba=True, atol=1e-10)
+
+
+def test_transformer_block():
+    compare_training(TransformerBlock, lambda p: ember.optim.AdamW(p, lr=0.01), batches((2, 5, 8), (2, 3)),
+                     steps=2, numba=True, atol=1e-10)
