@@ -168,13 +168,20 @@ class _Region:
 
     def output(self, node: Node, out) -> str:
         """The array a node's result goes into: its buffer, or a fresh one made before the call."""
+        fresh = out is None or _is_buffer(out)  # not a state array written in place, whose layout is the user's
         if out is None:
             out = self.emitter.name(node.output)
             self.prelude.append(f"{out} = _np.empty({self.emitter.render(node.output.shape)}, "
                                 f"{self.emitter.render(node.output.dtype)})")
         name = self.argument(out, node.output)
-        self.c_arrays.add(name)
+        if fresh:
+            self.c_arrays.add(name)
         return name
+
+
+def _is_buffer(name: str) -> bool:
+    """Whether ``name`` is one of the memory plan's buffers (allocated C-contiguous by the plan)."""
+    return name[:1] == "b" and name[1:].isdigit()
 
 
 def _region_statement(region: _Region, node: Node, out) -> bool:
@@ -202,8 +209,10 @@ def _region_statement(region: _Region, node: Node, out) -> bool:
         region.statements.append(f"{result} = {region.kernel(kernel)}({source}, {target})")
         region.bindings[result] = (target, None)
     elif node.op == "matmul" and len(values) == 2 and kernels.matmul_in_regions() \
+            and (out is None or _is_buffer(out)) \
             and all(v.ndim == 2 and v.dtype == node.output.dtype for v in values) \
             and node.output.dtype.kind == "f" and node.output.dtype.itemsize in (4, 8):
+        # (numba's numpy.dot wants a C-contiguous output: a buffer of the plan, never a state array)
         a, b = (region.argument(emitter.render(v), v) for v in values)
         target = region.output(node, out)
         region.statements += [f"numpy.dot({a}, {b}, {target})", f"{result} = {target}"]
