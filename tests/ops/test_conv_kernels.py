@@ -59,3 +59,27 @@ def test_flat_rows_apply_only_to_exact_stride_one_2d_geometry():
     assert not fit((2, 2), (5, 5), (28, 28), ((2, 2), (2, 2)), (1, 1), (14, 14))   # strided
     assert not fit((1,), (5,), (28,), ((2, 2),), (1,), (28,))                      # 1-D
     assert not fit((1, 1), (3, 3), (8, 8), ((0, 0), (0, 0)), (1, 1), (5, 6))       # a cropped transpose
+
+
+@pytest.mark.parametrize("x_shape, w_shape, stride, pads, groups", [
+    ((5, 4, 9, 8), (6, 2, 3, 3), (1, 1), ((1, 1), (0, 2)), 2),   # flat rows
+    ((5, 3, 9, 9), (4, 3, 3, 2), (2, 1), ((1, 0), (1, 1)), 1),   # windows (strided)
+    ((5, 2, 11), (3, 2, 4), (2,), ((2, 1),), 1),                 # 1-D
+])
+def test_batch_chunks_give_the_whole_batch_result(monkeypatch, x_shape, w_shape, stride, pads, groups):
+    rng = numpy.random.default_rng(1)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    dilation = (1,) * len(stride)
+    out = tuple((n + lo + hi - (k - 1) - 1) // s + 1 for n, (lo, hi), k, s in zip(x_shape[2:], pads, w_shape[2:], stride))
+    g = rng.standard_normal((x_shape[0], w_shape[0]) + out)
+
+    def run():
+        return (conv_kernels.conv_forward(numpy, x, w, stride, pads, dilation, groups, out),
+                conv_kernels.conv_weight_grad_forward(numpy, x, g, stride, pads, dilation, groups, w_shape[2:]),
+                conv_kernels.conv_transpose_forward(numpy, g, w, stride, pads, dilation, groups, x_shape[2:]))
+    whole = run()
+    monkeypatch.setattr(conv_kernels, "CHUNK_BYTES", 1)  # one sample per chunk
+    monkeypatch.setattr(conv_kernels, "WHOLE_BATCH_BYTES", 0)
+    assert len(conv_kernels._batch_chunks(x_shape[0], 8)) == x_shape[0]
+    for chunked, reference in zip(run(), whole):
+        numpy.testing.assert_allclose(chunked, reference, rtol=1e-12, atol=1e-12)
