@@ -222,7 +222,7 @@ def _region_statement(region: _Region, node: Node, out) -> bool:
         region.statements.append(f"{result} = {source}.T")
         region.bindings[result] = (f"{source}.T", source)
     elif node.op == "reshape" and len(values) == 1 and emitter.render(values[0]) in region.c_arrays \
-            and all(isinstance(s, int) for s in node.attrs[0]):
+            and kernels.static(node.attrs[0]):
         source = emitter.render(values[0])
         expression = f"{source}.reshape({emitter.render(tuple(node.attrs[0]))})"
         region.statements.append(f"{result} = {expression}")

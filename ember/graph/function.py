@@ -399,6 +399,12 @@ def function(fn=None, *, input_signature=None, optimize: bool = True, numba: boo
     Outputs are plain tensors without autograd history: differentiate inside
     the function (``loss.backward()``, ``ember.autograd.grad``).
 
+    ``numba=True`` (needs the optional ``numba``; matmuls also need SciPy)
+    compiles fused elementwise groups into vectorized loops and runs of
+    loops, small reductions and matmuls into single numba calls: much faster
+    steps for small models, at the price of seconds of compilation on the
+    first call (kernels are cached on disk, see :mod:`ember.graph.kernels`).
+
     Example:
         >>> import ember
         >>> @ember.function(input_signature=[ember.TensorSpec((None, 2))])

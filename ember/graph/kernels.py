@@ -69,13 +69,18 @@ _SLOWER_IN_NUMBA = {"exp", "log", "log1p", "expm1", "tanh", "sin", "cos", "tan",
 SMALL = 64
 
 
+def static(shape) -> bool:
+    """Whether every size is a plain int (a symbolic :class:`~ember.graph.dims.Dim` is an int too)."""
+    return all(isinstance(s, int) and not is_symbolic(s) for s in shape)
+
+
 def worthwhile(program, out_shape=None) -> bool:
     """Whether a compiled loop should beat NumPy for this group.
 
     Small outputs always gain (one call instead of several); large ones only
     without transcendental steps.
     """
-    if out_shape is not None and all(isinstance(s, int) for s in out_shape) and numpy.prod(out_shape) <= SMALL:
+    if out_shape is not None and static(out_shape) and numpy.prod(out_shape) <= SMALL:
         return True
     return not any(step[0] in _SLOWER_IN_NUMBA for step in program.steps)
 
@@ -316,8 +321,8 @@ REDUCE_LIMIT = 1 << 16  # elements: beyond this NumPy's pairwise SIMD sums win
 
 def reduce_block(input_shape, axes):
     """``(lo, hi)`` when the reduced axes are one contiguous block of a static shape, else None."""
-    if not all(isinstance(s, int) for s in input_shape) or not input_shape:
-        return None
+    if not static(input_shape) or not input_shape:
+        return None  # symbolic sizes: the kernel's loop bounds are fixed when it is written
     axes = tuple(range(len(input_shape))) if axes is None else tuple(sorted(axes))
     if not axes or axes != tuple(range(axes[0], axes[-1] + 1)):
         return None

@@ -47,3 +47,20 @@ def test_lstm():
 def test_transformer_block():
     compare_training(TransformerBlock, lambda p: ember.optim.AdamW(p, lr=0.01), batches((2, 5, 8), (2, 3)),
                      steps=2, numba=True, atol=1e-10)
+
+
+def test_symbolic_batch_runs_every_size_with_one_trace():
+    import numpy
+
+    from .conftest import as_numpy, assert_close
+
+    def step(x, w):
+        return ((x @ w).relu() * 0.5 + 1.0).sum(1).mean()
+    compiled = ember.function(step, numba=True,
+                              input_signature=[ember.TensorSpec((None, 6), ember.float64), ember.TensorSpec((6, 3), ember.float64)])
+    rng = numpy.random.default_rng(0)
+    w = ember.tensor(rng.standard_normal((6, 3)))
+    for batch in (1, 7, 128):
+        x = ember.tensor(rng.standard_normal((batch, 6)))
+        assert_close(as_numpy(compiled(x, w)), as_numpy(step(x, w)), rtol=1e-12, atol=1e-12)
+    assert compiled.trace_count == 1
