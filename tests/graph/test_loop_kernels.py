@@ -110,7 +110,11 @@ def test_small_groups_compile_even_with_transcendental_steps():
     assert kernels.worthwhile(tiny, ()) and not kernels.worthwhile(large, (4096,))
 
 
-def test_adam_training_step_with_kernels_matches_eager():
+def train_float32_twins(steps, seed):
+    """A SeedMLP trained with Adam eagerly and through ``ember.function(numba=True)``, compared each step.
+
+    Returns the compiled step's source and both models.
+    """
     models = []
     for _ in range(2):
         ember.manual_seed(0)
@@ -119,12 +123,17 @@ def test_adam_training_step_with_kernels_matches_eager():
     (eager_model, eager_opt), (model, opt) = models
     eager = train_step(eager_model, eager_opt, ember.nn.functional.mse_loss)
     compiled = ember.function(train_step(model, opt, ember.nn.functional.mse_loss), numba=True)
-    rng = numpy.random.default_rng(4)
-    for _ in range(20):
+    rng = numpy.random.default_rng(seed)
+    for _ in range(steps):
         x = ember.tensor(rng.standard_normal((8, 6)).astype(numpy.float32))
         y = ember.tensor(rng.standard_normal((8, 4)).astype(numpy.float32))
         assert float(compiled(x, y)) == pytest.approx(float(eager(x, y)), rel=1e-5)
-    assert "_region" in compiled.code(x, y)  # the step runs as numba regions
+    return compiled.code(x, y), model, eager_model
+
+
+def test_adam_training_step_with_kernels_matches_eager():
+    code, model, eager_model = train_float32_twins(steps=20, seed=4)
+    assert "_region" in code  # the step runs as numba regions
     assert_close(as_numpy(list(model.parameters())), as_numpy(list(eager_model.parameters())), rtol=1e-5, atol=1e-6)
 
 
@@ -154,18 +163,5 @@ def test_a_region_numba_cannot_type_falls_back_to_one_line_per_node(monkeypatch)
     def refuse(*args, **kwargs):
         raise TypeError("numba could not type this region")
     monkeypatch.setattr(kernels, "compile_region", refuse)
-    models = []
-    for _ in range(2):
-        ember.manual_seed(0)
-        model = SeedMLP()
-        models.append((model, ember.optim.Adam(model.parameters(), lr=0.01)))
-    (eager_model, eager_opt), (model, opt) = models
-    eager = train_step(eager_model, eager_opt, ember.nn.functional.mse_loss)
-    compiled = ember.function(train_step(model, opt, ember.nn.functional.mse_loss), numba=True)
-    rng = numpy.random.default_rng(7)
-    for _ in range(3):
-        x = ember.tensor(rng.standard_normal((8, 6)).astype(numpy.float32))
-        y = ember.tensor(rng.standard_normal((8, 4)).astype(numpy.float32))
-        assert float(compiled(x, y)) == pytest.approx(float(eager(x, y)), rel=1e-5)
-    code = compiled.code(x, y)
+    code, _, _ = train_float32_twins(steps=3, seed=7)
     assert "_region" not in code and "_kernel" in code
