@@ -61,7 +61,19 @@ class Trainer:
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
                 run_eagerly: bool = False, steps_per_execution: int = 1, jit_compile="auto",
                 auto_scale_loss: bool = True) -> None:
-        """Choose the optimizer, loss and metrics (Keras's arguments and defaults)."""
+        """Choose the optimizer, loss and metrics (Keras's arguments and defaults).
+
+        ``jit_compile=True`` compiles the steps on Ember's numba path (fused loop
+        kernels and compiled regions, as ``ember.function(numba=True)``), where
+        Keras would use XLA; it needs the optional numba package. The default
+        ``"auto"`` compiles them to NumPy code.
+        """
+        if jit_compile is True:
+            from ..graph import kernels
+            if not kernels.available():
+                raise ValueError("compile(jit_compile=True) needs the optional numba package: "
+                                 "pip install 'ember[numba]' (or pass jit_compile='auto')")
+        self.jit_compile = jit_compile
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         names = self.output_names
@@ -158,7 +170,8 @@ class Trainer:
         """The core function for ``mode``, compiled with ``ember.function`` unless running eagerly."""
         if mode not in self._step_functions:
             core = {"train": self._train_core, "test": self._test_core, "predict": self._predict_core}[mode]
-            self._step_functions[mode] = core if self._runs_eagerly() else CompiledStep(core, self, self.optimizer)
+            self._step_functions[mode] = core if self._runs_eagerly() else \
+                CompiledStep(core, self, self.optimizer, numba=getattr(self, "jit_compile", "auto") is True)
         return self._step_functions[mode]
 
     def _runs_eagerly(self) -> bool:
@@ -332,13 +345,13 @@ class CompiledStep:
     Keras's ``jit_compile='auto'`` does the same: compile when possible, else run the plain function.
     """
 
-    def __init__(self, core, model, optimizer):
+    def __init__(self, core, model, optimizer, numba: bool = False):
         def step(model, rule, template, *leaves):
             # The model and the update rule come in as arguments so that ember.function sees them
             # as the state it reads and writes: parameters, buffers, gradients, optimizer state.
             return core(*tree.pack_sequence_as(template, leaves))
         step.__name__ = core.__name__
-        self.core, self.function = core, ember.function(step)
+        self.core, self.function = core, ember.function(step, numba=numba)
         self.state = (model, optimizer.rule if optimizer is not None else None)
 
     def __call__(self, *args):

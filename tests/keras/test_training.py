@@ -1,4 +1,5 @@
 """compile / fit / evaluate / predict: inputs, options, compiled vs eager, and Keras-like errors."""
+import importlib.util
 import io
 import contextlib
 
@@ -152,13 +153,13 @@ def test_evaluate_predict_and_single_batch_methods(classification_data):
     assert set(model.test_on_batch(x[:32], y[:32], return_dict=True)) == set(model.metrics_names)
 
 
-def _losses(run_eagerly: bool, optimizer):
+def _losses(run_eagerly: bool, optimizer, jit_compile="auto"):
     keras.backend.clear_session()
     keras.utils.set_random_seed(7)
     model = keras.Sequential([keras.Input(shape=(6,)), layers.Dense(16, activation="relu"), layers.Dropout(0.3),
                               layers.BatchNormalization(), layers.Dense(3, activation="softmax")])
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"],
-                  run_eagerly=run_eagerly)
+                  run_eagerly=run_eagerly, jit_compile=jit_compile)
     rng = np.random.default_rng(3)
     x = rng.normal(size=(96, 6)).astype("float32")
     y = (x[:, 0] > 0).astype("int64") + (x[:, 1] > 0.5)
@@ -171,6 +172,16 @@ def test_compiled_default_equals_run_eagerly(optimizer):
     eager, _ = _losses(True, optimizer)
     compiled, model = _losses(False, optimizer)
     assert model._step_functions["train"].trace_count >= 1  # it really was compiled
+    for key in eager:
+        np.testing.assert_allclose(compiled[key], eager[key], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="numba is an optional extra")
+def test_jit_compile_true_runs_the_numba_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBER_KERNEL_CACHE", str(tmp_path))
+    eager, _ = _losses(True, "adam")
+    compiled, model = _losses(False, "adam", jit_compile=True)
+    assert model._step_functions["train"].function.numba
     for key in eager:
         np.testing.assert_allclose(compiled[key], eager[key], rtol=1e-5, atol=1e-6)
 
