@@ -13,6 +13,8 @@ Example:
     tensor([30.])
 """
 from . import backend
+from .backend import float_warnings as _float_warnings
+_float_warnings.install()
 from .backend import (DType, as_dtype, bool_ as bool, float16, float32, float64, get_default_dtype,
                       int8, int16, int32, int64, set_default_dtype, uint8)
 from .errors import DTypeError, EmberError, EmberIndexError, EmberValueError, GradError, ShapeError

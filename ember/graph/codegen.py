@@ -31,8 +31,10 @@ from . import lowering
 from .dims import Dim, SymFloat
 from .ir import Graph, Node, Value
 
-_NAMESPACE = {"_np": numpy, "_where_into": lowering.where_into, "_copy_into": lowering.copy_into,
-              "_where_zero": lowering.where_zero, "inf": math.inf, "nan": math.nan}
+# __name__: the module warnings are attributed to (see ember/backend/float_warnings.py)
+_NAMESPACE = {"__name__": "ember.graph.generated", "_np": numpy, "_where_into": lowering.where_into,
+              "_copy_into": lowering.copy_into, "_where_zero": lowering.where_zero, "inf": math.inf,
+              "nan": math.nan}
 
 
 class Emitter:
