@@ -106,8 +106,8 @@ def explain_failure(prim, inputs, attrs, error):
     The shape rule is consulted first: it raises the precise message. If the
     rule accepts the operands, the backend's own message is wrapped instead.
     """
-    if isinstance(error, EmberError):
-        return error
+    if isinstance(error, (EmberError, Warning, MemoryError)):
+        return error  # ours already; a warning the user's filters made an error; out of memory
     if isinstance(error, IndexError):
         shapes = ", ".join(str(getattr(v, "shape", v)) for v in inputs)
         return EmberIndexError(f"{prim.name}: {error} (operand shapes {shapes})")

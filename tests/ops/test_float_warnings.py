@@ -22,3 +22,15 @@ def test_ember_ops_do_not_warn_but_user_numpy_does():
     lines = [line for line in result.stderr.splitlines() if "RuntimeWarning" in line]
     assert len(lines) == 1 and "<string>" in lines[0] and "divide by zero encountered in log" in lines[0], \
         result.stderr
+
+
+def test_a_warning_the_user_turned_into_an_error_is_raised_as_it_is():
+    import warnings
+
+    import pytest
+
+    import ember
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(RuntimeWarning, match="divide by zero encountered in log"):
+            ember.tensor([0.0]).log()
