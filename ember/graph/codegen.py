@@ -253,7 +253,7 @@ def region_lines(graph: Graph, start: int, emitter: Emitter, plan):
     model's step is dozens of small kernels, matmuls and reductions: run
     as one region, that overhead is paid once. Only runs of two or more
     nodes are worth it. The region is compiled before the program runs; if
-    numba cannot type it, the nodes fall back to one line each.
+    numba cannot type it, the run's nodes get one line each instead.
     """
     from .kernels import compile_region
     region, index = _Region(emitter), start
@@ -272,7 +272,13 @@ def region_lines(graph: Graph, start: int, emitter: Emitter, plan):
         signature = [_numba_type(region.types[name]) for name in region.parameters]
         function = compile_region(region.statements, region.kernels, region.parameters, signature)
     except Exception:  # noqa: BLE001 -- numba's typing errors have no common base worth naming
-        return [], start
+        # the whole run falls back at once: retrying from each later node would compile again and again
+        lines = []
+        for position in range(start, index):
+            out = plan.out.get(position) if plan is not None else None
+            scratch = plan.scratch.get(position, ()) if plan is not None else ()
+            lines += node_lines(graph.nodes[position], emitter, out, scratch)
+        return lines, index
     name = emitter.constant(function, "region")
     return region.prelude + [f"{name}({', '.join(region.parameters)})"] + \
         _rebind(graph, graph.nodes[start:index], region), index

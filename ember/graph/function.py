@@ -189,7 +189,9 @@ class _FastPath:
 
     It checks, per argument, what the cache key would (dtype, ``requires_grad``,
     whether ``.grad`` exists, and the shape, or only its fixed sizes under an
-    input_signature), then the owners' fingerprint.
+    input_signature), then that the function reaches the same owners
+    (``state.owner_sources``, or a new search) and that their fingerprint is
+    unchanged (the generated ``guard``, see ``graph/guard.py``).
     """
 
     __slots__ = ("concrete", "checks", "grad_enabled", "owners_key", "guard", "same_owners")
