@@ -264,14 +264,30 @@ def unbind(input, dim: int = 0):
     return tuple(getitem_index(x, (slice(None),) * axis + (i,)) for i in range(x.shape[axis]))
 
 
+_PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
 def pad(input, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
-    """Pad the last dimensions: ``pad=(left, right, top, bottom, ...)`` as in ``torch.nn.functional.pad``."""
+    """Pad the last dimensions: ``pad=(left, right, top, bottom, ...)`` as in ``torch.nn.functional.pad``.
+
+    ``mode`` is ``'constant'`` (with ``value``), ``'reflect'``, ``'replicate'``
+    or ``'circular'``; negative widths crop. The other modes gather from the
+    input, so their gradient adds up at the source positions, as in PyTorch.
+
+    Example:
+        >>> import ember
+        >>> ember.pad(ember.tensor([[1.0, 2.0, 3.0]]), (2, 1), mode="reflect")
+        tensor([[3., 2., 1., 2., 3., 2.]])
+    """
     x = _tensor(input)
-    if mode != "constant":
-        raise EmberValueError(f"pad: mode {mode!r} is not supported yet (only 'constant')")
+    if mode not in _PAD_MODES:
+        raise EmberValueError(f"pad: unrecognised padding mode {mode!r} (expected one of {', '.join(_PAD_MODES)})")
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
         raise ShapeError(f"pad: padding {tuple(pad)} must have an even length of at most "
                          f"2 * {x.ndim} for a tensor of shape {x.shape}")
+    if mode != "constant" and pad and len(pad) // 2 >= x.ndim:
+        raise ShapeError(f"pad: {mode} padding of the last {len(pad) // 2} dimension(s) needs at least one "
+                         f"more (batch) dimension, but the input has shape {x.shape}")
     widths = [(0, 0)] * x.ndim
     for i in range(len(pad) // 2):
         widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
@@ -281,7 +297,36 @@ def pad(input, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
         widths = [(builtins.max(a, 0), builtins.max(b, 0)) for a, b in widths]
     if not builtins.any(a or b for a, b in widths):  # nothing to add (NumPy rejects a 0-d pad)
         return clone(x)
+    if mode != "constant":
+        return _pad_by_gathering(x, widths, mode)
     return bind(S.Pad, (x,), (tuple(widths), value))
+
+
+def _pad_by_gathering(x, widths, mode: str) -> Tensor:
+    """Reflect, replicate or wrap around, one axis at a time, by indexing with source positions."""
+    from .indexing import getitem
+    for axis, (before, after) in enumerate(widths):
+        if not (before or after):
+            continue
+        size = x.shape[axis]
+        too_wide = {"reflect": builtins.max(before, after) >= size,
+                    "circular": builtins.max(before, after) > size, "replicate": size == 0}[mode]
+        if too_wide:
+            raise ShapeError(f"pad: {mode} padding ({before}, {after}) of dimension {axis} must be "
+                             f"{'smaller than' if mode == 'reflect' else 'at most'} its size {size} "
+                             f"(input shape {x.shape})" if size else
+                             f"pad: {mode} padding of dimension {axis} needs a non-empty dimension "
+                             f"(input shape {x.shape})")
+        position = backend.xp.arange(-before, size + after)
+        if mode == "reflect":
+            position = backend.xp.abs(position)
+            position = backend.xp.where(position >= size, 2 * (size - 1) - position, position)
+        elif mode == "replicate":
+            position = backend.xp.clip(position, 0, size - 1)
+        else:
+            position = position % size
+        x = getitem(x, (slice(None),) * axis + (Tensor._make(position, None, False),))
+    return x
 
 
 def flip(input, dims) -> Tensor:

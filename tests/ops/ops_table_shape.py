@@ -119,6 +119,21 @@ def pad_examples(draw, shape):
 
 
 @_one_operand
+def pad_mode_examples(draw, shape):
+    """Reflect, replicate or circular padding of the last 1-3 dimensions (PyTorch wants 1-2 more,
+    and refuses some empty inputs that Ember pads, so those get constant padding here)."""
+    if len(shape) < 2 or 0 in shape:
+        return {"pad": (), "mode": "constant"}
+    mode = draw(st.sampled_from(["reflect", "replicate", "circular"]))
+    dims = draw(st.integers(max(1, len(shape) - 2), min(3, len(shape) - 1)))
+    pads = []
+    for size in reversed(shape[len(shape) - dims:]):
+        limit = {"reflect": size - 1, "circular": size, "replicate": 2}[mode] if size else 0
+        pads += [draw(st.integers(0, limit)), draw(st.integers(0, limit))]
+    return {"pad": tuple(pads), "mode": mode}
+
+
+@_one_operand
 def triangle_examples(draw, shape):
     return {"diagonal": draw(st.integers(-3, 3))}
 
@@ -262,6 +277,8 @@ SHAPE_OPS = [
          ("broadcast_to", "reshape"), repeat_examples(max_dims=2, max_side=3), BOTH),
     Case("tile", ember.tile, torch.tile, ("broadcast_to",), tile_examples(max_dims=2, max_side=3)),
     Case("pad", ember.pad, torch.nn.functional.pad, ("pad",), pad_examples(), second_order=True),
+    Case("pad (reflect, replicate, circular)", ember.pad, torch.nn.functional.pad, ("getitem",),
+         pad_mode_examples(), second_order=True),
     Case("tril", ember.tril, torch.tril, ("where",), triangle_examples(min_dims=2), BOTH + ("bool",)),
     Case("triu", ember.triu, torch.triu, ("where",), triangle_examples(min_dims=2), BOTH + ("bool",)),
 ]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 
-from ...errors import EmberValueError, ShapeError
-from ...ops.creation import as_tensor, empty
+from ...errors import EmberValueError
+from ...ops.creation import empty
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -98,34 +98,6 @@ def _mode_padding(padding, kernel, dilation) -> list:
     return [width for pair in reversed(pairs) for width in pair]
 
 
-def _pad_with_mode(input: Tensor, widths, mode: str) -> Tensor:
-    """Pad the last ``len(widths) // 2`` axes by reflection, replication or wrapping around.
-
-    Built from integer-array indexing, so its gradient accumulates into the
-    source positions like PyTorch's.
-    """
-    from ... import backend
-    from ...ops import functions as E
-    x = input
-    for i in range(len(widths) // 2):
-        axis = x.ndim - 1 - i
-        before, after = widths[2 * i], widths[2 * i + 1]
-        size = x.shape[axis]
-        if mode == "reflect" and (before >= size or after >= size):
-            raise ShapeError(f"pad: reflection padding ({before}, {after}) must be smaller than the "
-                             f"dimension size {size} (input shape {tuple(input.shape)})")
-        position = backend.xp.arange(-before, size + after)
-        if mode == "reflect":
-            position = backend.xp.abs(position)
-            position = backend.xp.where(position >= size, 2 * (size - 1) - position, position)
-        elif mode == "replicate":
-            position = backend.xp.clip(position, 0, size - 1)
-        else:
-            position = position % size
-        x = E.getitem(x, (slice(None),) * axis + (as_tensor(position),))
-    return x
-
-
 class _Conv(_ConvNd):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
@@ -142,7 +114,7 @@ class _Conv(_ConvNd):
         if self.padding_mode == "zeros":
             return function(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
         widths = _mode_padding(self.padding, self.kernel_size, self.dilation)
-        return function(_pad_with_mode(input, widths, self.padding_mode), weight, bias, self.stride, 0,
+        return function(F.pad(input, widths, self.padding_mode), weight, bias, self.stride, 0,
                         self.dilation, self.groups)
 
 
