@@ -76,7 +76,7 @@ def _parse_einsum(equation: str, count: int):
     subscripts = inputs.split(",")
     if len(subscripts) != count or "." in equation:
         raise ShapeError(f"einsum: equation {equation!r} does not fit {count} operand(s) "
-                         "(ellipsis is not supported)")
+                         "(the primitive takes explicit subscripts: ember.einsum spells out '...')")
     return subscripts, output
 
 

@@ -2,13 +2,16 @@
 ``einsum``, ``outer`` and ``dot``."""
 from __future__ import annotations
 
+import string
+
+from .. import backend
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
 from . import linalg as L
 from ._operands import _promote, _tensor
 from .arithmetic import mul
 from .primitive import bind
-from .shaping import squeeze, unsqueeze
+from .shaping import broadcast_to, squeeze, unsqueeze
 
 
 def matmul(input, other) -> Tensor:
@@ -56,14 +59,68 @@ def bmm(input, mat2) -> Tensor:
 
 
 def einsum(equation: str, *operands) -> Tensor:
-    """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)`` (no ellipsis)."""
+    """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)``; ``...`` stands for broadcast dims.
+
+    Example:
+        >>> import ember
+        >>> ember.einsum("...ij,...jk->...ik", ember.ones(5, 2, 3), ember.ones(3, 4)).shape
+        (5, 2, 4)
+    """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = operands[0]
     tensors, _ = _promote(*[_tensor(o) for o in operands])
+    equation, tensors = _expand_ellipsis(equation.replace(" ", ""), tensors)
     if "->" not in equation:
         subscripts, output = L._parse_einsum(equation, len(tensors))
         equation = equation.replace(" ", "") + "->" + output
     return bind(L.Einsum, tuple(tensors), (equation.replace(" ", ""),))
+
+
+def _expand_ellipsis(equation: str, tensors):
+    """``equation`` with each ``...`` spelled out in unused letters, and the operands broadcast
+    over those dimensions (right-aligned, size 1 stretching, as PyTorch and NumPy do).
+
+    The einsum primitive then only ever sees explicit subscripts.
+    """
+    if "..." not in equation:
+        return equation, tensors
+    inputs, arrow, output = equation.partition("->")
+    subscripts = inputs.split(",")
+    if len(subscripts) != len(tensors) or any(s.count("...") > 1 for s in subscripts + [output]):
+        raise ShapeError(f"einsum: equation {equation!r} does not fit {len(tensors)} operand(s)")
+    ranks = []
+    for letters, tensor in zip(subscripts, tensors):
+        rank = tensor.ndim - len(letters.replace("...", "")) if "..." in letters else 0
+        if rank < 0:
+            raise ShapeError(f"einsum: subscripts {letters!r} have more dimensions than an operand of shape "
+                             f"{tensor.shape}")
+        ranks.append(rank)
+    width = max(ranks)
+    fresh = iter(c for c in string.ascii_letters if c not in equation)
+    ellipsis = "".join(next(fresh) for _ in range(width))
+    parts = [t.shape[s.index("..."):s.index("...") + r] if "..." in s else () for s, t, r in
+             zip(subscripts, tensors, ranks)]
+    try:
+        target = backend.xp.broadcast_shapes(*parts)
+    except ValueError:
+        raise ShapeError(f"einsum: the dimensions '...' stands for do not broadcast: "
+                         f"{', '.join(str(p) for p in parts)} in {equation!r}") from None
+    expanded, broadcast = [], []
+    for letters, tensor, rank, part in zip(subscripts, tensors, ranks, parts):
+        if "..." in letters:
+            start = letters.index("...")
+            wanted = target[width - rank:]
+            if tuple(part) != tuple(wanted):  # size-1 dims stretch: spell that out for the primitive
+                tensor = broadcast_to(tensor, tensor.shape[:start] + wanted + tensor.shape[start + rank:])
+            letters = letters.replace("...", ellipsis[width - rank:])
+        expanded.append(letters)
+        broadcast.append(tensor)
+    if arrow:
+        output = output.replace("...", ellipsis)
+    else:  # implicit output: the '...' dims, then the letters used once, in order
+        letters = "".join(expanded).replace(",", "")
+        output = ellipsis + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ellipsis))
+    return ",".join(expanded) + "->" + output, broadcast
 
 
 def outer(input, vec2) -> Tensor:

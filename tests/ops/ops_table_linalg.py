@@ -43,6 +43,23 @@ def einsum_examples(draw):
     return Example(operands, {"equation": equation})
 
 
+_ELLIPSIS_EQUATIONS = ["...ij,...jk->...ik", "...ij,...jk", "i...->...", "...,...->...", "bi...,bj...->bij...",
+                       "...i,...i->...", "i...j->ij"]
+
+
+@st.composite
+def einsum_ellipsis_examples(draw):
+    """Equations with '...': the dims it stands for broadcast (size 1 stretches), as in PyTorch."""
+    equation = draw(st.sampled_from(_ELLIPSIS_EQUATIONS))
+    subscripts = equation.split("->")[0].split(",")
+    sizes = {letter: draw(_SIZES) for letter in sorted(set("".join(subscripts).replace(".", "")))}
+    batch = draw(broadcast_shapes(len(subscripts), max_dims=2, max_side=3))
+    operands = tuple(Operand(tuple(sizes[c] for c in s.split("...")[0]) + (extra if "..." in s else ()) +
+                             tuple(sizes[c] for c in (s.split("...")[1] if "..." in s else "")))
+                     for s, extra in zip(subscripts, batch))
+    return Example(operands, {"equation": equation})
+
+
 @st.composite
 def vector_pairs(draw, same_length):
     first = draw(_SIZES)
@@ -57,6 +74,8 @@ CASES = [
     Case("einsum", lambda *xs, equation: ember.einsum(equation, *xs),
          lambda *xs, equation: torch.einsum(equation, *xs), ("einsum",), einsum_examples(),
          second_order=True),
+    Case("einsum with ...", lambda *xs, equation: ember.einsum(equation, *xs),
+         lambda *xs, equation: torch.einsum(equation, *xs), ("einsum", "broadcast_to"), einsum_ellipsis_examples()),
     Case("outer", ember.outer, torch.outer, ("mul",), vector_pairs(False), FLOATS + INTS),
     Case("dot", ember.dot, torch.dot, ("matmul",), vector_pairs(True), FLOATS + INTS, second_order=True),
 ]
