@@ -1,17 +1,22 @@
-"""Compiled loops for fused elementwise groups, with numba (optional).
+"""Compiled loops for the numba path of ``ember.function`` (optional).
 
 A :class:`~ember.graph.passes.fusion.FusedProgram` becomes one compiled pass
 over the data instead of one NumPy call (and one sweep through memory) per
 step. Two forms:
 
-- a **loop kernel** (``numba.njit``) when every operand either has the
-  output's shape, has a single element, or has the shape of the output's
-  trailing dimensions (a bias). It walks flat, contiguous memory in two
-  nested loops, which LLVM vectorizes (``error_model="numpy"`` drops the
-  division-by-zero checks that would stop it). This is the common case:
-  optimizer updates, activations, their gradients.
+- a **loop kernel** (``numba.njit``) when every operand has the output's
+  shape, a single element, the output's leading dimensions (one value per
+  row) or its trailing ones (a bias): see :func:`operand_layout`. It walks
+  flat, contiguous memory, which LLVM vectorizes (``error_model="numpy"``
+  drops the division-by-zero checks that would stop it). This is the common
+  case: optimizer updates, activations, their gradients.
 - otherwise a scalar function that ``numba.vectorize`` turns into a NumPy
   ufunc, which broadcasts anything but runs a strided, unvectorized loop.
+
+Small float reductions get loop kernels too (:func:`compile_reduce_kernel`),
+and :func:`compile_region` wraps a run of kernels, reductions and matmuls
+into one numba function, so a small model's step crosses from Python into
+compiled code once instead of dozens of times (see ``codegen.region_lines``).
 
 The source is written to a file in
 the kernel cache (``$EMBER_KERNEL_CACHE``, default ``~/.cache/ember/kernels``)
