@@ -17,6 +17,7 @@ Example:
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -28,8 +29,12 @@ from .atomic import atomic_write
 from .safetensors_format import CorruptFileError
 from .structure import flatten, unflatten
 
-FORMAT_VERSION = "1"
-_STRUCTURE, _VERSION, _DIGEST = "ember.structure", "ember.format_version", "ember.sha256"
+# Version 2: the checksum covers the header (every tensor's dtype, shape and offsets, and the
+# metadata: structure, epoch, ...) as well as the data; version 1 covered the data alone.
+FORMAT_VERSION = "2"
+_READABLE_VERSIONS = ("1", "2")
+_STRUCTURE, _VERSION = "ember.structure", "ember.format_version"
+_FILE_DIGEST, _DATA_DIGEST = "ember.sha256.file", "ember.sha256"  # versions 2 and 1
 
 __all__ = ["save", "load", "CorruptFileError"]
 
@@ -42,8 +47,9 @@ def save(obj: Any, f: str | os.PathLike | BinaryIO) -> None:
     """
     structure, arrays = flatten(obj)
     metadata = {"format": "ember", _VERSION: FORMAT_VERSION,
-                _STRUCTURE: json.dumps(structure, separators=(",", ":"), allow_nan=False),
-                _DIGEST: safetensors_format.data_digest(arrays)}
+                _STRUCTURE: json.dumps(structure, separators=(",", ":"), allow_nan=False)}
+    header = safetensors_format.header_bytes(safetensors_format.layout(arrays), metadata)
+    metadata[_FILE_DIGEST] = safetensors_format.data_digest(arrays, header)
     writer = lambda file: safetensors_format.write(file, arrays, metadata)  # noqa: E731
     if hasattr(f, "write"):
         writer(f)
@@ -59,10 +65,10 @@ def load(f: str | os.PathLike | BinaryIO, map_location: Any = None, *, weights_o
     """
     where = repr(os.fspath(f)) if not hasattr(f, "read") else "<file object>"
     if hasattr(f, "read"):
-        arrays, metadata = safetensors_format.read(_seekable(f), where, _DIGEST)
+        arrays, metadata = safetensors_format.read(_seekable(f), where, _checksum(where))
     else:
         with open(f, "rb") as file:
-            arrays, metadata = safetensors_format.read(file, where, _DIGEST)
+            arrays, metadata = safetensors_format.read(file, where, _checksum(where))
     tensors = {name: Tensor._make(array, None, False) for name, array in arrays.items()}
     if _STRUCTURE not in metadata:
         return tensors
@@ -73,11 +79,27 @@ def load(f: str | os.PathLike | BinaryIO, map_location: Any = None, *, weights_o
         raise CorruptFileError(f"{where}: the saved structure is corrupted ({error})") from None
 
 
+def _checksum(where: str):
+    """The check :func:`safetensors_format.read` runs: which checksum the file carries, seeded."""
+    def check(entries: dict, metadata: dict):
+        if _FILE_DIGEST in metadata:
+            rest = {key: value for key, value in metadata.items() if key != _FILE_DIGEST}
+            digest = hashlib.sha256(safetensors_format.header_bytes(entries, rest))
+            return digest, metadata[_FILE_DIGEST], "its header and tensor data"
+        if _DATA_DIGEST in metadata:
+            return hashlib.sha256(), metadata[_DATA_DIGEST], "its tensor data"
+        if _STRUCTURE in metadata:
+            raise CorruptFileError(f"{where}: an Ember checkpoint without its checksum (the "
+                                   f"{_FILE_DIGEST!r} metadata entry was removed)")
+        return None  # a plain safetensors file from another writer
+    return check
+
+
 def _check_version(metadata: dict, where: str) -> None:
     version = metadata.get(_VERSION)
-    if version != FORMAT_VERSION:
+    if version not in _READABLE_VERSIONS:
         raise CorruptFileError(f"{where}: written with Ember file format version {version!r}; this "
-                               f"Ember reads version {FORMAT_VERSION!r}")
+                               f"Ember reads versions {', '.join(_READABLE_VERSIONS)}")
 
 
 def _seekable(file: BinaryIO) -> BinaryIO:

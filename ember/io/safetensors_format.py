@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+import zipfile
 from typing import BinaryIO
 
 import numpy
@@ -36,54 +37,70 @@ def dtype_code(dtype) -> str:
     return code
 
 
+def layout(arrays: dict[str, numpy.ndarray]) -> dict[str, dict]:
+    """The header entry (dtype, shape, byte offsets) :func:`write` gives each array, in order."""
+    header, offset = {}, 0
+    for name, array in arrays.items():
+        nbytes = array.size * array.dtype.itemsize
+        header[name] = {"dtype": dtype_code(array.dtype), "shape": list(array.shape),
+                        "data_offsets": [offset, offset + nbytes]}
+        offset += nbytes
+    return header
+
+
 def write(file: BinaryIO, arrays: dict[str, numpy.ndarray], metadata: dict[str, str]) -> None:
     """Write ``arrays`` (in order) and string ``metadata`` to an open binary file."""
-    header, offset, blocks = {}, 0, []
-    for name, array in arrays.items():
-        block = _little_endian_c(array)
-        header[name] = {"dtype": dtype_code(block.dtype), "shape": list(block.shape),
-                        "data_offsets": [offset, offset + block.nbytes]}
-        offset += block.nbytes
-        blocks.append(block)
+    header = layout(arrays)
     if metadata:
         header = {"__metadata__": metadata, **header}
     encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
     encoded += b" " * (-len(encoded) % 8)  # pad so the data starts 8-byte aligned, as the spec suggests
     file.write(struct.pack("<Q", len(encoded)))
     file.write(encoded)
-    for block in blocks:
-        file.write(block.reshape(-1).view(numpy.uint8))
+    for array in arrays.values():
+        file.write(_little_endian_c(array).reshape(-1).view(numpy.uint8))
 
 
-def data_digest(arrays: dict[str, numpy.ndarray]) -> str:
-    """SHA-256 of the data section :func:`write` produces for ``arrays``."""
-    digest = hashlib.sha256()
+def header_bytes(entries: dict[str, dict], metadata: dict[str, str]) -> bytes:
+    """A canonical encoding of a header (entries and metadata), however its JSON was spaced or ordered."""
+    canonical = json.dumps({"metadata": metadata, "tensors": entries}, sort_keys=True,
+                           separators=(",", ":"))
+    return struct.pack("<Q", len(canonical)) + canonical.encode("utf-8")
+
+
+def data_digest(arrays: dict[str, numpy.ndarray], start: bytes = b"") -> str:
+    """SHA-256 of ``start`` followed by the data section :func:`write` produces for ``arrays``."""
+    digest = hashlib.sha256(start)
     for array in arrays.values():
         block = _little_endian_c(array)
         digest.update(block.reshape(-1).view(numpy.uint8))
     return digest.hexdigest()
 
 
-def read(file: BinaryIO, where: str, digest_key: str | None = None):
+def read(file: BinaryIO, where: str, check=None):
     """Read a whole file: ``(arrays, metadata)``; arrays are fresh, aligned, writable NumPy arrays.
 
-    With ``digest_key`` naming a metadata entry, the data section's SHA-256 is
-    checked against it.
+    ``check(entries, metadata)``, when given, returns ``None`` or a ``(digest,
+    expected, what)`` triple: the data section is fed into the hashlib object
+    ``digest`` (after whatever ``check`` put there) and must end equal to the
+    hex string ``expected``; ``what`` says what the checksum covers.
     """
     size = file.seek(0, 2)
     file.seek(0)
     header, metadata, data_start = _read_header(file, size, where)
     entries = _check_entries(header, size - data_start, where)
-    digest = hashlib.sha256() if digest_key and digest_key in metadata else None
+    verification = check(header, metadata) if check is not None else None
+    digest = verification[0] if verification else None
     arrays = {}
     for name, entry in entries:
         raw = _read_raw(file, entry, data_start, where, name)
         if digest is not None:
             digest.update(raw.reshape(-1).view(numpy.uint8))
         arrays[name] = _to_native(raw, entry["dtype"])
-    if digest is not None and digest.hexdigest() != metadata[digest_key]:
-        raise CorruptFileError(f"{where}: the tensor data is corrupted (SHA-256 {digest.hexdigest()} "
-                               f"does not match the {metadata[digest_key]} recorded when it was saved)")
+    if digest is not None and digest.hexdigest() != verification[1]:
+        raise CorruptFileError(f"{where}: the file is corrupted or was edited: the SHA-256 of "
+                               f"{verification[2]} is {digest.hexdigest()}, not the "
+                               f"{verification[1]} recorded when it was saved")
     return {name: arrays[name] for name in header}, metadata
 
 
@@ -91,8 +108,12 @@ def _read_header(file: BinaryIO, size: int, where: str):
     if size < 8:
         raise CorruptFileError(f"{where}: not a safetensors file (only {size} bytes; the header "
                                "length alone takes 8)")
-    (length,) = struct.unpack("<Q", file.read(8))
+    start = file.read(8)
+    (length,) = struct.unpack("<Q", start)
     if length > MAX_HEADER_BYTES or length > size - 8:
+        foreign = _foreign_format(file, start)
+        if foreign:
+            raise CorruptFileError(f"{where}: {foreign}")
         raise CorruptFileError(f"{where}: not a safetensors file, or truncated: the header claims "
                                f"{length} bytes but the file has {size - 8} after the length field")
     try:
@@ -107,6 +128,33 @@ def _read_header(file: BinaryIO, size: int, where: str):
     return header, metadata, 8 + length
 
 
+_CONVERT = ("Ember reads safetensors (no pickle, so loading never runs code); convert the file "
+            "once with PyTorch: `import torch, safetensors.torch; safetensors.torch.save_file("
+            "torch.load(path), 'model.safetensors')` (for a state dict; save the tensors of "
+            "anything else as a dict), then load the new file")
+
+
+def _foreign_format(file: BinaryIO, start: bytes) -> str | None:
+    """What a file that is not safetensors looks like, when it is something we recognise."""
+    if start.startswith(b"PK\x03\x04"):
+        file.seek(0)
+        try:
+            with zipfile.ZipFile(file) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError):
+            names = []
+        if any(name.endswith("data.pkl") for name in names):
+            return f"this is a PyTorch zip file written by torch.save, not a safetensors file. {_CONVERT}"
+        if "config.json" in names:
+            return ("this is a zip archive holding a whole model (a .keras file?), not a "
+                    "safetensors file: load it with ember.keras.models.load_model")
+        return "this is a zip archive, not a safetensors file"
+    if start[:1] == b"\x80" and 2 <= start[1] <= 5:
+        return (f"this is a pickle file (PyTorch's legacy format written by torch.save, or "
+                f"Python's pickle), not a safetensors file. {_CONVERT}")
+    return None
+
+
 def _check_entries(header: dict, data_size: int, where: str):
     """Validate every entry; return them sorted by offset after checking they tile the data exactly."""
     entries = [(name, _check_entry(name, entry, where)) for name, entry in header.items()]
@@ -119,8 +167,8 @@ def _check_entries(header: dict, data_size: int, where: str):
                                    f"expected {position} (overlapping or missing bytes)")
         position = end
     if position != data_size:
-        state = "truncated" if position > data_size else "has trailing bytes"
-        raise CorruptFileError(f"{where}: the file is {state}: the header describes {position} bytes "
+        state = "is truncated" if position > data_size else "has trailing bytes"
+        raise CorruptFileError(f"{where}: the file {state}: the header describes {position} bytes "
                                f"of tensor data but the file holds {data_size}")
     return entries
 
