@@ -78,6 +78,22 @@ _sys.modules[__name__ + ".utils.data"] = data
 from . import graph  # noqa: E402
 from .graph import TensorSpec, cond, function, while_loop  # noqa: E402,F401
 
+# --- TensorFlow 2 style (``import ember as tf``; see ember/tf_compat) ----------------------------
+# Names both frameworks use take both spellings (ember/tf_compat/dual.py); ``ember.range`` is
+# TensorFlow's (PyTorch's end-inclusive torch.range is deprecated: use ember.arange).
+from .tf_compat.dual import argmax, argmin, concat, gather, matmul, squeeze, stack, transpose  # noqa: E402,F401
+from .tf_compat.tensor_ops import (  # noqa: E402,F401
+    add_n, boolean_mask, clip_by_global_norm, clip_by_norm, clip_by_value, constant, convert_to_tensor,
+    divide, expand_dims, fill, global_norm, greater_equal, identity, less_equal, multiply, one_hot, range,
+    rank, reduce_all, reduce_any, reduce_logsumexp, reduce_max, reduce_mean, reduce_min, reduce_prod,
+    reduce_std, reduce_sum, reduce_variance, shape, size, stop_gradient, subtract)
+from .ops.functions import greater, less, not_equal  # noqa: E402,F401
+from .tf_compat.tape import GradientTape, UnconnectedGradients  # noqa: E402,F401
+from .tf_compat.variable import Variable  # noqa: E402,F401
+from .tf_compat import math, random  # noqa: E402,F401  (tf.math, tf.random)
+_sys.modules[__name__ + ".math"] = math
+_sys.modules[__name__ + ".random"] = random
+
 # --- export and interoperability --------------------------------------------------------------
 from .export import from_dlpack  # noqa: E402,F401  (light: NumPy and Tensor only)
 

@@ -9,3 +9,7 @@ from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KL
                      L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
 
 # --- part 2: convolution, pooling, recurrent, attention, transformer (owner: nn-conv-rnn) ---
+
+# --- tf.nn's functions (``import ember as tf; tf.nn.relu``): torch.nn has no lower-case names,
+# so they sit beside the modules without clashing; see ember/tf_compat/nn_functions.py ---
+from ..tf_compat.nn_functions import *  # noqa: F401,F403,E402

@@ -1,0 +1,213 @@
+"""``tf.GradientTape`` as a view of Ember's autograd (``ember.GradientTape``).
+
+Ember records the graph of every op whose inputs require grad, so the tape
+records nothing itself: it decides *which* tensors are differentiable and
+calls :func:`ember.autograd.grad`. ``watch(x)`` marks ``x`` as requiring grad
+(and unmarks it when the tape is done with it); trainable Variables and
+parameters already require grad, which is TensorFlow's
+``watch_accessed_variables=True``. ``gradient`` builds a differentiable
+result (``create_graph``) when an enclosing tape is still recording, which is
+what nested tapes need for second derivatives; ``stop_recording`` is
+``no_grad``. Sources the target does not depend on get ``None`` (or zeros,
+with ``unconnected_gradients="zero"``), as in TensorFlow.
+"""
+from __future__ import annotations
+
+import enum
+
+from ..autograd.functions import grad as _autograd_grad
+from ..autograd.grad_mode import enable_grad, no_grad
+from ..errors import GradError
+from ..ops.creation import ones_like, zeros_like
+from ..tensor import Tensor
+
+# The tapes whose ``with`` block is open, innermost last.
+_RECORDING: list = []
+# id(tensor) -> [tensor, count]: tensors that watch() made require grad, and how many tapes hold them.
+_WATCHED_BY_TAPES: dict = {}
+
+
+class UnconnectedGradients(str, enum.Enum):
+    """What ``gradient`` returns for a source the target does not depend on."""
+    NONE = "none"
+    ZERO = "zero"
+
+
+class GradientTape:
+    """Record operations for differentiation (TensorFlow's ``tf.GradientTape``).
+
+    Example:
+        >>> import ember as tf
+        >>> x = tf.constant(3.0)
+        >>> with tf.GradientTape() as outer:
+        ...     outer.watch(x)
+        ...     with tf.GradientTape() as inner:
+        ...         inner.watch(x)
+        ...         y = x ** 3
+        ...     dy = inner.gradient(y, x)
+        >>> float(dy), float(outer.gradient(dy, x))
+        (27.0, 18.0)
+    """
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
+        self.persistent = bool(persistent)
+        self.watch_accessed_variables = bool(watch_accessed_variables)
+        self._watched: dict[int, Tensor] = {}
+        self._turned_on: list[Tensor] = []
+        self._used = False
+        self._grad_context = None
+
+    # --- the recording block --------------------------------------------------
+    def __enter__(self) -> "GradientTape":
+        self._grad_context = enable_grad()
+        self._grad_context.__enter__()
+        _RECORDING.append(self)
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        if self in _RECORDING:
+            _RECORDING.remove(self)
+        self._grad_context.__exit__(*exc)
+        return False
+
+    def watch(self, tensor) -> None:
+        """Differentiate with respect to ``tensor`` (a tensor or a nested structure of them)."""
+        for value in _flatten(tensor):
+            if not isinstance(value, Tensor):
+                raise TypeError(f"GradientTape.watch: expected a tensor or Variable, got {type(value).__name__}")
+            if not value.dtype.is_floating_point:
+                continue  # TensorFlow ignores (and warns about) integer sources too
+            self._watched[id(value)] = value
+            if not value.requires_grad:
+                value.requires_grad_(True)
+                _WATCHED_BY_TAPES[id(value)] = [value, 0]
+            if id(value) in _WATCHED_BY_TAPES and value not in self._turned_on:
+                _WATCHED_BY_TAPES[id(value)][1] += 1
+                self._turned_on.append(value)
+
+    def watched_variables(self) -> tuple:
+        return tuple(self._watched.values())
+
+    def stop_recording(self):
+        """A block whose operations are not recorded (``no_grad``)."""
+        return no_grad()
+
+    def reset(self) -> None:
+        """Forget what was watched (the graph itself belongs to the tensors)."""
+        self._release()
+        self._watched.clear()
+
+    # --- gradients -----------------------------------------------------------------
+    def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
+        """d(sum of ``target``)/d``sources``, in the structure of ``sources`` (None where unconnected)."""
+        if self._used and not self.persistent:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one set of "
+                               "gradients (or jacobians); create it with persistent=True to call "
+                               "gradient() several times")
+        self._used = True
+        mode = UnconnectedGradients(getattr(unconnected_gradients, "value", unconnected_gradients))
+        flat_sources = _flatten(sources)
+        results = self._differentiate(_flatten(target), flat_sources, output_gradients)
+        if mode is UnconnectedGradients.ZERO:
+            results = [zeros_like(s) if r is None else r for s, r in zip(flat_sources, results)]
+        if not self.persistent and not any(tape is self for tape in _RECORDING):
+            self._release()
+        return _pack_like(sources, results)
+
+    def _differentiate(self, targets, sources, output_gradients):
+        targets = [t for t in targets if isinstance(t, Tensor)]
+        live = [t for t in targets if t.requires_grad]
+        wanted = [i for i, s in enumerate(sources) if self._differentiable(s)]
+        results = [None] * len(sources)
+        if not live or not wanted:
+            return results
+        seeds = _seeds(targets, live, output_gradients)
+        # A still-recording tape (an enclosing one, or this one inside its block) may differentiate
+        # the result again: build it with a graph.
+        nested = bool(_RECORDING)
+        with enable_grad():
+            grads = _autograd_grad(live, [sources[i] for i in wanted], grad_outputs=seeds,
+                                   retain_graph=True, create_graph=nested, allow_unused=True)
+        for index, value in zip(wanted, grads):
+            results[index] = value
+        return results
+
+    def _differentiable(self, source) -> bool:
+        if not isinstance(source, Tensor) or not source.requires_grad:
+            return False
+        return self.watch_accessed_variables or id(source) in self._watched
+
+    def jacobian(self, target, sources, unconnected_gradients="none"):
+        """d``target``/d``source`` for each element of ``target``: shape ``target.shape + source.shape``."""
+        from ..ops.functions import stack
+        was_persistent, self.persistent = self.persistent, True
+        try:
+            flat = target.reshape(-1)
+            flat_sources = _flatten(sources)
+            rows = [self.gradient(flat[i], flat_sources, unconnected_gradients=unconnected_gradients)
+                    for i in range(flat.shape[0])]
+        finally:
+            self.persistent = was_persistent
+        results = []
+        for k, source in enumerate(flat_sources):
+            column = [row[k] for row in rows]
+            if any(c is None for c in column):
+                results.append(None)
+                continue
+            results.append(stack(column).reshape(tuple(target.shape) + tuple(source.shape)))
+        return _pack_like(sources, results)
+
+    # --- clean-up -------------------------------------------------------------------
+    def _release(self) -> None:
+        """Undo this tape's watch(): a tensor goes back to not requiring grad when no tape holds it."""
+        for value in self._turned_on:
+            entry = _WATCHED_BY_TAPES.get(id(value))
+            if entry is None:
+                continue
+            entry[1] -= 1
+            if entry[1] <= 0:
+                del _WATCHED_BY_TAPES[id(value)]
+                if value.grad_fn is None and value.requires_grad:
+                    value.requires_grad_(False)
+        self._turned_on = []
+
+    def __del__(self):
+        try:
+            self._release()
+        except Exception:  # interpreter shutdown: nothing left to restore
+            pass
+
+
+def _seeds(targets, live, output_gradients):
+    if output_gradients is None:
+        return [ones_like(t) for t in live]  # TensorFlow differentiates the sum of a non-scalar target
+    given = _flatten(output_gradients)
+    by_target = {id(t): g for t, g in zip(targets, given)}
+    return [ones_like(t) if by_target.get(id(t)) is None else _as_tensor(by_target[id(t)]) for t in live]
+
+
+def _as_tensor(value):
+    from ..ops.creation import as_tensor
+    return value if isinstance(value, Tensor) else as_tensor(value)
+
+
+def _flatten(structure) -> list:
+    if isinstance(structure, dict):
+        return [leaf for key in structure for leaf in _flatten(structure[key])]
+    if isinstance(structure, (list, tuple)):
+        return [leaf for item in structure for leaf in _flatten(item)]
+    return [structure]
+
+
+def _pack_like(structure, flat: list):
+    """``flat`` in the nesting of ``structure`` (lists, tuples, dicts)."""
+    iterator = iter(flat)
+
+    def build(node):
+        if isinstance(node, dict):
+            return {key: build(node[key]) for key in node}
+        if isinstance(node, (list, tuple)):
+            items = [build(item) for item in node]
+            return type(node)(*items) if hasattr(node, "_fields") else type(node)(items)
+        return next(iterator)
+    return build(structure)
