@@ -387,7 +387,10 @@ def _identifier(name: str) -> str:
     return cleaned if cleaned and not cleaned[0].isdigit() else "f_" + cleaned
 
 
-def function(fn=None, *, input_signature=None, optimize: bool = True, numba: bool = False):
+def function(fn=None, input_signature=None, *, optimize: bool = True, numba: bool = False, jit_compile=None,
+             reduce_retracing: bool = False, autograph: bool = True, experimental_relax_shapes=None,
+             experimental_follow_type_hints=None, experimental_implements=None,
+             experimental_autograph_options=None, experimental_attributes=None, name: str | None = None):
     """Compile ``fn`` into a static graph per input signature (``tf.function``, ``jax.jit``).
 
     The first call with a new signature (shapes, dtypes, ``requires_grad``,
@@ -407,6 +410,11 @@ def function(fn=None, *, input_signature=None, optimize: bool = True, numba: boo
     steps for small models, at the price of seconds of compilation on the
     first call (kernels are cached on disk, see :mod:`ember.graph.kernels`).
 
+    TensorFlow's spelling is accepted (``@tf.function``, ``input_signature``
+    as the second positional argument, ``jit_compile=True`` meaning
+    ``numba=True`` when numba is installed; ``reduce_retracing``,
+    ``autograph`` and the ``experimental_*`` options are accepted and ignored).
+
     Example:
         >>> import ember
         >>> @ember.function(input_signature=[ember.TensorSpec((None, 2))])
@@ -417,6 +425,14 @@ def function(fn=None, *, input_signature=None, optimize: bool = True, numba: boo
         >>> norm.trace_count
         1
     """
+    # TensorFlow's spelling: jit_compile=True asks for the fastest path (numba, when installed);
+    # reduce_retracing, autograph and the experimental options change nothing here.
+    numba = numba or (jit_compile is True and _numba_available())
     if fn is None:
         return lambda f: Function(f, input_signature, optimize, numba)
     return Function(fn, input_signature, optimize, numba)
+
+
+def _numba_available() -> bool:
+    from . import kernels
+    return kernels.available()
