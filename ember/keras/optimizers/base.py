@@ -86,6 +86,21 @@ class Optimizer:
         self.apply([grad for grad, _ in pairs], [variable for _, variable in pairs])
 
     def step(self) -> None:
+    def minimize(self, loss, var_list, tape=None) -> None:
+        """TensorFlow's spelling: differentiate ``loss`` and apply the gradients to ``var_list``.
+
+        ``loss`` is a zero-argument callable (recorded here on a GradientTape) or a tensor
+        recorded on ``tape``; ``var_list`` is a list of variables or a callable returning one.
+        """
+        from ember.tf_compat.tape import GradientTape
+        if callable(loss):
+            with GradientTape() as tape:
+                loss = loss()
+        elif tape is None:
+            raise ValueError("minimize: `tape` is required when `loss` is a tensor, not a callable")
+        variables = list(var_list() if callable(var_list) else var_list)
+        self.apply_gradients(zip(tape.gradient(loss, variables), variables))
+
         """One update from the gradients already in each variable's ``.grad``."""
         self.prepare_step()
         self.update()
