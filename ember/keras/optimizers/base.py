@@ -85,7 +85,6 @@ class Optimizer:
         pairs = list(grads_and_vars)
         self.apply([grad for grad, _ in pairs], [variable for _, variable in pairs])
 
-    def step(self) -> None:
     def minimize(self, loss, var_list, tape=None) -> None:
         """TensorFlow's spelling: differentiate ``loss`` and apply the gradients to ``var_list``.
 
@@ -101,6 +100,7 @@ class Optimizer:
         variables = list(var_list() if callable(var_list) else var_list)
         self.apply_gradients(zip(tape.gradient(loss, variables), variables))
 
+    def step(self) -> None:
         """One update from the gradients already in each variable's ``.grad``."""
         self.prepare_step()
         self.update()
