@@ -221,14 +221,17 @@ def save_model(model, filepath, overwrite: bool = True, **kwargs) -> None:
 
 def load_model(filepath, custom_objects: dict | None = None, compile: bool = True, safe_mode: bool = True):
     """Rebuild a model saved by :func:`save_model` and load its weights."""
-    with zipfile.ZipFile(os.fspath(filepath)) as archive:
-        config = json.loads(archive.read(_CONFIG))
-        weights = archive.read(_WEIGHTS)
+    filepath = os.fspath(filepath)
+    config, weights = _read_config(filepath, _read_archive(filepath, (_CONFIG, _WEIGHTS)))
     with safe_mode_scope(safe_mode):
-        model = deserialize_layer(config, custom_objects)
+        try:
+            model = deserialize_layer(config, custom_objects)
+        except (KeyError, TypeError, AttributeError, IndexError) as error:
+            raise ValueError(f"{filepath!r}: {_CONFIG} does not describe a model Ember can rebuild "
+                             f"({type(error).__name__}: {error})") from error
     if not model.built and (config.get("build_config") or {}).get("input_shape"):
         model.build(_shape_structure(config["build_config"]["input_shape"]))
-    _load_state(model, ember.load(io.BytesIO(weights)), skip_mismatch=False)
+    _load_state(model, _load_weights_entry(filepath, weights), skip_mismatch=False)
     compile_config = config.get("compile_config")
     if compile and compile_config:
         model.compile(optimizer=optimizers_module.deserialize(compile_config["optimizer"]),
@@ -238,6 +241,55 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
                       loss_weights=compile_config.get("loss_weights"),
                       run_eagerly=compile_config.get("run_eagerly", False))
     return model
+
+
+# --- reading archives, with errors that name the file -------------------------------------
+def _looks_like_zip(filepath: str) -> bool:
+    try:
+        with open(filepath, "rb") as file:
+            return file.read(4) == b"PK\x03\x04" or filepath.endswith(".keras")
+    except OSError:
+        return filepath.endswith(".keras")
+
+
+def _read_archive(filepath: str, names: tuple[str, ...]) -> list[bytes]:
+    """The bytes of ``names`` in the .keras zip archive at ``filepath``, or a ValueError naming it."""
+    invalid = f"{filepath!r} is not a valid .keras file"
+    try:
+        with zipfile.ZipFile(filepath) as archive:
+            present = archive.namelist()
+            missing = [name for name in names if name not in present]
+            if missing:
+                raise ValueError(f"{invalid}: it holds no {' or '.join(missing)} (its entries: "
+                                 f"{present[:8]})")
+            return [archive.read(name) for name in names]
+    except zipfile.BadZipFile as error:
+        raise ValueError(f"{invalid}: it is not a readable zip archive ({error}); it may be "
+                         "truncated or only partly written") from None
+    except (EOFError, OSError) as error:
+        if isinstance(error, FileNotFoundError):
+            raise
+        raise ValueError(f"{invalid}: reading it failed ({error})") from None
+
+
+def _read_config(filepath: str, entries: list[bytes]):
+    raw, weights = entries
+    try:
+        config = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{filepath!r}: its {_CONFIG} is not valid JSON ({error})") from None
+    if not isinstance(config, dict) or not isinstance(config.get("class_name"), str) \
+            or not isinstance(config.get("config"), dict):
+        raise ValueError(f"{filepath!r}: its {_CONFIG} does not describe a model (expected an "
+                         "object with 'class_name' and 'config')")
+    return config, weights
+
+
+def _load_weights_entry(filepath: str, weights: bytes) -> dict:
+    try:
+        return ember.load(io.BytesIO(weights))
+    except ember.io.CorruptFileError as error:
+        raise ember.io.CorruptFileError(f"{filepath!r}: its {_WEIGHTS} is damaged: {error}") from None
 
 
 def _jsonable(shape):
@@ -273,9 +325,9 @@ def save_weights(model, filepath, overwrite: bool = True) -> None:
 def load_weights(model, filepath, skip_mismatch: bool = False) -> None:
     """Load weights written by :func:`save_weights` (or ``model.save``) into ``model``."""
     filepath = os.fspath(filepath)
-    if zipfile.is_zipfile(filepath):
-        with zipfile.ZipFile(filepath) as archive:
-            state = ember.load(io.BytesIO(archive.read(_WEIGHTS)))
+    if _looks_like_zip(filepath):
+        (weights,) = _read_archive(filepath, (_WEIGHTS,))
+        state = _load_weights_entry(filepath, weights)
     else:
         state = ember.load(filepath)
     _load_state(model, state, skip_mismatch)

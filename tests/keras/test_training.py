@@ -176,6 +176,7 @@ def test_compiled_default_equals_run_eagerly(optimizer):
         np.testing.assert_allclose(compiled[key], eager[key], rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.slow  # compiles numba kernels: about a minute on a 2-core machine
 @pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="numba is an optional extra")
 def test_jit_compile_true_runs_the_numba_path(tmp_path, monkeypatch):
     monkeypatch.setenv("EMBER_KERNEL_CACHE", str(tmp_path))

@@ -81,6 +81,26 @@ class FunctionalGraph:
         return [node.layer.name, self.node_index(node), index]
 
 
+def adjust_input_rank(value, reference: KerasTensor):
+    """``value`` fitted to the rank of the Input it feeds, by Keras's rule, or a ValueError.
+
+    Like Keras, a trailing axis of size 1 is squeezed (or added when the
+    Input ends in one); any other difference in rank is an error, so a single
+    sample without its batch axis is rejected instead of read as a batch.
+    """
+    expected, rank = tuple(reference.shape), len(value.shape)
+    if rank == len(expected):
+        return value
+    if rank == len(expected) + 1 and value.shape[-1] == 1:
+        return value.squeeze(-1)
+    if rank == len(expected) - 1 and expected[-1] == 1:
+        return value.unsqueeze(-1)
+    raise ValueError(f"Invalid input shape for input with name {reference.name!r}. Expected shape "
+                     f"{expected}, but input has incompatible shape {tuple(value.shape)} (rank "
+                     f"{rank} instead of {len(expected)}; a single sample needs a batch axis: "
+                     "x[None] or x.reshape(1, -1))")
+
+
 def _nodes_in_order(outputs: list[KerasTensor]) -> list[Node]:
     """Post-order depth-first walk from the outputs: producers before consumers."""
     ordered, done, stack = [], set(), [(tensor._history[0], False) for tensor in reversed(outputs)]

@@ -36,7 +36,7 @@ from ..layers.layer import Layer, to_tensor
 from ..layers.symbolic import KerasTensor, map_shapes
 from ..trainer import Trainer
 from ..utils import tree
-from .functional import FunctionalGraph
+from .functional import FunctionalGraph, adjust_input_rank
 
 
 class Model(Trainer, Layer):
@@ -92,7 +92,8 @@ class Model(Trainer, Layer):
         if len(flat) != len(graph.flat_inputs):
             raise ValueError(f"Model {self.name!r} expects {len(graph.flat_inputs)} input(s) "
                              f"{graph.input_names}, but received {len(flat)}")
-        return [to_tensor(value) for value in flat]
+        return [adjust_input_rank(to_tensor(value), reference)
+                for value, reference in zip(flat, graph.flat_inputs)]
 
     def compute_output_spec(self, *args, **kwargs):
         if self._graph is None:

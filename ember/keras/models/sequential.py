@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from .. import backend
 from ..layers.input_layer import InputLayer
-from ..layers.layer import Layer
+from ..layers.layer import Layer, to_tensor
 from ..layers.symbolic import KerasTensor
+from .functional import adjust_input_rank
 from .model import Model
 
 
@@ -102,6 +103,8 @@ class Sequential(Model):
 
     def call(self, inputs, training=None, mask=None):
         outputs = inputs
+        if self._input_layer is not None and not isinstance(inputs, KerasTensor):
+            outputs = adjust_input_rank(to_tensor(inputs), self._input_layer.output_tensor)
         for layer in self._sequence:
             outputs = layer(outputs)
         return outputs
