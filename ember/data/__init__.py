@@ -12,6 +12,12 @@ from .collate import default_collate, default_convert
 from .dataloader import DataLoader
 from .dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler
+# tf.data's constants (``tf.data.AUTOTUNE``, ``tf.data.experimental.AUTOTUNE``); its Dataset
+# constructors are class methods of Dataset (see ember/data/pipeline).
+from .pipeline import AUTOTUNE, INFINITE as INFINITE_CARDINALITY, UNKNOWN as UNKNOWN_CARDINALITY
+from types import SimpleNamespace as _Namespace
+experimental = _Namespace(AUTOTUNE=AUTOTUNE, INFINITE_CARDINALITY=INFINITE_CARDINALITY,
+                          UNKNOWN_CARDINALITY=UNKNOWN_CARDINALITY)
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
            "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler",

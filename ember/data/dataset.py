@@ -35,6 +35,35 @@ class Dataset:
     def __add__(self, other: "Dataset") -> "ConcatDataset":
         return ConcatDataset([self, other])
 
+    # TensorFlow's tf.data constructors (``import ember as tf; tf.data.Dataset.range(5)``): they
+    # return a tf.data-style pipeline (ember/data/pipeline), itself an IterableDataset; PyTorch-style
+    # subclasses only inherit these class methods.
+    @staticmethod
+    def from_tensor_slices(tensors, name=None):
+        from .pipeline import from_tensor_slices
+        return from_tensor_slices(tensors)
+
+    @staticmethod
+    def from_tensors(tensors, name=None):
+        from .pipeline import from_tensors
+        return from_tensors(tensors)
+
+    @staticmethod
+    def from_generator(generator, output_types=None, output_shapes=None, args=None, output_signature=None,
+                       name=None):
+        from .pipeline import from_generator
+        return from_generator(generator, output_types, output_shapes, args, output_signature)
+
+    @staticmethod
+    def range(*args, output_type="int64", name=None):
+        from .pipeline import range_dataset
+        return range_dataset(*args, output_type=output_type)
+
+    @staticmethod
+    def zip(*datasets, name=None):
+        from .pipeline import zip_datasets
+        return zip_datasets(*datasets)
+
 
 class IterableDataset(Dataset):
     """A dataset that is a stream: implement ``__iter__`` (PyTorch's ``IterableDataset``).

@@ -1,7 +1,9 @@
 """Turning what ``fit``/``evaluate``/``predict`` accept into batches of tensors.
 
 Accepted: NumPy arrays or Ember tensors (and lists or dicts of them for
-several inputs or outputs), an ``ember.data.DataLoader``, or any iterable of
+several inputs or outputs), an ``ember.data.DataLoader``, a ``tf.data``-style
+pipeline (``ember.data.Dataset.from_tensor_slices(...).batch(32)``, whose
+cardinality gives the steps), a ``keras.utils.PyDataset``, or any iterable of
 ``x``, ``(x, y)`` or ``(x, y, sample_weight)`` batches. Arrays are sliced in
 NumPy and each batch becomes Ember tensors (floats as float32, Keras's
 ``floatx``); ``shuffle`` reorders the samples every epoch with Ember's seeded
@@ -50,6 +52,8 @@ def to_tensors(structure):
         if value is None or isinstance(value, ember.Tensor):
             return value
         array = numpy.asarray(value)
+        if array.dtype.kind in "USO":
+            return array  # strings (a text pipeline's batches) stay NumPy, for preprocessing layers
         if array.dtype.kind == "f" and array.dtype != numpy.float32:
             array = array.astype(numpy.float32)
         elif array.dtype.kind == "b":
@@ -144,6 +148,9 @@ class DataHandler:
                 raise ValueError("When x is a DataLoader or an iterable of batches, y must be None: the "
                                  "batches carry the labels")
             self.arrays, self.source, self.class_weight = None, x, class_weight
+            if steps_per_epoch is None and _cardinality_of(x) == -1:
+                raise ValueError("When passing an infinitely repeating dataset, you must specify the "
+                                 "`steps_per_epoch` (or `steps`) argument.")
 
     @property
     def steps(self) -> int | None:
@@ -151,7 +158,8 @@ class DataHandler:
             return self.steps_per_epoch
         if self.arrays is not None:
             return math.ceil(self.count / self.batch_size)
-        return len(self.source) if hasattr(self.source, "__len__") else None
+        count = _cardinality_of(self.source)
+        return count if count >= 0 else None
 
     def epoch(self):
         """The batches of one epoch, as tensors."""
@@ -190,3 +198,13 @@ class DataHandler:
             if self.class_weight is not None and y is not None and sample_weight is None:
                 sample_weight = class_weights_to_sample_weights(y, self.class_weight)
             yield pack(*to_tensors((x, y, sample_weight)))
+
+
+def _cardinality_of(source) -> int:
+    """The number of batches ``source`` yields: -1 infinite, -2 unknown (tf.data's convention)."""
+    if hasattr(source, "cardinality"):  # a tf.data-style pipeline, whose len() may be unknown
+        return int(source.cardinality())
+    try:
+        return len(source)
+    except TypeError:
+        return -2

@@ -1,0 +1,105 @@
+"""Where pipelines start: slices of arrays, single elements, generators, ranges, zips."""
+from __future__ import annotations
+
+import numpy
+
+from ...tensor import Tensor
+from . import structure
+from .dataset import INFINITE, UNKNOWN, DatasetPipeline
+
+
+def from_tensor_slices(tensors, name=None) -> DatasetPipeline:
+    """One element per row of ``tensors`` (an array, or a tuple/dict of arrays with the same first size).
+
+    Example:
+        >>> import numpy as np, ember as tf
+        >>> ds = tf.data.Dataset.from_tensor_slices((np.arange(6).reshape(3, 2), np.array([0, 1, 0])))
+        >>> [(x.tolist(), int(y)) for x, y in ds]
+        [([0, 1], 0), ([2, 3], 1), ([4, 5], 0)]
+    """
+    if isinstance(tensors, list) and tensors and not all(isinstance(v, (int, float, str, bool)) for v in tensors) \
+            and all(isinstance(v, (Tensor, numpy.ndarray)) for v in tensors):
+        tensors = numpy.stack([structure.to_array(v) for v in tensors])  # a list of arrays is one array
+    arrays = structure.map_leaves(structure.to_array, tensors)
+    leaves = structure.flatten(arrays)
+    sizes = {leaf.shape[0] if leaf.ndim else None for leaf in leaves}
+    if None in sizes:
+        raise ValueError("from_tensor_slices: every component must have at least one dimension to slice")
+    if len(sizes) != 1:
+        raise ValueError(f"from_tensor_slices: all components must have the same first dimension, got "
+                         f"{[leaf.shape[0] for leaf in leaves]}")
+    count = sizes.pop()
+
+    def make():
+        return (structure.pack_like(arrays, [structure.to_leaf(leaf[i]) for leaf in leaves]) for i in range(count))
+    spec = structure.spec_of(structure.pack_like(arrays, [structure.to_leaf(leaf[:1][0]) for leaf in leaves])) \
+        if count else None
+    return DatasetPipeline(make, count, spec)
+
+
+def from_tensors(tensors, name=None) -> DatasetPipeline:
+    """A dataset of one element: ``tensors`` itself."""
+    element = structure.as_element(tensors)
+    return DatasetPipeline(lambda: iter([element]), 1, structure.spec_of(element))
+
+
+def from_generator(generator, output_types=None, output_shapes=None, args=None, output_signature=None,
+                   name=None) -> DatasetPipeline:
+    """The elements ``generator(*args)`` yields (called anew for each pass).
+
+    ``output_signature`` (TensorSpecs) or ``output_types`` casts each leaf to the given dtype.
+    """
+    if not callable(generator):
+        raise TypeError("from_generator: `generator` must be a callable that returns an iterator "
+                        "(pass the generator function, not a generator object)")
+    dtypes = _dtypes(output_signature, output_types)
+
+    def convert(value):
+        element = structure.as_element(value)
+        if dtypes is None:
+            return element
+        leaves = structure.flatten(element)
+        return structure.pack_like(element, [_cast(leaf, dtype) for leaf, dtype in zip(leaves, dtypes)])
+
+    def make():
+        return (convert(value) for value in generator(*(args or ())))
+    return DatasetPipeline(make, UNKNOWN, output_signature)
+
+
+def _dtypes(signature, types):
+    if signature is not None:
+        return [getattr(spec, "dtype", None) for spec in structure.flatten(signature)]
+    if types is not None:
+        return structure.flatten(types)
+    return None
+
+
+def _cast(leaf, dtype):
+    if dtype is None or not isinstance(leaf, Tensor):
+        return leaf
+    from ...backend import as_dtype
+    return leaf.to(as_dtype(dtype)) if leaf.dtype != as_dtype(dtype) else leaf
+
+
+def range_dataset(*args, output_type="int64", name=None) -> DatasetPipeline:
+    """``Dataset.range(stop)``, ``range(start, stop[, step])``: int64 scalars."""
+    values = range(*[int(a) for a in args])
+    dtype = numpy.dtype(getattr(output_type, "name", output_type))
+    return DatasetPipeline(lambda: (Tensor._make(numpy.asarray(v, dtype=dtype), None, False) for v in values),
+                           len(values))
+
+
+def zip_datasets(*datasets, name=None) -> DatasetPipeline:
+    """Elements of several datasets side by side (a tuple or dict of datasets, or several arguments)."""
+    group = datasets[0] if len(datasets) == 1 and isinstance(datasets[0], (tuple, list, dict)) else datasets
+    members = structure.flatten(group)
+    sizes = [m.cardinality() for m in members]
+    finite = [s for s in sizes if s >= 0]
+    if UNKNOWN in sizes:
+        count = UNKNOWN if not finite else min(finite) if min(finite) == 0 else UNKNOWN
+    else:
+        count = min(finite) if finite else INFINITE
+
+    def make():
+        return (structure.pack_like(group, items) for items in zip(*(iter(m) for m in members)))
+    return DatasetPipeline(make, count)
