@@ -7,6 +7,7 @@ import torch
 
 import ember
 from ember.data import transforms as T
+from ember.data.transforms._geometry import padding_sides
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def test_random_crop_is_a_window_of_the_padded_image(image, padding, mode):
     tensor = T.ToTensor()(image)
     crop = T.RandomCrop((4, 5), padding=padding, padding_mode=mode, fill=0.5,
                         generator=ember.Generator().manual_seed(1))
-    left, top, right, bottom = T._four_sides(padding) if padding is not None else (0, 0, 0, 0)
+    left, top, right, bottom = padding_sides(padding) if padding is not None else (0, 0, 0, 0)
     options = {"constant_values": 0.5} if mode == "constant" else {}
     padded = np.pad(tensor.numpy(), [(0, 0), (top, bottom), (left, right)], mode=mode, **options)
     for _ in range(5):

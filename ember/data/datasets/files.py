@@ -101,10 +101,25 @@ def _fetch(url: str, file, expected_sha256: str | None) -> None:
                                   f"data, expected {expected_sha256}")
 
 
+def fetch_with_md5(url: str, path: Path, expected_md5: str) -> None:
+    """Download ``url`` to ``path`` as is (no decompression), checking the MD5 before the rename."""
+    def write(file) -> None:
+        digest = hashlib.md5()
+        with urllib.request.urlopen(url, timeout=_TIMEOUT_SECONDS) as response:
+            while chunk := response.read(1 << 20):
+                file.write(chunk)
+                digest.update(chunk)
+        if digest.hexdigest() != expected_md5:
+            raise CorruptDatasetError(f"checksum mismatch: MD5 {digest.hexdigest()}, expected {expected_md5}")
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, write)
+
+
 def not_found_message(title: str, names: Sequence[str], places: Sequence[Path],
-                      download_note: str) -> str:
+                      download_note: str, suffix: str = "[.gz]") -> str:
     looked = "\n".join(f"  - {place}" for place in places)
-    files = ", ".join(f"{name}[.gz]" for name in names)
+    files = ", ".join(f"{name}{suffix}" for name in names)
     return (f"{title} not found: looked for {files} in\n{looked}\n{download_note}\n"
             "Pass root=DIR, or set $EMBER_DATA to a folder holding the files (or a "
             "subfolder named as above).")

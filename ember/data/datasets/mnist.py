@@ -84,8 +84,12 @@ class MNIST(Dataset):
     def __len__(self) -> int:
         return self.data.shape[0]
 
+    def _item_image(self, image):
+        """The image as ``dataset[i]`` gives it (an array here; ``ember.vision`` makes it a PIL image)."""
+        return image
+
     def __getitem__(self, index: int):
-        image = self.data._data[index]
+        image = self._item_image(self.data._data[index])
         target = int(self.targets._data[index])
         if self.transform is not None:
             image = self.transform(image)

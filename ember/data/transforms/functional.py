@@ -1,0 +1,354 @@
+"""Image functions with torchvision's names (``torchvision.transforms.functional``).
+
+Each takes a PIL image (when Pillow is installed), a NumPy ``H x W`` or
+``H x W x C`` array, or an Ember tensor (``H x W`` or ``... x C x H x W``)
+and returns the same kind. The arithmetic is torchvision's tensor path
+for every kind, so a PIL image comes back within rounding of what
+torchvision's PIL path gives (PIL's own kernels use fixed-point maths).
+"""
+from __future__ import annotations
+
+import enum
+import functools
+import numbers
+from typing import Any, Sequence
+
+import numpy
+
+from ... import backend
+from ...tensor import Tensor
+from . import _color, _geometry, _resample
+from ._images import is_pil_image, pil_image_module, size_of, unpack
+
+
+class InterpolationMode(enum.Enum):
+    """How resizing and rotation sample the input (torchvision's enum)."""
+
+    NEAREST = "nearest"
+    NEAREST_EXACT = "nearest-exact"
+    BILINEAR = "bilinear"
+    BICUBIC = "bicubic"
+
+
+def _interpolation(mode) -> str:
+    if isinstance(mode, InterpolationMode):
+        return mode.value
+    if isinstance(mode, str) and mode in {m.value for m in InterpolationMode}:
+        return mode
+    raise TypeError(f"interpolation should be an InterpolationMode (NEAREST, NEAREST_EXACT, BILINEAR or "
+                    f"BICUBIC), got {mode!r}")
+
+
+def _on_arrays(kernel):
+    """Lift a kernel on ``... x C x H x W`` arrays to every image kind."""
+    @functools.wraps(kernel)
+    def apply(image, *args, **kwargs):
+        array, restore = unpack(image, kernel.__name__)
+        return restore(kernel(array, *args, **kwargs))
+    return apply
+
+
+def get_dimensions(image: Any) -> list[int]:
+    """``[channels, height, width]``.
+
+    Example:
+        >>> import numpy
+        >>> get_dimensions(numpy.zeros((4, 6, 3), numpy.uint8))
+        [3, 4, 6]
+    """
+    return list(size_of(image, "get_dimensions"))
+
+
+def to_tensor(image: Any) -> Tensor:
+    """PIL image or ``H x W (x C)`` array -> ``C x H x W`` tensor; uint8 becomes floats in [0, 1].
+
+    Other dtypes keep their type and values, as torchvision's ``to_tensor``.
+
+    Example:
+        >>> import numpy
+        >>> to_tensor(numpy.full((1, 2, 3), 255, numpy.uint8)).tolist()
+        [[[1.0, 1.0]], [[1.0, 1.0]], [[1.0, 1.0]]]
+    """
+    if is_pil_image(image):
+        array = numpy.asarray(image)
+        if array.dtype == numpy.bool_:  # mode "1"
+            array = array.astype(numpy.uint8) * 255
+    elif isinstance(image, numpy.ndarray):
+        array = image
+    else:
+        raise TypeError(f"to_tensor: expected a PIL image or a NumPy array (H x W or H x W x C), got "
+                        f"{type(image).__name__}")
+    if array.ndim not in (2, 3):
+        raise ValueError(f"to_tensor: expected an H x W or H x W x C image, got shape {array.shape}")
+    chw = numpy.ascontiguousarray((array[:, :, None] if array.ndim == 2 else array).transpose(2, 0, 1))
+    if chw.dtype == numpy.uint8:
+        chw = chw.astype(backend.get_default_dtype().numpy) / 255
+    return Tensor._make(backend.xp.asarray(chw), None, False)
+
+
+def to_pil_image(image: Any, mode: str | None = None):
+    """Tensor (``C x H x W``) or array (``H x W (x C)``) -> PIL image; floats are scaled by 255 and truncated.
+
+    Example:
+        >>> import ember
+        >>> to_pil_image(ember.ones(3, 2, 4)).size  # doctest: +SKIP
+        (4, 2)
+    """
+    Image = pil_image_module(required=True)
+    if isinstance(image, Tensor):
+        data = image.detach().numpy()
+        if data.ndim not in (2, 3):
+            raise ValueError(f"to_pil_image: expected a 2- or 3-dimensional tensor, got shape {data.shape}")
+        array = data if data.ndim == 2 else data.transpose(1, 2, 0)
+    elif isinstance(image, numpy.ndarray):
+        array = image
+    else:
+        raise TypeError(f"to_pil_image: expected a tensor or a NumPy array, got {type(image).__name__}")
+    if array.dtype.kind == "f" and mode != "F":
+        array = (array * 255).astype(numpy.uint8)  # torchvision's pic.mul(255).byte()
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    converted = Image.fromarray(numpy.ascontiguousarray(array))
+    return converted if mode is None else converted.convert(mode)
+
+
+def normalize(tensor: Tensor, mean: Sequence[float], std: Sequence[float], inplace: bool = False) -> Tensor:
+    """Per-channel ``(x - mean) / std`` on a float ``... x C x H x W`` tensor.
+
+    Example:
+        >>> import ember
+        >>> normalize(ember.ones(2, 1, 1), [1.0, 0.0], [1.0, 0.5]).flatten().tolist()
+        [0.0, 2.0]
+    """
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"normalize: expected an Ember tensor (apply ToTensor first), got {type(tensor).__name__}")
+    data = tensor._data
+    if data.dtype.kind != "f":
+        raise TypeError(f"normalize: expected a float tensor (apply ToTensor first), got {tensor.dtype}")
+    if data.ndim < 3:
+        raise ValueError(f"normalize: expected a ... x C x H x W tensor, got shape {tuple(data.shape)}")
+    mean = backend.xp.asarray(mean, dtype=data.dtype).reshape(-1, 1, 1)
+    std = backend.xp.asarray(std, dtype=data.dtype).reshape(-1, 1, 1)
+    if bool((std == 0).any()):
+        raise ValueError(f"std evaluated to zero after conversion to {tensor.dtype}, leading to division "
+                         f"by zero: {std.ravel().tolist()}")
+    if not inplace:
+        return Tensor._make((data - mean) / std, None, False)
+    backend.xp.subtract(data, mean, out=data)
+    backend.xp.divide(data, std, out=data)
+    tensor._shared_version().value += 1
+    return tensor
+
+
+@_on_arrays
+def hflip(image):
+    """Mirror left-right.
+
+    Example:
+        >>> import ember
+        >>> hflip(ember.tensor([[1, 2, 3]]))
+        tensor([[3, 2, 1]])
+    """
+    return image[..., ::-1]
+
+
+@_on_arrays
+def vflip(image):
+    """Mirror top-bottom.
+
+    Example:
+        >>> import ember
+        >>> vflip(ember.tensor([[1], [2]]))
+        tensor([[2],
+                [1]])
+    """
+    return image[..., ::-1, :]
+
+
+@_on_arrays
+def pad(image, padding: int | Sequence[int], fill: float = 0, padding_mode: str = "constant"):
+    """Pad the borders: ``padding`` is one int, (left/right, top/bottom) or (left, top, right, bottom).
+
+    Example:
+        >>> import ember
+        >>> pad(ember.ones(1, 1), 1).shape
+        (3, 3)
+    """
+    return _geometry.pad(image, padding, fill, padding_mode)
+
+
+@_on_arrays
+def crop(image, top: int, left: int, height: int, width: int):
+    """The ``height x width`` window at (``top``, ``left``); outside the image is zeros.
+
+    Example:
+        >>> import ember
+        >>> crop(ember.arange(9).reshape(3, 3), 1, 1, 2, 2)
+        tensor([[4, 5],
+                [7, 8]])
+    """
+    return _geometry.crop(image, top, left, height, width)
+
+
+def _pair(size, name: str) -> tuple[int, int]:
+    if isinstance(size, numbers.Number):
+        return int(size), int(size)
+    size = tuple(size)
+    if len(size) == 1:
+        return int(size[0]), int(size[0])
+    if len(size) == 2:
+        return int(size[0]), int(size[1])
+    raise ValueError(f"{name}: size should be an int or a sequence of 1 or 2 ints, got {size}")
+
+
+def center_crop(image, output_size: int | Sequence[int]):
+    """The central ``output_size`` window, zero-padded first when the image is smaller.
+
+    Example:
+        >>> import ember
+        >>> center_crop(ember.arange(16).reshape(4, 4), 2)
+        tensor([[ 5,  6],
+                [ 9, 10]])
+    """
+    height, width = _pair(output_size, "center_crop")
+    array, restore = unpack(image, "center_crop")
+    return restore(_geometry.center_crop(array, height, width))
+
+
+def resized_output_size(height: int, width: int, size, max_size: int | None = None) -> tuple[int, int]:
+    """torchvision's rule: an int (or one-element sequence) sets the shorter edge, keeping the aspect ratio."""
+    if isinstance(size, numbers.Number) or len(size) == 1:
+        requested = int(size) if isinstance(size, numbers.Number) else int(size[0])
+        short, long = (width, height) if width <= height else (height, width)
+        new_short, new_long = requested, int(requested * long / short)
+        if max_size is not None:
+            if max_size <= requested:
+                raise ValueError(f"resize: max_size = {max_size} must be strictly greater than the requested "
+                                 f"size for the smaller edge size = {size}")
+            if new_long > max_size:
+                new_short, new_long = int(max_size * new_short / new_long), max_size
+        return (new_long, new_short) if width <= height else (new_short, new_long)
+    if max_size is not None:
+        raise ValueError("resize: max_size should only be passed if size specifies the length of the "
+                         "smaller edge, i.e. size should be an int or a sequence of length 1")
+    return _pair(size, "resize")
+
+
+def resize(image, size: int | Sequence[int], interpolation=InterpolationMode.BILINEAR,
+           max_size: int | None = None, antialias: bool | None = True):
+    """Resize to ``(h, w)``, or scale so the shorter edge is ``size`` when ``size`` is an int.
+
+    Bilinear and bicubic are antialiased by default, as torchvision's tensor
+    path (``interpolate(..., antialias=True)``); integer images are rounded.
+
+    Example:
+        >>> import ember
+        >>> resize(ember.ones(3, 4, 8), 2).shape
+        (3, 2, 4)
+    """
+    mode = _interpolation(interpolation)
+    array, restore = unpack(image, "resize")
+    height, width = resized_output_size(array.shape[-2], array.shape[-1], size, max_size)
+    if (height, width) == array.shape[-2:]:
+        return image
+    if mode == "bicubic" and antialias is False:
+        raise ValueError("resize: bicubic without antialiasing is not implemented; use antialias=True "
+                         "(torchvision's default) or bilinear")
+    return restore(_resample.resize(array, height, width, mode, antialias=bool(antialias)))
+
+
+def rotate(image, angle: float, interpolation=InterpolationMode.NEAREST, expand: bool = False,
+           center: Sequence[int] | None = None, fill: float | Sequence[float] | None = None):
+    """Rotate counter-clockwise by ``angle`` degrees about the centre (or ``center``, in pixels).
+
+    ``expand=True`` enlarges the output to hold the whole rotated image;
+    uncovered pixels are ``fill`` (zeros when None).
+
+    Example:
+        >>> import ember
+        >>> rotate(ember.tensor([[[1.0, 2.0], [3.0, 4.0]]]), 90)
+        tensor([[[2., 4.],
+                 [1., 3.]]])
+    """
+    mode = _interpolation(interpolation)
+    if mode not in ("nearest", "bilinear"):
+        raise ValueError(f"rotate: interpolation {mode!r} is not supported; use NEAREST or BILINEAR")
+    array, restore = unpack(image, "rotate")
+    height, width = array.shape[-2:]
+    offset = (0.0, 0.0) if center is None else (center[0] - width * 0.5, center[1] - height * 0.5)
+    matrix = _geometry.inverse_rotation_matrix(angle, offset)
+    fill = _fill_list(fill, array.shape[-3], "rotate")
+    return restore(_geometry.rotate(array, matrix, mode, expand, fill))
+
+
+def _fill_list(fill, channels: int, operation: str) -> list[float] | None:
+    if fill is None:
+        return None
+    values = [float(fill)] * channels if isinstance(fill, numbers.Number) else [float(f) for f in fill]
+    if len(values) not in (1, channels):
+        raise ValueError(f"{operation}: the number of elements in 'fill' ({len(values)}) cannot broadcast to "
+                         f"the number of channels of the image ({channels})")
+    return values
+
+
+@_on_arrays
+def rgb_to_grayscale(image, num_output_channels: int = 1):
+    """Luma ``0.2989 R + 0.587 G + 0.114 B``, with 1 or 3 equal output channels.
+
+    Example:
+        >>> import ember
+        >>> rgb_to_grayscale(ember.ones(3, 1, 1)).shape
+        (1, 1, 1)
+    """
+    if num_output_channels not in (1, 3):
+        raise ValueError(f"rgb_to_grayscale: num_output_channels should be 1 or 3, got {num_output_channels}")
+    gray = _color.grayscale(image)
+    return numpy.repeat(gray, num_output_channels, axis=-3)
+
+
+@_on_arrays
+def adjust_brightness(image, brightness_factor: float):
+    """Scale intensities by ``brightness_factor`` (0 black, 1 unchanged), clipped to the valid range.
+
+    Example:
+        >>> import ember
+        >>> adjust_brightness(ember.full((1, 1, 2), 0.25), 2.0).tolist()
+        [[[0.5, 0.5]]]
+    """
+    return _color.adjust_brightness(image, brightness_factor)
+
+
+@_on_arrays
+def adjust_contrast(image, contrast_factor: float):
+    """Blend with the mean grey level (0 gives a flat grey image, 1 the original).
+
+    Example:
+        >>> import ember
+        >>> adjust_contrast(ember.tensor([[[0.0, 1.0]]]), 0.0).tolist()
+        [[[0.5, 0.5]]]
+    """
+    return _color.adjust_contrast(image, contrast_factor)
+
+
+@_on_arrays
+def adjust_saturation(image, saturation_factor: float):
+    """Blend with the grayscale image (0 gives grey, 1 the original, 2 doubles saturation).
+
+    Example:
+        >>> import ember
+        >>> adjust_saturation(ember.tensor([[[1.0]], [[0.0]], [[0.0]]]), 0.0).flatten().tolist()
+        [0.2989000082015991, 0.2989000082015991, 0.2989000082015991]
+    """
+    return _color.adjust_saturation(image, saturation_factor)
+
+
+@_on_arrays
+def adjust_hue(image, hue_factor: float):
+    """Shift the hue by ``hue_factor`` turns, in [-0.5, 0.5], through HSV.
+
+    Example:
+        >>> import ember
+        >>> adjust_hue(ember.tensor([[[1.0]], [[0.0]], [[0.0]]]), 1 / 3).flatten().tolist()
+        [0.0, 1.0, 0.0]
+    """
+    return _color.adjust_hue(image, hue_factor)

@@ -1,0 +1,280 @@
+"""Geometric transforms: crops, flips, padding, resizing and rotation (torchvision's classes).
+
+Random ones draw from their ``generator`` when given, else from Ember's
+default generator, so ``ember.manual_seed`` makes a pipeline repeatable.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Sequence
+
+from ...ops.random import Generator
+from . import _geometry
+from . import functional as F
+from ._images import unpack
+from ._randomness import numpy_generator, uniform
+from .functional import InterpolationMode
+
+
+def _size_pair(size, name: str) -> tuple[int, int]:
+    return F._pair(size, name)
+
+
+class Pad:
+    """Pad every border (``padding`` as in :func:`functional.pad`; modes constant, edge, reflect, symmetric).
+
+    Example:
+        >>> import ember
+        >>> from ember.vision import transforms as T
+        >>> T.Pad((1, 2))(ember.ones(1, 2, 2)).shape
+        (1, 6, 4)
+    """
+
+    def __init__(self, padding, fill: float = 0, padding_mode: str = "constant"):
+        _geometry.padding_sides(padding)  # refuse a bad form now, not at the first image
+        if padding_mode not in _geometry.PADDING_MODES:
+            raise ValueError(f"Pad: padding_mode should be one of {', '.join(_geometry.PADDING_MODES)}, "
+                             f"got {padding_mode!r}")
+        self.padding, self.fill, self.padding_mode = padding, fill, padding_mode
+
+    def __call__(self, image):
+        return F.pad(image, self.padding, self.fill, self.padding_mode)
+
+    def __repr__(self) -> str:
+        return f"Pad(padding={self.padding}, fill={self.fill}, padding_mode={self.padding_mode})"
+
+
+class RandomCrop:
+    """Crop a random ``size`` window, after optional ``padding`` (torchvision's arguments).
+
+    ``padding`` is one int (all sides), two (left/right, top/bottom) or four
+    (left, top, right, bottom); ``pad_if_needed`` pads each too-small side
+    by the shortfall; ``padding_mode`` is ``constant`` (with ``fill``),
+    ``edge``, ``reflect`` or ``symmetric``.
+
+    Example:
+        >>> import ember
+        >>> from ember.vision import transforms as T
+        >>> crop = T.RandomCrop(28, padding=4, generator=ember.Generator().manual_seed(0))
+        >>> crop(ember.ones(1, 28, 28)).shape
+        (1, 28, 28)
+    """
+
+    def __init__(self, size, padding=None, pad_if_needed: bool = False, fill: float = 0,
+                 padding_mode: str = "constant", *, generator: Generator | None = None):
+        self.size = _size_pair(size, "RandomCrop")
+        if padding is not None:
+            _geometry.padding_sides(padding)
+        if padding_mode not in _geometry.PADDING_MODES:
+            raise ValueError(f"RandomCrop: padding_mode should be one of {', '.join(_geometry.PADDING_MODES)}, "
+                             f"got {padding_mode!r}")
+        self.padding, self.pad_if_needed, self.fill, self.padding_mode = padding, pad_if_needed, fill, padding_mode
+        self.generator = generator
+
+    def __call__(self, image):
+        array, restore = unpack(image, "RandomCrop")
+        if self.padding is not None:
+            array = _geometry.pad(array, self.padding, self.fill, self.padding_mode)
+        crop_height, crop_width = self.size
+        if self.pad_if_needed and array.shape[-1] < crop_width:
+            array = _geometry.pad(array, (crop_width - array.shape[-1], 0), self.fill, self.padding_mode)
+        if self.pad_if_needed and array.shape[-2] < crop_height:
+            array = _geometry.pad(array, (0, crop_height - array.shape[-2]), self.fill, self.padding_mode)
+        height, width = array.shape[-2:]
+        if height < crop_height or width < crop_width:
+            raise ValueError(f"RandomCrop: required crop size {self.size} is larger than the input "
+                             f"image size {(height, width)}")
+        random = numpy_generator(self.generator)
+        top = int(random.integers(0, height - crop_height + 1))
+        left = int(random.integers(0, width - crop_width + 1))
+        return restore(array[..., top:top + crop_height, left:left + crop_width])
+
+    def __repr__(self) -> str:
+        return f"RandomCrop(size={self.size}, padding={self.padding})"
+
+
+class CenterCrop:
+    """Crop the central ``size`` window (zero-padded first if the image is smaller).
+
+    Example:
+        >>> import ember
+        >>> from ember.vision import transforms as T
+        >>> T.CenterCrop((2, 3))(ember.ones(3, 8, 8)).shape
+        (3, 2, 3)
+    """
+
+    def __init__(self, size):
+        self.size = _size_pair(size, "CenterCrop")
+
+    def __call__(self, image):
+        return F.center_crop(image, self.size)
+
+    def __repr__(self) -> str:
+        return f"CenterCrop(size={self.size})"
+
+
+class RandomHorizontalFlip:
+    """Mirror left-right with probability ``p``.
+
+    Example:
+        >>> import ember
+        >>> from ember.vision import transforms as T
+        >>> T.RandomHorizontalFlip(p=1.0)(ember.tensor([[[1.0, 2.0, 3.0]]]))
+        tensor([[[3., 2., 1.]]])
+    """
+
+    def __init__(self, p: float = 0.5, *, generator: Generator | None = None):
+        self.p, self.generator = p, generator
+
+    def __call__(self, image):
+        if numpy_generator(self.generator).random() >= self.p:
+            return image
+        return F.hflip(image)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(p={self.p})"
+
+
+class RandomVerticalFlip(RandomHorizontalFlip):
+    """Mirror top-bottom with probability ``p``.
+
+    Example:
+        >>> import ember
+        >>> from ember.vision import transforms as T
+        >>> T.RandomVerticalFlip(p=1.0)(ember.tensor([[[1.0], [2.0]]])).flatten().tolist()
+        [2.0, 1.0]
+    """
+
+    def __call__(self, image):
+        if numpy_generator(self.generator).random() >= self.p:
+            return image
+        return F.vflip(image)
+
+
+class Resize:
+    """Resize to ``(h, w)``, or make the shorter edge ``size`` keeping the aspect ratio (int ``size``).
+
+    Bilinear (the default) and bicubic are antialiased, as torchvision's
+    tensor path; integer images come back rounded.
+
+    Example:
+        >>> import ember
+        >>> from ember.vision import transforms as T
+        >>> T.Resize(16)(ember.ones(3, 32, 48)).shape
+        (3, 16, 24)
+    """
+
+    def __init__(self, size, interpolation=InterpolationMode.BILINEAR, max_size: int | None = None,
+                 antialias: bool | None = True):
+        if not isinstance(size, numbers.Number) and len(tuple(size)) not in (1, 2):
+            raise ValueError(f"Resize: size should be an int or a sequence of 1 or 2 ints, got {size}")
+        self.size, self.max_size, self.antialias = size, max_size, antialias
+        F._interpolation(interpolation)
+        self.interpolation = interpolation
+
+    def __call__(self, image):
+        return F.resize(image, self.size, self.interpolation, self.max_size, self.antialias)
+
+    def __repr__(self) -> str:
+        mode = F._interpolation(self.interpolation)
+        return f"Resize(size={self.size}, interpolation={mode}, max_size={self.max_size}, antialias={self.antialias})"
+
+
+class RandomResizedCrop:
+    """Crop a random area and aspect ratio, then resize it to ``size`` (the ImageNet training crop).
+
+    Example:
+        >>> import ember
+        >>> from ember.vision import transforms as T
+        >>> T.RandomResizedCrop(8)(ember.ones(3, 20, 30)).shape
+        (3, 8, 8)
+    """
+
+    def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0),
+                 interpolation=InterpolationMode.BILINEAR, antialias: bool | None = True, *,
+                 generator: Generator | None = None):
+        self.size = _size_pair(size, "RandomResizedCrop")
+        if scale[0] > scale[1] or ratio[0] > ratio[1]:
+            raise ValueError(f"RandomResizedCrop: scale and ratio should be of kind (min, max), got "
+                             f"scale={scale}, ratio={ratio}")
+        self.scale, self.ratio, self.interpolation, self.antialias = scale, ratio, interpolation, antialias
+        self.generator = generator
+
+    def get_params(self, height: int, width: int) -> tuple[int, int, int, int]:
+        """``(top, left, height, width)`` of the window, drawn as torchvision draws it."""
+        random = numpy_generator(self.generator)
+        area = height * width
+        log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
+        for _ in range(10):
+            target_area = area * random.uniform(self.scale[0], self.scale[1])
+            aspect = math.exp(random.uniform(*log_ratio))
+            crop_width = int(round(math.sqrt(target_area * aspect)))
+            crop_height = int(round(math.sqrt(target_area / aspect)))
+            if 0 < crop_width <= width and 0 < crop_height <= height:
+                top = int(random.integers(0, height - crop_height + 1))
+                left = int(random.integers(0, width - crop_width + 1))
+                return top, left, crop_height, crop_width
+        return self._central_fallback(height, width)
+
+    def _central_fallback(self, height: int, width: int) -> tuple[int, int, int, int]:
+        in_ratio = width / height
+        if in_ratio < min(self.ratio):
+            crop_width, crop_height = width, int(round(width / min(self.ratio)))
+        elif in_ratio > max(self.ratio):
+            crop_height, crop_width = height, int(round(height * max(self.ratio)))
+        else:
+            crop_width, crop_height = width, height
+        return (height - crop_height) // 2, (width - crop_width) // 2, crop_height, crop_width
+
+    def __call__(self, image):
+        array, restore = unpack(image, "RandomResizedCrop")
+        top, left, height, width = self.get_params(*array.shape[-2:])
+        return F.resize(restore(array[..., top:top + height, left:left + width]), self.size,
+                        self.interpolation, antialias=self.antialias)
+
+    def __repr__(self) -> str:
+        return f"RandomResizedCrop(size={self.size}, scale={self.scale}, ratio={self.ratio})"
+
+
+class RandomRotation:
+    """Rotate by an angle drawn uniformly from ``degrees`` (a number d means (-d, d)).
+
+    Pixels the rotated image does not cover get ``fill``; ``expand=True``
+    enlarges the output to hold the whole image.
+
+    Example:
+        >>> import ember
+        >>> from ember.vision import transforms as T
+        >>> T.RandomRotation(30)(ember.ones(1, 5, 5)).shape
+        (1, 5, 5)
+    """
+
+    def __init__(self, degrees, interpolation=InterpolationMode.NEAREST, expand: bool = False,
+                 center: Sequence[int] | None = None, fill: float | Sequence[float] = 0, *,
+                 generator: Generator | None = None):
+        self.degrees = _degree_range(degrees)
+        F._interpolation(interpolation)
+        self.interpolation, self.expand, self.center, self.fill = interpolation, expand, center, fill
+        self.generator = generator
+
+    def get_params(self) -> float:
+        return uniform(self.generator, self.degrees[0], self.degrees[1])
+
+    def __call__(self, image):
+        angle = self.get_params()
+        return F.rotate(image, angle, self.interpolation, self.expand, self.center, self.fill)
+
+    def __repr__(self) -> str:
+        return f"RandomRotation(degrees={self.degrees}, expand={self.expand}, fill={self.fill})"
+
+
+def _degree_range(degrees) -> tuple[float, float]:
+    if isinstance(degrees, numbers.Number):
+        if degrees < 0:
+            raise ValueError(f"RandomRotation: if degrees is a single number, it must be positive, got {degrees}")
+        return -float(degrees), float(degrees)
+    degrees = tuple(degrees)
+    if len(degrees) != 2:
+        raise ValueError(f"RandomRotation: degrees should be a number or a sequence of length 2, got {degrees}")
+    return float(degrees[0]), float(degrees[1])

@@ -1,0 +1,48 @@
+"""torchvision's ``datasets``, spelled ``from ember.vision import datasets``.
+
+The loaders are :mod:`ember.data.datasets`'s (same search order, checksums
+and downloads); as in torchvision, ``dataset[i]`` gives the image as a PIL
+image (mode ``L`` for MNIST, ``RGB`` for CIFAR-10) when Pillow is
+installed. Without Pillow it stays a NumPy uint8 array (``H x W`` for
+MNIST, ``H x W x 3`` for CIFAR-10), which every Ember transform accepts.
+
+Example:
+    >>> from ember.vision import datasets, transforms
+    >>> train = datasets.MNIST("data", train=True, download=True,
+    ...                        transform=transforms.ToTensor())  # doctest: +SKIP
+    >>> train[0][0].shape  # doctest: +SKIP
+    (1, 28, 28)
+"""
+from __future__ import annotations
+
+from ..data import datasets as _data
+from ..data.datasets import CorruptDatasetError, DatasetNotFoundError
+from ..data.transforms._images import pil_image_module
+
+__all__ = ["MNIST", "FashionMNIST", "CIFAR10", "DatasetNotFoundError", "CorruptDatasetError"]
+
+
+def _pil_or_array(image):
+    Image = pil_image_module()
+    return image if Image is None else Image.fromarray(image)
+
+
+class MNIST(_data.MNIST):
+    __doc__ = _data.MNIST.__doc__
+
+    def _item_image(self, image):
+        return _pil_or_array(image)
+
+
+class FashionMNIST(_data.FashionMNIST):
+    __doc__ = _data.FashionMNIST.__doc__
+
+    def _item_image(self, image):
+        return _pil_or_array(image)
+
+
+class CIFAR10(_data.CIFAR10):
+    __doc__ = _data.CIFAR10.__doc__
+
+    def _item_image(self, image):
+        return _pil_or_array(image)
