@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from .. import backend
 from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_implementation_flags
 from .update_helpers import chunked, count_step, effective_grad, step_counter
 
 
 class Adagrad(Optimizer):
     """PyTorch's ``torch.optim.Adagrad``: the same options, defaults and state.
+
+    ``foreach`` and ``fused`` are accepted and choose nothing (see
+    :func:`~ember.optim.optimizer.check_implementation_flags`).
 
     Example:
         >>> import ember
@@ -21,16 +24,19 @@ class Adagrad(Optimizer):
     """
 
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
-                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, *,
-                 maximize: bool = False):
+                 initial_accumulator_value: float = 0.0, eps: float = 1e-10,
+                 foreach: bool | None = None, *, maximize: bool = False, differentiable: bool = False,
+                 fused: bool | None = None):
         for name, value in (("learning rate", lr), ("lr_decay value", lr_decay),
                             ("weight_decay value", weight_decay), ("epsilon value", eps),
                             ("initial_accumulator_value", initial_accumulator_value)):
             if value < 0.0:
                 raise ValueError(f"Invalid {name}: {value}")
+        check_implementation_flags("Adagrad", foreach=foreach, fused=fused, differentiable=differentiable)
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value,
-                                      maximize=maximize))
+                                      foreach=foreach, maximize=maximize, differentiable=differentiable,
+                                      fused=fused))
 
     def _init_state(self, param, group) -> dict:
         total = backend.xp.full_like(param._data, group["initial_accumulator_value"])

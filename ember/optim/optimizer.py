@@ -7,9 +7,15 @@ step) and ``_update(param, grad, state, group)``, which keeps the per-
 parameter bookkeeping (the step count) and hands the arrays to
 :func:`~ember.optim.update_helpers.chunked`. Everything else (groups,
 ``zero_grad``, ``state_dict`` in PyTorch's layout) lives here once.
+
+PyTorch's implementation switches (``foreach``, ``fused``, ``capturable``,
+``differentiable``) are accepted by every optimizer that has them in
+PyTorch and kept in the groups, so state dicts match PyTorch's key for key;
+:func:`check_implementation_flags` says what each means here.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any, Callable, Iterable
 
 from .. import backend
@@ -36,7 +42,7 @@ class Optimizer:
 
     def __init__(self, params: Iterable, defaults: dict[str, Any]):
         self.defaults = dict(defaults)
-        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         self._scratch = _Scratch()
         if isinstance(params, Tensor):
@@ -98,7 +104,7 @@ class Optimizer:
                 if grad is None:
                     continue
                 state = self.state.get(param)
-                if state is None:
+                if not state:  # absent, or an empty entry made by reading the defaultdict
                     state = self.state[param] = self._init_state(param, group)
                 self._update(param._data, grad._data, state, group)
                 param._shared_version().value += 1  # saved-tensor checks see the write
@@ -140,14 +146,15 @@ class Optimizer:
         by_index = {}
         for group, saved in zip(self.param_groups, saved_groups):
             by_index.update(zip(saved["params"], group["params"]))
-        self.state = {}
+        self.state = defaultdict(dict)
         for key, values in state_dict["state"].items():
             param = by_index.get(int(key))
             if param is None:
                 raise ValueError(f"load_state_dict: state for parameter index {key} does not match "
                                  f"any of the optimizer's {len(params)} parameters")
             self.state[param] = {name: _restore(value, param, name) for name, value in values.items()}
-        self.param_groups = [{**saved, "params": group["params"]}
+        # options missing from an older dict take this optimizer's defaults (PyTorch's __setstate__)
+        self.param_groups = [{**self.defaults, **saved, "params": group["params"]}
                              for group, saved in zip(self.param_groups, saved_groups)]
 
     def __repr__(self) -> str:
@@ -156,6 +163,35 @@ class Optimizer:
             lines.append(f"Parameter Group {number}")
             lines += [f"    {key}: {value}" for key, value in sorted(group.items()) if key != "params"]
         return "\n".join(lines + [")"])
+
+
+def check_implementation_flags(name: str, *, foreach: bool | None = None, fused: bool | None = None,
+                               differentiable: bool = False) -> None:
+    """Refuse the combinations of PyTorch's implementation switches that Ember can't honour.
+
+    Ember has one update function per optimizer (the compiler is its fast
+    path), so ``foreach`` and ``fused`` choose nothing: they are kept in the
+    groups only so that code and state dicts written for PyTorch work
+    unchanged. ``capturable`` asks that step counters live as arrays beside
+    the parameters, which Ember's always do (that is what lets a compiled
+    step read them live), so it is accepted too. ``differentiable=True``
+    (autograd through the update itself) is refused: steps write the
+    parameters' arrays in place, outside autograd.
+
+    Example:
+        >>> from ember.optim.optimizer import check_implementation_flags
+        >>> check_implementation_flags("Adam", foreach=True, fused=True)
+        Traceback (most recent call last):
+        ...
+        RuntimeError: Adam: `fused` and `foreach` cannot be `True` together.
+    """
+    if foreach and fused:
+        raise RuntimeError(f"{name}: `fused` and `foreach` cannot be `True` together.")
+    if differentiable:
+        from ..errors import EmberValueError
+        raise EmberValueError(f"{name}: differentiable=True is not supported: Ember's optimizers update "
+                              "the parameters' arrays in place, outside autograd; write the update "
+                              "with Ember operations to differentiate through it")
 
 
 _SET_MESSAGE = ("optimizer parameters need to be organized in ordered collections, but the "
@@ -199,9 +235,14 @@ def _check_group_sizes(groups, saved_groups) -> None:
 
 
 def _restore(value, param: Tensor, name: str):
-    """A private copy of one saved state entry, on the parameter's dtype (``step`` keeps its own)."""
+    """A private copy of one saved state entry, on the parameter's dtype (``step`` keeps its own).
+
+    Lists and tuples (LBFGS's history) are restored item by item, as PyTorch casts them.
+    """
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if isinstance(value, (list, tuple)):
+        return type(value)(_restore(item, param, name) for item in value)
     array = value._data if isinstance(value, Tensor) else backend.xp.asarray(value)
     dtype = array.dtype if name == "step" else param._data.dtype
     return Tensor._make(array.astype(dtype, copy=True), None, False)

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from .. import backend
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_implementation_flags
 from .update_helpers import add_squared_, chunked, count_step, effective_grad, lerp_, step_counter, zeros_state
 
 
 class RMSprop(Optimizer):
     """PyTorch's ``torch.optim.RMSprop``: the same options, defaults and state.
+
+    ``foreach`` and ``capturable`` are accepted and choose nothing (see
+    :func:`~ember.optim.optimizer.check_implementation_flags`).
 
     Example:
         >>> import ember
@@ -20,14 +23,17 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
-                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
-                 maximize: bool = False):
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
+                 capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False):
         for name, value in (("learning rate", lr), ("epsilon value", eps), ("momentum value", momentum),
                             ("weight_decay value", weight_decay), ("alpha value", alpha)):
             if value < 0.0:
                 raise ValueError(f"Invalid {name}: {value}")
-        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                                      momentum=momentum, centered=centered, maximize=maximize))
+        check_implementation_flags("RMSprop", foreach=foreach, differentiable=differentiable)
+        super().__init__(params, dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                                      weight_decay=weight_decay, capturable=capturable, foreach=foreach,
+                                      maximize=maximize, differentiable=differentiable))
 
     def _init_state(self, param, group) -> dict:
         state = {"step": step_counter(), "square_avg": zeros_state(param._data)}

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from .. import backend
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_implementation_flags
 from .update_helpers import chunked, effective_grad, zeros_state
 
 
 class SGD(Optimizer):
     """PyTorch's ``torch.optim.SGD``: the same options, defaults and state.
+
+    ``foreach`` and ``fused`` are accepted and choose nothing (see
+    :func:`~ember.optim.optimizer.check_implementation_flags`).
 
     Example:
         >>> import ember
@@ -20,7 +23,8 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
-                 weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False):
+                 weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, differentiable: bool = False, fused: bool | None = None):
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
@@ -29,9 +33,10 @@ class SGD(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        check_implementation_flags("SGD", foreach=foreach, fused=fused, differentiable=differentiable)
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
-                                      weight_decay=weight_decay, nesterov=nesterov,
-                                      maximize=maximize))
+                                      weight_decay=weight_decay, nesterov=nesterov, maximize=maximize,
+                                      foreach=foreach, differentiable=differentiable, fused=fused))
 
     def _init_state(self, param, group) -> dict:
         return {}  # the momentum buffer is created from the first gradient, as in PyTorch

@@ -1,0 +1,71 @@
+"""Averaged SGD (Polyak & Juditsky): SGD with a decaying step and a running average of the weights."""
+from __future__ import annotations
+
+from .. import backend
+from ..tensor import Tensor
+from .optimizer import Optimizer, check_implementation_flags
+from .update_helpers import chunked, count_step, effective_grad, step_counter, zeros_state
+
+
+class ASGD(Optimizer):
+    """PyTorch's ``torch.optim.ASGD``: the same options, defaults and state.
+
+    The averaged weights are ``state[param]['ax']``; averaging starts at
+    step ``t0``. ``foreach`` and ``capturable`` are accepted and choose
+    nothing (see :func:`~ember.optim.optimizer.check_implementation_flags`).
+
+    Example:
+        >>> import ember
+        >>> w = ember.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = ember.optim.ASGD([w], lr=0.1, t0=0)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> w, opt.state[w]["ax"]
+        (tensor([ 0.8000, -1.6000], requires_grad=True), tensor([ 0.8000, -1.6000]))
+    """
+
+    def __init__(self, params, lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75,
+                 t0: float = 1e6, weight_decay: float = 0.0, foreach: bool | None = None,
+                 maximize: bool = False, differentiable: bool = False, capturable: bool = False):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_implementation_flags("ASGD", foreach=foreach, differentiable=differentiable)
+        super().__init__(params, dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
+                                      foreach=foreach, maximize=maximize, differentiable=differentiable,
+                                      capturable=capturable))
+
+    def _init_state(self, param, group) -> dict:
+        xp, scalar = backend.xp, backend.float32.numpy  # eta and mu are float32 scalars, as in PyTorch
+        return {"step": step_counter(), "eta": Tensor._make(xp.full((), group["lr"], dtype=scalar), None, False),
+                "mu": Tensor._make(xp.ones((), dtype=scalar), None, False), "ax": zeros_state(param._data)}
+
+    def _update(self, param, grad, state, group) -> None:
+        xp, float64 = backend.xp, backend.float64.numpy
+        step = count_step(state)
+        eta, mu = state["eta"]._data, state["mu"]._data
+        eta_now = eta.astype(float64)
+        lr, lambd = group["lr"], group["lambd"]
+        chunked(asgd_update, [param, grad, state["ax"]._data], decay=(1 - lambd * eta_now).astype(param.dtype),
+                eta=eta_now.astype(param.dtype), mu=mu.astype(param.dtype),
+                weight_decay=group["weight_decay"], maximize=group["maximize"], scratch=self._scratch)
+        # next step's rate and averaging weight (averaging starts once step exceeds t0)
+        xp.copyto(eta, lr / (1 + lambd * lr * step) ** group["alpha"], casting="unsafe")
+        xp.copyto(mu, 1 / xp.maximum(step - group["t0"], 1.0), casting="unsafe")
+
+
+def asgd_update(param, grad, ax, *, decay, eta, mu, weight_decay: float, maximize: bool, scratch) -> None:
+    """One ASGD step on arrays, in place: ``param = decay * param - eta * grad``, then average into ``ax``."""
+    xp = backend.xp
+    grad = effective_grad(param, grad, weight_decay=weight_decay, maximize=maximize, scratch=scratch)
+    work = scratch(param, 1)
+    xp.multiply(param, decay, out=param)
+    xp.multiply(grad, -eta, out=work)
+    xp.add(param, work, out=param)
+    # ax += mu * (param - ax); while mu is 1 (before t0) ax is the weights themselves
+    xp.subtract(param, ax, out=work)
+    xp.multiply(work, mu, out=work)
+    xp.add(ax, work, out=work)
+    xp.copyto(work, param, where=xp.equal(mu, 1))
+    xp.copyto(ax, work)
