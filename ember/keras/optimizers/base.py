@@ -71,6 +71,21 @@ class Optimizer:
     def built(self) -> bool:
         return self.rule is not None
 
+    # With param_groups, state and zero_grad, ember.function treats a Keras optimizer as an
+    # optimizer: a compiled step that builds it on its first call (TensorFlow code calls
+    # apply_gradients inside @tf.function) then keeps the state that call creates.
+    @property
+    def param_groups(self) -> list:
+        return self.rule.param_groups if self.rule is not None else []
+
+    @property
+    def state(self) -> dict:
+        if self.rule is not None:
+            return self.rule.state
+        if "_unbuilt_state" not in self.__dict__:
+            self._unbuilt_state = {}
+        return self._unbuilt_state
+
     def apply(self, grads, trainable_variables=None) -> None:
         """Update ``trainable_variables`` with ``grads`` (Keras 3's ``optimizer.apply``)."""
         variables = list(trainable_variables) if trainable_variables is not None else self.variables
