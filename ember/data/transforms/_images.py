@@ -72,6 +72,8 @@ def _unpack_pil(image, operation: str):
     Image = pil_image_module()
 
     def to_pil(hwc: numpy.ndarray):
+        if hwc.ndim == 3 and hwc.shape[2] == 1:  # one channel (e.g. Grayscale of RGB) is mode L
+            hwc = hwc[:, :, 0]
         return Image.fromarray(numpy.ascontiguousarray(hwc))
 
     return _unpack_hwc(numpy.asarray(image), operation, to_pil)
