@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy
 
 from ..ops import functions as F
+from ..ops.creation import ones_like, zeros_like
 from ..ops.functions import (  # noqa: F401  (TensorFlow names that are PyTorch's too)
     abs, add, cos, cumsum, erf, exp, expm1, floor, ceil, log, log1p, logical_and, logical_not, logical_or,
     logical_xor, maximum, minimum, negative, pow, reciprocal, round, rsqrt, sigmoid, sign, sin, softplus,
@@ -63,8 +64,8 @@ mod = floormod
 def divide_no_nan(x, y, name: str | None = None) -> Tensor:
     """``x / y``, and 0 where ``y`` is 0."""
     denominator = F._tensor(y)
-    safe = F.where(denominator == 0, F.ones_like(denominator), denominator)
-    return F.where(denominator == 0, F.zeros_like(F.div(x, safe)), F.div(x, safe))
+    safe = F.where(denominator == 0, ones_like(denominator), denominator)
+    return F.where(denominator == 0, zeros_like(F.div(x, safe)), F.div(x, safe))
 
 
 def squared_difference(x, y, name: str | None = None) -> Tensor:

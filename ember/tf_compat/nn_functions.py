@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from ..errors import ShapeError
 from ..ops import functions as F
+from ..ops.creation import ones_like, zeros_like
 from ..tensor import Tensor
 
 
@@ -37,7 +38,7 @@ def leaky_relu(features, alpha: float = 0.2, name: str | None = None) -> Tensor:
 
 def elu(features, name: str | None = None) -> Tensor:
     x = F._tensor(features)
-    return F.where(x > 0, x, F.expm1(F.minimum(x, F.zeros_like(x))))
+    return F.where(x > 0, x, F.expm1(F.minimum(x, zeros_like(x))))
 
 
 def selu(features, name: str | None = None) -> Tensor:
@@ -98,7 +99,7 @@ def dropout(x, rate: float, noise_shape=None, seed=None, name: str | None = None
     shape = tuple(value.shape) if noise_shape is None else tuple(
         value.shape[i] if s is None else int(s) for i, s in enumerate(noise_shape))
     keep = uniform(shape, dtype=value.dtype, seed=seed) >= rate
-    return F.where(keep, value / (1.0 - rate), F.zeros_like(value))
+    return F.where(keep, value / (1.0 - rate), zeros_like(value))
 
 
 def moments(x, axes, shift=None, keepdims: bool = False, name: str | None = None):

@@ -17,10 +17,7 @@ def from_tensor_slices(tensors, name=None) -> DatasetPipeline:
         >>> [(x.tolist(), int(y)) for x, y in ds]
         [([0, 1], 0), ([2, 3], 1), ([4, 5], 0)]
     """
-    if isinstance(tensors, list) and tensors and not all(isinstance(v, (int, float, str, bool)) for v in tensors) \
-            and all(isinstance(v, (Tensor, numpy.ndarray)) for v in tensors):
-        tensors = numpy.stack([structure.to_array(v) for v in tensors])  # a list of arrays is one array
-    arrays = structure.map_leaves(structure.to_array, tensors)
+    arrays = _components(tensors)
     leaves = structure.flatten(arrays)
     sizes = {leaf.shape[0] if leaf.ndim else None for leaf in leaves}
     if None in sizes:
@@ -35,6 +32,17 @@ def from_tensor_slices(tensors, name=None) -> DatasetPipeline:
     spec = structure.spec_of(structure.pack_like(arrays, [structure.to_leaf(leaf[:1][0]) for leaf in leaves])) \
         if count else None
     return DatasetPipeline(make, count, spec)
+
+
+def _components(value):
+    """Tuples and dicts are structures; anything else (a list too, as in TensorFlow) is one array."""
+    if isinstance(value, dict):
+        return {key: _components(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return tuple(_components(item) for item in value)
+    if isinstance(value, list) and value and isinstance(value[0], (Tensor, numpy.ndarray)):
+        return structure.to_array(numpy.stack([structure.to_array(item) for item in value]))
+    return structure.to_array(value)
 
 
 def from_tensors(tensors, name=None) -> DatasetPipeline:

@@ -65,7 +65,15 @@ def to_leaf(value):
 
 def as_element(value):
     """A user's element (from a generator or a map function) with every leaf converted."""
-    return map_leaves(to_leaf, tuple(value) if isinstance(value, list) else value)
+    if isinstance(value, list):
+        # A list of numbers is one array (as TensorFlow converts it); a list of tensors a tuple.
+        value = to_array(value) if _all_numbers(value) else tuple(value)
+    return map_leaves(to_leaf, value)
+
+
+def _all_numbers(items) -> bool:
+    return all(_all_numbers(item) if isinstance(item, list) else
+               isinstance(item, (int, float, bool, str, numpy.generic)) for item in items)
 
 
 def stack(elements: list):
