@@ -21,7 +21,7 @@ import math
 import ember
 from ember.nn import functional as F
 
-from .. import activations, initializers, regularizers
+from .. import activations, constraints, initializers, regularizers
 from .layer import Layer
 
 
@@ -91,6 +91,8 @@ class _Conv(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
 
     def build(self, input_shape) -> None:
         channels = input_shape[-1]
@@ -99,9 +101,11 @@ class _Conv(Layer):
                              f"must be known and divisible by groups={self.groups}; got {input_shape}")
         shape = self.kernel_size + (channels // self.groups, self.filters)
         self.kernel = self.add_weight(shape=shape, initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer, name="kernel")
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint, name="kernel")
         self.bias = self.add_weight(shape=(self.filters,), initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer, name="bias") if self.use_bias else None
+                                    regularizer=self.bias_regularizer, constraint=self.bias_constraint,
+                                    name="bias") if self.use_bias else None
 
     def call(self, inputs):
         x = to_channels_first(inputs)
@@ -127,7 +131,10 @@ class _Conv(Layer):
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint),
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer)}
 
 
 class Conv1D(_Conv):

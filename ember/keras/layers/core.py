@@ -20,7 +20,7 @@ import math
 import ember
 from ember.nn import functional as F
 
-from .. import activations, initializers, regularizers
+from .. import activations, constraints, initializers, regularizers
 from .layer import Layer
 
 
@@ -45,6 +45,8 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
 
     def build(self, input_shape) -> None:
         input_dim = input_shape[-1]
@@ -52,9 +54,11 @@ class Dense(Layer):
             raise ValueError(f"Dense {self.name!r}: the last dimension of the inputs must be known, "
                              f"got input shape {input_shape}")
         self.kernel = self.add_weight(shape=(input_dim, self.units), initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer, name="kernel")
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint, name="kernel")
         self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer, name="bias") if self.use_bias else None
+                                    regularizer=self.bias_regularizer, constraint=self.bias_constraint,
+                                    name="bias") if self.use_bias else None
 
     def call(self, inputs):
         outputs = ember.matmul(inputs, self.kernel)
@@ -71,7 +75,10 @@ class Dense(Layer):
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint),
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer)}
 
 
 class Activation(Layer):

@@ -32,8 +32,9 @@ import ember
 from ember import nn
 from ember.nn import Parameter
 
-from .. import backend, initializers, regularizers
+from .. import backend, constraints, initializers, regularizers
 from ..utils import tree
+from . import masks
 
 
 def to_tensor(value, dtype=None):
@@ -53,11 +54,17 @@ def shape_of(value) -> tuple:
 class Layer(nn.Module):
     """Base class of Keras layers: override ``build``, ``call`` and ``compute_output_shape``.
 
+    A layer with ``supports_masking = True`` receives the mask of its input as
+    ``call(..., mask=...)`` (when ``call`` names that argument) and passes on
+    what ``compute_mask`` returns (by default the same mask).
+
     Arguments common to every layer: ``name`` (default: the snake-cased class
     name made unique, ``dense_1``), ``trainable``, ``dtype``,
     ``activity_regularizer``, and for a model's first layer ``input_shape`` /
     ``input_dim`` / ``batch_size``.
     """
+
+    supports_masking = False
 
     def __init__(self, *, trainable: bool = True, name: str | None = None, dtype=None,
                  activity_regularizer=None, input_shape=None, input_dim: int | None = None,
@@ -90,6 +97,10 @@ class Layer(nn.Module):
         from .symbolic import dummy_output_shape
         return dummy_output_shape(self, input_shape)
 
+    def compute_mask(self, inputs, previous_mask):
+        """The mask of the outputs: the input's, for a layer that ``supports_masking``."""
+        return previous_mask if self.supports_masking else None
+
     def compute_output_spec(self, *args, **kwargs):
         """Output KerasTensors for KerasTensor arguments (the functional API's shape inference)."""
         from .symbolic import dummy_output_spec, spec_from_shape
@@ -121,12 +132,17 @@ class Layer(nn.Module):
             return symbolic_call(self, args, kwargs)
         if args:
             args = (tree.map_structure(to_tensor, args[0]),) + args[1:]
+        previous_mask = masks.masks_of(args[0]) if args else None
+        if previous_mask is not None and kwargs.get("mask") is None and self._accepts("mask", explicit=True):
+            kwargs["mask"] = previous_mask
         if not self.built:
             self.build_from_call(args, kwargs)
         training = self._resolve_training(kwargs)
         self._added_losses = []
         with backend.call_context(training):
             outputs = super().__call__(*args, **kwargs)
+        if self.supports_masking:
+            masks.attach(outputs, self.compute_mask(args[0], previous_mask))
         if self.activity_regularizer is not None:
             for out in tree.flatten(outputs):
                 self.add_loss(self.activity_regularizer(out))
@@ -143,14 +159,15 @@ class Layer(nn.Module):
             kwargs["training"] = training
         return training
 
-    def _accepts(self, argument: str) -> bool:
+    def _accepts(self, argument: str, explicit: bool = False) -> bool:
+        """Whether ``call`` takes ``argument`` (by name, or through ``**kwargs`` unless ``explicit``)."""
         cache = type(self).__dict__.get("_call_arguments")
         if cache is None:
             parameters = inspect.signature(self.call).parameters
             cache = frozenset(parameters) | ({"**"} if any(
                 p.kind is p.VAR_KEYWORD for p in parameters.values()) else frozenset())
             type.__setattr__(type(self), "_call_arguments", cache)
-        return argument in cache or "**" in cache
+        return argument in cache or (not explicit and "**" in cache)
 
     def build_from_call(self, args, kwargs) -> None:
         """Build from the arguments of the first call (the first argument's shape by default)."""
@@ -176,6 +193,8 @@ class Layer(nn.Module):
         self._weight_order.append(name)
         if regularizer is not None:
             self._regularizers[name] = regularizers.get(regularizer)
+        if constraint is not None:
+            constraints.attach(weight, constraints.get(constraint))
         return weight
 
     def _own_weights(self) -> list:

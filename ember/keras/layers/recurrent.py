@@ -29,7 +29,7 @@ from __future__ import annotations
 import ember
 from ember.nn import functional as F
 
-from .. import activations, initializers, regularizers
+from .. import activations, constraints, initializers, regularizers
 from .layer import Layer
 
 
@@ -55,6 +55,9 @@ class _Cell(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.dropout, self.recurrent_dropout, self.seed = dropout, recurrent_dropout, seed
 
     @property
@@ -64,12 +67,15 @@ class _Cell(Layer):
     def build(self, input_shape) -> None:
         width = self.gates * self.units
         self.kernel = self.add_weight(shape=(input_shape[-1], width), initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer, name="kernel")
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint, name="kernel")
         self.recurrent_kernel = self.add_weight(shape=(self.units, width), name="recurrent_kernel",
                                                 initializer=self.recurrent_initializer,
-                                                regularizer=self.recurrent_regularizer)
+                                                regularizer=self.recurrent_regularizer,
+                                                constraint=self.recurrent_constraint)
         self.bias = self.add_weight(shape=self._bias_shape(), initializer=self._bias_initializer(),
-                                    regularizer=self.bias_regularizer, name="bias") if self.use_bias else None
+                                    regularizer=self.bias_regularizer, constraint=self.bias_constraint,
+                                    name="bias") if self.use_bias else None
 
     def _bias_shape(self) -> tuple:
         return (self.gates * self.units,)
@@ -103,6 +109,9 @@ class _Cell(Layer):
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
                 "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint),
                 "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed}
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import ember
 from ember.nn import utils as nn_utils
 
+from .. import constraints
 from .schedules import LearningRateSchedule
 
 
@@ -137,6 +138,7 @@ class Optimizer:
                     if variable.grad is not None:
                         variable.mul_(1.0 - rate * self.weight_decay)
             self.rule.step()
+            constraints.apply_constraints(self.variables)
 
     def zero_grad(self) -> None:
         for variable in self.variables:
