@@ -1,151 +1,141 @@
-"""Linear-algebra primitives: batched matmul and einsum.
-
-``matmul`` here takes operands with at least two dimensions; the public
-``ember.matmul`` adds and removes the unit axes of PyTorch's 1-D rules around
-it, so those cases need no gradient code of their own.
-"""
+"""Linear algebra with PyTorch's rules: ``matmul`` (1-D and batched operands), ``mm``, ``bmm``,
+``einsum``, ``outer`` and ``dot``."""
 from __future__ import annotations
 
-import math
 import string
 
-import numpy
-
-from ..errors import ShapeError
-from .creation import eye
-from .primitive import Primitive, primitive
-from .rules import broadcast_shapes
-
-
-@primitive
-class Matmul(Primitive):
-    """Matrix product of the last two axes, broadcasting the leading (batch) axes."""
-
-    name = "matmul"
-
-    @staticmethod
-    def forward(xp, a, b):
-        return xp.matmul(a, b)
-
-    @staticmethod
-    def abstract(a, b):
-        if a.shape[-1] != b.shape[-2]:
-            raise ShapeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
-                             f"({a.shape[-1]} columns vs {b.shape[-2]} rows)")
-        batch = broadcast_shapes("matmul", a.shape[:-2], b.shape[:-2])
-        return batch + (a.shape[-2], b.shape[-1]), a.dtype
-
-    @staticmethod
-    def vjp(ctx, g):
-        a, b = ctx.inputs
-        grad_a = F.matmul(g, F.swap_last(b)) if ctx.wants(0) else None
-        return grad_a, (_weight_grad(a, b, g) if ctx.wants(1) else None)
+from .. import backend
+from ..errors import DTypeError, ShapeError
+from ..tensor import Tensor
+from . import linalg as L
+from ._operands import _promote, _tensor
+from .arithmetic import mul
+from .primitive import bind
+from .shaping import broadcast_to, squeeze, unsqueeze
 
 
-def _weight_grad(a, b, g):
-    """The gradient for ``b``, laid out like ``b``'s memory.
+def matmul(input, other) -> Tensor:
+    """Matrix product with PyTorch's rules: 1-D operands, batched and broadcast operands.
 
-    A 2-D ``b`` shared by a batch (``linear``'s weight) gets one matmul over
-    the flattened batch instead of a batched matmul and a sum. When ``b`` is
-    a transposed view (``x @ w.T``) the product is computed as ``(gᵀa)ᵀ``, so
-    after the transpose's own VJP the parameter receives a C-ordered
-    gradient that needs no copy.
+    Example:
+        >>> import ember
+        >>> (ember.ones(2, 3) @ ember.ones(3)).shape
+        (2,)
     """
-    if b.ndim == 2 and a.ndim > 2:
-        rows = math.prod(a.shape[:-1])  # not -1: that is ambiguous when a dimension is 0
-        a = F.reshape(a, (rows, a.shape[-1]))
-        g = F.reshape(g, (rows, g.shape[-1]))
-    if b.ndim == 2 and a.ndim == 2 and _is_transposed(b):
-        return F.swap_last(F.matmul(F.swap_last(g), a))
-    return F.matmul(F.swap_last(a), g)
+    a, b = _tensor(input), _tensor(other)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ShapeError(f"matmul: both arguments need to be at least 1D, got shapes {a.shape} and {b.shape}")
+    if a._data.dtype != b._data.dtype:
+        raise DTypeError(f"matmul: expected both operands to have the same dtype, got {a.dtype} and {b.dtype}")
+    if a.ndim >= 2 and b.ndim >= 2:
+        return bind(L.Matmul, (a, b))
+    if a.ndim == 1 and b.ndim == 1 and a.shape != b.shape:
+        raise ShapeError(f"matmul: 1D tensors expected to have the same size, got {a.shape} and {b.shape}")
+    a2 = unsqueeze(a, 0) if a.ndim == 1 else a
+    b2 = unsqueeze(b, 1) if b.ndim == 1 else b
+    if a2.shape[-1] != b2.shape[-2]:
+        raise ShapeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
+                         f"({a2.shape[-1]} vs {b2.shape[-2]})")
+    result = bind(L.Matmul, (a2, b2))
+    if b.ndim == 1:
+        result = squeeze(result, -1)
+    if a.ndim == 1:
+        result = squeeze(result, -2 if b.ndim > 1 else -1)
+    return result
 
 
-def _is_transposed(tensor) -> bool:
-    flags = getattr(tensor._data, "flags", None)
-    return flags is not None and flags.f_contiguous and not flags.c_contiguous
+def mm(input, mat2) -> Tensor:
+    a, b = _tensor(input), _tensor(mat2)
+    if a.ndim != 2 or b.ndim != 2:
+        raise ShapeError(f"mm: expected 2-D tensors, got shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
 
 
-def _parse_einsum(equation: str, count: int):
-    equation = equation.replace(" ", "")
-    if "->" in equation:
-        inputs, output = equation.split("->")
-    else:
-        inputs = equation
-        letters = inputs.replace(",", "")
-        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+def bmm(input, mat2) -> Tensor:
+    a, b = _tensor(input), _tensor(mat2)
+    if a.ndim != 3 or b.ndim != 3:
+        raise ShapeError(f"bmm: expected 3-D tensors, got shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def einsum(equation: str, *operands) -> Tensor:
+    """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)``; ``...`` stands for broadcast dims.
+
+    Example:
+        >>> import ember
+        >>> ember.einsum("...ij,...jk->...ik", ember.ones(5, 2, 3), ember.ones(3, 4)).shape
+        (5, 2, 4)
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = operands[0]
+    tensors, _ = _promote(*[_tensor(o) for o in operands])
+    equation, tensors = _expand_ellipsis(equation.replace(" ", ""), tensors)
+    if "->" not in equation:
+        subscripts, output = L._parse_einsum(equation, len(tensors))
+        equation = equation.replace(" ", "") + "->" + output
+    return bind(L.Einsum, tuple(tensors), (equation.replace(" ", ""),))
+
+
+def _expand_ellipsis(equation: str, tensors):
+    """``equation`` with each ``...`` spelled out in unused letters, and the operands broadcast
+    over those dimensions (right-aligned, size 1 stretching, as PyTorch and NumPy do).
+
+    The einsum primitive then only ever sees explicit subscripts.
+    """
+    if "..." not in equation:
+        return equation, tensors
+    inputs, arrow, output = equation.partition("->")
     subscripts = inputs.split(",")
-    if len(subscripts) != count or "." in equation:
-        raise ShapeError(f"einsum: equation {equation!r} does not fit {count} operand(s) "
-                         "(the primitive takes explicit subscripts: ember.einsum spells out '...')")
-    return subscripts, output
-
-
-@primitive
-class Einsum(Primitive):
-    """Einstein summation; attribute ``equation`` is explicit (``'ij,jk->ik'``)."""
-
-    name = "einsum"
-
-    @staticmethod
-    def forward(xp, *arrays_and_equation):
-        *arrays, equation = arrays_and_equation
-        return xp.einsum(equation, *arrays, optimize=len(arrays) > 2)
-
-    @staticmethod
-    def abstract(*avals_and_equation):
-        *avals, equation = avals_and_equation
-        subscripts, output = _parse_einsum(equation, len(avals))
-        sizes = {}
-        for letters, aval in zip(subscripts, avals):
-            if len(letters) != len(aval.shape):
-                raise ShapeError(f"einsum: subscripts {letters!r} do not match an operand of shape {aval.shape}")
-            for letter, size in zip(letters, aval.shape):
-                if sizes.setdefault(letter, size) != size:
-                    raise ShapeError(f"einsum: index {letter!r} has sizes {sizes[letter]} and {size} "
-                                     f"in {equation!r}")
-        dtype = numpy.result_type(*(a.dtype for a in avals))
-        return tuple(sizes[letter] for letter in output), dtype
-
-    @staticmethod
-    def vjp(ctx, g):
-        equation = ctx.attrs[0]
-        operands = ctx.inputs
-        subscripts, output = _parse_einsum(equation, len(operands))
-        grads = []
-        for i, target in enumerate(subscripts):
-            others = [s for j, s in enumerate(subscripts) if j != i]
-            available = set(output).union(*others)
-            unique = "".join(dict.fromkeys(target))
-            sizes = dict(zip(target, operands[i].shape))
-            kept = "".join(c for c in unique if c in available)
-            grad = F.einsum(",".join([output] + others) + "->" + kept,
-                            g, *[o for j, o in enumerate(operands) if j != i])
-            if kept != unique:  # letters summed away inside operand i come back by broadcasting
-                grad = F.reshape(grad, [sizes[c] if c in kept else 1 for c in unique])
-                grad = F.broadcast_to(grad, [sizes[c] for c in unique])
-            if unique != target:  # a repeated letter read a diagonal: write the gradient back onto it
-                grad = _onto_diagonals(grad, unique, target, sizes, equation)
-            grads.append(grad)
-        return tuple(grads)
-
-
-def _onto_diagonals(grad, unique, target, sizes, equation):
-    """Spread ``grad`` (subscripts ``unique``) onto the diagonals that ``target`` repeats.
-
-    Each repeat of a letter gets a fresh letter tied to the first by an identity
-    matrix: ``ii`` becomes ``i,iA->iA`` with ``eye(n)`` as the second operand.
-    """
+    if len(subscripts) != len(tensors) or any(s.count("...") > 1 for s in subscripts + [output]):
+        raise ShapeError(f"einsum: equation {equation!r} does not fit {len(tensors)} operand(s)")
+    ranks = []
+    for letters, tensor in zip(subscripts, tensors):
+        rank = tensor.ndim - len(letters.replace("...", "")) if "..." in letters else 0
+        if rank < 0:
+            raise ShapeError(f"einsum: subscripts {letters!r} have more dimensions than an operand of shape "
+                             f"{tensor.shape}")
+        ranks.append(rank)
+    width = max(ranks)
     fresh = iter(c for c in string.ascii_letters if c not in equation)
-    renamed, identities = "", []
-    for position, letter in enumerate(target):
-        if letter in target[:position]:
-            new_letter = next(fresh)
-            identities.append(letter + new_letter)
-            renamed += new_letter
-        else:
-            renamed += letter
-    eyes = [eye(sizes[pair[0]], dtype=grad.dtype) for pair in identities]
-    return F.einsum(",".join([unique] + identities) + "->" + renamed, grad, *eyes)
+    ellipsis = "".join(next(fresh) for _ in range(width))
+    parts = [t.shape[s.index("..."):s.index("...") + r] if "..." in s else () for s, t, r in
+             zip(subscripts, tensors, ranks)]
+    try:
+        target = backend.xp.broadcast_shapes(*parts)
+    except ValueError:
+        raise ShapeError(f"einsum: the dimensions '...' stands for do not broadcast: "
+                         f"{', '.join(str(p) for p in parts)} in {equation!r}") from None
+    expanded, broadcast = [], []
+    for letters, tensor, rank, part in zip(subscripts, tensors, ranks, parts):
+        if "..." in letters:
+            start = letters.index("...")
+            wanted = target[width - rank:]
+            if tuple(part) != tuple(wanted):  # size-1 dims stretch: spell that out for the primitive
+                tensor = broadcast_to(tensor, tensor.shape[:start] + wanted + tensor.shape[start + rank:])
+            letters = letters.replace("...", ellipsis[width - rank:])
+        expanded.append(letters)
+        broadcast.append(tensor)
+    if arrow:
+        output = output.replace("...", ellipsis)
+    else:  # implicit output: the '...' dims, then the letters used once, in order
+        letters = "".join(expanded).replace(",", "")
+        output = ellipsis + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ellipsis))
+    return ",".join(expanded) + "->" + output, broadcast
 
 
-from . import functions as F  # noqa: E402  (VJPs are written in the public ops)
+def outer(input, vec2) -> Tensor:
+    """Outer product of two vectors."""
+    a, b = _tensor(input), _tensor(vec2)
+    return mul(unsqueeze(a, 1), unsqueeze(b, 0))
+
+
+ger = outer
+
+
+def dot(input, other) -> Tensor:
+    """Inner product of two 1-D tensors."""
+    a, b = _tensor(input), _tensor(other)
+    if a.ndim != 1 or b.ndim != 1:
+        raise ShapeError(f"dot: 1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    return matmul(a, b)
+

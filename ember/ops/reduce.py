@@ -1,204 +1,223 @@
-"""Reduction primitives: sum, amax/amin, prod, argmax/argmin, cumsum, all/any.
-
-``axes`` is ``None`` (reduce everything) or a tuple of non-negative axes;
-the public wrappers normalise PyTorch's ``dim`` argument into it.
-"""
+"""Reductions with PyTorch's ``dim``/``keepdim``: sums, means, extrema, arg-extrema, variance,
+norms, ``logsumexp`` and ``cumsum``."""
 from __future__ import annotations
 
-import numpy
+import builtins
+import math
+from collections import namedtuple
 
-from .primitive import Primitive, primitive
-from .rules import reduced_shape
-
-
-def _expand_back(ctx, g):
-    """Reshape a reduced gradient so it broadcasts against the reduction's input."""
-    x = ctx.inputs[0]
-    axes, keepdims = ctx.attrs[0], ctx.attrs[1]
-    if not keepdims:
-        g = F.reshape(g, reduced_shape(x.shape, axes, True))
-    return g
-
-
-class _Reduction(Primitive):
-    @staticmethod
-    def abstract(x, axes, keepdims):
-        return reduced_shape(x.shape, axes, keepdims), x.dtype
+from .. import backend
+from ..errors import DTypeError, EmberIndexError, EmberValueError
+from ..tensor import Tensor
+from . import reduce as R
+from ._operands import _axes, _float, _tensor, cast
+from .arithmetic import abs, clone, exp, log, maximum, minimum, pow, sqrt, where
+from .comparison import isfinite, ne
+from .primitive import bind
+from .rules import normalize_axis
+from .shaping import reshape, squeeze, take_along_dim
 
 
-@primitive
-class Sum(_Reduction):
-    """Sum over ``axes``."""
-
-    name = "sum"
-    saves_inputs = False
-
-    @staticmethod
-    def forward(xp, x, axes, keepdims):
-        return xp.add.reduce(x, axis=axes, keepdims=keepdims)  # skips NumPy's Python-level wrapper
-
-    @staticmethod
-    def vjp(ctx, g):
-        return (F.broadcast_to(_expand_back(ctx, g), ctx.inputs[0].shape),)
+def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Sum over ``dim`` (all dimensions by default); integers and bools sum as int64."""
+    x = _tensor(input)
+    if dtype is not None:
+        x = cast(x, dtype)
+    elif x._data.dtype.kind in "iub":
+        x = cast(x, backend.int64)
+    return bind(R.Sum, (x,), (_axes("sum", dim, x.ndim), keepdim))
 
 
-def _extremum_vjp(ctx, g):
-    x = ctx.inputs[0]
-    out = _expand_back(ctx, ctx.output)
-    hits = F.cast(x == out, g.dtype)
-    # PyTorch's amax/amin split the gradient evenly between tied maxima
-    count = F.sum(hits, dim=ctx.attrs[0], keepdim=True)
-    return (hits * (_expand_back(ctx, g) / count),)
+def _count(shape, axes) -> int:
+    if axes is None:
+        return math.prod(shape)
+    return math.prod(shape[a] for a in axes)
 
 
-@primitive
-class Amax(_Reduction):
-    """Maximum over ``axes``."""
-
-    name = "amax"
-    saves_output = True
-
-    @staticmethod
-    def forward(xp, x, axes, keepdims):
-        return xp.maximum.reduce(x, axis=axes, keepdims=keepdims)  # skips NumPy's Python-level wrapper
-
-    vjp = staticmethod(_extremum_vjp)
+def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Arithmetic mean over ``dim``; integer inputs need an explicit floating ``dtype``."""
+    x = _tensor(input)
+    if dtype is not None:
+        x = cast(x, dtype)
+    if x._data.dtype.kind != "f":
+        raise DTypeError(f"mean(): could not infer output dtype. Input dtype must be floating point, "
+                         f"got {x.dtype}; pass dtype= or convert with .float()")
+    axes = _axes("mean", dim, x.ndim)
+    return bind(R.Sum, (x,), (axes, keepdim)) / _count(x.shape, axes)
 
 
-@primitive
-class Amin(_Reduction):
-    """Minimum over ``axes``."""
-
-    name = "amin"
-    saves_output = True
-
-    @staticmethod
-    def forward(xp, x, axes, keepdims):
-        return xp.minimum.reduce(x, axis=axes, keepdims=keepdims)  # skips NumPy's Python-level wrapper
-
-    vjp = staticmethod(_extremum_vjp)
+def prod(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Product over ``dim`` (a single int in PyTorch; any sequence here)."""
+    x = _tensor(input)
+    if dtype is not None:
+        x = cast(x, dtype)
+    elif x._data.dtype.kind in "iub":
+        x = cast(x, backend.int64)
+    return bind(R.Prod, (x,), (_axes("prod", dim, x.ndim), keepdim))
 
 
-@primitive
-class Prod(_Reduction):
-    """Product over ``axes``; its gradient is exact where inputs are zero, as in PyTorch."""
-
-    name = "prod"
-    saves_output = True
-
-    @staticmethod
-    def forward(xp, x, axes, keepdims):
-        return xp.multiply.reduce(x, axis=axes, keepdims=keepdims)  # skips NumPy's Python-level wrapper
-
-    @staticmethod
-    def vjp(ctx, g):
-        # Each element's gradient is the product of all the others. Where x != 0 that is
-        # output / x, which keeps the right derivative even when another element is 0.
-        # At a zero it is (product of the non-zero elements) * (product of the other zeros);
-        # the latter is 1 for a lone zero, 0 for three or more, and for exactly two the
-        # other zero's value, written (sum of the zeros) - x so that double backward sees
-        # it depend on the other zero and not on x itself.
-        x, axes = ctx.inputs[0], ctx.attrs[0]
-        zero = x == 0
-        safe = F.where(zero, 1, x)
-        zeros = F.sum(zero, axes, keepdim=True)
-        other_zero = F.sum(F.where(zero, x, 0), axes, keepdim=True) - x
-        other_zeros = F.where(zeros == 1, 1, F.where(zeros == 2, other_zero, 0))
-        at_zero = F.prod(safe, axes, keepdim=True) * other_zeros
-        others = F.where(zero, at_zero, _expand_back(ctx, ctx.output) / safe)
-        return (_expand_back(ctx, g) * others,)
+def _nonempty(op, x, axes):
+    if x._data.size == 0 and (axes is None or builtins.any(x.shape[a] == 0 for a in axes)):
+        raise EmberIndexError(f"{op}(): cannot reduce over an empty dimension of a tensor of shape "
+                              f"{x.shape}: the result has no identity")
 
 
-class _IndexReduction(Primitive):
-    differentiable = False
-    saves_inputs = False
-
-    @staticmethod
-    def abstract(x, axis, keepdims):
-        axes = None if axis is None else (axis,)
-        return reduced_shape(x.shape, axes, keepdims), numpy.dtype(numpy.int64)
-
-    @staticmethod
-    def vjp(ctx, g):
-        return (None,)
+def amax(input, dim=(), keepdim: bool = False) -> Tensor:
+    """Maximum over ``dim`` (all by default); tied maxima share the gradient evenly."""
+    x = _tensor(input)
+    axes = _axes("amax", dim, x.ndim)
+    _nonempty("amax", x, axes)
+    return bind(R.Amax, (x,), (axes, keepdim))
 
 
-@primitive
-class Argmax(_IndexReduction):
-    """Index of the (first) maximum along ``axis`` (``None``: of the flattened input)."""
-
-    name = "argmax"
-
-    @staticmethod
-    def forward(xp, x, axis, keepdims):
-        return xp.argmax(x, axis=axis, keepdims=keepdims)
+def amin(input, dim=(), keepdim: bool = False) -> Tensor:
+    """Minimum over ``dim`` (all by default); tied minima share the gradient evenly."""
+    x = _tensor(input)
+    axes = _axes("amin", dim, x.ndim)
+    _nonempty("amin", x, axes)
+    return bind(R.Amin, (x,), (axes, keepdim))
 
 
-@primitive
-class Argmin(_IndexReduction):
-    """Index of the (first) minimum along ``axis``."""
-
-    name = "argmin"
-
-    @staticmethod
-    def forward(xp, x, axis, keepdims):
-        return xp.argmin(x, axis=axis, keepdims=keepdims)
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
 
-class _BoolReduction(_Reduction):
-    differentiable = False
-    saves_inputs = False
-
-    @staticmethod
-    def abstract(x, axes, keepdims):
-        return reduced_shape(x.shape, axes, keepdims), numpy.dtype(bool)
-
-    @staticmethod
-    def vjp(ctx, g):
-        return (None,)
-
-
-@primitive
-class All(_BoolReduction):
-    """True where every element along ``axes`` is non-zero."""
-
-    name = "all"
-
-    @staticmethod
-    def forward(xp, x, axes, keepdims):
-        return xp.all(x, axis=axes, keepdims=keepdims)
+def _extremum(op, pick, reduce_all, input, dim, keepdim, other):
+    if isinstance(dim, Tensor) or other is not None:  # the binary form: max(a, b)
+        return (maximum if op == "max" else minimum)(input, dim if other is None else other)
+    x = _tensor(input)
+    if dim is None:
+        return reduce_all(x)
+    axis = normalize_axis(op, dim, x.ndim)
+    _nonempty(op, x, (axis,))
+    indices = pick(x, axis, keepdim=True)
+    values = take_along_dim(x, indices, axis) if x.ndim else x
+    if not keepdim:
+        values, indices = squeeze(values, axis), squeeze(indices, axis)
+    return ValuesIndices(values, indices)
 
 
-@primitive
-class Any(_BoolReduction):
-    """True where some element along ``axes`` is non-zero."""
-
-    name = "any"
-
-    @staticmethod
-    def forward(xp, x, axes, keepdims):
-        return xp.any(x, axis=axes, keepdims=keepdims)
+def max(input, dim=None, keepdim: bool = False, *, other=None):
+    """``max(x)``: the maximum; ``max(x, dim)``: (values, indices); ``max(a, b)``: elementwise."""
+    return _extremum("max", argmax, amax, input, dim, keepdim, other)
 
 
-@primitive
-class Cumsum(Primitive):
-    """Running sum along ``axis``."""
-
-    name = "cumsum"
-    saves_inputs = False
-
-    @staticmethod
-    def forward(xp, x, axis):
-        return xp.cumsum(x, axis=axis)
-
-    @staticmethod
-    def abstract(x, axis):
-        return x.shape, x.dtype
-
-    @staticmethod
-    def vjp(ctx, g):
-        axis = ctx.attrs[0]
-        return (F.flip(F.cumsum(F.flip(g, (axis,)), axis), (axis,)),)
+def min(input, dim=None, keepdim: bool = False, *, other=None):
+    """``min(x)``: the minimum; ``min(x, dim)``: (values, indices); ``min(a, b)``: elementwise."""
+    return _extremum("min", argmin, amin, input, dim, keepdim, other)
 
 
-from . import functions as F  # noqa: E402  (VJPs are written in the public ops)
+def _arg(prim, op, input, dim, keepdim):
+    x = _tensor(input)
+    axis = None if dim is None else normalize_axis(op, dim, x.ndim)
+    if x.ndim == 0:
+        axis = None  # PyTorch accepts dim 0 on a 0-d tensor
+    _nonempty(op, x, None if axis is None else (axis,))
+    if axis is None and keepdim:
+        flat_index = bind(prim, (x,), (None, False))
+        return reshape(flat_index, (1,) * x.ndim)
+    return bind(prim, (x,), (axis, keepdim))
+
+
+def argmax(input, dim=None, keepdim: bool = False) -> Tensor:
+    """Index of the first maximum (over the flattened tensor when ``dim`` is None)."""
+    return _arg(R.Argmax, "argmax", input, dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim: bool = False) -> Tensor:
+    """Index of the first minimum (over the flattened tensor when ``dim`` is None)."""
+    return _arg(R.Argmin, "argmin", input, dim, keepdim)
+
+
+def all(input, dim=None, keepdim: bool = False) -> Tensor:
+    x = _tensor(input)
+    return bind(R.All, (x,), (_axes("all", dim, x.ndim), keepdim))
+
+
+def any(input, dim=None, keepdim: bool = False) -> Tensor:
+    x = _tensor(input)
+    return bind(R.Any, (x,), (_axes("any", dim, x.ndim), keepdim))
+
+
+def var(input, dim=None, *, correction=1, keepdim: bool = False, unbiased=None) -> Tensor:
+    """Variance over ``dim`` with Bessel's ``correction`` (1 by default, as in PyTorch)."""
+    if unbiased is not None:
+        correction = int(unbiased)
+    x = _float(input)
+    axes = _axes("var", dim, x.ndim)
+    centered = x - mean(x, axes, keepdim=True)
+    count = _count(x.shape, axes)
+    return sum(centered * centered, axes, keepdim) / builtins.max(count - correction, 0)
+
+
+def std(input, dim=None, *, correction=1, keepdim: bool = False, unbiased=None) -> Tensor:
+    """Standard deviation: the square root of :func:`var` (gradient 0 where it is 0, as in PyTorch)."""
+    return _root_of_sum(var(input, dim, correction=correction, keepdim=keepdim, unbiased=unbiased), 2)
+
+
+def var_mean(input, dim=None, *, correction=1, keepdim: bool = False):
+    return var(input, dim, correction=correction, keepdim=keepdim), mean(input, dim, keepdim)
+
+
+def logsumexp(input, dim, keepdim: bool = False) -> Tensor:
+    """log(sum(exp(x))) over ``dim``, without overflow."""
+    x = _float(input)
+    axes = _axes("logsumexp", dim, x.ndim)
+    shift = amax(x.detach(), axes, keepdim=True) if x._data.size else zeros_like_tensor(x, axes)
+    shift = where(isfinite(shift), shift, 0.0)  # all -inf rows stay -inf instead of nan
+    result = log(sum(exp(x - shift), axes, keepdim=True)) + shift
+    return result if keepdim else _squeeze_axes(result, axes, x.ndim)
+
+
+def zeros_like_tensor(x, axes):
+    from .rules import reduced_shape
+    return Tensor._make(backend.xp.zeros(reduced_shape(x.shape, axes, True), x._data.dtype), None, False)
+
+
+def _squeeze_axes(x, axes, ndim):
+    from .rules import reduced_shape
+    shape = reduced_shape(x.shape, axes if axes is not None else tuple(range(ndim)), False)
+    return reshape(x, shape)
+
+
+def norm(input, p="fro", dim=None, keepdim: bool = False) -> Tensor:
+    """Vector p-norm over ``dim`` (all elements by default): p = 'fro', 2, 1, inf, -inf or any number."""
+    x = _float(input)
+    if p in ("fro", 2, 2.0):
+        return _root_of_sum(sum(x * x, dim, keepdim), 2)
+    if p in (1, 1.0):
+        return sum(abs(x), dim, keepdim)
+    if p == math.inf:
+        return amax(abs(x), dim if dim is not None else (), keepdim)
+    if p == -math.inf:
+        return amin(abs(x), dim if dim is not None else (), keepdim)
+    if isinstance(p, str):
+        raise EmberValueError(f"norm: unsupported p={p!r}")
+    if p == 0:  # the number of non-zero elements
+        return sum(cast(ne(x, 0), x.dtype), dim, keepdim)
+    return _root_of_sum(sum(pow(abs(x), p), dim, keepdim), p)
+
+
+def _root_of_sum(total, p) -> Tensor:
+    """``total ** (1/p)`` whose gradient is 0 (not nan) where ``total`` is 0, as PyTorch's norms."""
+    zero = total == 0
+    safe = where(zero, 1.0, total)
+    root = sqrt(safe) if p == 2 else pow(safe, 1.0 / p)
+    return where(zero, 0.0, root)
+
+
+def cumsum(input, dim: int, *, dtype=None) -> Tensor:
+    """Running sum along ``dim``; integers accumulate as int64."""
+    x = _tensor(input)
+    if dtype is not None:
+        x = cast(x, dtype)
+    elif x._data.dtype.kind in "iub":
+        x = cast(x, backend.int64)
+    axis = normalize_axis("cumsum", dim, x.ndim)
+    if x.ndim == 0:  # the running sum of one element is itself (a copy, as in PyTorch)
+        return clone(x)
+    return bind(R.Cumsum, (x,), (axis,))
+
+
+def count_nonzero(input, dim=None) -> Tensor:
+    return sum(ne(input, 0), dim)
+

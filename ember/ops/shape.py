@@ -1,328 +1,445 @@
-"""Shape and indexing primitives.
-
-Indexing is two primitives that are each other's adjoint: ``getitem`` reads
-``x[index]`` and ``index_add`` adds values into a zero tensor at ``index``
-(repeated integer indices accumulate, which is exactly the gradient of a read
-that used them twice). ``gather``/``scatter_add`` are the same pair along one
-axis.
-"""
+"""Shape ops: reshape/view, squeeze, permute/transpose, broadcasting, cat/stack/split, pad, flip,
+repeat, gather/scatter along a dimension, ``masked_fill`` and ``tril``/``triu``."""
 from __future__ import annotations
 
+import builtins
 import math
 
-import numpy
-
-from ..errors import EmberIndexError, ShapeError
-from .primitive import Primitive, primitive
-from .rules import broadcast_shapes
-
-
-def _inverse_permutation(axes):
-    inverse = [0] * len(axes)
-    for position, axis in enumerate(axes):
-        inverse[axis] = position
-    return tuple(inverse)
+from .. import backend
+from ..errors import DTypeError, EmberIndexError, EmberValueError, ShapeError
+from ..tensor import Tensor
+from . import reduce as R
+from . import shape as S
+from ._operands import _axes, _promote, _tensor, cast, full_scalar
+from .arithmetic import clone, where
+from .indexing import getitem_index
+from .primitive import bind, dispatch
+from .rules import normalize_axis
 
 
-@primitive
-class Reshape(Primitive):
-    """View the data with a new shape of the same size."""
-
-    name = "reshape"
-    saves_inputs = False
-    is_view = True
-
-    @staticmethod
-    def forward(xp, x, shape):
-        return x.reshape(shape)
-
-    @staticmethod
-    def abstract(x, shape):
-        if math.prod(shape) != math.prod(x.shape):
-            raise ShapeError(f"reshape: shape {tuple(shape)} is invalid for input of shape "
-                             f"{x.shape} ({math.prod(x.shape)} elements)")
-        return tuple(shape), x.dtype
-
-    @staticmethod
-    def write_back(base, value, shape):
-        return F.reshape(value, base.shape)
-
-    @staticmethod
-    def vjp(ctx, g):
-        return (F.reshape(g, ctx.inputs[0].shape),)
+def _shape_tuple(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
 
 
-@primitive
-class Permute(Primitive):
-    """Reorder the axes."""
-
-    name = "permute"
-    saves_inputs = False
-    is_view = True
-
-    @staticmethod
-    def forward(xp, x, axes):
-        return xp.transpose(x, axes)
-
-    @staticmethod
-    def abstract(x, axes):
-        if sorted(axes) != list(range(len(x.shape))):
-            raise ShapeError(f"permute: {tuple(axes)} is not a permutation of the "
-                             f"{len(x.shape)} dimensions of a tensor of shape {x.shape}")
-        return tuple(x.shape[a] for a in axes), x.dtype
-
-    @staticmethod
-    def write_back(base, value, axes):
-        return F.permute(value, _inverse_permutation(axes))
-
-    @staticmethod
-    def vjp(ctx, g):
-        return (F.permute(g, _inverse_permutation(ctx.attrs[0])),)
+def _resolve_shape(op, shape, size):
+    """Fill in a single -1 in ``shape`` so the sizes multiply to ``size``."""
+    shape = list(shape)
+    unknown = [i for i, s in enumerate(shape) if s == -1]
+    if len(unknown) > 1:
+        raise ShapeError(f"{op}: only one dimension can be inferred (-1), got shape {tuple(shape)}")
+    if unknown:
+        known = math.prod(s for s in shape if s != -1)
+        if known == 0 or size % known:
+            raise ShapeError(f"{op}: shape {tuple(shape)} is invalid for input of size {size}")
+        shape[unknown[0]] = size // known
+    if math.prod(shape) != size or builtins.any(s < 0 for s in shape):
+        raise ShapeError(f"{op}: shape {tuple(shape)} is invalid for input of size {size}")
+    return tuple(shape)
 
 
-@primitive
-class BroadcastTo(Primitive):
-    """Repeat size-1 (or missing leading) axes to a larger shape, without copying."""
-
-    name = "broadcast_to"
-    saves_inputs = False
-    is_view = True
-
-    @staticmethod
-    def forward(xp, x, shape):
-        return xp.broadcast_to(x, shape)
-
-    @staticmethod
-    def abstract(x, shape):
-        ok = len(shape) >= len(x.shape) and all(
-            s in (1, t) for s, t in zip(x.shape[::-1], shape[::-1]))
-        if not ok:
-            raise ShapeError(f"broadcast_to: cannot expand shape {x.shape} to {tuple(shape)}")
-        return tuple(shape), x.dtype
-
-    @staticmethod
-    def vjp(ctx, g):
-        return (F.sum_to(g, ctx.inputs[0].shape),)
+def reshape(input, *shape) -> Tensor:
+    """The same data with a new shape (one dimension may be -1)."""
+    x = _tensor(input)
+    shape = _resolve_shape("reshape", _shape_tuple(shape), x._data.size)
+    if shape == x.shape:
+        return x
+    return bind(S.Reshape, (x,), (shape,))
 
 
-def _is_basic(index) -> bool:
-    return all(item is None or item is Ellipsis or isinstance(item, (int, slice)) for item in index)
+def view(input, *shape) -> Tensor:
+    """Like :func:`reshape`, but only when no copy is needed, as PyTorch's ``view``.
 
+    A view shares memory with ``input``, so writes through one are seen in the
+    other; when the strides do not allow that (e.g. after a transpose), this
+    raises instead of silently copying. Use :func:`reshape` there.
 
-@primitive
-class Getitem(Primitive):
-    """``x[index]`` for a normalised index tuple (ints, slices, None, Ellipsis, integer arrays)."""
-
-    name = "getitem"
-    saves_inputs = False
-    is_view = True
-
-    @staticmethod
-    def forward(xp, x, index):
-        return x[index]
-
-    @staticmethod
-    def abstract(x, index):
-        probe = numpy.lib.stride_tricks.as_strided(numpy.zeros((), x.dtype), x.shape, [0] * len(x.shape))
-        try:
-            return probe[index].shape, x.dtype
-        except IndexError as error:
-            raise EmberIndexError(f"getitem: {error} (tensor shape {x.shape})") from None
-
-    @staticmethod
-    def write_back(base, value, index):
-        if not _is_basic(index):  # advanced indexing made a copy: nothing to write back
-            return None
-        return F.index_put_value(base, index, value)
-
-    @staticmethod
-    def vjp(ctx, g):
-        return (F.index_add_zeros(g, ctx.inputs[0].shape, ctx.attrs[0]),)
-
-
-@primitive
-class IndexAdd(Primitive):
-    """A zero tensor of ``shape`` with ``values`` added at ``index`` (the adjoint of getitem)."""
-
-    name = "index_add"
-    saves_inputs = False
-
-    @staticmethod
-    def forward(xp, values, shape, index):
-        out = xp.zeros(shape, values.dtype)
-        if _is_basic(index):
-            out[index] = values
-        else:
-            xp.add.at(out, index, values)
-        return out
-
-    @staticmethod
-    def abstract(values, shape, index):
-        return tuple(shape), values.dtype
-
-    @staticmethod
-    def vjp(ctx, g):
-        return (F.getitem_index(g, ctx.attrs[1]),)
-
-
-@primitive
-class IndexPut(Primitive):
-    """A copy of ``x`` with ``values`` written at ``index`` (``x[index] = values``, out of place)."""
-
-    name = "index_put"
-    saves_inputs = False
-
-    @staticmethod
-    def forward(xp, x, values, index):
-        out = x.copy()
-        out[index] = values
-        return out
-
-    @staticmethod
-    def abstract(x, values, index):
-        return x.shape, x.dtype
-
-    @staticmethod
-    def vjp(ctx, g):
-        index = ctx.attrs[0]
-        grad_x = F.index_put_value(g, index, 0)
-        values = ctx.inputs[1]
-        grad_values = F.getitem_index(g, index) if hasattr(values, "_data") else None
-        return grad_x, grad_values
-
-
-@primitive
-class Concatenate(Primitive):
-    """Join tensors along an existing axis (inputs: the tensors; attribute: the axis)."""
-
-    name = "concatenate"
-    saves_inputs = False
-
-    @staticmethod
-    def forward(xp, *arrays_and_axis):
-        *arrays, axis = arrays_and_axis
-        return xp.concatenate(arrays, axis=axis)
-
-    @staticmethod
-    def abstract(*avals_and_axis):
-        *avals, axis = avals_and_axis
-        first = avals[0].shape
-        for aval in avals[1:]:
-            same_rank = len(aval.shape) == len(first)
-            if not same_rank or any(a != b for i, (a, b) in enumerate(zip(aval.shape, first)) if i != axis):
-                shapes = ", ".join(str(a.shape) for a in avals)
-                raise ShapeError(f"cat: tensors must have the same shape except in dimension "
-                                 f"{axis}; got shapes {shapes}")
-        size = sum(a.shape[axis] for a in avals)
-        return first[:axis] + (size,) + first[axis + 1:], avals[0].dtype
-
-    @staticmethod
-    def vjp(ctx, g):
-        axis = ctx.attrs[0]
-        grads, start = [], 0
-        for value in ctx.inputs:
-            stop = start + value.shape[axis]
-            index = (slice(None),) * axis + (slice(start, stop),)
-            grads.append(F.getitem_index(g, index))
-            start = stop
-        return tuple(grads)
-
-
-@primitive
-class Pad(Primitive):
-    """Constant padding; ``widths`` is a tuple of ``(before, after)`` pairs, one per axis."""
-
-    name = "pad"
-    saves_inputs = False
-
-    @staticmethod
-    def forward(xp, x, widths, value):
-        return xp.pad(x, widths, constant_values=value)
-
-    @staticmethod
-    def abstract(x, widths, value):
-        return tuple(s + a + b for s, (a, b) in zip(x.shape, widths)), x.dtype
-
-    @staticmethod
-    def vjp(ctx, g):
-        widths = ctx.attrs[0]
-        index = tuple(slice(a, a + s) for (a, _), s in zip(widths, ctx.inputs[0].shape))
-        return (F.getitem_index(g, index),)
-
-
-@primitive
-class Flip(Primitive):
-    """Reverse the order of elements along ``axes``, into new memory.
-
-    A copy, as ``torch.flip`` is (NumPy's flip is a view): writing in place
-    into a flipped tensor must not change the original.
+    Example:
+        >>> import ember
+        >>> ember.arange(6).view(2, 3).shape
+        (2, 3)
     """
-
-    name = "flip"
-    saves_inputs = False
-
-    @staticmethod
-    def forward(xp, x, axes):
-        return xp.flip(x, axes).copy()
-
-    @staticmethod
-    def abstract(x, axes):
-        return x.shape, x.dtype
-
-    @staticmethod
-    def vjp(ctx, g):
-        return (F.flip(g, ctx.attrs[0]),)
+    x = _tensor(input)
+    target = _resolve_shape("view", _shape_tuple(shape), x._data.size)
+    if dispatch.tracer is None and not _reshapes_in_place(x._data, target):
+        raise ShapeError(f"view: view size {target} is not compatible with the input's shape "
+                         f"{x.shape} and strides (at least one dimension spans two contiguous "
+                         "subspaces); use .reshape(...) instead")
+    return reshape(x, target)
 
 
-@primitive
-class TakeAlongAxis(Primitive):
-    """``gather``: pick ``x`` elements along ``axis`` at integer ``indices`` of the same rank."""
-
-    name = "take_along_axis"
-    saves_inputs = False
-
-    @staticmethod
-    def forward(xp, x, indices, axis):
-        return xp.take_along_axis(x, indices, axis=axis)
-
-    @staticmethod
-    def abstract(x, indices, axis):
-        return broadcast_shapes("gather", x.shape[:axis] + (1,) + x.shape[axis + 1:], indices.shape), x.dtype
-
-    @staticmethod
-    def vjp(ctx, g):
-        x, indices = ctx.inputs
-        return F.scatter_add_zeros(g, indices, ctx.attrs[0], x.shape), None
+def _reshapes_in_place(array, shape) -> bool:
+    probe = array.view()
+    try:
+        probe.shape = shape  # NumPy refuses to set a shape that would need a copy
+    except AttributeError:
+        return False
+    return True
 
 
-@primitive
-class ScatterAddZeros(Primitive):
-    """A zero tensor of ``shape`` with ``values`` added along ``axis`` at ``indices`` (gather's adjoint)."""
-
-    name = "scatter_add_zeros"
-    saves_inputs = False
-
-    @staticmethod
-    def forward(xp, values, indices, axis, shape):
-        out = xp.zeros(shape, values.dtype)
-        coordinates = [xp.arange(n).reshape((1,) * i + (n,) + (1,) * (len(shape) - i - 1))
-                       for i, n in enumerate(indices.shape)]
-        coordinates[axis] = xp.where(indices < 0, indices + shape[axis], indices)
-        # one flat index per value: NumPy's 1-D add.at is several times faster than the n-D one
-        # (an index still out of range raises, as the n-D form did)
-        flat = xp.ravel_multi_index(xp.broadcast_arrays(*coordinates), shape)
-        xp.add.at(out.reshape(-1), flat.reshape(-1), values.reshape(-1))
-        return out
-
-    @staticmethod
-    def abstract(values, indices, axis, shape):
-        return tuple(shape), values.dtype
-
-    @staticmethod
-    def vjp(ctx, g):
-        # gather, not take_along_dim: indices may be smaller than the output outside ``axis``
-        values, indices = ctx.inputs
-        return F.gather(g, ctx.attrs[0], indices), None
+def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dimensions ``start_dim`` .. ``end_dim`` into one."""
+    x = _tensor(input)
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    start = normalize_axis("flatten", start_dim, x.ndim)
+    end = normalize_axis("flatten", end_dim, x.ndim)
+    if start > end:
+        raise ShapeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    shape = x.shape[:start] + (math.prod(x.shape[start:end + 1]),) + x.shape[end + 1:]
+    return reshape(x, shape)
 
 
-from . import functions as F  # noqa: E402  (VJPs are written in the public ops)
+def unflatten(input, dim: int, sizes) -> Tensor:
+    x = _tensor(input)
+    axis = normalize_axis("unflatten", dim, x.ndim)
+    sizes = _resolve_shape("unflatten", tuple(sizes), x.shape[axis])
+    return reshape(x, x.shape[:axis] + sizes + x.shape[axis + 1:])
+
+
+def squeeze(input, dim=None) -> Tensor:
+    """Remove size-1 dimensions (all, or those in ``dim`` that have size 1)."""
+    x = _tensor(input)
+    if dim is None:
+        axes = [i for i, s in enumerate(x.shape) if s == 1]
+    else:
+        axes = [a for a in (_axes("squeeze", dim, x.ndim) or ()) if x.shape[a] == 1]
+    return reshape(x, tuple(s for i, s in enumerate(x.shape) if i not in axes))
+
+
+def unsqueeze(input, dim: int) -> Tensor:
+    """Insert a size-1 dimension at ``dim``."""
+    x = _tensor(input)
+    axis = normalize_axis("unsqueeze", dim, x.ndim + 1)
+    return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
+
+
+def permute(input, *dims) -> Tensor:
+    """Reorder dimensions: ``permute(x, (2, 0, 1))``."""
+    x = _tensor(input)
+    dims = _shape_tuple(dims)
+    if len(dims) != x.ndim:
+        raise ShapeError(f"permute: number of dims {len(dims)} doesn't match the tensor's {x.ndim} "
+                         f"(shape {x.shape})")
+    axes = tuple(normalize_axis("permute", d, x.ndim) for d in dims)
+    if axes == tuple(range(x.ndim)):
+        return x
+    return bind(S.Permute, (x,), (axes,))
+
+
+def transpose(input, dim0: int, dim1: int) -> Tensor:
+    """Swap two dimensions."""
+    x = _tensor(input)
+    axes = list(range(x.ndim))
+    a, b = normalize_axis("transpose", dim0, x.ndim), normalize_axis("transpose", dim1, x.ndim)
+    axes[a], axes[b] = axes[b], axes[a]
+    return permute(x, axes)
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input) -> Tensor:
+    """Transpose a matrix (vectors and scalars are returned as they are)."""
+    x = _tensor(input)
+    if x.ndim > 2:
+        raise ShapeError(f"t(): expects a tensor with <= 2 dimensions, got shape {x.shape}")
+    return transpose(x, 0, 1) if x.ndim == 2 else x
+
+
+def swap_last(input) -> Tensor:
+    """Swap the last two dimensions (``mT``)."""
+    x = _tensor(input)
+    if x.ndim < 2:
+        raise ShapeError(f"mT: expects a tensor with >= 2 dimensions, got shape {x.shape}")
+    return transpose(x, -2, -1)
+
+
+def broadcast_to(input, shape) -> Tensor:
+    """A read-only view of ``input`` broadcast to ``shape``."""
+    x = _tensor(input)
+    shape = tuple(int(s) for s in shape)
+    if shape == x.shape:
+        return x
+    return bind(S.BroadcastTo, (x,), (shape,))
+
+
+def expand(input, *sizes) -> Tensor:
+    """Broadcast to ``sizes``; -1 keeps a dimension's size."""
+    x = _tensor(input)
+    sizes = _shape_tuple(sizes)
+    lead = len(sizes) - x.ndim
+    if lead < 0:
+        raise ShapeError(f"expand: the number of sizes ({len(sizes)}) must be at least the number "
+                         f"of dimensions ({x.ndim}) of shape {x.shape}")
+    shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    return broadcast_to(x, shape)
+
+
+def broadcast_tensors(*tensors):
+    from .rules import broadcast_shapes
+    tensors = [_tensor(t_) for t_ in tensors]
+    shape = broadcast_shapes("broadcast_tensors", *(t_.shape for t_ in tensors))
+    return tuple(broadcast_to(t_, shape) for t_ in tensors)
+
+
+def sum_to(input, shape) -> Tensor:
+    """Sum ``input`` down to ``shape`` (the adjoint of broadcasting)."""
+    x = _tensor(input)
+    shape = tuple(shape)
+    if x.shape == shape:
+        return x
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
+                                      if s == 1 and x.shape[lead + i] != 1)
+    return reshape(bind(R.Sum, (x,), (axes, True)), shape)
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    """Concatenate along an existing dimension (dtypes promoted as in PyTorch)."""
+    tensors = [_tensor(t_) for t_ in tensors]
+    if not tensors:
+        raise EmberValueError("cat: expected a non-empty sequence of tensors")
+    tensors = list(_promote(*tensors)[0])
+    ranks = {t_.ndim for t_ in tensors}
+    if len(ranks) > 1:
+        raise ShapeError("cat: tensors must have the same number of dimensions, got shapes "
+                         + ", ".join(str(t_.shape) for t_ in tensors))
+    axis = normalize_axis("cat", dim, tensors[0].ndim)
+    if len(tensors) == 1:
+        return tensors[0]
+    return bind(S.Concatenate, tuple(tensors), (axis,))
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new dimension."""
+    tensors = [_tensor(t_) for t_ in tensors]
+    if not tensors:
+        raise EmberValueError("stack: expected a non-empty sequence of tensors")
+    shapes = {t_.shape for t_ in tensors}
+    if len(shapes) > 1:
+        raise ShapeError("stack: expects each tensor to be equal size, got shapes "
+                         + ", ".join(str(t_.shape) for t_ in tensors))
+    axis = normalize_axis("stack", dim, tensors[0].ndim + 1)
+    return cat([unsqueeze(t_, axis) for t_ in tensors], axis)
+
+
+def split(tensor, split_size_or_sections, dim: int = 0):
+    """Split into pieces of a given size (the last may be smaller) or of listed sizes."""
+    x = _tensor(tensor)
+    axis = normalize_axis("split", dim, x.ndim)
+    length = x.shape[axis]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0:
+            raise EmberValueError(f"split: split_size must be positive, got {step}")
+        sizes = [builtins.min(step, length - s) for s in range(0, length, step)] or [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if builtins.sum(sizes) != length:
+            raise ShapeError(f"split: sections {sizes} do not add up to dimension {dim}'s size {length}")
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(getitem_index(x, (slice(None),) * axis + (slice(start, start + size),)))
+        start += size
+    return tuple(pieces)
+
+
+def chunk(input, chunks: int, dim: int = 0):
+    """Split into ``chunks`` pieces of (nearly) equal size."""
+    x = _tensor(input)
+    length = x.shape[normalize_axis("chunk", dim, x.ndim)]
+    if length == 0:  # PyTorch returns ``chunks`` empty pieces
+        return split(x, [0] * chunks, dim)
+    return split(x, -(-length // chunks), dim)
+
+
+def unbind(input, dim: int = 0):
+    x = _tensor(input)
+    axis = normalize_axis("unbind", dim, x.ndim)
+    return tuple(getitem_index(x, (slice(None),) * axis + (i,)) for i in range(x.shape[axis]))
+
+
+_PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+def pad(input, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
+    """Pad the last dimensions: ``pad=(left, right, top, bottom, ...)`` as in ``torch.nn.functional.pad``.
+
+    ``mode`` is ``'constant'`` (with ``value``), ``'reflect'``, ``'replicate'``
+    or ``'circular'``; negative widths crop. The other modes gather from the
+    input, so their gradient adds up at the source positions, as in PyTorch.
+
+    Example:
+        >>> import ember
+        >>> ember.pad(ember.tensor([[1.0, 2.0, 3.0]]), (2, 1), mode="reflect")
+        tensor([[3., 2., 1., 2., 3., 2.]])
+    """
+    x = _tensor(input)
+    if mode not in _PAD_MODES:
+        raise EmberValueError(f"pad: unrecognised padding mode {mode!r} (expected one of {', '.join(_PAD_MODES)})")
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise ShapeError(f"pad: padding {tuple(pad)} must have an even length of at most "
+                         f"2 * {x.ndim} for a tensor of shape {x.shape}")
+    if mode != "constant" and pad and len(pad) // 2 >= x.ndim:
+        raise ShapeError(f"pad: {mode} padding of the last {len(pad) // 2} dimension(s) needs at least one "
+                         f"more (batch) dimension, but the input has shape {x.shape}")
+    widths = [(0, 0)] * x.ndim
+    for i in range(len(pad) // 2):
+        widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    crop = tuple(slice(-a if a < 0 else 0, s + b if b < 0 else s) for (a, b), s in zip(widths, x.shape))
+    if builtins.any(a < 0 or b < 0 for a, b in widths):
+        x = getitem_index(x, crop)
+        widths = [(builtins.max(a, 0), builtins.max(b, 0)) for a, b in widths]
+    if not builtins.any(a or b for a, b in widths):  # nothing to add (NumPy rejects a 0-d pad)
+        return clone(x)
+    if mode != "constant":
+        return _pad_by_gathering(x, widths, mode)
+    return bind(S.Pad, (x,), (tuple(widths), value))
+
+
+def _pad_by_gathering(x, widths, mode: str) -> Tensor:
+    """Reflect, replicate or wrap around, one axis at a time, by indexing with source positions."""
+    from .indexing import getitem
+    for axis, (before, after) in enumerate(widths):
+        if not (before or after):
+            continue
+        size = x.shape[axis]
+        too_wide = {"reflect": builtins.max(before, after) >= size,
+                    "circular": builtins.max(before, after) > size, "replicate": size == 0}[mode]
+        if too_wide:
+            raise ShapeError(f"pad: {mode} padding ({before}, {after}) of dimension {axis} must be "
+                             f"{'smaller than' if mode == 'reflect' else 'at most'} its size {size} "
+                             f"(input shape {x.shape})" if size else
+                             f"pad: {mode} padding of dimension {axis} needs a non-empty dimension "
+                             f"(input shape {x.shape})")
+        position = backend.xp.arange(-before, size + after)
+        if mode == "reflect":
+            position = backend.xp.abs(position)
+            position = backend.xp.where(position >= size, 2 * (size - 1) - position, position)
+        elif mode == "replicate":
+            position = backend.xp.clip(position, 0, size - 1)
+        else:
+            position = position % size
+        x = getitem(x, (slice(None),) * axis + (Tensor._make(position, None, False),))
+    return x
+
+
+def flip(input, dims) -> Tensor:
+    """Reverse the order of elements along ``dims``."""
+    x = _tensor(input)
+    axes = _axes("flip", dims, x.ndim)
+    return x if axes is None else bind(S.Flip, (x,), (axes,))
+
+
+def repeat(input, *sizes) -> Tensor:
+    """Tile the tensor ``sizes[i]`` times along each dimension (PyTorch's ``Tensor.repeat``)."""
+    x = _tensor(input)
+    sizes = _shape_tuple(sizes)
+    if len(sizes) < x.ndim:
+        raise ShapeError(f"repeat: number of repeat dims ({len(sizes)}) can not be smaller than the "
+                         f"number of tensor dims ({x.ndim})")
+    shape = (1,) * (len(sizes) - x.ndim) + x.shape
+    x = reshape(x, [d for s in shape for d in (1, s)])
+    x = broadcast_to(x, [d for r, s in zip(sizes, shape) for d in (r, s)])
+    return reshape(x, [r * s for r, s in zip(sizes, shape)])
+
+
+def tile(input, dims) -> Tensor:
+    """Like :func:`repeat`, padding ``dims`` with leading ones when it is short."""
+    x = _tensor(input)
+    dims = tuple(dims)
+    return repeat(x, (1,) * (x.ndim - len(dims)) + dims)
+
+
+def _along(op, x, index, axis):
+    """Check a gather-style index and broadcast ``x`` against it outside ``axis``."""
+    index = _tensor(index)
+    if index._data.dtype.kind not in "iu":
+        raise DTypeError(f"{op}: index must be an integer tensor, got {index.dtype}")
+    if index.ndim != x.ndim:
+        raise ShapeError(f"{op}: index {index.shape} and input {x.shape} must have the same number "
+                         "of dimensions")
+    if dispatch.tracer is not None:  # symbolic indices: NumPy checks bounds when the graph runs
+        return index
+    size = x.shape[axis]
+    data = index._data
+    if data.size and (data.min() < -size or data.max() >= size):
+        raise EmberIndexError(f"{op}: index {int(data.max() if data.max() >= size else data.min())} "
+                              f"is out of bounds for dimension {axis} with size {size}")
+    if data.size and data.min() < 0:
+        index = Tensor._make(data % size, None, False)
+    return index
+
+
+def gather(input, dim: int, index) -> Tensor:
+    """``out[i][j] = input[i][index[i][j]]`` along ``dim`` (index no larger than input elsewhere)."""
+    x = _tensor(input)
+    axis = normalize_axis("gather", dim, x.ndim)
+    index = _along("gather", x, index, axis)
+    if builtins.any(i > s for d, (i, s) in enumerate(zip(index.shape, x.shape)) if d != axis):
+        raise ShapeError(f"gather: index {index.shape} must not be larger than input {x.shape} "
+                         f"outside dimension {axis}")
+    x = getitem_index(x, tuple(slice(0, i) if d != axis else slice(None) for d, i in enumerate(index.shape)))
+    return bind(S.TakeAlongAxis, (x, index), (axis,))
+
+
+def take_along_dim(input, indices, dim=None) -> Tensor:
+    """Pick values along ``dim`` at ``indices`` (over the flattened tensor when ``dim`` is None)."""
+    x = _tensor(input)
+    if dim is None:
+        return take_along_dim(flatten(x), flatten(_tensor(indices)), 0)
+    axis = normalize_axis("take_along_dim", dim, x.ndim)
+    indices = _along("take_along_dim", x, indices, axis)
+    from .rules import broadcast_shapes
+    shape = broadcast_shapes("take_along_dim", x.shape[:axis] + (1,) + x.shape[axis + 1:],
+                             indices.shape[:axis] + (1,) + indices.shape[axis + 1:])
+    x = broadcast_to(x, shape[:axis] + (x.shape[axis],) + shape[axis + 1:])
+    indices = broadcast_to(indices, shape[:axis] + (indices.shape[axis],) + shape[axis + 1:])
+    return bind(S.TakeAlongAxis, (x, indices), (axis,))
+
+
+def scatter_add(input, dim: int, index, src) -> Tensor:
+    """``input`` plus ``src`` added at ``index`` along ``dim`` (repeated indices accumulate)."""
+    x = _tensor(input)
+    axis = normalize_axis("scatter_add", dim, x.ndim)
+    index = _along("scatter_add", x, index, axis)
+    src = getitem_index(_tensor(src), tuple(slice(0, i) for i in index.shape))
+    return x + scatter_add_zeros(src, index, axis, x.shape)
+
+
+def scatter_add_zeros(values, indices, axis, shape) -> Tensor:
+    return bind(S.ScatterAddZeros, (_tensor(values), _tensor(indices)), (axis, tuple(shape)))
+
+
+def masked_fill(input, mask, value) -> Tensor:
+    """``value`` where ``mask`` is true, ``input`` elsewhere (keeps ``input``'s dtype)."""
+    x = _tensor(input)
+    value = cast(value, x.dtype) if isinstance(value, Tensor) else full_scalar(value, x)
+    return where(_tensor(mask), value, x)
+
+
+def _triangle(input, diagonal, lower):
+    x = _tensor(input)
+    if x.ndim < 2:
+        raise ShapeError(f"{'tril' if lower else 'triu'}: input must have at least 2 dimensions, got shape {x.shape}")
+    rows, cols = x.shape[-2:]
+    keep = backend.xp.tri(rows, cols, diagonal, dtype=bool)
+    if not lower:
+        keep = ~backend.xp.tri(rows, cols, diagonal - 1, dtype=bool)
+    return where(Tensor._make(keep, None, False), x, full_scalar(0, x))  # keeps x's dtype (bool too)
+
+
+def tril(input, diagonal: int = 0) -> Tensor:
+    """Zero the elements above the ``diagonal``-th diagonal."""
+    return _triangle(input, diagonal, True)
+
+
+def triu(input, diagonal: int = 0) -> Tensor:
+    """Zero the elements below the ``diagonal``-th diagonal."""
+    return _triangle(input, diagonal, False)
+
