@@ -134,7 +134,7 @@ class Tensor:
         """The shape, or the size of dimension ``dim``."""
         if dim is None:
             return self._data.shape
-        from .ops.rules import normalize_axis
+        from .primitives.rules import normalize_axis
         return self._data.shape[normalize_axis("size", dim, self._data.ndim)]
 
     def dim(self) -> int:

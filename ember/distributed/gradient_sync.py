@@ -26,8 +26,8 @@ import contextlib
 import numpy
 
 from ..autograd.grad_mode import is_grad_enabled
-from ..ops import shape as shape_ops
-from ..ops.primitive import bind, dispatch
+from ..primitives import shape as shape_ops
+from ..primitives.core import bind, dispatch
 from ..tensor import Tensor
 from .errors import CollectiveMismatchError, CompiledStepError
 from .reducer import Reducer

@@ -81,7 +81,7 @@ _SHAPE_ERROR = """def _shape_error(label, axis, actual, expected, name):
 
 
 def _define(name, value, weights, definitions, collector) -> None:
-    from ..ops.primitive import Primitive
+    from ..primitives.core import Primitive
     if name == "_shape_error":  # Ember's version builds an Ember exception
         definitions.append(_SHAPE_ERROR)
     elif isinstance(value, numpy.ndarray):

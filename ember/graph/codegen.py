@@ -10,7 +10,7 @@ them); fused elementwise groups expand to several in-place lines.
 Example:
     >>> import numpy
     >>> from ember.graph.ir import Graph
-    >>> from ember.ops import elementwise as E
+    >>> from ember.primitives import elementwise as E
     >>> g = Graph("f")
     >>> x = g.add_input((3,), numpy.float64, "x")
     >>> g.outputs = [g.add_node(E.exp, [x], (), (3,), numpy.float64)]

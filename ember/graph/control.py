@@ -29,8 +29,8 @@ from __future__ import annotations
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.grad_mode import state as grad_state
 from ..errors import ShapeError
-from ..ops.primitive import Primitive, dispatch
-from ..ops.primitive import _record as record_autograd
+from ..primitives.core import Primitive, dispatch
+from ..primitives.core import _record as record_autograd
 from ..tensor import Tensor
 from .errors import TracingError
 from .ir import Graph, Node, Value

@@ -18,7 +18,7 @@ import warnings
 import numpy
 
 from ..autograd.grad_mode import state as grad_state
-from ..ops.primitive import dispatch
+from ..primitives.core import dispatch
 from ..tensor import Tensor
 from . import effects as effects_module
 from .codegen import compile_graph

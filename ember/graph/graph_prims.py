@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy
 
-from ..ops.primitive import Primitive
+from ..primitives.core import Primitive
 
 
 class Full(Primitive):

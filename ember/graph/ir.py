@@ -13,7 +13,7 @@ preserves that, so effects (random draws) keep their order.
 
 Example:
     >>> import numpy
-    >>> from ember.ops import elementwise as E
+    >>> from ember.primitives import elementwise as E
     >>> g = Graph("double")
     >>> x = g.add_input((3,), numpy.float32, "x")
     >>> y = g.add_node(E.add, [x, x], (), (3,), numpy.float32)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy
 
-from ..ops import elementwise as E
-from ..ops import linalg as L
-from ..ops import reduce as R
-from ..ops import shape as S
+from ..primitives import elementwise as E
+from ..primitives import linalg as L
+from ..primitives import reduce as R
+from ..primitives import shape as S
 from . import graph_prims as G
 from .dims import hint, is_symbolic
 from .errors import TracingError

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy
 
-from ..ops.primitive import Aval
+from ..primitives.core import Aval
 from .dims import Dim, _Poly, hint
 from .ir import Value, map_values
 

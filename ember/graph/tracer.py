@@ -1,6 +1,6 @@
 """The tracer: runs a Python function with symbolic tensors and records a graph.
 
-While a :class:`Tracer` is active it is ``ember.ops.primitive.dispatch.tracer``
+While a :class:`Tracer` is active it is ``ember.primitives.core.dispatch.tracer``
 (so every primitive call reaches :meth:`Tracer.bind`) and
 ``ember.backend.xp`` is its :class:`TracingNamespace` (so raw array calls,
 in-place writes included, reach it too). ``bind`` checks shapes and dtypes
@@ -24,9 +24,9 @@ import numpy
 
 from .. import backend
 from ..autograd.grad_mode import state as grad_state
-from ..ops import shape as S
-from ..ops.primitive import _record as record_autograd  # eager bind's recording, reused as is
-from ..ops.primitive import Aval, dispatch
+from ..primitives import shape as S
+from ..primitives.core import _record as record_autograd  # eager bind's recording, reused as is
+from ..primitives.core import Aval, dispatch
 from ..tensor import Tensor
 from . import dims
 from .errors import TracingError
@@ -39,9 +39,9 @@ _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Ember's shape normalisation calls int(size), which Python turns into an exact int, losing
 # a symbolic size. While tracing, these modules see an ``int`` that keeps sizes symbolic.
-_SIZE_NORMALISING_MODULES = ("ember.ops.functions", "ember.ops._operands", "ember.ops.arithmetic",
-                             "ember.ops.comparison", "ember.ops.reductions", "ember.ops.shaping",
-                             "ember.ops.indexing", "ember.ops.linear_algebra", "ember.ops.nn_math",
+_SIZE_NORMALISING_MODULES = ("ember.ops.functions", "ember.ops._operands", "ember.ops.elementwise",
+                             "ember.ops.comparison", "ember.ops.reduce", "ember.ops.shape",
+                             "ember.ops.indexing", "ember.ops.linalg", "ember.ops.nn",
                              "ember.ops.creation")
 
 
@@ -275,7 +275,7 @@ class Tracer:
         return SymbolicArray(self, value)
 
     def bind(self, prim, inputs, attrs=()):
-        """``ember.ops.primitive.bind`` while tracing: a node plus the autograd record."""
+        """``ember.primitives.core.bind`` while tracing: a node plus the autograd record."""
         operands = [self.operand(v) for v in inputs]
         lifted = self.lift_attrs(attrs)
         value = self.record(prim, operands, lifted)

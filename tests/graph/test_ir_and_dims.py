@@ -4,8 +4,8 @@ import numpy
 import ember
 from ember.graph.dims import Dim, SymFloat, hint
 from ember.graph.ir import Graph
-from ember.ops import elementwise as E
-from ember.ops import reduce as R
+from ember.primitives import elementwise as E
+from ember.primitives import reduce as R
 
 
 def test_dim_arithmetic_stays_symbolic():

@@ -7,10 +7,10 @@ from ember.graph.codegen import compile_graph
 from ember.graph.ir import Graph
 from ember.graph.passes import (eliminate_common_subexpressions, eliminate_dead_code, fold_constants,
                                 fuse_elementwise, plan_memory, simplify)
-from ember.ops import elementwise as E
+from ember.primitives import elementwise as E
 from ember.ops import random as random_ops
-from ember.ops import reduce as R
-from ember.ops import shape as S
+from ember.primitives import reduce as R
+from ember.primitives import shape as S
 
 from .models import SeedMLP, train_step
 

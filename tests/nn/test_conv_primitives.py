@@ -1,4 +1,4 @@
-"""The primitives of ``ember.ops.nn`` on their own: shape rules, float64 finite
+"""The primitives of ``ember.primitives.nn`` on their own: shape rules, float64 finite
 differences of every VJP, and second-order gradients of convolution against PyTorch.
 
 Because the VJP of each convolution primitive is another one of the three,
@@ -13,8 +13,8 @@ import torch
 
 import ember
 import ember.nn.functional
-from ember.ops import nn as nn_ops
-from ember.ops.primitive import Aval
+from ember.primitives import nn as nn_ops
+from ember.primitives.core import Aval
 
 TF = torch.nn.functional
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import ember
 from ember import nn
 from ember.nn import functional as F
-from ember.ops.nn import pool_output_size
+from ember.primitives.nn import pool_output_size
 
 sys.path.insert(0, os.path.dirname(__file__))
 from nn_core_helpers import assert_close  # noqa: E402

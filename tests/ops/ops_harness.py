@@ -28,7 +28,7 @@ import torch
 from hypothesis import strategies as st
 
 import ember
-from ember.ops.primitive import PRIMITIVES, Aval
+from ember.primitives.core import PRIMITIVES, Aval
 
 FLOATS = ("float32", "float64")
 INTS = ("int32", "int64")

@@ -1,4 +1,4 @@
-"""Reference table: the convolution and pooling primitives of ``ember.ops.nn`` (see ops_harness).
+"""Reference table: the convolution and pooling primitives of ``ember.primitives.nn`` (see ops_harness).
 
 The entries go through the public functions (``ember.nn.functional``) with
 small random geometries; second-order checks make the backward primitives

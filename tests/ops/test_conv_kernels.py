@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ember.ops import conv_kernels
+from ember.primitives import conv_kernels
 
 
 @st.composite

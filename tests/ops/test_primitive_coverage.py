@@ -11,7 +11,7 @@ from hypothesis import Phase, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
-from ember.ops import PRIMITIVES, Primitive
+from ember.primitives import PRIMITIVES, Primitive
 from ops_harness import check_example, layouts_for, seeds
 from ops_tables import ALL_CASES
 

@@ -9,7 +9,7 @@ import ember
 
 @pytest.mark.parametrize("name", ["sign", "floor", "ceil", "round"])
 def test_rounding_ops_are_not_differentiable(name):
-    """PyTorch returns zero gradients; Ember keeps these ops out of the graph (ember.ops.elementwise)."""
+    """PyTorch returns zero gradients; Ember keeps these ops out of the graph (ember.primitives.elementwise)."""
     x = ember.tensor([0.3, -1.7], requires_grad=True)
     result = getattr(ember, name)(x)
     assert not result.requires_grad

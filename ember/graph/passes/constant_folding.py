@@ -8,7 +8,7 @@ symbolic shapes, and results much larger than their operands (folding
 Example:
     >>> import numpy
     >>> from ember.graph.ir import Graph
-    >>> from ember.ops import elementwise as E
+    >>> from ember.primitives import elementwise as E
     >>> g = Graph()
     >>> two = g.add_const(numpy.float32(2.0))
     >>> g.outputs = [g.add_node(E.mul, [two, 3.0], (), (), numpy.float32)]

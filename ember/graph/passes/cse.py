@@ -9,7 +9,7 @@ merged (two dropout masks are two draws).
 Example:
     >>> import numpy
     >>> from ember.graph.ir import Graph
-    >>> from ember.ops import elementwise as E
+    >>> from ember.primitives import elementwise as E
     >>> g = Graph()
     >>> x = g.add_input((2,), numpy.float32)
     >>> a = g.add_node(E.exp, [x], (), (2,), numpy.float32)

@@ -8,7 +8,7 @@ walk over the node list finds them all.
 Example:
     >>> import numpy
     >>> from ember.graph.ir import Graph
-    >>> from ember.ops import elementwise as E
+    >>> from ember.primitives import elementwise as E
     >>> g = Graph()
     >>> x = g.add_input((2,), numpy.float32)
     >>> unused = g.add_node(E.exp, [x], (), (2,), numpy.float32)

@@ -14,7 +14,7 @@ loop (a ufunc built from the steps: see :mod:`ember.graph.kernels`).
 Example:
     >>> import numpy
     >>> from ember.graph.ir import Graph
-    >>> from ember.ops import elementwise as E
+    >>> from ember.primitives import elementwise as E
     >>> g = Graph()
     >>> x = g.add_input((4,), numpy.float64)
     >>> y = g.add_node(E.mul, [x, 2.0], (), (4,), numpy.float64)

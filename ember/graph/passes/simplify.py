@@ -16,7 +16,7 @@ gives the same result (*broadcast folding*).
 Example:
     >>> import numpy
     >>> from ember.graph.ir import Graph
-    >>> from ember.ops import elementwise as E
+    >>> from ember.primitives import elementwise as E
     >>> g = Graph()
     >>> x = g.add_input((2,), numpy.float32)
     >>> y = g.add_node(E.mul, [x, 1], (), (2,), numpy.float32)
@@ -27,8 +27,8 @@ Example:
 """
 from __future__ import annotations
 
-from ...ops import elementwise as E
-from ...ops import shape as S
+from ...primitives import elementwise as E
+from ...primitives import shape as S
 from ..dims import is_symbolic
 from ..ir import Graph, Node, Value
 from ..lowering import ELEMENTWISE

@@ -2,13 +2,13 @@
 
 These translate PyTorch's arguments (ints or tuples, ``padding='same'``,
 unbatched inputs, an optional bias) into the normalised geometry of the
-primitives in :mod:`ember.ops.nn`; the gradients come from those primitives.
+primitives in :mod:`ember.primitives.nn`; the gradients come from those primitives.
 """
 from __future__ import annotations
 
 from ...errors import EmberValueError, ShapeError
 from ...ops import functions as F
-from ...ops import nn as nn_ops
+from ...primitives import nn as nn_ops
 from ...tensor import Tensor
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]

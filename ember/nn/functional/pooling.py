@@ -13,7 +13,7 @@ import numpy
 from ... import backend
 from ...errors import EmberValueError
 from ...ops import functions as F
-from ...ops import nn as nn_ops
+from ...primitives import nn as nn_ops
 from ...ops.creation import as_tensor
 from ...tensor import Tensor
 from .conv import batched, expand

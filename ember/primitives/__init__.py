@@ -1,0 +1,9 @@
+"""The primitive table: one record per operation, with its forward, shape/dtype and VJP rules.
+
+Each family module holds records only (and the array kernels they call):
+``elementwise``, ``reduce``, ``shape``, ``linalg``, ``nn`` (convolution and pooling).
+``core`` holds the table itself and :func:`bind`, the one place an op is called.
+The public functions built on these records live in ``ember.ops.<family>``.
+"""
+from .core import PRIMITIVES, Aval, Primitive, bind, primitive  # noqa: F401
+from . import elementwise, linalg, reduce, shape  # noqa: F401  (registers the primitives)
