@@ -1,4 +1,5 @@
-"""Primitives (one record each, in the family modules) and the public ops built on them."""
-from . import elementwise, linalg, reduce, shape  # noqa: F401  (registers the primitives)
+"""The public ops, one module per family (``elementwise``, ``reduce``, ``shape``, ``linalg``, ``nn``,
+``indexing``, ``creation``, ``random``), built on the records in :mod:`ember.primitives`."""
+from .. import primitives  # noqa: F401  (registers the primitives)
 from . import tensor_methods  # noqa: F401  (installs Tensor operators and methods)
-from .primitive import PRIMITIVES, Primitive, bind, primitive  # noqa: F401
+from ..primitives.core import PRIMITIVES, Primitive, bind, primitive  # noqa: F401

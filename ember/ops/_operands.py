@@ -9,10 +9,10 @@ import numpy
 from .. import backend
 from ..backend import as_dtype, get_default_dtype, result_type
 from ..tensor import Tensor
-from . import elementwise as E
+from ..primitives import elementwise as E
 from .creation import to_array
-from .primitive import bind
-from .rules import normalize_axis
+from ..primitives.core import bind
+from ..primitives.rules import normalize_axis
 
 _SCALARS = (int, float, bool)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from .. import backend
 from ..tensor import Tensor
-from . import elementwise as E
+from ..primitives import elementwise as E
 from ._operands import _binary, _tensor
-from .primitive import bind
+from ..primitives.core import bind
 
 
 def _comparison(prim, doc):

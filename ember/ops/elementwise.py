@@ -10,9 +10,9 @@ from .. import backend
 from ..backend import result_type
 from ..errors import DTypeError, EmberValueError
 from ..tensor import Tensor
-from . import elementwise as E
+from ..primitives import elementwise as E
 from ._operands import _binary, _float, _operand, _promote, _tensor, cast
-from .primitive import bind
+from ..primitives.core import bind
 
 
 def add(input, other, *, alpha=1) -> Tensor:

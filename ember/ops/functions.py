@@ -24,18 +24,18 @@ from .. import backend  # noqa: F401
 from ..backend import as_dtype, get_default_dtype, result_type  # noqa: F401
 from ..errors import DTypeError, EmberIndexError, EmberValueError, ShapeError  # noqa: F401
 from ..tensor import Tensor  # noqa: F401
-from . import elementwise as E  # noqa: F401
-from . import linalg as L  # noqa: F401
-from . import reduce as R  # noqa: F401
-from . import shape as S  # noqa: F401
+from ..primitives import elementwise as E  # noqa: F401
+from ..primitives import linalg as L  # noqa: F401
+from ..primitives import reduce as R  # noqa: F401
+from ..primitives import shape as S  # noqa: F401
 from .creation import to_array  # noqa: F401
 from ..autograd.grad_mode import state as _grad_state  # noqa: F401
-from .primitive import bind, dispatch, explain_failure  # noqa: F401
-from .rules import normalize_axis  # noqa: F401
+from ..primitives.core import bind, dispatch, explain_failure  # noqa: F401
+from ..primitives.rules import normalize_axis  # noqa: F401
 from ._operands import (  # noqa: F401
     cast, full_scalar, _as, _axes, _binary, _float, _operand, _promote, _SCALARS, _tensor,
     _wrapped)
-from .arithmetic import (  # noqa: F401
+from .elementwise import (  # noqa: F401
     abs, add, ceil, clamp, clip, clone, cos, div, erf, exp, expm1, floor, floor_divide, gelu, log,
     log10, log1p, log2, maximum, minimum, mul, neg, negative, pow, reciprocal, relu, remainder,
     round, rsqrt, sigmoid, sign, silu, sin, softplus, sqrt, square, sub, tan, tanh, true_divide,
@@ -46,17 +46,17 @@ from .comparison import (  # noqa: F401
 from .indexing import (  # noqa: F401
     getitem, getitem_index, index_add_zeros, index_put_value, setitem, _as_coordinates, _is_array,
     _normalize_index)
-from .shaping import (  # noqa: F401
+from .shape import (  # noqa: F401
     broadcast_tensors, broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip,
     gather, masked_fill, pad, permute, repeat, reshape, scatter_add, scatter_add_zeros, split,
     squeeze, stack, sum_to, swap_last, swapaxes, swapdims, t, take_along_dim, tile, transpose,
     tril, triu, unbind, unflatten, unsqueeze, view, _along, _reshapes_in_place, _resolve_shape,
     _shape_tuple, _triangle)
-from .reductions import (  # noqa: F401
+from .reduce import (  # noqa: F401
     all, amax, amin, any, argmax, argmin, count_nonzero, cumsum, logsumexp, max, mean, min, norm,
     prod, std, sum, ValuesIndices, var, var_mean, zeros_like_tensor, _arg, _count, _extremum,
     _nonempty, _root_of_sum, _squeeze_axes)
-from .linear_algebra import (  # noqa: F401
+from .linalg import (  # noqa: F401
     bmm, dot, einsum, ger, matmul, mm, outer)
-from .nn_math import (  # noqa: F401
+from .nn import (  # noqa: F401
     dropout, log_softmax, softmax)

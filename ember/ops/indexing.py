@@ -12,9 +12,9 @@ from .. import backend
 from ..autograd.grad_mode import state as _grad_state
 from ..errors import EmberIndexError
 from ..tensor import Tensor
-from . import shape as S
+from ..primitives import shape as S
 from ._operands import _operand, _tensor, cast
-from .primitive import bind, dispatch, explain_failure
+from ..primitives.core import bind, dispatch, explain_failure
 
 
 def _normalize_index(index, shape):

@@ -7,11 +7,11 @@ import string
 from .. import backend
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
-from . import linalg as L
+from ..primitives import linalg as L
 from ._operands import _promote, _tensor
-from .arithmetic import mul
-from .primitive import bind
-from .shaping import broadcast_to, squeeze, unsqueeze
+from .elementwise import mul
+from ..primitives.core import bind
+from .shape import broadcast_to, squeeze, unsqueeze
 
 
 def matmul(input, other) -> Tensor:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from ..errors import EmberValueError
 from ..tensor import Tensor
 from ._operands import _axes, _float, _tensor, cast
-from .arithmetic import exp, log
-from .reductions import amax, sum
+from .elementwise import exp, log
+from .reduce import amax, sum
 
 
 def softmax(input, dim: int, dtype=None) -> Tensor:

@@ -11,7 +11,7 @@ import numpy
 from .. import backend
 from ..backend import as_dtype, get_default_dtype
 from .creation import _leaf, _shape_arg
-from .primitive import Primitive, bind, primitive
+from ..primitives.core import Primitive, bind, primitive
 
 
 class Generator:

@@ -9,13 +9,13 @@ from collections import namedtuple
 from .. import backend
 from ..errors import DTypeError, EmberIndexError, EmberValueError
 from ..tensor import Tensor
-from . import reduce as R
+from ..primitives import reduce as R
 from ._operands import _axes, _float, _tensor, cast
-from .arithmetic import abs, clone, exp, log, maximum, minimum, pow, sqrt, where
+from .elementwise import abs, clone, exp, log, maximum, minimum, pow, sqrt, where
 from .comparison import isfinite, ne
-from .primitive import bind
-from .rules import normalize_axis
-from .shaping import reshape, squeeze, take_along_dim
+from ..primitives.core import bind
+from ..primitives.rules import normalize_axis
+from .shape import reshape, squeeze, take_along_dim
 
 
 def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
@@ -169,12 +169,12 @@ def logsumexp(input, dim, keepdim: bool = False) -> Tensor:
 
 
 def zeros_like_tensor(x, axes):
-    from .rules import reduced_shape
+    from ..primitives.rules import reduced_shape
     return Tensor._make(backend.xp.zeros(reduced_shape(x.shape, axes, True), x._data.dtype), None, False)
 
 
 def _squeeze_axes(x, axes, ndim):
-    from .rules import reduced_shape
+    from ..primitives.rules import reduced_shape
     shape = reduced_shape(x.shape, axes if axes is not None else tuple(range(ndim)), False)
     return reshape(x, shape)
 

@@ -8,13 +8,13 @@ import math
 from .. import backend
 from ..errors import DTypeError, EmberIndexError, EmberValueError, ShapeError
 from ..tensor import Tensor
-from . import reduce as R
-from . import shape as S
+from ..primitives import reduce as R
+from ..primitives import shape as S
 from ._operands import _axes, _promote, _tensor, cast, full_scalar
-from .arithmetic import clone, where
+from .elementwise import clone, where
 from .indexing import getitem_index
-from .primitive import bind, dispatch
-from .rules import normalize_axis
+from ..primitives.core import bind, dispatch
+from ..primitives.rules import normalize_axis
 
 
 def _shape_tuple(shape):
@@ -178,7 +178,7 @@ def expand(input, *sizes) -> Tensor:
 
 
 def broadcast_tensors(*tensors):
-    from .rules import broadcast_shapes
+    from ..primitives.rules import broadcast_shapes
     tensors = [_tensor(t_) for t_ in tensors]
     shape = broadcast_shapes("broadcast_tensors", *(t_.shape for t_ in tensors))
     return tuple(broadcast_to(t_, shape) for t_ in tensors)
@@ -395,7 +395,7 @@ def take_along_dim(input, indices, dim=None) -> Tensor:
         return take_along_dim(flatten(x), flatten(_tensor(indices)), 0)
     axis = normalize_axis("take_along_dim", dim, x.ndim)
     indices = _along("take_along_dim", x, indices, axis)
-    from .rules import broadcast_shapes
+    from ..primitives.rules import broadcast_shapes
     shape = broadcast_shapes("take_along_dim", x.shape[:axis] + (1,) + x.shape[axis + 1:],
                              indices.shape[:axis] + (1,) + indices.shape[axis + 1:])
     x = broadcast_to(x, shape[:axis] + (x.shape[axis],) + shape[axis + 1:])

@@ -8,9 +8,9 @@ from __future__ import annotations
 from ..autograd.grad_mode import state as _grad_state
 from ..backend import bool_, float16, float32, float64, int8, int16, int32, int64, uint8
 from ..tensor import Tensor
-from . import elementwise as E
+from ..primitives import elementwise as E
 from . import functions as F
-from .primitive import bind
+from ..primitives.core import bind
 
 
 def _reflected(function):

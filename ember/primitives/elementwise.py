@@ -16,7 +16,7 @@ import math
 
 import numpy
 
-from .primitive import Primitive, primitive
+from .core import Primitive, primitive
 from .rules import broadcast_shapes, comparison, elementwise, same_as_input
 
 _erf_kernel = None
@@ -239,4 +239,4 @@ class Copy(Primitive):
 
 where_p, cast_p, copy_p = Where, Cast, Copy
 
-from . import functions as F  # noqa: E402  (VJPs are written in the public ops)
+from ..ops import functions as F  # noqa: E402  (VJPs are written in the public ops)

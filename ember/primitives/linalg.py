@@ -12,8 +12,8 @@ import string
 import numpy
 
 from ..errors import ShapeError
-from .creation import eye
-from .primitive import Primitive, primitive
+from ..ops.creation import eye
+from .core import Primitive, primitive
 from .rules import broadcast_shapes
 
 
@@ -148,4 +148,4 @@ def _onto_diagonals(grad, unique, target, sizes, equation):
     return F.einsum(",".join([unique] + identities) + "->" + renamed, grad, *eyes)
 
 
-from . import functions as F  # noqa: E402  (VJPs are written in the public ops)
+from ..ops import functions as F  # noqa: E402  (VJPs are written in the public ops)

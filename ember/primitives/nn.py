@@ -20,7 +20,7 @@ flows to the argmax position exactly as in PyTorch. ``avg_pool`` and
 ``avg_pool_transpose`` are another adjoint pair.
 
 The array algorithms (im2col and col2im around one batched ``matmul``) live
-in :mod:`ember.ops.conv_kernels`; their Python work is proportional to the
+in :mod:`ember.primitives.conv_kernels`; their Python work is proportional to the
 kernel size, not the data size.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ import numpy
 from ..errors import DTypeError, ShapeError
 from .conv_kernels import conv_forward, conv_transpose_forward, conv_weight_grad_forward
 from .conv_kernels import crop as _crop, pad as _pad, window_slices as _window_slices
-from .primitive import Aval, Primitive, bind, primitive
+from .core import Aval, Primitive, bind, primitive
 
 
 # --- geometry -----------------------------------------------------------------
@@ -214,7 +214,7 @@ def conv(x, w, stride, pads, dilation, groups, *, check: bool = False):
 
     Example:
         >>> import ember
-        >>> from ember.ops import nn as nn_ops
+        >>> from ember.primitives import nn as nn_ops
         >>> x, w = ember.ones(1, 2, 5, 5), ember.ones(3, 2, 3, 3)
         >>> nn_ops.conv(x, w, (1, 1), ((1, 1), (0, 0)), (1, 1), 1).shape
         (1, 3, 5, 3)
@@ -537,7 +537,7 @@ def max_pool_indices(x, kernel, stride, padding, dilation, ceil_mode):
 
     Example:
         >>> import ember
-        >>> from ember.ops import nn as nn_ops
+        >>> from ember.primitives import nn as nn_ops
         >>> x = ember.tensor([[[[1.0, 4.0], [3.0, 2.0]]]])
         >>> indices = nn_ops.max_pool_indices(x, (2, 2), (2, 2), (0, 0), (1, 1), False)
         >>> indices.tolist(), nn_ops.pool_gather(x, indices, unique=True).tolist()
@@ -562,4 +562,4 @@ def avg_pool_transpose(g, kernel, stride, padding, ceil_mode, count_include_pad,
                                          bool(count_include_pad), divisor_override, tuple(spatial)))
 
 
-from . import functions as F  # noqa: E402  (VJPs are written in the public ops)
+from ..ops import functions as F  # noqa: E402  (VJPs are written in the public ops)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy
 
 from ..errors import DTypeError, ShapeError
-from .primitive import Aval
+from .core import Aval
 
 
 def _shape(value):

@@ -13,7 +13,7 @@ import math
 import numpy
 
 from ..errors import EmberIndexError, ShapeError
-from .primitive import Primitive, primitive
+from .core import Primitive, primitive
 from .rules import broadcast_shapes
 
 
@@ -325,4 +325,4 @@ class ScatterAddZeros(Primitive):
         return F.gather(g, ctx.attrs[0], indices), None
 
 
-from . import functions as F  # noqa: E402  (VJPs are written in the public ops)
+from ..ops import functions as F  # noqa: E402  (VJPs are written in the public ops)
