@@ -12,6 +12,7 @@ import numpy
 
 from .. import backend
 from ..data.transforms._images import pil_image_module
+from ..errors import EmberValueError
 from ..tensor import Tensor
 
 
@@ -26,7 +27,7 @@ def _as_batch(tensor) -> numpy.ndarray:
     if array.ndim == 3:
         array = (numpy.concatenate([array] * 3) if array.shape[0] == 1 else array)[None]
     if array.ndim != 4:
-        raise ValueError(f"make_grid: expected an image (H x W or C x H x W) or a batch (N x C x H x W), "
+        raise EmberValueError(f"make_grid: expected an image (H x W or C x H x W) or a batch (N x C x H x W), "
                          f"got shape {array.shape}")
     if array.shape[1] == 1:
         array = numpy.concatenate([array] * 3, axis=1)

@@ -20,7 +20,9 @@ def hwc():
 def test_the_torchvision_spelling_is_the_data_package():
     from ember.data import transforms as data_transforms
     from ember.vision import datasets, utils  # noqa: F401  (the spelling imports)
-    assert T.Compose is data_transforms.Compose and T.functional is data_transforms.functional
+    assert T.Compose is data_transforms.Compose and T.functional.rotate is data_transforms.functional.rotate
+    import ember.vision.transforms.functional as TF
+    assert TF.resize is data_transforms.functional.resize
 
 
 DETERMINISTIC = [T.CenterCrop((4, 5)), T.Pad((1, 2, 3, 0), fill=9), T.Resize((3, 4)), T.Grayscale(),
@@ -133,3 +135,14 @@ def test_outputs_never_alias_the_input_tensor():
     cropped = T.CenterCrop((4, 2))(image)
     cropped.numpy()[...] = 1
     assert image.numpy().sum() == 0
+
+
+def test_normalize_is_differentiable_like_torchvision():
+    x = ember.rand(3, 2, 2, requires_grad=True)
+    T.Normalize((0.5, 0.5, 0.5), (0.25, 0.5, 2.0))(x).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy()[:, 0, 0], [4.0, 2.0, 0.5])
+    reference = torch.tensor(x.detach().numpy(), requires_grad=True)
+    ((reference - torch.tensor([0.5, 0.5, 0.5])[:, None, None]) / torch.tensor([0.25, 0.5, 2.0])[:, None, None]).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), reference.grad.numpy())
+    with pytest.raises(ember.errors.GradError, match="inplace=False"):
+        T.Normalize((0.5,) * 3, (0.5,) * 3, inplace=True)(x)

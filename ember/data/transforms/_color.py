@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy
 
+from ...errors import EmberValueError
 from ._images import max_value, working_dtype
 
 
@@ -62,7 +63,7 @@ def adjust_saturation(image: numpy.ndarray, factor: float) -> numpy.ndarray:
 
 def adjust_hue(image: numpy.ndarray, factor: float) -> numpy.ndarray:
     if not -0.5 <= factor <= 0.5:
-        raise ValueError(f"adjust_hue: hue_factor ({factor}) is not in [-0.5, 0.5]")
+        raise EmberValueError(f"adjust_hue: hue_factor ({factor}) is not in [-0.5, 0.5]")
     if _check_channels(image, "adjust_hue") == 1:
         return image
     integer = image.dtype.kind in "iu"
@@ -77,7 +78,7 @@ def adjust_hue(image: numpy.ndarray, factor: float) -> numpy.ndarray:
 
 def _check_factor(factor: float, name: str) -> None:
     if factor < 0:
-        raise ValueError(f"{name} ({factor}) is not non-negative")
+        raise EmberValueError(f"{name} ({factor}) is not non-negative")
 
 
 def _rgb_to_hsv(image: numpy.ndarray):

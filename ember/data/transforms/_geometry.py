@@ -12,6 +12,7 @@ from typing import Sequence
 
 import numpy
 
+from ...errors import EmberValueError
 from ._images import cast_back, working_dtype
 
 PADDING_MODES = ("constant", "edge", "reflect", "symmetric")
@@ -28,12 +29,12 @@ def padding_sides(padding: int | Sequence[int]) -> tuple[int, int, int, int]:
         return padding[0], padding[1], padding[0], padding[1]
     if len(padding) == 4:
         return padding
-    raise ValueError(f"pad: padding must be an int or a sequence of 1, 2 or 4 ints, got {padding}")
+    raise EmberValueError(f"pad: padding must be an int or a sequence of 1, 2 or 4 ints, got {padding}")
 
 
 def pad(array: numpy.ndarray, padding, fill: float = 0, padding_mode: str = "constant") -> numpy.ndarray:
     if padding_mode not in PADDING_MODES:
-        raise ValueError(f"pad: padding_mode should be one of {', '.join(PADDING_MODES)}, got {padding_mode!r}")
+        raise EmberValueError(f"pad: padding_mode should be one of {', '.join(PADDING_MODES)}, got {padding_mode!r}")
     left, top, right, bottom = padding_sides(padding)
     if min(left, top, right, bottom) < 0:
         array = array[..., max(-top, 0):array.shape[-2] - max(-bottom, 0),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy
 
+from ...errors import EmberValueError
 from ._images import cast_back, working_dtype
 
 
@@ -61,7 +62,7 @@ def resize(array: numpy.ndarray, height: int, width: int, mode: str, antialias: 
         columns = nearest_indices(in_width, width, mode == "nearest-exact")
         return array[..., rows[:, None], columns[None, :]]
     if mode not in _FILTERS:
-        raise ValueError(f"resize: interpolation {mode!r} is not supported; use nearest, nearest-exact, "
+        raise EmberValueError(f"resize: interpolation {mode!r} is not supported; use nearest, nearest-exact, "
                          "bilinear or bicubic")
     dtype = working_dtype(array.dtype)
     rows = filter_weights(in_height, height, mode, antialias).astype(dtype)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numbers
 
+from ...errors import EmberValueError
 from ...ops.random import Generator
 from . import functional as F
 from ._randomness import numpy_generator
@@ -58,7 +59,7 @@ def _factor_range(value, name: str, center: float = 1.0, bound=(0.0, float("inf"
     """torchvision's ``_check_input``: a number or a pair -> (low, high), or None when it changes nothing."""
     if isinstance(value, numbers.Number):
         if value < 0:
-            raise ValueError(f"ColorJitter: if {name} is a single number, it must be non negative, got {value}")
+            raise EmberValueError(f"ColorJitter: if {name} is a single number, it must be non negative, got {value}")
         low, high = center - float(value), center + float(value)
         if clip_first_on_zero:
             low = max(low, 0.0)
@@ -67,7 +68,7 @@ def _factor_range(value, name: str, center: float = 1.0, bound=(0.0, float("inf"
     else:
         raise TypeError(f"ColorJitter: {name} should be a single number or a list/tuple with length 2, got {value!r}")
     if not bound[0] <= low <= high <= bound[1]:
-        raise ValueError(f"ColorJitter: {name} values should be between {bound}, but got {(low, high)}")
+        raise EmberValueError(f"ColorJitter: {name} values should be between {bound}, but got {(low, high)}")
     return None if low == high == center else (low, high)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+from ...errors import EmberValueError
 from ...tensor import Tensor
 from . import functional as F
 
@@ -103,7 +104,7 @@ class Normalize:
     def __init__(self, mean: Sequence[float], std: Sequence[float], inplace: bool = False):
         self.mean, self.std, self.inplace = tuple(mean), tuple(std), inplace
         if any(s == 0 for s in self.std):
-            raise ValueError(f"std evaluated to zero after conversion to float, leading to division "
+            raise EmberValueError(f"std evaluated to zero after conversion to float, leading to division "
                              f"by zero: {self.std}")
 
     def __call__(self, tensor: Tensor) -> Tensor:

@@ -16,6 +16,7 @@ from typing import Any, Sequence
 import numpy
 
 from ... import backend
+from ...errors import DTypeError, EmberValueError, GradError
 from ...tensor import Tensor
 from . import _color, _geometry, _resample
 from ._images import is_pil_image, pil_image_module, size_of, unpack
@@ -79,7 +80,7 @@ def to_tensor(image: Any) -> Tensor:
         raise TypeError(f"to_tensor: expected a PIL image or a NumPy array (H x W or H x W x C), got "
                         f"{type(image).__name__}")
     if array.ndim not in (2, 3):
-        raise ValueError(f"to_tensor: expected an H x W or H x W x C image, got shape {array.shape}")
+        raise EmberValueError(f"to_tensor: expected an H x W or H x W x C image, got shape {array.shape}")
     chw = numpy.ascontiguousarray((array[:, :, None] if array.ndim == 2 else array).transpose(2, 0, 1))
     if chw.dtype == numpy.uint8:
         chw = chw.astype(backend.get_default_dtype().numpy) / 255
@@ -98,7 +99,7 @@ def to_pil_image(image: Any, mode: str | None = None):
     if isinstance(image, Tensor):
         data = image.detach().numpy()
         if data.ndim not in (2, 3):
-            raise ValueError(f"to_pil_image: expected a 2- or 3-dimensional tensor, got shape {data.shape}")
+            raise EmberValueError(f"to_pil_image: expected a 2- or 3-dimensional tensor, got shape {data.shape}")
         array = data if data.ndim == 2 else data.transpose(1, 2, 0)
     elif isinstance(image, numpy.ndarray):
         array = image
@@ -115,6 +116,9 @@ def to_pil_image(image: Any, mode: str | None = None):
 def normalize(tensor: Tensor, mean: Sequence[float], std: Sequence[float], inplace: bool = False) -> Tensor:
     """Per-channel ``(x - mean) / std`` on a float ``... x C x H x W`` tensor.
 
+    Written with Ember's tensor operators, so it is differentiable like
+    torchvision's (gradients reach an input that requires grad).
+
     Example:
         >>> import ember
         >>> normalize(ember.ones(2, 1, 1), [1.0, 0.0], [1.0, 0.5]).flatten().tolist()
@@ -122,18 +126,21 @@ def normalize(tensor: Tensor, mean: Sequence[float], std: Sequence[float], inpla
     """
     if not isinstance(tensor, Tensor):
         raise TypeError(f"normalize: expected an Ember tensor (apply ToTensor first), got {type(tensor).__name__}")
+    if not tensor.dtype.is_floating_point:
+        raise DTypeError(f"normalize: expected a float tensor (apply ToTensor first), got {tensor.dtype}")
+    if tensor.ndim < 3:
+        raise EmberValueError(f"normalize: expected a ... x C x H x W tensor, got shape {tuple(tensor.shape)}")
     data = tensor._data
-    if data.dtype.kind != "f":
-        raise TypeError(f"normalize: expected a float tensor (apply ToTensor first), got {tensor.dtype}")
-    if data.ndim < 3:
-        raise ValueError(f"normalize: expected a ... x C x H x W tensor, got shape {tuple(data.shape)}")
     mean = backend.xp.asarray(mean, dtype=data.dtype).reshape(-1, 1, 1)
     std = backend.xp.asarray(std, dtype=data.dtype).reshape(-1, 1, 1)
     if bool((std == 0).any()):
-        raise ValueError(f"std evaluated to zero after conversion to {tensor.dtype}, leading to division "
-                         f"by zero: {std.ravel().tolist()}")
+        raise EmberValueError(f"std evaluated to zero after conversion to {tensor.dtype}, leading to division "
+                              f"by zero: {std.ravel().tolist()}")
     if not inplace:
-        return Tensor._make((data - mean) / std, None, False)
+        return (tensor - Tensor._make(mean, None, False)) / Tensor._make(std, None, False)
+    if tensor.requires_grad:
+        raise GradError("normalize(inplace=True): a tensor that requires grad can't be changed in place; "
+                        "use inplace=False")
     backend.xp.subtract(data, mean, out=data)
     backend.xp.divide(data, std, out=data)
     tensor._shared_version().value += 1
@@ -198,7 +205,7 @@ def _pair(size, name: str) -> tuple[int, int]:
         return int(size[0]), int(size[0])
     if len(size) == 2:
         return int(size[0]), int(size[1])
-    raise ValueError(f"{name}: size should be an int or a sequence of 1 or 2 ints, got {size}")
+    raise EmberValueError(f"{name}: size should be an int or a sequence of 1 or 2 ints, got {size}")
 
 
 def center_crop(image, output_size: int | Sequence[int]):
@@ -223,13 +230,13 @@ def resized_output_size(height: int, width: int, size, max_size: int | None = No
         new_short, new_long = requested, int(requested * long / short)
         if max_size is not None:
             if max_size <= requested:
-                raise ValueError(f"resize: max_size = {max_size} must be strictly greater than the requested "
+                raise EmberValueError(f"resize: max_size = {max_size} must be strictly greater than the requested "
                                  f"size for the smaller edge size = {size}")
             if new_long > max_size:
                 new_short, new_long = int(max_size * new_short / new_long), max_size
         return (new_long, new_short) if width <= height else (new_short, new_long)
     if max_size is not None:
-        raise ValueError("resize: max_size should only be passed if size specifies the length of the "
+        raise EmberValueError("resize: max_size should only be passed if size specifies the length of the "
                          "smaller edge, i.e. size should be an int or a sequence of length 1")
     return _pair(size, "resize")
 
@@ -252,7 +259,7 @@ def resize(image, size: int | Sequence[int], interpolation=InterpolationMode.BIL
     if (height, width) == array.shape[-2:]:
         return image
     if mode == "bicubic" and antialias is False:
-        raise ValueError("resize: bicubic without antialiasing is not implemented; use antialias=True "
+        raise EmberValueError("resize: bicubic without antialiasing is not implemented; use antialias=True "
                          "(torchvision's default) or bilinear")
     return restore(_resample.resize(array, height, width, mode, antialias=bool(antialias)))
 
@@ -272,7 +279,7 @@ def rotate(image, angle: float, interpolation=InterpolationMode.NEAREST, expand:
     """
     mode = _interpolation(interpolation)
     if mode not in ("nearest", "bilinear"):
-        raise ValueError(f"rotate: interpolation {mode!r} is not supported; use NEAREST or BILINEAR")
+        raise EmberValueError(f"rotate: interpolation {mode!r} is not supported; use NEAREST or BILINEAR")
     array, restore = unpack(image, "rotate")
     height, width = array.shape[-2:]
     offset = (0.0, 0.0) if center is None else (center[0] - width * 0.5, center[1] - height * 0.5)
@@ -286,7 +293,7 @@ def _fill_list(fill, channels: int, operation: str) -> list[float] | None:
         return None
     values = [float(fill)] * channels if isinstance(fill, numbers.Number) else [float(f) for f in fill]
     if len(values) not in (1, channels):
-        raise ValueError(f"{operation}: the number of elements in 'fill' ({len(values)}) cannot broadcast to "
+        raise EmberValueError(f"{operation}: the number of elements in 'fill' ({len(values)}) cannot broadcast to "
                          f"the number of channels of the image ({channels})")
     return values
 
@@ -301,7 +308,7 @@ def rgb_to_grayscale(image, num_output_channels: int = 1):
         (1, 1, 1)
     """
     if num_output_channels not in (1, 3):
-        raise ValueError(f"rgb_to_grayscale: num_output_channels should be 1 or 3, got {num_output_channels}")
+        raise EmberValueError(f"rgb_to_grayscale: num_output_channels should be 1 or 3, got {num_output_channels}")
     gray = _color.grayscale(image)
     return numpy.repeat(gray, num_output_channels, axis=-3)
 

@@ -9,6 +9,7 @@ import math
 import numbers
 from typing import Sequence
 
+from ...errors import EmberValueError
 from ...ops.random import Generator
 from . import _geometry
 from . import functional as F
@@ -34,7 +35,7 @@ class Pad:
     def __init__(self, padding, fill: float = 0, padding_mode: str = "constant"):
         _geometry.padding_sides(padding)  # refuse a bad form now, not at the first image
         if padding_mode not in _geometry.PADDING_MODES:
-            raise ValueError(f"Pad: padding_mode should be one of {', '.join(_geometry.PADDING_MODES)}, "
+            raise EmberValueError(f"Pad: padding_mode should be one of {', '.join(_geometry.PADDING_MODES)}, "
                              f"got {padding_mode!r}")
         self.padding, self.fill, self.padding_mode = padding, fill, padding_mode
 
@@ -67,7 +68,7 @@ class RandomCrop:
         if padding is not None:
             _geometry.padding_sides(padding)
         if padding_mode not in _geometry.PADDING_MODES:
-            raise ValueError(f"RandomCrop: padding_mode should be one of {', '.join(_geometry.PADDING_MODES)}, "
+            raise EmberValueError(f"RandomCrop: padding_mode should be one of {', '.join(_geometry.PADDING_MODES)}, "
                              f"got {padding_mode!r}")
         self.padding, self.pad_if_needed, self.fill, self.padding_mode = padding, pad_if_needed, fill, padding_mode
         self.generator = generator
@@ -83,7 +84,7 @@ class RandomCrop:
             array = _geometry.pad(array, (0, crop_height - array.shape[-2]), self.fill, self.padding_mode)
         height, width = array.shape[-2:]
         if height < crop_height or width < crop_width:
-            raise ValueError(f"RandomCrop: required crop size {self.size} is larger than the input "
+            raise EmberValueError(f"RandomCrop: required crop size {self.size} is larger than the input "
                              f"image size {(height, width)}")
         random = numpy_generator(self.generator)
         top = int(random.integers(0, height - crop_height + 1))
@@ -168,7 +169,7 @@ class Resize:
     def __init__(self, size, interpolation=InterpolationMode.BILINEAR, max_size: int | None = None,
                  antialias: bool | None = True):
         if not isinstance(size, numbers.Number) and len(tuple(size)) not in (1, 2):
-            raise ValueError(f"Resize: size should be an int or a sequence of 1 or 2 ints, got {size}")
+            raise EmberValueError(f"Resize: size should be an int or a sequence of 1 or 2 ints, got {size}")
         self.size, self.max_size, self.antialias = size, max_size, antialias
         F._interpolation(interpolation)
         self.interpolation = interpolation
@@ -196,7 +197,7 @@ class RandomResizedCrop:
                  generator: Generator | None = None):
         self.size = _size_pair(size, "RandomResizedCrop")
         if scale[0] > scale[1] or ratio[0] > ratio[1]:
-            raise ValueError(f"RandomResizedCrop: scale and ratio should be of kind (min, max), got "
+            raise EmberValueError(f"RandomResizedCrop: scale and ratio should be of kind (min, max), got "
                              f"scale={scale}, ratio={ratio}")
         self.scale, self.ratio, self.interpolation, self.antialias = scale, ratio, interpolation, antialias
         self.generator = generator
@@ -272,9 +273,9 @@ class RandomRotation:
 def _degree_range(degrees) -> tuple[float, float]:
     if isinstance(degrees, numbers.Number):
         if degrees < 0:
-            raise ValueError(f"RandomRotation: if degrees is a single number, it must be positive, got {degrees}")
+            raise EmberValueError(f"RandomRotation: if degrees is a single number, it must be positive, got {degrees}")
         return -float(degrees), float(degrees)
     degrees = tuple(degrees)
     if len(degrees) != 2:
-        raise ValueError(f"RandomRotation: degrees should be a number or a sequence of length 2, got {degrees}")
+        raise EmberValueError(f"RandomRotation: degrees should be a number or a sequence of length 2, got {degrees}")
     return float(degrees[0]), float(degrees[1])
