@@ -28,6 +28,26 @@ CASES = [
     ("Adagrad", dict(lr=0.1)),
     ("Adagrad", dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.5)),
     ("Adagrad", dict(lr=0.05, weight_decay=0.1, eps=1e-6, maximize=True)),
+    ("Adadelta", dict()),
+    ("Adadelta", dict(lr=0.5, rho=0.8, eps=1e-5, weight_decay=0.1)),
+    ("Adadelta", dict(lr=1.0, maximize=True)),
+    ("Adamax", dict(lr=0.01)),
+    ("Adamax", dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)),
+    ("Adamax", dict(lr=0.01, maximize=True)),
+    ("NAdam", dict(lr=0.01)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, momentum_decay=0.01)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, betas=(0.8, 0.99))),
+    ("NAdam", dict(lr=0.005, maximize=True, eps=1e-6)),
+    ("RAdam", dict(lr=0.01)),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1)),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, betas=(0.8, 0.9))),
+    ("RAdam", dict(lr=0.01, maximize=True)),
+    ("ASGD", dict(lr=0.05)),
+    ("ASGD", dict(lr=0.05, lambd=0.01, alpha=0.5, t0=10, weight_decay=0.1)),
+    ("ASGD", dict(lr=0.01, t0=5, maximize=True)),
+    ("Rprop", dict()),
+    ("Rprop", dict(lr=0.02, etas=(0.3, 1.5), step_sizes=(1e-3, 0.05))),
+    ("Rprop", dict(lr=0.01, maximize=True)),
 ]
 
 
@@ -47,7 +67,10 @@ def test_trajectory_matches_pytorch(case, problem):
         problem.assert_same_params(mine, theirs, step)
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+ALL = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "ASGD", "Rprop"]
+
+
+@pytest.mark.parametrize("name", ALL)
 def test_float32_trajectory_with_the_same_gradients(name, problem):
     """float32: PyTorch's gradients are fed to both, so only the update rules are compared."""
     options = dict(lr=0.01, momentum=0.9) if name in ("SGD", "RMSprop") else dict(lr=0.01)
@@ -169,10 +192,65 @@ def test_zero_grad_to_none_or_zeros():
     (lambda: ember.optim.SGD([ember.ones(1, requires_grad=True)], lr=-1.0), "learning rate"),
     (lambda: ember.optim.SGD([ember.ones(1, requires_grad=True)], lr=0.1, nesterov=True), "Nesterov"),
     (lambda: ember.optim.Adam([ember.ones(1, requires_grad=True)], betas=(1.0, 0.9)), "beta"),
+    (lambda: ember.optim.Adadelta([ember.ones(1, requires_grad=True)], rho=1.5), "rho"),
+    (lambda: ember.optim.Adadelta([ember.ones(1, requires_grad=True)], eps=-1e-6), "epsilon"),
+    (lambda: ember.optim.Adamax([ember.ones(1, requires_grad=True)], betas=(0.9, -0.1)), "index 1"),
+    (lambda: ember.optim.NAdam([ember.ones(1, requires_grad=True)], momentum_decay=-1.0), "momentum_decay"),
+    (lambda: ember.optim.RAdam([ember.ones(1, requires_grad=True)], weight_decay=-0.1), "weight_decay"),
+    (lambda: ember.optim.ASGD([ember.ones(1, requires_grad=True)], lr=-0.1), "learning rate"),
+    (lambda: ember.optim.Rprop([ember.ones(1, requires_grad=True)], etas=(1.2, 0.5)), "eta values"),
+    (lambda: ember.optim.SparseAdam([ember.ones(1, requires_grad=True)], lr=0.0), "learning rate"),
+    (lambda: ember.optim.LBFGS([ember.ones(1, requires_grad=True)], line_search_fn="armijo"), "strong_wolfe"),
+    (lambda: ember.optim.LBFGS([{"params": [ember.ones(1, requires_grad=True)]},
+                                {"params": [ember.ones(1, requires_grad=True)]}]), "parameter groups"),
+    (lambda: ember.optim.Adam([ember.ones(1, requires_grad=True)], foreach=True, fused=True), "cannot be"),
+    (lambda: ember.optim.NAdam([ember.ones(1, requires_grad=True)], differentiable=True), "differentiable"),
 ])
 def test_bad_arguments_are_refused_clearly(make, message):
-    with pytest.raises((ValueError, TypeError), match=message):
+    with pytest.raises((ValueError, TypeError, RuntimeError), match=message):
         make()
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_bad_arguments_are_refused_where_pytorch_refuses_them(name):
+    """A negative learning rate fails in both, with the same kind of error."""
+    for library in (ember, torch):
+        with pytest.raises(ValueError, match="Invalid learning rate"):
+            getattr(library.optim, name)([library.ones(1, requires_grad=True)], lr=-0.5)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_maximize_climbs_where_minimize_descends(name):
+    """maximize=True follows +grad: the loss rises by about what it falls without it."""
+    results = []
+    for maximize in (False, True):
+        w = ember.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        opt = getattr(ember.optim, name)([w], lr=0.01, maximize=maximize)
+        for _ in range(5):
+            opt.zero_grad()
+            (w * w).sum().backward()
+            opt.step()
+        results.append(float((w * w).sum()))
+    assert results[0] < 5.25 < results[1]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_foreach_fused_and_capturable_change_nothing(name, problem):
+    """Ember has one update rule: the implementation switches PyTorch offers give identical steps."""
+    import inspect
+    accepted = inspect.signature(getattr(ember.optim, name)).parameters
+    switches = {key: value for key, value in dict(foreach=True, capturable=True).items() if key in accepted}
+    if "fused" in accepted:
+        switches = {**switches, "foreach": False, "fused": True}
+    plain, switched = problem.both_sides(seed=12)[0], problem.both_sides(seed=12)[0]
+    first = getattr(ember.optim, name)(plain.params, lr=0.01)
+    second = getattr(ember.optim, name)(switched.params, lr=0.01, **switches)
+    for _ in range(3):
+        plain.train_step(first)
+        switched.train_step(second)
+    for a, b in zip(plain.arrays(), switched.arrays()):
+        np.testing.assert_array_equal(a, b)
+    assert all(second.param_groups[0][key] == value for key, value in switches.items())
 
 
 def test_duplicate_parameters_across_groups_are_refused():
@@ -181,11 +259,17 @@ def test_duplicate_parameters_across_groups_are_refused():
         ember.optim.SGD([{"params": [w]}, {"params": [w]}], lr=0.1)
 
 
-def test_defaults_match_pytorch():
-    for name in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]:
-        mine = getattr(ember.optim, name)([ember.ones(1, requires_grad=True)]).defaults
-        theirs = getattr(torch.optim, name)([torch.ones(1, requires_grad=True)]).defaults
-        assert {key: theirs[key] for key in mine} == mine, name
+@pytest.mark.parametrize("name", ALL + ["LBFGS", "SparseAdam"])
+def test_defaults_and_signature_match_pytorch(name):
+    """The same keywords, in the same order, with the same defaults (foreach, fused ... included)."""
+    import inspect
+    mine = getattr(ember.optim, name)([ember.ones(1, requires_grad=True)]).defaults
+    theirs = getattr(torch.optim, name)([torch.ones(1, requires_grad=True)]).defaults
+    assert mine == theirs
+    ours = inspect.signature(getattr(ember.optim, name)).parameters
+    reference = inspect.signature(getattr(torch.optim, name)).parameters
+    assert [(p.name, p.kind, p.default) for p in ours.values()] == \
+        [(p.name, p.kind, p.default) for p in reference.values()]
 
 
 @pytest.mark.parametrize("name, options", [
@@ -195,6 +279,12 @@ def test_defaults_match_pytorch():
     ("AdamW", dict(lr=0.01, maximize=True)),
     ("RMSprop", dict(lr=0.01, momentum=0.5, centered=True)),
     ("Adagrad", dict(lr=0.1, lr_decay=0.01)),
+    ("Adadelta", dict(lr=0.5, weight_decay=0.01)),
+    ("Adamax", dict(lr=0.01, maximize=True)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.01, decoupled_weight_decay=True)),
+    ("RAdam", dict(lr=0.01, weight_decay=0.01)),
+    ("ASGD", dict(lr=0.01, t0=3)),
+    ("Rprop", dict(lr=0.01)),
 ])
 def test_large_and_non_contiguous_parameters_follow_pytorch(name, options):
     """Parameters bigger than one update chunk (and a transposed gradient) take the same steps."""
