@@ -18,6 +18,7 @@ from . import layers, losses, metrics, optimizers, callbacks, utils
 from .layers import Input, Layer
 from .models import Model, Sequential
 from . import models, saving, datasets
+from . import ops, random  # keras.ops and keras.random (ember/keras/ops, random.py)
 
 __all__ = ["Input", "Layer", "Model", "Sequential", "activations", "backend", "callbacks", "datasets", "initializers",
-           "layers", "losses", "metrics", "models", "optimizers", "regularizers", "saving", "utils"]
+           "layers", "losses", "metrics", "models", "ops", "optimizers", "random", "regularizers", "saving", "utils"]

@@ -1,0 +1,26 @@
+"""``keras.ops`` on Ember: the backend-agnostic functions Keras 3 code calls (``from ember.keras import ops``).
+
+NumPy-like functions (:mod:`.numpy_ops`) and the neural-network and core
+ones (:mod:`.nn_ops`) take and return Ember tensors with Keras's argument
+names and defaults; tests compare them with real Keras 3 on its torch
+backend. ``keras.ops.nn``/``keras.ops.numpy``/``keras.ops.core`` name the
+same functions, as in Keras.
+
+Example:
+    >>> from ember.keras import ops
+    >>> x = ops.convert_to_tensor([[1.0, -2.0], [3.0, 0.5]])
+    >>> ops.sum(ops.relu(x), axis=1).tolist(), ops.argmax(x, axis=-1).tolist(), ops.shape(x)
+    ([1.0, 3.5], [0, 0], (2, 2))
+    >>> ops.softmax(x).shape, ops.top_k(x, k=1)[1].tolist()
+    ((2, 2), [[0], [0]])
+"""
+from .numpy_ops import *  # noqa: F401,F403
+from .numpy_ops import (abs, all, amax, amin, any, max, min, round, sum)  # noqa: F401  (shadow builtins)
+from .nn_ops import *  # noqa: F401,F403
+from .nn_ops import slice  # noqa: F401
+from . import nn_ops as nn, numpy_ops as numpy  # noqa: F401
+from . import nn_ops as core  # noqa: F401
+from . import numpy_ops as math  # noqa: F401
+
+# The star imports also brought the modules' own imports: not part of keras.ops.
+del F, annotations, builtins, ember, tensor_ops, tf_math  # noqa: F821
