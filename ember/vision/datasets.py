@@ -2,9 +2,10 @@
 
 The loaders are :mod:`ember.data.datasets`'s (same search order, checksums
 and downloads); as in torchvision, ``dataset[i]`` gives the image as a PIL
-image (mode ``L`` for MNIST, ``RGB`` for CIFAR-10) when Pillow is
-installed. Without Pillow it stays a NumPy uint8 array (``H x W`` for
-MNIST, ``H x W x 3`` for CIFAR-10), which every Ember transform accepts.
+image (mode ``L`` for MNIST, ``RGB`` for CIFAR-10, FakeData and
+ImageFolder) when Pillow is installed. Without Pillow it stays a NumPy
+uint8 array (``H x W`` for MNIST, ``H x W x C`` otherwise), which every
+Ember transform accepts; ImageFolder needs Pillow to decode files at all.
 
 Example:
     >>> from ember.vision import datasets, transforms
@@ -17,9 +18,11 @@ from __future__ import annotations
 
 from ..data import datasets as _data
 from ..data.datasets import CorruptDatasetError, DatasetNotFoundError
+from ..data.datasets.folder import IMG_EXTENSIONS, pil_loader  # noqa: F401  (torchvision names)
 from ..data.transforms._images import pil_image_module
 
-__all__ = ["MNIST", "FashionMNIST", "CIFAR10", "DatasetNotFoundError", "CorruptDatasetError"]
+__all__ = ["MNIST", "FashionMNIST", "CIFAR10", "ImageFolder", "FakeData", "DatasetNotFoundError",
+           "CorruptDatasetError"]
 
 
 def _pil_or_array(image):
@@ -46,3 +49,16 @@ class CIFAR10(_data.CIFAR10):
 
     def _item_image(self, image):
         return _pil_or_array(image)
+
+
+class FakeData(_data.FakeData):
+    __doc__ = _data.FakeData.__doc__
+
+    def _item_image(self, image):
+        return _pil_or_array(image)
+
+
+class ImageFolder(_data.ImageFolder):
+    __doc__ = _data.ImageFolder.__doc__
+
+    default_loader = staticmethod(pil_loader)
