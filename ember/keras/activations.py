@@ -26,11 +26,17 @@ def linear(x):
 
 
 def relu(x, negative_slope: float = 0.0, max_value: float | None = None, threshold: float = 0.0):
-    """max(x, 0), with Keras's optional leak, ceiling and threshold."""
+    """max(x, 0), with Keras's optional leak, ceiling and threshold (Keras's own formula)."""
     if negative_slope == 0.0 and max_value is None and threshold == 0.0:
         return ember.relu(x)
-    above = ember.where(x > threshold, x, x * 0.0 if negative_slope == 0.0 else negative_slope * (x - threshold))
-    return above if max_value is None else ember.clamp(above, max=max_value)
+    if negative_slope and max_value is None and threshold == 0.0:
+        return F.leaky_relu(x, negative_slope)
+    positive = x * ember.cast(x > threshold, x.dtype) if threshold else ember.relu(x)
+    if max_value is not None:
+        positive = ember.clamp(positive, 0.0, max_value)
+    if negative_slope:
+        positive = positive - negative_slope * ember.relu(threshold - x)
+    return positive
 
 
 def relu6(x):

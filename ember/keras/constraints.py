@@ -8,8 +8,8 @@ the constraint of each weight it creates with :func:`attach`.
 Example:
     >>> import ember
     >>> from ember.keras import constraints
-    >>> constraints.NonNeg()(ember.tensor([-1.0, 2.0]))
-    tensor([0., 2.])
+    >>> constraints.NonNeg()(ember.tensor([-1.0, 2.0])).tolist()  # -0.0, as Keras's w * (w >= 0)
+    [-0.0, 2.0]
     >>> w = ember.tensor([[3.0], [4.0]])  # one column of norm 5
     >>> constraints.MaxNorm(1.0)(w).detach().numpy().round(4).tolist()
     [[0.6], [0.8]]

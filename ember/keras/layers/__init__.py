@@ -3,7 +3,12 @@ from .layer import Layer
 from .symbolic import KerasTensor
 from .input_layer import Input, InputLayer
 from .core import Activation, Dense, Dropout, Flatten, Identity, Lambda, Reshape
-from .merge import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add, concatenate
+from .merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, concatenate
+from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from .reshaping import (Cropping1D, Cropping2D, Permute, RepeatVector, UpSampling1D, UpSampling2D,
+                        ZeroPadding1D, ZeroPadding2D)
+from .noise import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
+from .normalization_extra import GroupNormalization, UnitNormalization
 from .conv import Conv1D, Conv2D
 from .pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, GlobalAveragePooling1D,
                       GlobalAveragePooling2D, GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D,

@@ -106,19 +106,23 @@ class Dropout(Layer):
         if not 0 <= rate <= 1:
             raise ValueError(f"Invalid value received for argument `rate`. Expected a float value "
                              f"between 0 and 1. Received: rate={rate}")
-        if noise_shape is not None:
-            raise NotImplementedError("Dropout(noise_shape=...) is not supported")
-        self.rate, self.noise_shape, self.seed = rate, noise_shape, seed
+        self.rate, self.seed = rate, seed
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self._generator = None if seed is None else ember.Generator().manual_seed(seed)
 
+    supports_masking = True
+
     def call(self, inputs, training: bool = False):
-        return F.dropout(inputs, self.rate, training, generator=self._generator)
+        if self.noise_shape is None or not training or not self.rate:
+            return F.dropout(inputs, self.rate, training, generator=self._generator)
+        from .noise import dropout_mask_like  # one mask broadcast over the axes of size 1
+        return inputs * dropout_mask_like(inputs, self.rate, self.noise_shape, self._generator)
 
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed, "noise_shape": self.noise_shape}
 
 
 class Flatten(Layer):
