@@ -28,7 +28,7 @@ def _as_batch(tensor) -> numpy.ndarray:
         array = (numpy.concatenate([array] * 3) if array.shape[0] == 1 else array)[None]
     if array.ndim != 4:
         raise EmberValueError(f"make_grid: expected an image (H x W or C x H x W) or a batch (N x C x H x W), "
-                         f"got shape {array.shape}")
+                              f"got shape {array.shape}")
     if array.shape[1] == 1:
         array = numpy.concatenate([array] * 3, axis=1)
     return array

@@ -147,7 +147,8 @@ def test_vision_items_are_pil_images_and_transforms_apply(made):
     raw, _ = datasets.CIFAR10(folder.parent, train=False)[0]
     assert isinstance(raw, Image.Image) and raw.mode == "RGB" and raw.size == (32, 32)
     batches = list(DataLoader(data, batch_size=4))
-    assert batches[0][0].shape == (4, 3, 32, 32) and batches[-1][1].tolist() == [20, 30, 40]  # labels 12 % 10 .. 14 % 10, times 10
+    assert batches[0][0].shape == (4, 3, 32, 32)
+    assert batches[-1][1].tolist() == [20, 30, 40]  # labels 12 % 10 .. 14 % 10, times 10
 
 
 def test_without_pillow_items_are_arrays(made, monkeypatch):

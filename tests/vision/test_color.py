@@ -84,7 +84,8 @@ def test_grayscale_transform(rgb):
 def test_color_jitter_applies_the_drawn_factors_in_the_drawn_order(rgb):
     jitter = T.ColorJitter(0.5, 0.5, 0.5, 0.2, generator=ember.Generator().manual_seed(4))
     twin = T.ColorJitter(0.5, 0.5, 0.5, 0.2, generator=ember.Generator().manual_seed(4))
-    order, brightness, contrast, saturation, hue = twin.get_params()
+    order, brightness, contrast, saturation, hue = twin.get_params(
+        twin.brightness, twin.contrast, twin.saturation, twin.hue, generator=twin.generator)
     assert sorted(order) == [0, 1, 2, 3]
     assert 0.5 <= brightness <= 1.5 and 0.5 <= contrast <= 1.5 and 0.5 <= saturation <= 1.5 and -0.2 <= hue <= 0.2
     expected = ember.tensor(rgb)

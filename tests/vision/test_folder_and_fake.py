@@ -35,7 +35,8 @@ def test_classes_samples_and_items(photos):
     assert folder.targets == [0, 0, 1] and folder.imgs is folder.samples
     image, label = folder[1]
     assert image.shape == (3, 6, 5) and label == 0
-    np.testing.assert_array_equal(image.numpy(), np.asarray(Image.open(photos / "cats/deeper/a.png")).transpose(2, 0, 1) / np.float32(255))
+    stored = np.asarray(Image.open(photos / "cats/deeper/a.png"))
+    np.testing.assert_array_equal(image.numpy(), stored.transpose(2, 0, 1) / np.float32(255))
     images, labels = next(iter(DataLoader(folder, batch_size=3)))
     assert images.shape == (3, 3, 6, 5) and labels.tolist() == [0, 0, 1]
 
@@ -59,7 +60,8 @@ def test_fake_data_is_repeatable_per_index():
     np.testing.assert_array_equal(first.numpy(), again.numpy())
     assert not np.array_equal(first.numpy(), fake[3][0].numpy())
     assert isinstance(datasets.FakeData(size=1)[0][0], Image.Image)
-    assert not np.array_equal(data_datasets.FakeData(size=1, random_offset=1)[0][0], data_datasets.FakeData(size=1)[0][0])
+    shifted, plain = data_datasets.FakeData(size=1, random_offset=1)[0][0], data_datasets.FakeData(size=1)[0][0]
+    assert not np.array_equal(shifted, plain)
     assert len(list(DataLoader(fake, batch_size=2))) == 3
     with pytest.raises(IndexError, match="out of range"):
         fake[5]

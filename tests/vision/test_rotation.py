@@ -38,7 +38,9 @@ def _torch_rotate(image: np.ndarray, angle: float, mode: str, fill=None, out_siz
     u = cos * (x - offset_x) - sin * (y - offset_y) + offset_x
     v = sin * (x - offset_x) + cos * (y - offset_y) + offset_y
     grid = torch.stack([u / (width / 2), v / (height / 2)], dim=-1)[None]
-    stacked = torch.cat([floats, torch.ones(1, height, width, dtype=floats.dtype)])[None] if fill is not None else floats[None]
+    stacked = floats[None]
+    if fill is not None:  # a channel of ones rides along to tell covered pixels from uncovered ones
+        stacked = torch.cat([floats, torch.ones(1, height, width, dtype=floats.dtype)])[None]
     sampled = torch.nn.functional.grid_sample(stacked, grid, mode=mode, padding_mode="zeros", align_corners=False)[0]
     if fill is not None:
         mask, sampled = sampled[-1:], sampled[:-1]
@@ -103,10 +105,10 @@ def test_random_rotation_draws_from_the_range_and_follows_manual_seed():
     again = [rotation(image).numpy() for _ in range(3)]
     assert all(np.array_equal(a, b) for a, b in zip(first, again))
     assert not np.array_equal(first[0], first[1])
-    angle = T.RandomRotation((10, 20), generator=ember.Generator().manual_seed(0)).get_params()
+    angle = T.RandomRotation.get_params((10, 20), generator=ember.Generator().manual_seed(0))
     assert 10 <= angle <= 20
     # RandomRotation fills through the mask even for fill=0, as torchvision's forward does
-    expected = F.rotate(image, T.RandomRotation((10, 20), generator=ember.Generator().manual_seed(3)).get_params(),
+    expected = F.rotate(image, T.RandomRotation.get_params((10, 20), generator=ember.Generator().manual_seed(3)),
                         InterpolationMode.BILINEAR, fill=[0.0, 0.0, 0.0]).numpy()
     seeded = T.RandomRotation((10, 20), interpolation=InterpolationMode.BILINEAR,
                               generator=ember.Generator().manual_seed(3))

@@ -52,7 +52,8 @@ def test_grayscale_images_keep_two_dimensions(hwc):
 
 def test_center_crop_picks_the_middle_and_pads_small_images():
     image = np.arange(5 * 6).reshape(1, 5, 6)
-    np.testing.assert_array_equal(T.CenterCrop((2, 3))(ember.tensor(image)).numpy(), image[:, 2:4, 2:5])  # round(1.5) = 2
+    middle = T.CenterCrop((2, 3))(ember.tensor(image)).numpy()
+    np.testing.assert_array_equal(middle, image[:, 2:4, 2:5])  # top = round(1.5) = 2, left = round(1.5) = 2
     padded = T.CenterCrop((7, 9))(ember.tensor(image)).numpy()
     assert padded.shape == (1, 7, 9)
     np.testing.assert_array_equal(padded[:, 1:6, 1:7], image)  # (9 - 6) // 2 = 1 on the left, 2 on the right
@@ -63,7 +64,8 @@ def test_center_crop_picks_the_middle_and_pads_small_images():
 def test_pad_modes_match_pytorch_and_numpy(mode):
     image = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)
     ours = T.Pad((1, 2, 3, 1), fill=5.0, padding_mode=mode)(ember.tensor(image)).numpy()
-    expected = np.pad(image, [(0, 0), (2, 1), (1, 3)], mode=mode, **({"constant_values": 5.0} if mode == "constant" else {}))
+    options = {"constant_values": 5.0} if mode == "constant" else {}
+    expected = np.pad(image, [(0, 0), (2, 1), (1, 3)], mode=mode, **options)
     np.testing.assert_array_equal(ours, expected)
     if mode in ("constant", "reflect"):
         padded = torch.nn.functional.pad(torch.from_numpy(image)[None], (1, 3, 2, 1), mode=mode,
@@ -73,7 +75,8 @@ def test_pad_modes_match_pytorch_and_numpy(mode):
 
 def test_random_crop_pads_if_needed_on_both_sides():
     image = np.ones((1, 4, 6), np.float32)
-    out = T.RandomCrop((8, 6), pad_if_needed=True, fill=0.0, generator=ember.Generator().manual_seed(0))(ember.tensor(image))
+    crop = T.RandomCrop((8, 6), pad_if_needed=True, fill=0.0, generator=ember.Generator().manual_seed(0))
+    out = crop(ember.tensor(image))
     assert out.shape == (1, 8, 6)  # 4 rows padded by 4 above and below, then an 8-row window of the 12
     with pytest.raises(ValueError, match="larger than the input"):
         T.RandomCrop(7)(ember.tensor(image))
@@ -93,7 +96,8 @@ def test_random_transforms_follow_ember_manual_seed(hwc):
 def test_random_resized_crop_window_lies_inside_and_respects_the_ranges():
     crop = T.RandomResizedCrop(8, scale=(0.25, 0.5), ratio=(0.5, 2.0), generator=ember.Generator().manual_seed(1))
     for _ in range(20):
-        top, left, height, width = crop.get_params(40, 60)
+        top, left, height, width = crop.get_params(ember.zeros(1, 40, 60), crop.scale, crop.ratio,
+                                                   generator=crop.generator)
         assert 0 <= top and top + height <= 40 and 0 <= left and left + width <= 60
         assert 0.2 <= height * width / 2400 <= 0.55 and 0.45 <= width / height <= 2.2
     assert crop(ember.rand(3, 40, 60)).shape == (3, 8, 8)
@@ -142,7 +146,25 @@ def test_normalize_is_differentiable_like_torchvision():
     T.Normalize((0.5, 0.5, 0.5), (0.25, 0.5, 2.0))(x).sum().backward()
     np.testing.assert_allclose(x.grad.numpy()[:, 0, 0], [4.0, 2.0, 0.5])
     reference = torch.tensor(x.detach().numpy(), requires_grad=True)
-    ((reference - torch.tensor([0.5, 0.5, 0.5])[:, None, None]) / torch.tensor([0.25, 0.5, 2.0])[:, None, None]).sum().backward()
+    mean, std = torch.tensor([0.5, 0.5, 0.5])[:, None, None], torch.tensor([0.25, 0.5, 2.0])[:, None, None]
+    ((reference - mean) / std).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), reference.grad.numpy())
     with pytest.raises(ember.errors.GradError, match="inplace=False"):
         T.Normalize((0.5,) * 3, (0.5,) * 3, inplace=True)(x)
+
+
+def test_get_params_are_static_as_in_torchvision(hwc):
+    picture = Image.fromarray(hwc)
+    mask = Image.fromarray(hwc[:, :, 0])
+    top, left, height, width = T.RandomCrop.get_params(picture, (4, 5), generator=ember.Generator().manual_seed(2))
+    assert 0 <= top <= 2 and 0 <= left <= 4 and (height, width) == (4, 5)
+    same_window = [F.crop(image, top, left, height, width) for image in (picture, mask)]
+    np.testing.assert_array_equal(np.asarray(same_window[1]), np.asarray(same_window[0])[:, :, 0])
+    assert T.RandomCrop.get_params(hwc, (6, 9)) == (0, 0, 6, 9)  # the whole image: nothing drawn
+    with pytest.raises(ValueError, match="larger than the input"):
+        T.RandomCrop.get_params(hwc, (7, 9))
+    window = T.RandomResizedCrop.get_params(ember.zeros(3, 30, 40), (0.5, 1.0), (0.75, 1.33))
+    assert window[2] <= 30 and window[3] <= 40
+    assert -5.0 <= T.RandomRotation.get_params((-5.0, 5.0)) <= 5.0
+    order, *factors = T.ColorJitter.get_params((0.5, 1.5), None, (1.0, 1.2), (-0.1, 0.1))
+    assert sorted(order) == [0, 1, 2, 3] and factors[1] is None and 1.0 <= factors[2] <= 1.2

@@ -63,7 +63,7 @@ def resize(array: numpy.ndarray, height: int, width: int, mode: str, antialias: 
         return array[..., rows[:, None], columns[None, :]]
     if mode not in _FILTERS:
         raise EmberValueError(f"resize: interpolation {mode!r} is not supported; use nearest, nearest-exact, "
-                         "bilinear or bicubic")
+                              "bilinear or bicubic")
     dtype = working_dtype(array.dtype)
     rows = filter_weights(in_height, height, mode, antialias).astype(dtype)
     columns = filter_weights(in_width, width, mode, antialias).astype(dtype)

@@ -33,16 +33,21 @@ class ColorJitter:
         self.hue = _factor_range(hue, "hue", center=0.0, bound=(-0.5, 0.5), clip_first_on_zero=False)
         self.generator = generator
 
-    def get_params(self):
-        """``(order, brightness, contrast, saturation, hue)``: a permutation of 0..3 and the factors (None = skip)."""
-        random = numpy_generator(self.generator)
+    @staticmethod
+    def get_params(brightness, contrast, saturation, hue, *, generator: Generator | None = None):
+        """``(order, brightness, contrast, saturation, hue)``: a permutation of 0..3 and factors (None = skip).
+
+        Each argument is a ``(low, high)`` range or None, as torchvision's.
+        """
+        random = numpy_generator(generator)
         order = [int(i) for i in random.permutation(4)]
         factors = [None if bounds is None else float(random.uniform(bounds[0], bounds[1]))
-                   for bounds in (self.brightness, self.contrast, self.saturation, self.hue)]
+                   for bounds in (brightness, contrast, saturation, hue)]
         return (order, *factors)
 
     def __call__(self, image):
-        order, *factors = self.get_params()
+        order, *factors = self.get_params(self.brightness, self.contrast, self.saturation, self.hue,
+                                          generator=self.generator)
         adjustments = (F.adjust_brightness, F.adjust_contrast, F.adjust_saturation, F.adjust_hue)
         for index in order:
             if factors[index] is not None:

@@ -105,7 +105,7 @@ class Normalize:
         self.mean, self.std, self.inplace = tuple(mean), tuple(std), inplace
         if any(s == 0 for s in self.std):
             raise EmberValueError(f"std evaluated to zero after conversion to float, leading to division "
-                             f"by zero: {self.std}")
+                                  f"by zero: {self.std}")
 
     def __call__(self, tensor: Tensor) -> Tensor:
         return F.normalize(tensor, self.mean, self.std, self.inplace)

@@ -231,13 +231,13 @@ def resized_output_size(height: int, width: int, size, max_size: int | None = No
         if max_size is not None:
             if max_size <= requested:
                 raise EmberValueError(f"resize: max_size = {max_size} must be strictly greater than the requested "
-                                 f"size for the smaller edge size = {size}")
+                                      f"size for the smaller edge size = {size}")
             if new_long > max_size:
                 new_short, new_long = int(max_size * new_short / new_long), max_size
         return (new_long, new_short) if width <= height else (new_short, new_long)
     if max_size is not None:
         raise EmberValueError("resize: max_size should only be passed if size specifies the length of the "
-                         "smaller edge, i.e. size should be an int or a sequence of length 1")
+                              "smaller edge, i.e. size should be an int or a sequence of length 1")
     return _pair(size, "resize")
 
 
@@ -260,7 +260,7 @@ def resize(image, size: int | Sequence[int], interpolation=InterpolationMode.BIL
         return image
     if mode == "bicubic" and antialias is False:
         raise EmberValueError("resize: bicubic without antialiasing is not implemented; use antialias=True "
-                         "(torchvision's default) or bilinear")
+                              "(torchvision's default) or bilinear")
     return restore(_resample.resize(array, height, width, mode, antialias=bool(antialias)))
 
 
@@ -294,7 +294,7 @@ def _fill_list(fill, channels: int, operation: str) -> list[float] | None:
     values = [float(fill)] * channels if isinstance(fill, numbers.Number) else [float(f) for f in fill]
     if len(values) not in (1, channels):
         raise EmberValueError(f"{operation}: the number of elements in 'fill' ({len(values)}) cannot broadcast to "
-                         f"the number of channels of the image ({channels})")
+                              f"the number of channels of the image ({channels})")
     return values
 
 

@@ -13,7 +13,7 @@ from ...errors import EmberValueError
 from ...ops.random import Generator
 from . import _geometry
 from . import functional as F
-from ._images import unpack
+from ._images import size_of, unpack
 from ._randomness import numpy_generator, uniform
 from .functional import InterpolationMode
 
@@ -36,7 +36,7 @@ class Pad:
         _geometry.padding_sides(padding)  # refuse a bad form now, not at the first image
         if padding_mode not in _geometry.PADDING_MODES:
             raise EmberValueError(f"Pad: padding_mode should be one of {', '.join(_geometry.PADDING_MODES)}, "
-                             f"got {padding_mode!r}")
+                                  f"got {padding_mode!r}")
         self.padding, self.fill, self.padding_mode = padding, fill, padding_mode
 
     def __call__(self, image):
@@ -69,7 +69,7 @@ class RandomCrop:
             _geometry.padding_sides(padding)
         if padding_mode not in _geometry.PADDING_MODES:
             raise EmberValueError(f"RandomCrop: padding_mode should be one of {', '.join(_geometry.PADDING_MODES)}, "
-                             f"got {padding_mode!r}")
+                                  f"got {padding_mode!r}")
         self.padding, self.pad_if_needed, self.fill, self.padding_mode = padding, pad_if_needed, fill, padding_mode
         self.generator = generator
 
@@ -82,14 +82,17 @@ class RandomCrop:
             array = _geometry.pad(array, (crop_width - array.shape[-1], 0), self.fill, self.padding_mode)
         if self.pad_if_needed and array.shape[-2] < crop_height:
             array = _geometry.pad(array, (0, crop_height - array.shape[-2]), self.fill, self.padding_mode)
-        height, width = array.shape[-2:]
-        if height < crop_height or width < crop_width:
-            raise EmberValueError(f"RandomCrop: required crop size {self.size} is larger than the input "
-                             f"image size {(height, width)}")
-        random = numpy_generator(self.generator)
-        top = int(random.integers(0, height - crop_height + 1))
-        left = int(random.integers(0, width - crop_width + 1))
+        top, left, _, _ = _random_window(*array.shape[-2:], self.size, self.generator)
         return restore(array[..., top:top + crop_height, left:left + crop_width])
+
+    @staticmethod
+    def get_params(image, output_size: tuple[int, int], *, generator: Generator | None = None):
+        """``(top, left, height, width)`` of a random ``output_size`` window of ``image`` (torchvision's).
+
+        Calling it directly lets one window crop an image and its mask alike.
+        """
+        _, height, width = size_of(image, "RandomCrop.get_params")
+        return _random_window(height, width, output_size, generator)
 
     def __repr__(self) -> str:
         return f"RandomCrop(size={self.size}, padding={self.padding})"
@@ -198,39 +201,20 @@ class RandomResizedCrop:
         self.size = _size_pair(size, "RandomResizedCrop")
         if scale[0] > scale[1] or ratio[0] > ratio[1]:
             raise EmberValueError(f"RandomResizedCrop: scale and ratio should be of kind (min, max), got "
-                             f"scale={scale}, ratio={ratio}")
+                                  f"scale={scale}, ratio={ratio}")
         self.scale, self.ratio, self.interpolation, self.antialias = scale, ratio, interpolation, antialias
         self.generator = generator
 
-    def get_params(self, height: int, width: int) -> tuple[int, int, int, int]:
+    @staticmethod
+    def get_params(image, scale: Sequence[float], ratio: Sequence[float], *,
+                   generator: Generator | None = None) -> tuple[int, int, int, int]:
         """``(top, left, height, width)`` of the window, drawn as torchvision draws it."""
-        random = numpy_generator(self.generator)
-        area = height * width
-        log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
-        for _ in range(10):
-            target_area = area * random.uniform(self.scale[0], self.scale[1])
-            aspect = math.exp(random.uniform(*log_ratio))
-            crop_width = int(round(math.sqrt(target_area * aspect)))
-            crop_height = int(round(math.sqrt(target_area / aspect)))
-            if 0 < crop_width <= width and 0 < crop_height <= height:
-                top = int(random.integers(0, height - crop_height + 1))
-                left = int(random.integers(0, width - crop_width + 1))
-                return top, left, crop_height, crop_width
-        return self._central_fallback(height, width)
-
-    def _central_fallback(self, height: int, width: int) -> tuple[int, int, int, int]:
-        in_ratio = width / height
-        if in_ratio < min(self.ratio):
-            crop_width, crop_height = width, int(round(width / min(self.ratio)))
-        elif in_ratio > max(self.ratio):
-            crop_height, crop_width = height, int(round(height * max(self.ratio)))
-        else:
-            crop_width, crop_height = width, height
-        return (height - crop_height) // 2, (width - crop_width) // 2, crop_height, crop_width
+        _, height, width = size_of(image, "RandomResizedCrop.get_params")
+        return _resized_crop_window(height, width, scale, ratio, generator)
 
     def __call__(self, image):
         array, restore = unpack(image, "RandomResizedCrop")
-        top, left, height, width = self.get_params(*array.shape[-2:])
+        top, left, height, width = _resized_crop_window(*array.shape[-2:], self.scale, self.ratio, self.generator)
         return F.resize(restore(array[..., top:top + height, left:left + width]), self.size,
                         self.interpolation, antialias=self.antialias)
 
@@ -259,15 +243,59 @@ class RandomRotation:
         self.interpolation, self.expand, self.center, self.fill = interpolation, expand, center, fill
         self.generator = generator
 
-    def get_params(self) -> float:
-        return uniform(self.generator, self.degrees[0], self.degrees[1])
+    @staticmethod
+    def get_params(degrees: Sequence[float], *, generator: Generator | None = None) -> float:
+        """An angle drawn uniformly from ``[degrees[0], degrees[1]]``."""
+        return uniform(generator, degrees[0], degrees[1])
 
     def __call__(self, image):
-        angle = self.get_params()
+        angle = self.get_params(self.degrees, generator=self.generator)
         return F.rotate(image, angle, self.interpolation, self.expand, self.center, self.fill)
 
     def __repr__(self) -> str:
         return f"RandomRotation(degrees={self.degrees}, expand={self.expand}, fill={self.fill})"
+
+
+def _random_window(height: int, width: int, output_size, generator) -> tuple[int, int, int, int]:
+    crop_height, crop_width = output_size
+    if height < crop_height or width < crop_width:
+        raise EmberValueError(f"RandomCrop: required crop size {(crop_height, crop_width)} is larger than "
+                              f"the input image size {(height, width)}")
+    if (height, width) == (crop_height, crop_width):
+        return 0, 0, height, width
+    random = numpy_generator(generator)
+    top = int(random.integers(0, height - crop_height + 1))
+    left = int(random.integers(0, width - crop_width + 1))
+    return top, left, crop_height, crop_width
+
+
+def _resized_crop_window(height: int, width: int, scale, ratio, generator) -> tuple[int, int, int, int]:
+    """Ten tries at a random area and aspect ratio that fit, then the central fallback (torchvision's)."""
+    random = numpy_generator(generator)
+    area = height * width
+    log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
+    for _ in range(10):
+        target_area = area * random.uniform(scale[0], scale[1])
+        aspect = math.exp(random.uniform(*log_ratio))
+        crop_width = int(round(math.sqrt(target_area * aspect)))
+        crop_height = int(round(math.sqrt(target_area / aspect)))
+        if 0 < crop_width <= width and 0 < crop_height <= height:
+            top = int(random.integers(0, height - crop_height + 1))
+            left = int(random.integers(0, width - crop_width + 1))
+            return top, left, crop_height, crop_width
+    return _central_window(height, width, ratio)
+
+
+def _central_window(height: int, width: int, ratio: Sequence[float]) -> tuple[int, int, int, int]:
+    """RandomResizedCrop's fallback: the largest central window whose aspect ratio is within ``ratio``."""
+    in_ratio = width / height
+    if in_ratio < min(ratio):
+        crop_width, crop_height = width, int(round(width / min(ratio)))
+    elif in_ratio > max(ratio):
+        crop_height, crop_width = height, int(round(height * max(ratio)))
+    else:
+        crop_width, crop_height = width, height
+    return (height - crop_height) // 2, (width - crop_width) // 2, crop_height, crop_width
 
 
 def _degree_range(degrees) -> tuple[float, float]:
