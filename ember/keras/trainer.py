@@ -106,6 +106,11 @@ class Trainer:
     def metrics(self) -> list:
         """The loss tracker(s) and the compiled metrics (Keras's ``model.metrics``)."""
         compiled = self._compile_metrics.metrics if self._compile_metrics is not None else []
+        if self._compile_metrics is not None and not self._compile_metrics.built and \
+                any(spec for spec in self._compile_metrics._specs):
+            # Not built yet (that needs a batch): Keras's "compile_metrics" container stands in, so a
+            # custom train_step's `for metric in self.metrics: metric.update_state(y, y_pred)` builds it.
+            compiled = [_UnbuiltCompileMetrics(self)]
         return [self._loss_tracker, *self._output_loss_trackers, *compiled]
 
     @property
@@ -206,6 +211,28 @@ class Trainer:
                 tracker.update_state(float(part), sample_weight=batch)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
+    # TensorFlow-backend Keras's spellings in custom train_step code (deprecated there, still common).
+    def compiled_loss(self, y, y_pred, sample_weight=None, regularization_losses=None):
+        """``compute_loss(y=y, y_pred=y_pred)``; the regularization losses are included there."""
+        return self.compute_loss(None, y, y_pred, sample_weight)
+
+    @property
+    def compiled_metrics(self):
+        """An object whose ``update_state(y, y_pred)`` updates the compiled metrics."""
+        model = self
+
+        class CompiledMetrics:
+            def update_state(self, y, y_pred, sample_weight=None):
+                if model._compile_metrics is not None:
+                    names = model.output_names
+                    predictions = [p.detach() for p in flatten_targets(y_pred, names)]
+                    model._compile_metrics.update_state(flatten_targets(y, names), predictions, sample_weight)
+
+            @property
+            def metrics(self):
+                return [] if model._compile_metrics is None else list(model._compile_metrics.metrics)
+        return CompiledMetrics()
+
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
         """Update the compiled metrics with a batch and return every metric's running value."""
         if y is not None and self._compile_metrics is not None:
@@ -231,7 +258,7 @@ class Trainer:
                 outputs.append(tree.map_structure(lambda t: numpy.asarray(t.detach()), result))
                 callbacks.on_batch_end(mode, index, {"outputs": result})
             else:
-                logs = result
+                logs = _python_logs(result)  # an overridden train_step may return tensors or nested dicts
                 callbacks.on_batch_end(mode, index, logs)
             if mode == "train" and self.stop_training:
                 break
@@ -371,6 +398,37 @@ class CompiledStep:
     @property
     def trace_count(self) -> int:
         return 0 if self.function is None else self.function.trace_count
+
+
+class _UnbuiltCompileMetrics:
+    """The compiled metrics before their first batch, as Keras's ``compile_metrics`` container."""
+
+    name = "compile_metrics"
+
+    def __init__(self, model):
+        self.model = model
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        self.model.compiled_metrics.update_state(y_true, y_pred, sample_weight)
+
+    def result(self) -> dict:
+        return self.model._compile_metrics.result()
+
+    def reset_state(self) -> None:
+        self.model._compile_metrics.reset_state()
+
+
+def _python_logs(logs) -> dict:
+    """Logs as Python floats in one flat dict: tensors become floats, nested dicts are merged."""
+    flat = {}
+    for name, value in dict(logs).items():
+        if isinstance(value, dict):
+            flat.update(_python_logs(value))
+        elif isinstance(value, (ember.Tensor, numpy.ndarray, numpy.floating)):
+            flat[name] = float(numpy.asarray(value.detach() if isinstance(value, ember.Tensor) else value))
+        else:
+            flat[name] = value
+    return flat
 
 
 def _detached(structure):

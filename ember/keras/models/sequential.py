@@ -95,6 +95,8 @@ class Sequential(Model):
         for layer in self._sequence:
             x = layer(x)
             self._output_shapes.append(x.shape if isinstance(x, KerasTensor) else None)
+        # The symbolic ends of the stack: Keras's model.inputs/outputs (and input/output).
+        object.__setattr__(self, "_symbolic_ends", (self._input_layer.output_tensor, x))
         self._build_shapes = tuple(input_shape)
         self.built = True
 
@@ -118,6 +120,30 @@ class Sequential(Model):
     @property
     def layers(self) -> list:
         return list(self._sequence)
+
+    # --- Keras's symbolic view, once the input shape is known --------------------------
+    def _ends(self, what: str):
+        ends = self.__dict__.get("_symbolic_ends")
+        if not self.built or ends is None:
+            raise AttributeError(f"Sequential model {self.name!r} has no defined {what}: it is not built yet "
+                                 "(start it with keras.Input, or call or build it first)")
+        return ends
+
+    @property
+    def inputs(self):
+        return [self._ends("inputs")[0]]
+
+    @property
+    def outputs(self):
+        return [self._ends("outputs")[1]]
+
+    @property
+    def input(self):
+        return self._ends("input")[0]
+
+    @property
+    def output(self):
+        return self._ends("output")[1]
 
     @property
     def output_names(self) -> list[str]:
