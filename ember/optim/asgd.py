@@ -50,9 +50,10 @@ class ASGD(Optimizer):
         chunked(asgd_update, [param, grad, state["ax"]._data], decay=(1 - lambd * eta_now).astype(param.dtype),
                 eta=eta_now.astype(param.dtype), mu=mu.astype(param.dtype),
                 weight_decay=group["weight_decay"], maximize=group["maximize"], scratch=self._scratch)
-        # next step's rate and averaging weight (averaging starts once step exceeds t0)
-        xp.copyto(eta, lr / (1 + lambd * lr * step) ** group["alpha"], casting="unsafe")
-        xp.copyto(mu, 1 / xp.maximum(step - group["t0"], 1.0), casting="unsafe")
+        # next step's rate and averaging weight (averaging starts once step exceeds t0); written
+        # with out= ufuncs, which a trace records whether the step count is known or symbolic
+        xp.divide(lr, (1 + lambd * lr * step) ** group["alpha"], out=eta)
+        xp.divide(1.0, xp.maximum(step - group["t0"], 1.0), out=mu)
 
 
 def asgd_update(param, grad, ax, *, decay, eta, mu, weight_decay: float, maximize: bool, scratch) -> None:

@@ -58,9 +58,10 @@ def rprop_update(param, grad, prev, step_size, *, shrink: float, grow: float, sm
     xp.multiply(grad, prev, out=agreement)
     if maximize:
         xp.negative(agreement, out=agreement)  # the step follows -grad, and prev holds -grad too
-    flipped = xp.less(agreement, 0)
-    xp.copyto(factor, 1.0)
-    xp.copyto(factor, grow, where=xp.greater(agreement, 0))
+    flipped, kept = xp.less(agreement, 0), xp.greater(agreement, 0)
+    # factor: grow where the sign was kept, shrink where it flipped, 1 where a gradient was 0
+    xp.copyto(factor, 1.0, where=xp.logical_not(kept))
+    xp.copyto(factor, grow, where=kept)
     xp.copyto(factor, shrink, where=flipped)
     xp.multiply(step_size, factor, out=step_size)
     xp.maximum(step_size, smallest, out=step_size)
