@@ -60,7 +60,11 @@ class Optimizer:
 
     # --- parameter groups ---------------------------------------------------
     def add_param_group(self, param_group: dict[str, Any]) -> None:
-        """Add a group of parameters with its own options (the rest from ``defaults``)."""
+        """Add a group of parameters with its own options (the rest from ``defaults``).
+
+        Its ``params`` may be ``(name, tensor)`` pairs (``model.named_parameters()``),
+        whose names are kept in the group's ``param_names``, as in PyTorch.
+        """
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, got {type(param_group).__name__}")
         params = param_group["params"]
@@ -69,6 +73,7 @@ class Optimizer:
         elif isinstance(params, set):
             raise TypeError(_SET_MESSAGE)
         param_group["params"] = list(params)
+        _split_names(param_group, self.param_groups)
         for param in param_group["params"]:
             _check_param(param)
         for name, default in self.defaults.items():
@@ -154,7 +159,9 @@ class Optimizer:
                                  f"any of the optimizer's {len(params)} parameters")
             self.state[param] = {name: _restore(value, param, name) for name, value in values.items()}
         # options missing from an older dict take this optimizer's defaults (PyTorch's __setstate__)
-        self.param_groups = [{**self.defaults, **saved, "params": group["params"]}
+        # a group's parameter names stay when the saved dict has none (PyTorch's update_group)
+        self.param_groups = [{**self.defaults, **{key: group[key] for key in ("param_names",) if key in group},
+                              **saved, "params": group["params"]}
                              for group, saved in zip(self.param_groups, saved_groups)]
 
     def __repr__(self) -> str:
@@ -212,6 +219,19 @@ class _Scratch:
         if array is None:
             array = self.arrays[key] = backend.xp.empty_like(like)
         return array
+
+
+def _split_names(param_group: dict, groups: list) -> None:
+    """Move the names of ``(name, tensor)`` params into ``param_names`` (all named, or none)."""
+    named = [isinstance(param, tuple) for param in param_group["params"]]
+    if any(named):
+        if not all(named):
+            raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+        param_group["param_names"] = [name for name, _ in param_group["params"]]
+        param_group["params"] = [param for _, param in param_group["params"]]
+    if groups and ("param_names" in param_group) != ("param_names" in groups[0]):
+        raise ValueError("all optimizer param groups should be with/without names: some groups have "
+                         "names (from named_parameters()) and some don't")
 
 
 def _check_param(param) -> None:

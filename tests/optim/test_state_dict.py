@@ -183,3 +183,18 @@ def test_an_old_state_dict_without_newer_options_gets_the_defaults(problem):
     other.load_state_dict(saved)
     side.train_step(other)
     assert other.param_groups[0]["decoupled_weight_decay"] is False and other.param_groups[0]["fused"] is None
+
+
+def test_named_parameters_keep_their_names_as_in_pytorch():
+    torch.manual_seed(0)
+    reference_model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Tanh(), torch.nn.Linear(2, 1))
+    model = ember.nn.Sequential(ember.nn.Linear(3, 2), ember.nn.Tanh(), ember.nn.Linear(2, 1))
+    ours = ember.optim.Adam(model.named_parameters(), lr=0.01).state_dict()
+    reference = torch.optim.Adam(reference_model.named_parameters(), lr=0.01).state_dict()
+    assert ours["param_groups"] == reference["param_groups"]
+    assert ours["param_groups"][0]["param_names"] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    named = list(model.named_parameters())
+    with pytest.raises(ValueError, match="with/without names"):
+        ember.optim.SGD([named[0], named[1][1]], lr=0.1)
+    with pytest.raises(ValueError, match="with/without names"):
+        ember.optim.SGD([{"params": named[:2]}, {"params": [p for _, p in named[2:]]}], lr=0.1)
