@@ -183,3 +183,28 @@ def test_line_search_picks_pytorch_steps(start, direction, step, max_ls):
     np.testing.assert_allclose(float(found[2]), float(expected[2]), rtol=1e-12)
     np.testing.assert_allclose(found[0], expected[0], rtol=1e-12)
     np.testing.assert_allclose(found[1], expected[1].numpy(), rtol=1e-12)
+
+
+def test_round_trip_through_a_file_resumes_identically(problem, tmp_path):
+    """LBFGS's state (lists of tensors, numbers, unset coefficients) survives ember.save/load."""
+    options = dict(history_size=3, max_iter=4, line_search_fn="strong_wolfe")
+    arrays = problem.initial_arrays(seed=6)
+    straight = problem.Side(ember, arrays)
+    optimizer = ember.optim.LBFGS(straight.params, **options)
+    expected = [float(optimizer.step(closure_for(straight, optimizer))) for _ in range(5)]
+
+    first = problem.Side(ember, arrays)
+    optimizer = ember.optim.LBFGS(first.params, **options)
+    losses = [float(optimizer.step(closure_for(first, optimizer))) for _ in range(2)]
+    path = tmp_path / "lbfgs.safetensors"
+    ember.save({"params": first.params, "optimizer": optimizer.state_dict()}, path)
+    checkpoint = ember.load(path)
+    resumed = problem.Side(ember, arrays)
+    for param, saved in zip(resumed.params, checkpoint["params"]):
+        param.data = saved
+    optimizer = ember.optim.LBFGS(resumed.params, **options)
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    losses += [float(optimizer.step(closure_for(resumed, optimizer))) for _ in range(3)]
+    assert losses == expected
+    for mine, reference in zip(resumed.arrays(), straight.arrays()):
+        np.testing.assert_array_equal(mine, reference)
