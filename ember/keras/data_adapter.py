@@ -181,10 +181,17 @@ class DataHandler:
                 rows = order[start:start + self.batch_size]
                 yield pack(*to_tensors(tree.map_structure(lambda v: None if v is None else v[rows], arrays)))
 
+    def _source_iterator(self):
+        """One pass over the source; a PyDataset's batches in a random order when shuffling (as Keras)."""
+        if self.shuffle and hasattr(self.source, "epoch_batches"):
+            rng = numpy.random.default_rng(int(ember.default_generator.numpy.integers(2 ** 63)))
+            return self.source.epoch_batches(shuffle=True, rng=rng)
+        return iter(self.source)
+
     def _source_batches(self):
         # With steps_per_epoch, an epoch continues where the last one stopped (as Keras does).
         if self.steps_per_epoch is None or self._iterator is None:
-            self._iterator = iter(self.source)
+            self._iterator = self._source_iterator()
         for _ in range(self.steps_per_epoch or 1 << 62):
             try:
                 batch = next(self._iterator)
@@ -192,7 +199,7 @@ class DataHandler:
                 self._iterator = None
                 if self.steps_per_epoch is None:
                     return
-                self._iterator = iter(self.source)
+                self._iterator = self._source_iterator()
                 batch = next(self._iterator)
             x, y, sample_weight = unpack(batch)
             if self.class_weight is not None and y is not None and sample_weight is None:

@@ -93,7 +93,7 @@ def range_dataset(*args, output_type="int64", name=None) -> DatasetPipeline:
     """``Dataset.range(stop)``, ``range(start, stop[, step])``: int64 scalars."""
     values = range(*[int(a) for a in args])
     dtype = numpy.dtype(getattr(output_type, "name", output_type))
-    return DatasetPipeline(lambda: (Tensor._make(numpy.asarray(v, dtype=dtype), None, False) for v in values),
+    return DatasetPipeline(lambda: (structure.to_leaf(numpy.asarray(v, dtype=dtype)) for v in values),
                            len(values))
 
 

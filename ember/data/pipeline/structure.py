@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy
 
 from ...graph.signature import TensorSpec
+from ...ops.creation import from_numpy
 from ...tensor import Tensor
 
 
@@ -60,7 +61,7 @@ def to_leaf(value):
     array = to_array(value)
     if array.dtype.kind in "US":
         return array
-    return Tensor._make(numpy.ascontiguousarray(array), None, False)
+    return from_numpy(numpy.require(array, requirements='C'))
 
 
 def as_element(value):

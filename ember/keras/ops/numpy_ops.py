@@ -32,7 +32,7 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None) -> ember.Tensor:
             array = array.astype(numpy.int32)
     if dtype is not None:
         array = array.astype(ember.as_dtype(dtype).name)
-    return ember.from_numpy(numpy.ascontiguousarray(array))
+    return ember.from_numpy(numpy.require(array, requirements='C'))
 
 
 def _t(x) -> ember.Tensor:

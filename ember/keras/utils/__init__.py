@@ -6,6 +6,9 @@ import random
 import numpy
 
 from .progbar import Progbar
+from .py_dataset import PyDataset, Sequence
+from .timeseries import timeseries_dataset_from_array
+from .directory_datasets import image_dataset_from_directory, text_dataset_from_directory
 
 
 def to_categorical(x, num_classes: int | None = None, dtype: str = "float32") -> numpy.ndarray:
