@@ -18,7 +18,7 @@ Example:
     ...     with open(os.path.join(root, label, "a.txt"), "w") as handle:
     ...         _ = handle.write(text)
     >>> ds = keras.utils.text_dataset_from_directory(root, shuffle=False, verbose=False)
-    >>> ds.class_names, [(list(x), y.tolist()) for x, y in ds]
+    >>> ds.class_names, [(x.tolist(), y.tolist()) for x, y in ds]
     (['neg', 'pos'], [(['bad movie', 'great film'], [0, 1])])
 """
 from __future__ import annotations

@@ -16,7 +16,7 @@ Example:
     >>> ds = keras.utils.timeseries_dataset_from_array(np.arange(10), np.arange(10) * 10, sequence_length=3,
     ...                                                batch_size=4)
     >>> [(x.tolist(), y.tolist()) for x, y in ds][-1]
-    ([[4, 5, 6], [5, 6, 7]], [40, 50])
+    ([[4, 5, 6], [5, 6, 7], [6, 7, 8], [7, 8, 9]], [40, 50, 60, 70])
 """
 from __future__ import annotations
 
