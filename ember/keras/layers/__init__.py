@@ -9,7 +9,11 @@ from .reshaping import (Cropping1D, Cropping2D, Permute, RepeatVector, UpSamplin
                         ZeroPadding1D, ZeroPadding2D)
 from .noise import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
 from .normalization_extra import GroupNormalization, UnitNormalization
-from .conv import Conv1D, Conv2D
+from .masking import Masking
+from .dot_attention import AdditiveAttention, Attention
+from .conv import Conv1D, Conv2D, Conv3D
+from .conv_variants import (Conv1DTranspose, Conv2DTranspose, Conv3DTranspose, DepthwiseConv1D,
+                            DepthwiseConv2D, SeparableConv1D, SeparableConv2D)
 from .pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, GlobalAveragePooling1D,
                       GlobalAveragePooling2D, GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D,
                       GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool1D, MaxPool2D,
@@ -17,7 +21,8 @@ from .pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, 
 from .normalization import BatchNormalization, LayerNormalization
 from .embedding import Embedding
 
-Convolution1D, Convolution2D = Conv1D, Conv2D
+Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
+Convolution2DTranspose, SeparableConvolution2D = Conv2DTranspose, SeparableConv2D
 from .recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell
 from .attention import MultiHeadAttention
 

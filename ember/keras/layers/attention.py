@@ -29,7 +29,17 @@ _LARGE_NEGATIVE = -1e9  # Keras's additive mask value for float32
 
 
 class MultiHeadAttention(Layer):
-    """Attention from ``query`` to ``value`` (and ``key``, which defaults to ``value``)."""
+    """Attention from ``query`` to ``value`` (and ``key``, which defaults to ``value``).
+
+    Masks carried by ``query``/``value``/``key`` (``Embedding(mask_zero=True)``)
+    combine with ``attention_mask`` and ``use_causal_mask``; the output carries the
+    query's mask.
+    """
+
+    supports_masking = True
+
+    def compute_mask(self, inputs, previous_mask):
+        return previous_mask
 
     def __init__(self, num_heads: int, key_dim: int, value_dim: int | None = None, dropout: float = 0.0,
                  use_bias: bool = True, output_shape=None, attention_axes=None,
@@ -92,10 +102,11 @@ class MultiHeadAttention(Layer):
         q = self._project(query, "query") * (1.0 / math.sqrt(self.key_dim))
         k, v = self._project(key, "key"), self._project(value, "value")
         scores = ember.einsum("bshk,bthk->bhts", k, q)  # (batch, heads, target, source)
-        mask = self._mask(attention_mask, use_causal_mask, query.shape[1], key.shape[1])
+        mask = self._mask(attention_mask, use_causal_mask, query.shape[1], key.shape[1],
+                          query_mask, value_mask, key_mask if key_mask is not None and key is not value else None)
         if mask is not None:
             scores = ember.where(mask, scores, _LARGE_NEGATIVE)
-        probabilities = ember.softmax(scores, -1)
+        probabilities = ember.softmax(scores, -1)  # a fully masked row comes out uniform, as in Keras
         dropped = F.dropout(probabilities, self.dropout, training) if self.dropout else probabilities
         attended = ember.einsum("bhts,bshk->bthk", dropped, v)
         output = ember.einsum("bthk,hkd->btd", attended, self.attention_output_kernel)
@@ -104,14 +115,25 @@ class MultiHeadAttention(Layer):
         return (output, probabilities) if return_attention_scores else output
 
     @staticmethod
-    def _mask(attention_mask, use_causal_mask: bool, targets: int, sources: int):
-        mask = None
-        if attention_mask is not None:
-            mask = ember.unsqueeze(ember.as_tensor(attention_mask) != 0, 1)  # broadcast over heads
+    def _mask(attention_mask, use_causal_mask: bool, targets: int, sources: int, query_mask=None,
+              value_mask=None, key_mask=None):
+        """One boolean (batch, 1, target, source) mask from every source of masking (Keras's AND)."""
+        parts = []
+        if query_mask is not None:
+            parts.append(ember.unsqueeze(ember.as_tensor(query_mask) != 0, -1))  # (batch, target, 1)
+        for source_mask in (value_mask, key_mask):
+            if source_mask is not None:
+                parts.append(ember.unsqueeze(ember.as_tensor(source_mask) != 0, -2))  # (batch, 1, source)
         if use_causal_mask:
-            causal = ember.tril(ember.ones(targets, sources)) != 0
-            mask = causal if mask is None else ember.logical_and(mask, causal)
-        return mask
+            parts.append(ember.tril(ember.ones(targets, sources)) != 0)
+        if attention_mask is not None:
+            parts.append(ember.as_tensor(attention_mask) != 0)
+        if not parts:
+            return None
+        mask = parts[0]
+        for part in parts[1:]:
+            mask = ember.logical_and(mask, part)
+        return ember.unsqueeze(mask, 1) if mask.ndim == 3 else mask  # broadcast over heads
 
     def compute_output_shape(self, query_shape, value_shape=None, key_shape=None):
         return tuple(query_shape[:-1]) + (self._output_dim or query_shape[-1],)

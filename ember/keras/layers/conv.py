@@ -1,4 +1,4 @@
-"""Convolutions, channels last: Conv1D ``(batch, steps, channels)``, Conv2D ``(batch, h, w, channels)``.
+"""Convolutions, channels last: Conv1D ``(batch, steps, channels)``, Conv2D ``(batch, h, w, channels)``, Conv3D.
 
 Kernels use Keras's layout, ``(k, in, out)`` and ``(kh, kw, in, out)``; the
 computation is ``ember.nn.functional.conv1d/conv2d`` on the inputs moved to
@@ -114,7 +114,7 @@ class _Conv(Layer):
                 x.shape[2:], self.kernel_size, self.strides, self.dilation_rate)])
         # Keras (k…, in, out) → PyTorch (out, in, k…)
         weight = ember.permute(self.kernel, (self.rank + 1, self.rank) + tuple(range(self.rank)))
-        convolve = F.conv1d if self.rank == 1 else F.conv2d
+        convolve = (F.conv1d, F.conv2d, F.conv3d)[self.rank - 1]
         outputs = convolve(x, weight, self.bias, self.strides, 0, self.dilation_rate, self.groups)
         return self.activation(to_channels_last(outputs))
 
@@ -147,3 +147,9 @@ class Conv2D(_Conv):
     """Spatial convolution over ``(batch, height, width, channels)``; kernel ``(kh, kw, in, out)``."""
 
     rank = 2
+
+
+class Conv3D(_Conv):
+    """Volume convolution over ``(batch, depth, height, width, channels)``; kernel ``(kd, kh, kw, in, out)``."""
+
+    rank = 3

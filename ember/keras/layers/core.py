@@ -30,6 +30,8 @@ class Dense(Layer):
     Defaults as Keras: ``glorot_uniform`` kernel, ``zeros`` bias, no activation.
     """
 
+    supports_masking = True
+
     def __init__(self, units: int, activation=None, use_bias: bool = True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
@@ -83,6 +85,8 @@ class Dense(Layer):
 
 class Activation(Layer):
     """Applies an activation by name or callable."""
+
+    supports_masking = True
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)

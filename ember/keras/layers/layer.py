@@ -135,6 +135,8 @@ class Layer(nn.Module):
         previous_mask = masks.masks_of(args[0]) if args else None
         if previous_mask is not None and kwargs.get("mask") is None and self._accepts("mask", explicit=True):
             kwargs["mask"] = previous_mask
+        if masks.any_masks() and self._accepts("query_mask", explicit=True):
+            self._fill_argument_masks(args, kwargs)
         if not self.built:
             self.build_from_call(args, kwargs)
         training = self._resolve_training(kwargs)
@@ -158,6 +160,15 @@ class Layer(nn.Module):
         if self._accepts("training"):
             kwargs["training"] = training
         return training
+
+    def _fill_argument_masks(self, args, kwargs) -> None:
+        """Keras's rule for several tensor arguments: ``<name>_mask`` gets the mask of ``<name>``."""
+        names = list(inspect.signature(self.call).parameters)
+        named = {**dict(zip(names, args)), **kwargs}
+        for name, value in list(named.items()):
+            mask = masks.get_mask(value) if isinstance(value, ember.Tensor) else None
+            if mask is not None and named.get(f"{name}_mask") is None and f"{name}_mask" in names:
+                kwargs[f"{name}_mask"] = mask
 
     def _accepts(self, argument: str, explicit: bool = False) -> bool:
         """Whether ``call`` takes ``argument`` (by name, or through ``**kwargs`` unless ``explicit``)."""
@@ -248,7 +259,7 @@ class Layer(nn.Module):
                 raise ValueError(f"Layer {self.name!r} weight shape {tuple(weight.shape)} is not "
                                  f"compatible with provided weight shape {value.shape}")
             # In place: optimizers and compiled graphs keep holding the same tensor.
-            weight._data[...] = ember.backend.xp.asarray(value)
+            weight._data[...] = ember.backend.namespace_of(weight._data).asarray(value)
             weight._shared_version().value += 1
 
     def count_params(self) -> int:

@@ -40,8 +40,15 @@ def get_mask(tensor):
     return entry[1] if entry is not None and entry[0]() is tensor else None
 
 
+def any_masks() -> bool:
+    """Whether any live tensor has a mask (lets layer calls skip mask work entirely)."""
+    return bool(_MASKS)
+
+
 def masks_of(structure):
     """The masks of a tensor or of a list of tensors (None when none has one)."""
+    if not _MASKS:
+        return None
     if isinstance(structure, (list, tuple)):
         found = [get_mask(item) for item in structure]
         return found if any(mask is not None for mask in found) else None

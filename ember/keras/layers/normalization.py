@@ -31,6 +31,8 @@ from .layer import Layer
 class BatchNormalization(Layer):
     """Normalizes each feature (the ``axis`` dimension) over the batch and other axes."""
 
+    supports_masking = True
+
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
                  scale: bool = True, beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
@@ -97,6 +99,8 @@ class BatchNormalization(Layer):
 
 class LayerNormalization(Layer):
     """Normalizes each sample over the trailing ``axis`` dimension(s)."""
+
+    supports_masking = True
 
     def __init__(self, axis=-1, epsilon: float = 1e-3, center: bool = True, scale: bool = True,
                  rms_scaling: bool = False, beta_initializer="zeros", gamma_initializer="ones",

@@ -21,6 +21,7 @@ import ember
 from ember.nn import functional as F
 
 from .conv import as_tuple, output_size, pad_spatial, same_padding, to_channels_first, to_channels_last
+from . import masks
 from .layer import Layer
 
 
@@ -112,7 +113,20 @@ class _GlobalPooling(Layer):
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
+    """The mean over time; with a ``(batch, steps)`` mask, the mean of the kept steps only."""
+
     rank = 1
+    supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None or self.rank != 1:
+            return self._reduce(inputs, tuple(range(1, 1 + self.rank)))
+        weights = ember.unsqueeze(ember.cast(masks.check_mask(mask, inputs, self.name), inputs.dtype), 2)
+        total = ember.sum(inputs * weights, 1, keepdim=self.keepdims)
+        return total / ember.sum(weights, 1, keepdim=self.keepdims)
+
+    def compute_mask(self, inputs, previous_mask):
+        return None
 
     def _reduce(self, x, axes):
         return ember.mean(x, axes, keepdim=self.keepdims)
@@ -120,6 +134,7 @@ class GlobalAveragePooling1D(_GlobalPooling):
 
 class GlobalAveragePooling2D(GlobalAveragePooling1D):
     rank = 2
+    supports_masking = False
 
 
 class GlobalMaxPooling1D(_GlobalPooling):

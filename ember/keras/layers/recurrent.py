@@ -30,6 +30,7 @@ import ember
 from ember.nn import functional as F
 
 from .. import activations, constraints, initializers, regularizers
+from . import masks
 from .layer import Layer
 
 
@@ -196,38 +197,114 @@ class GRUCell(_Cell):
 
 
 class RNN(Layer):
-    """Runs ``cell`` over the time axis; returns the last output, or all of them, and the states."""
+    """Runs ``cell`` over the time axis; returns the last output, or all of them, and the states.
+
+    A mask (from ``Embedding(mask_zero=True)``, ``Masking`` or ``mask=``) of shape
+    ``(batch, time)`` skips steps: a masked step keeps the previous output and
+    states (zeros instead with ``zero_output_for_mask``). ``stateful=True`` keeps
+    the final states of a batch as the initial states of the next (a fixed
+    batch size is needed) until ``reset_states()``.
+    """
+
+    supports_masking = True
 
     def __init__(self, cell, return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
                  zero_output_for_mask: bool = False, **kwargs):
         super().__init__(**kwargs)
-        if stateful:
-            raise NotImplementedError("stateful RNNs are not supported")
         self.cell = cell
         self.return_sequences, self.return_state, self.go_backwards = return_sequences, return_state, go_backwards
+        self.stateful, self.unroll, self.zero_output_for_mask = stateful, unroll, zero_output_for_mask
+        self._state_names: list[str] = []
 
     def build(self, input_shape) -> None:
         if not self.cell.built:
             self.cell.build((input_shape[0], input_shape[-1]))
             self.cell.built = True
+        if self.stateful:
+            if input_shape[0] is None:
+                raise ValueError(f"When using `stateful=True` in a RNN, the batch size must be static. Found "
+                                 f"dynamic batch size: sequence.shape={tuple(input_shape)}")
+            # Buffers (not weights): compiled steps read and write them like BatchNormalization's statistics.
+            for index, state in enumerate(self.cell.initial_state(input_shape[0], ember.as_dtype(self.dtype))):
+                self.register_buffer(f"rnn_state_{index}", state)
+                self._state_names.append(f"rnn_state_{index}")
 
-    def call(self, inputs, initial_state=None, training: bool = False):
-        steps = inputs.shape[1]
-        states = list(initial_state) if initial_state is not None else \
-            self.cell.initial_state(inputs.shape[0], inputs.dtype)
+    def _own_weights(self) -> list:
+        states = {id(self._buffers[name]) for name in self._state_names}
+        return [weight for weight in super()._own_weights() if id(weight) not in states]
+
+    @property
+    def states(self):
+        """The carried states of a stateful RNN (None otherwise)."""
+        return [self._buffers[name] for name in self._state_names] if self._state_names else None
+
+    def reset_state(self) -> None:
+        """Zero the carried states of a stateful RNN."""
+        with ember.no_grad():
+            for state in self.states or ():
+                state.zero_()
+
+    reset_states = reset_state
+
+    def call(self, inputs, initial_state=None, mask=None, training: bool = False):
+        states = self._initial_states(inputs, initial_state)
+        if mask is not None:
+            mask = masks.check_mask(mask, inputs, self.name)
         inputs = self._input_dropout(inputs, training)
         projected = self.cell.project_inputs(inputs) if hasattr(self.cell, "project_inputs") else None
+        steps = inputs.shape[1]
         order = range(steps - 1, -1, -1) if self.go_backwards else range(steps)
         outputs = []
         for t in order:
             if projected is not None:
-                output, states = self.cell.step(projected[:, t], self._recurrent_dropout(states, training))
+                output, new_states = self.cell.step(projected[:, t], self._recurrent_dropout(states, training))
             else:
-                output, states = self.cell(inputs[:, t], states)
+                output, new_states = self.cell(inputs[:, t], states)
+            if mask is not None:
+                output, new_states = self._masked_step(mask[:, t : t + 1], output, new_states, states, outputs)
             outputs.append(output)
+            states = list(new_states)
+        if self.stateful:
+            with ember.no_grad():
+                for carried, state in zip(self.states, states):
+                    carried.copy_(state.detach())
         result = ember.stack(outputs, 1) if self.return_sequences else outputs[-1]
+        if mask is not None and self.zero_output_for_mask:
+            if self.return_sequences:  # outputs are in processing order
+                kept = ember.unsqueeze(ember.flip(mask, (1,)) if self.go_backwards else mask, -1)
+            else:
+                kept = mask[:, order[-1] : order[-1] + 1]
+            result = ember.where(kept, result, 0.0)
         return [result] + list(states) if self.return_state else result
+
+    def _initial_states(self, inputs, initial_state) -> list:
+        if initial_state is not None:
+            return list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+        if self.stateful:
+            if inputs.shape[0] != self.states[0].shape[0]:
+                raise ValueError(f"If an RNN is stateful, the batch size of the input sequences must be the "
+                                 f"same as the batch size of the initial state.\n- Expected batch size: "
+                                 f"{self.states[0].shape[0]}\n- Received batch size: {inputs.shape[0]}")
+            # Copies: the carried states are overwritten in place after this call, while the
+            # backward pass of this call still needs the values it started from.
+            return [state.clone() for state in self.states]
+        return self.cell.initial_state(inputs.shape[0], inputs.dtype)
+
+    @staticmethod
+    def _masked_step(keep, output, new_states, states, outputs):
+        """Where a step is masked, the previous output (zeros at first) and states carry over."""
+        previous = outputs[-1] if outputs else ember.zeros_like(output)
+        output = ember.where(keep, output, previous)
+        return output, [ember.where(keep, new, old) for new, old in zip(new_states, states)]
+
+    def compute_mask(self, inputs, previous_mask):
+        mask = previous_mask[0] if isinstance(previous_mask, list) else previous_mask
+        output_mask = mask if self.return_sequences else None
+        if not self.return_state:
+            return output_mask
+        sizes = self.cell.state_size if isinstance(self.cell.state_size, list) else [self.cell.state_size]
+        return [output_mask] + [None] * len(sizes)
 
     def _input_dropout(self, inputs, training: bool):
         rate = getattr(self.cell, "dropout", 0.0)
@@ -253,6 +330,8 @@ class RNN(Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), "return_sequences": self.return_sequences,
                 "return_state": self.return_state, "go_backwards": self.go_backwards,
+                "stateful": self.stateful, "unroll": self.unroll,
+                "zero_output_for_mask": self.zero_output_for_mask,
                 "cell": {"class_name": type(self.cell).__name__, "config": self.cell.get_config()}}
 
     @classmethod
@@ -289,7 +368,8 @@ class _RNNOverCell(RNN):
         config = {key: value for key, value in super().get_config().items() if key != "cell"}
         cell_config = {key: value for key, value in self.cell.get_config().items()
                        if key not in ("name", "trainable", "dtype")}
-        return {**config, **cell_config}
+        return {**config, **cell_config,
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer)}
 
     @classmethod
     def from_config(cls, config: dict):

@@ -30,7 +30,7 @@ from ember.tensor import Tensor
 
 
 def _zeros_like(array, fill: float = 0.0) -> Tensor:
-    return Tensor._make(backend.xp.full_like(array, fill), None, False)
+    return Tensor._make(backend.namespace_of(array).full_like(array, fill), None, False)
 
 
 class KerasSGD(Optimizer):
@@ -43,7 +43,7 @@ class KerasSGD(Optimizer):
         return {"momentum": _zeros_like(param._data)} if group["momentum"] else {}
 
     def _update(self, param, grad, state, group, *rest) -> None:
-        xp, momentum = backend.xp, group["momentum"]
+        xp, momentum = backend.namespace_of(param), group["momentum"]
         step = xp.multiply(grad, group["lr"])
         if not momentum:
             xp.subtract(param, step, out=param)
@@ -65,14 +65,14 @@ class KerasAdam(Optimizer):
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, amsgrad=amsgrad))
 
     def _init_state(self, param, group) -> dict:
-        state = {"step": Tensor._make(backend.xp.zeros((), dtype="float64"), None, False),
+        state = {"step": Tensor._make(backend.namespace_of(param._data).zeros((), dtype="float64"), None, False),
                  "m": _zeros_like(param._data), "v": _zeros_like(param._data)}
         if group["amsgrad"]:
             state["v_hat"] = _zeros_like(param._data)
         return state
 
     def _update(self, param, grad, state, group, *rest) -> None:
-        xp, (beta1, beta2) = backend.xp, group["betas"]
+        xp, (beta1, beta2) = backend.namespace_of(param), group["betas"]
         step = state["step"]._data
         xp.add(step, 1.0, out=step)  # an array, not a float: inside ember.function it is symbolic
         alpha = xp.divide(xp.multiply(xp.sqrt(xp.subtract(1.0, xp.power(beta2, step))), group["lr"]),
@@ -103,7 +103,7 @@ class KerasRMSprop(Optimizer):
 
     # In-place writes go through ufuncs' ``out=`` (what ember.function traces), never ``a[...] =``.
     def _update(self, param, grad, state, group, *rest) -> None:
-        xp, rho = backend.xp, group["rho"]
+        xp, rho = backend.namespace_of(param), group["rho"]
         velocity = state["velocity"]._data
         _blend(velocity, rho, xp.multiply(grad, grad))
         denominator = xp.add(velocity, group["eps"])
@@ -122,7 +122,7 @@ class KerasRMSprop(Optimizer):
 
 def _blend(average, decay: float, value) -> None:
     """``average = decay * average + (1 - decay) * value``, in place."""
-    xp = backend.xp
+    xp = backend.namespace_of(average)
     xp.multiply(average, decay, out=average)
     xp.add(average, xp.multiply(value, 1.0 - decay), out=average)
 
@@ -137,7 +137,7 @@ class KerasAdagrad(Optimizer):
         return {"accumulator": _zeros_like(param._data, group["initial_accumulator_value"])}
 
     def _update(self, param, grad, state, group, *rest) -> None:
-        xp = backend.xp
+        xp = backend.namespace_of(param)
         accumulator = state["accumulator"]._data
         xp.add(accumulator, xp.multiply(grad, grad), out=accumulator)
         step = xp.divide(xp.multiply(grad, group["lr"]), xp.sqrt(xp.add(accumulator, group["eps"])))
