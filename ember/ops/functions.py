@@ -60,3 +60,20 @@ from .linalg import (  # noqa: F401
     bmm, dot, einsum, ger, matmul, mm, outer)
 from .nn import (  # noqa: F401
     dropout, log_softmax, softmax)
+from .creation import eye, ones  # noqa: F401,E402  (used by VJPs)
+from .sorting import (  # noqa: F401,E402
+    aminmax, argsort, bincount, bucketize, cummax, cummin, cumprod, histc, kthvalue, logcumsumexp, median,
+    mode, msort, nanmedian, nanquantile, quantile, searchsorted, sort, topk, unique, unique_consecutive)
+from .rearrange import (  # noqa: F401,E402
+    block_diag, cartesian_prod, diff, kron, meshgrid, moveaxis, movedim, roll, rot90, tril_indices,
+    triu_indices, vander)
+from .selection import (  # noqa: F401,E402
+    argwhere, index_add, index_copy, index_fill, index_select, masked_scatter, masked_select, nonzero,
+    scatter, scatter_reduce)
+from .numeric import (  # noqa: F401,E402
+    clamp_max, clamp_min, copysign, fix, fmod, frac, hypot, isclose, lerp, logaddexp, logaddexp2,
+    nan_to_num, signbit, std_mean, trunc)
+from .tensor_algebra import addbmm, addmm, addmv, baddbmm, cdist, tensordot, trace  # noqa: F401,E402
+from .special import (  # noqa: F401,E402
+    digamma, entr, erfc, erfinv, expit, gammaln, i0, lgamma, logit, polygamma, sinc, special_i1, xlog1py, xlogy)
+from .sampling import multinomial  # noqa: F401,E402

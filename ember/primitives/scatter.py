@@ -1,0 +1,68 @@
+"""``scatter_reduce`` with ``amax``/``amin``/``prod``: values reduced into a copy of ``x`` at
+coordinates along one axis.
+
+(``sum`` and ``mean`` are compositions of ``scatter_add_zeros`` and need no primitive.)
+The coordinates are an attribute: one integer array per axis, as NumPy indexes with.
+"""
+from __future__ import annotations
+
+from ..errors import DTypeError
+from .core import Primitive, primitive
+
+_UFUNCS = {"amax": "maximum", "amin": "minimum", "prod": "multiply"}
+
+
+@primitive
+class ScatterReduce(Primitive):
+    """``x`` with ``src`` reduced in at ``coordinates`` (self included or not), for amax/amin/prod."""
+
+    name = "scatter_reduce"
+    saves_output = True
+
+    @staticmethod
+    def forward(xp, x, src, coordinates, reduce, include_self):
+        out = x.copy()
+        if not include_self:  # start each target from the first value that lands on it
+            out[coordinates] = {"amax": _lowest, "amin": _highest, "prod": _one}[reduce](xp, x.dtype)
+        getattr(xp, _UFUNCS[reduce]).at(out, coordinates, src)
+        return out
+
+    @staticmethod
+    def abstract(x, src, coordinates, reduce, include_self):
+        if src.dtype != x.dtype:
+            raise DTypeError(f"scatter_reduce: src ({src.dtype}) must have the input's dtype ({x.dtype})")
+        return x.shape, x.dtype
+
+    @staticmethod
+    def vjp(ctx, g):
+        x, src = ctx.inputs
+        coordinates, reduce, include_self = ctx.attrs
+        out = ctx.output
+        landed = F.index_add_zeros(F.ones_like(src), x.shape, coordinates) > 0
+        kept = ~landed if not include_self else F.ones_like(landed)
+        if reduce == "prod":
+            # d out / d v = out / v for every factor v (factors are assumed non-zero)
+            grad_x = F.where(landed & ~kept, 0, g * out / x)
+            return grad_x, F.getitem_index(g * out, coordinates) / src
+        # amax/amin: the gradient is shared evenly between every value equal to the result
+        winners_src = src == F.getitem_index(out, coordinates)
+        winners_self = (x == out) & kept
+        count = F.cast(winners_self, g.dtype) + F.index_add_zeros(F.cast(winners_src, g.dtype), x.shape,
+                                                                   coordinates)
+        share = g / F.where(count > 0, count, 1)
+        return F.where(winners_self, share, 0), F.where(winners_src, F.getitem_index(share, coordinates), 0)
+
+
+def _lowest(xp, dtype):
+    return -xp.inf if dtype.kind == "f" else xp.iinfo(dtype).min
+
+
+def _highest(xp, dtype):
+    return xp.inf if dtype.kind == "f" else xp.iinfo(dtype).max
+
+
+def _one(xp, dtype):
+    return 1
+
+
+from ..ops import functions as F  # noqa: E402  (VJPs are written in the public ops)
