@@ -11,6 +11,7 @@ from .noise import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDrop
 from .normalization_extra import GroupNormalization, UnitNormalization
 from .masking import Masking
 from .dot_attention import AdditiveAttention, Attention
+from .wrappers import Bidirectional, TimeDistributed
 from .conv import Conv1D, Conv2D, Conv3D
 from .conv_variants import (Conv1DTranspose, Conv2DTranspose, Conv3DTranspose, DepthwiseConv1D,
                             DepthwiseConv2D, SeparableConv1D, SeparableConv2D)
