@@ -10,8 +10,7 @@ from typing import BinaryIO, Sequence
 
 import numpy
 
-from .. import backend
-from ..data.transforms._images import pil_image_module
+from ..data.transforms._images import pil_image_module, tensor_of
 from ..errors import EmberValueError
 from ..tensor import Tensor
 
@@ -74,7 +73,7 @@ def make_grid(tensor, nrow: int = 8, padding: int = 2, normalize: bool = False,
     if normalize:
         images = _normalize(images, value_range, scale_each)
     if images.shape[0] == 1:
-        return Tensor._make(backend.xp.asarray(numpy.ascontiguousarray(images[0])), None, False)
+        return tensor_of(numpy.ascontiguousarray(images[0]))
     count, channels, height, width = images.shape
     columns = min(nrow, count)
     rows = int(math.ceil(count / columns))
@@ -85,7 +84,7 @@ def make_grid(tensor, nrow: int = 8, padding: int = 2, normalize: bool = False,
         top = (index // columns) * cell_height + padding
         left = (index % columns) * cell_width + padding
         grid[:, top:top + height, left:left + width] = images[index]
-    return Tensor._make(backend.xp.asarray(grid), None, False)
+    return tensor_of(grid)
 
 
 def save_image(tensor, fp: str | os.PathLike | BinaryIO, format: str | None = None, **grid_options) -> None:

@@ -124,8 +124,8 @@ class CIFAR10(Dataset):
         if self.transform is not None or self.target_transform is not None:
             return NotImplemented  # transforms are per sample: take the general path
         labels = numpy.asarray(self.targets, dtype=numpy.int64)[indices]
-        return (Tensor._make(backend.xp.asarray(self.data[indices]), None, False),
-                Tensor._make(backend.xp.asarray(labels), None, False))
+        return (Tensor._make(backend.namespace_for(None).asarray(self.data[indices]), None, False),
+                Tensor._make(backend.namespace_for(None).asarray(labels), None, False))
 
     def __repr__(self) -> str:
         split = "Train" if self.train else "Test"

@@ -17,12 +17,15 @@ Example:
     (1, 24, 24)
 """
 from . import functional
-from .color import ColorJitter, Grayscale
-from .conversion import Compose, Lambda, Normalize, ToPILImage, ToTensor
+from .augment import GaussianBlur, RandomErasing
+from .color import ColorJitter, Grayscale, RandomGrayscale
+from .conversion import (Compose, ConvertImageDtype, Lambda, Normalize, PILToTensor, RandomApply, ToPILImage,
+                         ToTensor)
 from .functional import InterpolationMode
-from .geometry import (CenterCrop, Pad, RandomCrop, RandomHorizontalFlip, RandomResizedCrop, RandomRotation,
-                       RandomVerticalFlip, Resize)
+from .geometry import (CenterCrop, Pad, RandomAffine, RandomCrop, RandomHorizontalFlip, RandomResizedCrop,
+                       RandomRotation, RandomVerticalFlip, Resize)
 
-__all__ = ["Compose", "Lambda", "ToTensor", "ToPILImage", "Normalize", "Pad", "RandomCrop", "CenterCrop",
-           "RandomHorizontalFlip", "RandomVerticalFlip", "Resize", "RandomResizedCrop", "RandomRotation",
-           "ColorJitter", "Grayscale", "InterpolationMode", "functional"]
+__all__ = ["Compose", "RandomApply", "Lambda", "ToTensor", "PILToTensor", "ToPILImage", "ConvertImageDtype",
+           "Normalize", "Pad", "RandomCrop", "CenterCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "Resize",
+           "RandomResizedCrop", "RandomRotation", "RandomAffine", "ColorJitter", "Grayscale", "RandomGrayscale",
+           "GaussianBlur", "RandomErasing", "InterpolationMode", "functional"]

@@ -1,6 +1,6 @@
-"""Geometry kernels on ``... x C x H x W`` NumPy arrays: padding, cropping, rotation.
+"""Geometry kernels on ``... x C x H x W`` NumPy arrays: padding, cropping, affine warps.
 
-Rotation follows torchvision's tensor path step by step: the inverse
+Rotation and affine maps follow torchvision's tensor path step by step: the inverse
 rotation matrix maps each output pixel centre to a source point, which is
 sampled like ``grid_sample(..., padding_mode="zeros", align_corners=False)``,
 and ``fill`` is blended in through a sampled mask of ones.
@@ -41,8 +41,22 @@ def pad(array: numpy.ndarray, padding, fill: float = 0, padding_mode: str = "con
                       max(-left, 0):array.shape[-1] - max(-right, 0)]
         left, top, right, bottom = (max(side, 0) for side in (left, top, right, bottom))
     widths = [(0, 0)] * (array.ndim - 2) + [(top, bottom), (left, right)]
-    options = {"constant_values": fill} if padding_mode == "constant" else {}
-    return numpy.pad(array, widths, mode=padding_mode, **options)
+    if padding_mode != "constant":
+        return numpy.pad(array, widths, mode=padding_mode)
+    if isinstance(fill, (int, float, numpy.number)):
+        return numpy.pad(array, widths, constant_values=fill)
+    return _pad_each_channel(array, widths, fill)
+
+
+def _pad_each_channel(array: numpy.ndarray, widths, fill) -> numpy.ndarray:
+    """Constant padding with one fill value per channel (an RGB colour)."""
+    fill = tuple(fill)
+    channels = array.shape[-3]
+    if len(fill) not in (1, channels):
+        raise EmberValueError(f"pad: fill {fill} has {len(fill)} values for an image with {channels} channels")
+    values = fill * channels if len(fill) == 1 else fill
+    return numpy.concatenate([numpy.pad(array[..., c:c + 1, :, :], widths, constant_values=values[c])
+                              for c in range(channels)], axis=-3)
 
 
 def crop(array: numpy.ndarray, top: int, left: int, height: int, width: int) -> numpy.ndarray:
@@ -68,17 +82,25 @@ def center_crop(array: numpy.ndarray, height: int, width: int) -> numpy.ndarray:
     return array[..., top:top + height, left:left + width]
 
 
-def inverse_rotation_matrix(angle: float, center: tuple[float, float]) -> list[float]:
-    """torchvision's ``_get_inverse_affine_matrix`` for a pure rotation by ``angle`` degrees.
+def inverse_affine_matrix(center: Sequence[float], angle: float, translate: Sequence[float], scale: float,
+                          shear: Sequence[float]) -> list[float]:
+    """The 2 x 3 matrix taking output to input coordinates (torchvision's ``_get_inverse_affine_matrix``).
 
-    ``center`` is relative to the image centre. Maps output to input coordinates.
+    The forward map is ``T * C * R(angle) * S(scale) * SHy(shear_y) * SHx(shear_x) * C^-1``
+    with ``C`` the move to ``center`` and ``T`` the translation; angles are in
+    degrees, coordinates relative to the image centre.
     """
-    radians = math.radians(-angle)  # torchvision passes -angle: positive angles turn counter-clockwise
-    a, b, c, d = math.cos(radians), -math.sin(radians), math.sin(radians), math.cos(radians)
-    matrix = [d, -b, 0.0, -c, a, 0.0]
+    rotation, shear_x, shear_y = math.radians(angle), math.radians(shear[0]), math.radians(shear[1])
     center_x, center_y = center
-    matrix[2] += matrix[0] * -center_x + matrix[1] * -center_y + center_x
-    matrix[5] += matrix[3] * -center_x + matrix[4] * -center_y + center_y
+    shift_x, shift_y = translate
+    # the rotate-scale-shear matrix [[a, b], [c, d]] without its scale; its determinant is 1
+    a = math.cos(rotation - shear_y) / math.cos(shear_y)
+    b = -math.cos(rotation - shear_y) * math.tan(shear_x) / math.cos(shear_y) - math.sin(rotation)
+    c = math.sin(rotation - shear_y) / math.cos(shear_y)
+    d = -math.sin(rotation - shear_y) * math.tan(shear_x) / math.cos(shear_y) + math.cos(rotation)
+    matrix = [value / scale for value in (d, -b, 0.0, -c, a, 0.0)]
+    matrix[2] += matrix[0] * (-center_x - shift_x) + matrix[1] * (-center_y - shift_y) + center_x
+    matrix[5] += matrix[3] * (-center_x - shift_x) + matrix[4] * (-center_y - shift_y) + center_y
     return matrix
 
 
@@ -94,8 +116,9 @@ def expanded_size(matrix: Sequence[float], width: int, height: int) -> tuple[int
     return int(size[0]), int(size[1])
 
 
-def rotate(array: numpy.ndarray, matrix: Sequence[float], interpolation: str, expand: bool,
-           fill: Sequence[float] | None) -> numpy.ndarray:
+def warp(array: numpy.ndarray, matrix: Sequence[float], interpolation: str, expand: bool,
+         fill: Sequence[float] | None) -> numpy.ndarray:
+    """Sample ``array`` through an inverse affine ``matrix`` (rotation, or any affine map)."""
     height, width = array.shape[-2:]
     out_width, out_height = expanded_size(matrix, width, height) if expand else (width, height)
     dtype = working_dtype(array.dtype)

@@ -60,9 +60,15 @@ def _unpack_tensor(image: Tensor, operation: str):
         result = result[0] if flat else result
         if numpy.may_share_memory(result, data):
             result = result.copy()  # a new tensor never aliases its input's storage
-        return Tensor._make(backend.xp.asarray(numpy.ascontiguousarray(result)), None, False)
+        return tensor_of(numpy.ascontiguousarray(result), like=image)
 
     return array, restore
+
+
+def tensor_of(array, like: Tensor | None = None) -> Tensor:
+    """A new tensor holding ``array``, on ``like``'s device (the default device without one)."""
+    namespace = backend.namespace_of(like._data) if like is not None else backend.namespace_for(None)
+    return Tensor._make(namespace.asarray(array), None, False)
 
 
 def _unpack_pil(image, operation: str):

@@ -1,4 +1,4 @@
-"""Colour transforms: ColorJitter and Grayscale (torchvision's classes)."""
+"""Colour transforms: ColorJitter, Grayscale and RandomGrayscale (torchvision's classes)."""
 from __future__ import annotations
 
 import numbers
@@ -95,3 +95,26 @@ class Grayscale:
 
     def __repr__(self) -> str:
         return f"Grayscale(num_output_channels={self.num_output_channels})"
+
+
+class RandomGrayscale:
+    """Make the image grayscale with probability ``p``, keeping its number of channels.
+
+    Example:
+        >>> import ember
+        >>> from ember.vision import transforms as T
+        >>> T.RandomGrayscale(p=1.0)(ember.rand(3, 2, 2)).shape
+        (3, 2, 2)
+    """
+
+    def __init__(self, p: float = 0.1, *, generator: Generator | None = None):
+        self.p, self.generator = p, generator
+
+    def __call__(self, image):
+        channels = F.get_dimensions(image)[0]
+        if numpy_generator(self.generator).random() >= self.p:
+            return image
+        return F.rgb_to_grayscale(image, num_output_channels=channels)
+
+    def __repr__(self) -> str:
+        return f"RandomGrayscale(p={self.p})"

@@ -1,11 +1,14 @@
-"""Pipelines and conversions: Compose, Lambda, ToTensor, ToPILImage, Normalize."""
+"""Pipelines and conversions: Compose, RandomApply, Lambda, ToTensor, PILToTensor, ToPILImage,
+ConvertImageDtype, Normalize."""
 from __future__ import annotations
 
 from typing import Callable, Sequence
 
 from ...errors import EmberValueError
+from ...ops.random import Generator
 from ...tensor import Tensor
 from . import functional as F
+from ._randomness import numpy_generator
 
 
 class Compose:
@@ -112,3 +115,65 @@ class Normalize:
 
     def __repr__(self) -> str:
         return f"Normalize(mean={self.mean}, std={self.std})"
+
+
+class PILToTensor:
+    """PIL image -> ``C x H x W`` tensor of the same dtype, values unchanged.
+
+    Example:
+        >>> from ember.vision import transforms as T
+        >>> from PIL import Image  # doctest: +SKIP
+        >>> T.PILToTensor()(Image.new("L", (3, 2))).shape  # doctest: +SKIP
+        (1, 2, 3)
+    """
+
+    def __call__(self, pic) -> Tensor:
+        return F.pil_to_tensor(pic)
+
+    def __repr__(self) -> str:
+        return "PILToTensor()"
+
+
+class ConvertImageDtype:
+    """Change a tensor image's dtype with rescaling (uint8 [0, 255] <-> float [0, 1]).
+
+    Example:
+        >>> import ember
+        >>> from ember.vision import transforms as T
+        >>> T.ConvertImageDtype(ember.float32)(ember.tensor([[[255]]], dtype=ember.uint8)).tolist()
+        [[[1.0]]]
+    """
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def __call__(self, image: Tensor) -> Tensor:
+        return F.convert_image_dtype(image, self.dtype)
+
+    def __repr__(self) -> str:
+        return f"ConvertImageDtype({self.dtype})"
+
+
+class RandomApply:
+    """Apply a list of transforms, all of them, with probability ``p``.
+
+    Example:
+        >>> import ember
+        >>> from ember.vision import transforms as T
+        >>> T.RandomApply([T.Lambda(lambda x: x + 1)], p=1.0)(ember.zeros(1)).tolist()
+        [1.0]
+    """
+
+    def __init__(self, transforms: Sequence[Callable], p: float = 0.5, *, generator: Generator | None = None):
+        self.transforms, self.p, self.generator = list(transforms), p, generator
+
+    def __call__(self, image):
+        if self.p < numpy_generator(self.generator).random():
+            return image
+        for transform in self.transforms:
+            image = transform(image)
+        return image
+
+    def __repr__(self) -> str:
+        inner = "".join(f"\n    {transform!r}" for transform in self.transforms)
+        return f"RandomApply(\n    p={self.p}{inner}\n)"

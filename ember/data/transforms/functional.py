@@ -18,8 +18,8 @@ import numpy
 from ... import backend
 from ...errors import DTypeError, EmberValueError, GradError
 from ...tensor import Tensor
-from . import _color, _geometry, _resample
-from ._images import is_pil_image, pil_image_module, size_of, unpack
+from . import _color, _filters, _geometry, _images, _resample
+from ._images import is_pil_image, pil_image_module, size_of, tensor_of, unpack
 
 
 class InterpolationMode(enum.Enum):
@@ -63,7 +63,8 @@ def get_dimensions(image: Any) -> list[int]:
 def to_tensor(image: Any) -> Tensor:
     """PIL image or ``H x W (x C)`` array -> ``C x H x W`` tensor; uint8 becomes floats in [0, 1].
 
-    Other dtypes keep their type and values, as torchvision's ``to_tensor``.
+    Other dtypes keep their type and values, as torchvision's ``to_tensor``
+    (16-bit unsigned images, PIL's ``I;16``, become int32 rather than wrapping to int16).
 
     Example:
         >>> import numpy
@@ -82,9 +83,11 @@ def to_tensor(image: Any) -> Tensor:
     if array.ndim not in (2, 3):
         raise EmberValueError(f"to_tensor: expected an H x W or H x W x C image, got shape {array.shape}")
     chw = numpy.ascontiguousarray((array[:, :, None] if array.ndim == 2 else array).transpose(2, 0, 1))
+    if chw.dtype in (numpy.uint16, numpy.uint32):  # no such tensor dtypes: widen, keeping the values
+        chw = chw.astype(numpy.int32 if chw.dtype == numpy.uint16 else numpy.int64)
     if chw.dtype == numpy.uint8:
         chw = chw.astype(backend.get_default_dtype().numpy) / 255
-    return Tensor._make(backend.xp.asarray(chw), None, False)
+    return tensor_of(chw)
 
 
 def to_pil_image(image: Any, mode: str | None = None):
@@ -131,8 +134,9 @@ def normalize(tensor: Tensor, mean: Sequence[float], std: Sequence[float], inpla
     if tensor.ndim < 3:
         raise EmberValueError(f"normalize: expected a ... x C x H x W tensor, got shape {tuple(tensor.shape)}")
     data = tensor._data
-    mean = backend.xp.asarray(mean, dtype=data.dtype).reshape(-1, 1, 1)
-    std = backend.xp.asarray(std, dtype=data.dtype).reshape(-1, 1, 1)
+    xp = backend.namespace_of(data)
+    mean = xp.asarray(mean, dtype=data.dtype).reshape(-1, 1, 1)
+    std = xp.asarray(std, dtype=data.dtype).reshape(-1, 1, 1)
     if bool((std == 0).any()):
         raise EmberValueError(f"std evaluated to zero after conversion to {tensor.dtype}, leading to division "
                               f"by zero: {std.ravel().tolist()}")
@@ -141,8 +145,8 @@ def normalize(tensor: Tensor, mean: Sequence[float], std: Sequence[float], inpla
     if tensor.requires_grad:
         raise GradError("normalize(inplace=True): a tensor that requires grad can't be changed in place; "
                         "use inplace=False")
-    backend.xp.subtract(data, mean, out=data)
-    backend.xp.divide(data, std, out=data)
+    xp.subtract(data, mean, out=data)
+    xp.divide(data, std, out=data)
     tensor._shared_version().value += 1
     return tensor
 
@@ -283,9 +287,140 @@ def rotate(image, angle: float, interpolation=InterpolationMode.NEAREST, expand:
     array, restore = unpack(image, "rotate")
     height, width = array.shape[-2:]
     offset = (0.0, 0.0) if center is None else (center[0] - width * 0.5, center[1] - height * 0.5)
-    matrix = _geometry.inverse_rotation_matrix(angle, offset)
+    matrix = _geometry.inverse_affine_matrix(offset, -angle, (0.0, 0.0), 1.0, (0.0, 0.0))
     fill = _fill_list(fill, array.shape[-3], "rotate")
-    return restore(_geometry.rotate(array, matrix, mode, expand, fill))
+    return restore(_geometry.warp(array, matrix, mode, expand, fill))
+
+
+def affine(image, angle: float, translate: Sequence[int], scale: float, shear: float | Sequence[float],
+           interpolation=InterpolationMode.NEAREST, fill: float | Sequence[float] | None = None,
+           center: Sequence[int] | None = None):
+    """Rotate by ``angle`` degrees (clockwise, as torchvision's ``affine``), scale, shear, then translate.
+
+    ``shear`` is one angle (x only) or (x, y) in degrees; ``translate`` is in
+    pixels; the centre of the map is the image centre unless ``center`` is given.
+
+    Example:
+        >>> import ember
+        >>> affine(ember.tensor([[1.0, 2.0, 3.0]]), 0.0, (1, 0), 1.0, 0.0)
+        tensor([[0., 1., 2.]])
+    """
+    mode = _interpolation(interpolation)
+    if mode not in ("nearest", "bilinear"):
+        raise EmberValueError(f"affine: interpolation {mode!r} is not supported; use NEAREST or BILINEAR")
+    if scale <= 0:
+        raise EmberValueError(f"affine: scale should be positive, got {scale}")
+    shear = (float(shear), 0.0) if isinstance(shear, numbers.Number) else tuple(float(s) for s in shear)
+    shear = shear * 2 if len(shear) == 1 else shear
+    if len(shear) != 2 or len(translate) != 2:
+        raise EmberValueError(f"affine: translate should be 2 numbers and shear 1 or 2, got {translate} and {shear}")
+    array, restore = unpack(image, "affine")
+    height, width = array.shape[-2:]
+    offset = (0.0, 0.0) if center is None else (center[0] - width * 0.5, center[1] - height * 0.5)
+    matrix = _geometry.inverse_affine_matrix(offset, angle, [float(t) for t in translate], scale, shear)
+    fill = _fill_list(fill, array.shape[-3], "affine")
+    return restore(_geometry.warp(array, matrix, mode, False, fill))
+
+
+def gaussian_blur(image, kernel_size: int | Sequence[int], sigma: float | Sequence[float] | None = None):
+    """Blur with a Gaussian of odd ``kernel_size`` (x, y) and ``sigma`` (x, y), borders reflected.
+
+    Without ``sigma`` it is ``0.3 * ((k - 1) * 0.5 - 1) + 0.8`` per axis, torchvision's default.
+
+    Example:
+        >>> import ember
+        >>> blurred = gaussian_blur(ember.eye(5).reshape(1, 5, 5), 3, sigma=1.0)
+        >>> round(blurred[0, 2, 2].item(), 4), round(blurred[0, 0, 4].item(), 4)
+        (0.3544, 0.0)
+    """
+    sizes = [int(kernel_size)] * 2 if isinstance(kernel_size, numbers.Number) else [int(k) for k in kernel_size]
+    sizes = sizes * 2 if len(sizes) == 1 else sizes
+    if len(sizes) != 2 or any(k <= 0 or k % 2 == 0 for k in sizes):
+        raise EmberValueError(f"gaussian_blur: kernel_size should be odd and positive (one or two values), "
+                              f"got {kernel_size}")
+    if sigma is None:
+        sigmas = [k * 0.15 + 0.35 for k in sizes]
+    else:
+        sigmas = [float(sigma)] * 2 if isinstance(sigma, numbers.Number) else [float(s) for s in sigma]
+        sigmas = sigmas * 2 if len(sigmas) == 1 else sigmas
+    if len(sigmas) != 2 or any(s <= 0 for s in sigmas):
+        raise EmberValueError(f"gaussian_blur: sigma should be positive (one or two values), got {sigma}")
+    array, restore = unpack(image, "gaussian_blur")
+    return restore(_filters.gaussian_blur(array, sizes, sigmas))
+
+
+def erase(image: Tensor, i: int, j: int, h: int, w: int, v, inplace: bool = False) -> Tensor:
+    """Set the ``h x w`` window at row ``i``, column ``j`` to ``v`` (a value or a ``C x h x w`` block).
+
+    Example:
+        >>> import ember
+        >>> erase(ember.ones(1, 2, 3), 0, 1, 2, 1, 0.0).tolist()
+        [[[1.0, 0.0, 1.0], [1.0, 0.0, 1.0]]]
+    """
+    if not isinstance(image, Tensor):
+        raise TypeError(f"erase: expected an Ember tensor image, got {type(image).__name__}")
+    values = v.detach().numpy() if isinstance(v, Tensor) else numpy.asarray(v)
+    data = image._data if inplace else image._data.copy()
+    data[..., i:i + h, j:j + w] = backend.namespace_of(data).asarray(values, dtype=data.dtype)
+    if inplace:
+        image._shared_version().value += 1
+        return image
+    return Tensor._make(data, None, False)
+
+
+def pil_to_tensor(pic) -> Tensor:
+    """PIL image -> ``C x H x W`` tensor of its own dtype, unscaled (torchvision's ``pil_to_tensor``).
+
+    Example:
+        >>> from PIL import Image  # doctest: +SKIP
+        >>> pil_to_tensor(Image.new("RGB", (4, 2))).shape  # doctest: +SKIP
+        (3, 2, 4)
+    """
+    if not is_pil_image(pic):
+        raise TypeError(f"pil_to_tensor: expected a PIL image, got {type(pic).__name__}")
+    array = numpy.asarray(pic)
+    chw = numpy.ascontiguousarray((array[:, :, None] if array.ndim == 2 else array).transpose(2, 0, 1))
+    return tensor_of(chw)
+
+
+def convert_image_dtype(image: Tensor, dtype=None) -> Tensor:
+    """Convert a tensor image's dtype, rescaling: uint8 [0, 255] <-> float [0, 1] (torchvision's rules).
+
+    Float to integer multiplies by ``max + 1 - 0.001`` and truncates, so 1.0
+    maps to the maximum and the integer bins are even.
+
+    Example:
+        >>> import ember
+        >>> convert_image_dtype(ember.tensor([0.0, 0.5, 1.0]), ember.uint8).tolist()
+        [0, 127, 255]
+    """
+    if not isinstance(image, Tensor):
+        raise TypeError(f"convert_image_dtype: expected an Ember tensor, got {type(image).__name__}")
+    target = backend.as_dtype(dtype) if dtype is not None else backend.get_default_dtype()
+    source, wanted = image._data.dtype, target.numpy
+    if source == wanted:
+        return image
+    data = image._data
+    if source.kind == "f" and wanted.kind == "f":
+        result = data.astype(wanted)
+    elif source.kind == "f":
+        if (source, wanted) in ((numpy.float32, numpy.int32), (numpy.float32, numpy.int64),
+                                (numpy.float64, numpy.int64)):
+            raise DTypeError(f"convert_image_dtype: the cast from {image.dtype} to {target} cannot be "
+                             "performed safely")
+        result = (data * (_images.max_value(wanted) + 1.0 - 1e-3)).astype(wanted)
+    elif wanted.kind == "f":
+        result = data.astype(wanted) / wanted.type(_images.max_value(source))
+    else:
+        result = _convert_integers(data, source, wanted)
+    return Tensor._make(result, None, False)
+
+
+def _convert_integers(data, source: numpy.dtype, wanted: numpy.dtype):
+    source_max, wanted_max = _images.max_value(source), _images.max_value(wanted)
+    if source_max > wanted_max:
+        return (data // int((source_max + 1) // (wanted_max + 1))).astype(wanted)
+    return data.astype(wanted) * int((wanted_max + 1) // (source_max + 1))
 
 
 def _fill_list(fill, channels: int, operation: str) -> list[float] | None:

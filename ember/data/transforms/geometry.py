@@ -307,3 +307,71 @@ def _degree_range(degrees) -> tuple[float, float]:
     if len(degrees) != 2:
         raise EmberValueError(f"RandomRotation: degrees should be a number or a sequence of length 2, got {degrees}")
     return float(degrees[0]), float(degrees[1])
+
+
+class RandomAffine:
+    """Random rotation, translation, scale and shear about the centre, as torchvision draws them.
+
+    ``degrees`` d means (-d, d); ``translate=(a, b)`` shifts by up to
+    ``a * width`` and ``b * height`` pixels (rounded); ``scale=(low, high)``;
+    ``shear`` s means an x-shear in (-s, s), two values an x range, four an
+    x and a y range. Uncovered pixels get ``fill``.
+
+    Example:
+        >>> import ember
+        >>> from ember.vision import transforms as T
+        >>> T.RandomAffine(10, translate=(0.1, 0.1), scale=(0.9, 1.1), shear=5)(ember.ones(1, 28, 28)).shape
+        (1, 28, 28)
+    """
+
+    def __init__(self, degrees, translate=None, scale=None, shear=None, interpolation=InterpolationMode.NEAREST,
+                 fill: float | Sequence[float] = 0, center: Sequence[int] | None = None, *,
+                 generator: Generator | None = None):
+        self.degrees = _degree_range(degrees)
+        if translate is not None and (len(translate) != 2 or not all(0.0 <= t <= 1.0 for t in translate)):
+            raise EmberValueError(f"RandomAffine: translate should be two fractions in [0, 1], got {translate}")
+        if scale is not None and (len(scale) != 2 or any(s <= 0 for s in scale)):
+            raise EmberValueError(f"RandomAffine: scale should be two positive numbers, got {scale}")
+        self.translate, self.scale, self.shear = translate, scale, _shear_ranges(shear)
+        F._interpolation(interpolation)
+        self.interpolation, self.fill, self.center, self.generator = interpolation, fill, center, generator
+
+    @staticmethod
+    def get_params(degrees, translate, scale_ranges, shears, img_size, *, generator: Generator | None = None):
+        """``(angle, (tx, ty), scale, (shear_x, shear_y))``; ``img_size`` is (width, height)."""
+        angle = uniform(generator, degrees[0], degrees[1])
+        shift = (0, 0)
+        if translate is not None:
+            limit_x, limit_y = translate[0] * img_size[0], translate[1] * img_size[1]
+            shift = (int(round(uniform(generator, -limit_x, limit_x))),
+                     int(round(uniform(generator, -limit_y, limit_y))))
+        scale = 1.0 if scale_ranges is None else uniform(generator, scale_ranges[0], scale_ranges[1])
+        shear = [0.0, 0.0]
+        if shears is not None:
+            shear[0] = uniform(generator, shears[0], shears[1])
+            if len(shears) == 4:
+                shear[1] = uniform(generator, shears[2], shears[3])
+        return angle, shift, scale, tuple(shear)
+
+    def __call__(self, image):
+        _, height, width = size_of(image, "RandomAffine")
+        angle, shift, scale, shear = self.get_params(self.degrees, self.translate, self.scale, self.shear,
+                                                     (width, height), generator=self.generator)
+        return F.affine(image, angle, shift, scale, shear, self.interpolation, self.fill, self.center)
+
+    def __repr__(self) -> str:
+        return (f"RandomAffine(degrees={self.degrees}, translate={self.translate}, scale={self.scale}, "
+                f"shear={self.shear})")
+
+
+def _shear_ranges(shear):
+    if shear is None:
+        return None
+    if isinstance(shear, numbers.Number):
+        if shear < 0:
+            raise EmberValueError(f"RandomAffine: if shear is a single number, it must be positive, got {shear}")
+        return (-float(shear), float(shear))
+    shear = tuple(float(s) for s in shear)
+    if len(shear) not in (2, 4):
+        raise EmberValueError(f"RandomAffine: shear should be a number or a sequence of 2 or 4 numbers, got {shear}")
+    return shear

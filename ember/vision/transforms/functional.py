@@ -9,9 +9,11 @@ Example:
     tensor([[2, 1]])
 """
 from ember.data.transforms.functional import (  # noqa: F401  (re-exported)
-    InterpolationMode, adjust_brightness, adjust_contrast, adjust_hue, adjust_saturation, center_crop, crop,
-    get_dimensions, hflip, normalize, pad, resize, rgb_to_grayscale, rotate, to_pil_image, to_tensor, vflip)
+    InterpolationMode, adjust_brightness, adjust_contrast, adjust_hue, adjust_saturation, affine, center_crop,
+    convert_image_dtype, crop, erase, gaussian_blur, get_dimensions, hflip, normalize, pad, pil_to_tensor, resize,
+    rgb_to_grayscale, rotate, to_pil_image, to_tensor, vflip)
 
-__all__ = ["InterpolationMode", "adjust_brightness", "adjust_contrast", "adjust_hue", "adjust_saturation",
-           "center_crop", "crop", "get_dimensions", "hflip", "normalize", "pad", "resize", "rgb_to_grayscale",
-           "rotate", "to_pil_image", "to_tensor", "vflip"]
+__all__ = ["InterpolationMode", "adjust_brightness", "adjust_contrast", "adjust_hue", "adjust_saturation", "affine",
+           "center_crop", "convert_image_dtype", "crop", "erase", "gaussian_blur", "get_dimensions", "hflip",
+           "normalize", "pad", "pil_to_tensor", "resize", "rgb_to_grayscale", "rotate", "to_pil_image", "to_tensor",
+           "vflip"]
