@@ -158,11 +158,20 @@ class Optimizer:
                 raise ValueError(f"load_state_dict: state for parameter index {key} does not match "
                                  f"any of the optimizer's {len(params)} parameters")
             self.state[param] = {name: _restore(value, param, name) for name, value in values.items()}
-        # options missing from an older dict take this optimizer's defaults (PyTorch's __setstate__)
-        # a group's parameter names stay when the saved dict has none (PyTorch's update_group)
-        self.param_groups = [{**self.defaults, **{key: group[key] for key in ("param_names",) if key in group},
-                              **saved, "params": group["params"]}
-                             for group, saved in zip(self.param_groups, saved_groups)]
+        self.param_groups = [self._merged_group(group, saved) for group, saved in zip(self.param_groups, saved_groups)]
+
+    def _merged_group(self, group: dict, saved: dict) -> dict:
+        """A saved group's options on this group's parameters.
+
+        Options an older dict lacks take the defaults (PyTorch's ``__setstate__``),
+        and the parameters' names stay when the dict has none (its ``update_group``).
+        """
+        merged = dict(self.defaults)
+        if "param_names" in group:
+            merged["param_names"] = group["param_names"]
+        merged.update(saved)
+        merged["params"] = group["params"]
+        return merged
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
