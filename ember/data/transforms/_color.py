@@ -83,7 +83,9 @@ def _check_factor(factor: float, name: str) -> None:
 
 def _rgb_to_hsv(image: numpy.ndarray):
     red, green, blue = image[..., 0, :, :], image[..., 1, :, :], image[..., 2, :, :]
-    largest, smallest = image.max(axis=-3), image.min(axis=-3)
+    # pairwise maximum/minimum: far quicker than a reduction over an axis of length 3
+    largest = numpy.maximum(numpy.maximum(red, green), blue)
+    smallest = numpy.minimum(numpy.minimum(red, green), blue)
     flat = largest == smallest  # grey pixels: hue and saturation are 0; avoid dividing by zero
     spread = largest - smallest
     one = numpy.ones_like(largest)
@@ -104,7 +106,14 @@ def _hsv_to_rgb(hue, saturation, value):
     p = numpy.clip(value * (1.0 - saturation), 0.0, 1.0)
     q = numpy.clip(value * (1.0 - saturation * fraction), 0.0, 1.0)
     t = numpy.clip(value * (1.0 - saturation * (1.0 - fraction)), 0.0, 1.0)
-    red = numpy.choose(sector, (value, q, p, p, t, value))
-    green = numpy.choose(sector, (t, value, value, q, p, p))
-    blue = numpy.choose(sector, (p, p, t, value, value, q))
-    return numpy.stack((red, green, blue), axis=-3).astype(hue.dtype, copy=False)
+    # per sector of the colour wheel, which of (value, q, p, t) each of red, green and blue takes
+    candidates = numpy.stack((value, q, p, t))
+    picks = _SECTOR_PICKS[:, sector]  # 3 x ... x H x W indices into candidates
+    rgb = numpy.take_along_axis(candidates, picks, axis=0)
+    return numpy.moveaxis(rgb, 0, -3).astype(hue.dtype, copy=False)
+
+
+_VALUE, _Q, _P, _T = range(4)
+_SECTOR_PICKS = numpy.array([[_VALUE, _Q, _P, _P, _T, _VALUE],   # red
+                             [_T, _VALUE, _VALUE, _Q, _P, _P],   # green
+                             [_P, _P, _T, _VALUE, _VALUE, _Q]])  # blue

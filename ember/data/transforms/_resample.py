@@ -11,6 +11,8 @@ Nearest follows ``interpolate(mode="nearest")``: source index
 """
 from __future__ import annotations
 
+import functools
+
 import numpy
 
 from ...errors import EmberValueError
@@ -32,8 +34,9 @@ def _cubic(x: numpy.ndarray, a: float = -0.5) -> numpy.ndarray:
 _FILTERS = {"bilinear": (_triangle, 1.0), "bicubic": (_cubic, 2.0)}
 
 
+@functools.lru_cache(maxsize=64)  # a pipeline resizes image after image between the same sizes
 def filter_weights(in_size: int, out_size: int, mode: str, antialias: bool = True) -> numpy.ndarray:
-    """The ``out_size x in_size`` matrix taking one axis from ``in_size`` to ``out_size`` samples."""
+    """The ``out_size x in_size`` matrix taking one axis from ``in_size`` to ``out_size`` samples (read-only)."""
     kernel, radius = _FILTERS[mode]
     scale = in_size / out_size
     stretch = max(scale, 1.0) if antialias else 1.0
@@ -45,7 +48,9 @@ def filter_weights(in_size: int, out_size: int, mode: str, antialias: bool = Tru
     weights = kernel((inputs[None, :] - centers[:, None] + 0.5) / stretch)
     weights *= (inputs[None, :] >= starts[:, None]) & (inputs[None, :] < stops[:, None])
     totals = weights.sum(axis=1, keepdims=True)
-    return weights / numpy.where(totals == 0, 1.0, totals)
+    weights = weights / numpy.where(totals == 0, 1.0, totals)
+    weights.flags.writeable = False  # shared through the cache
+    return weights
 
 
 def nearest_indices(in_size: int, out_size: int, exact: bool = False) -> numpy.ndarray:

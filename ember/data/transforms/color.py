@@ -5,7 +5,9 @@ import numbers
 
 from ...errors import EmberValueError
 from ...ops.random import Generator
+from . import _color
 from . import functional as F
+from ._images import unpack
 from ._randomness import numpy_generator
 
 
@@ -48,11 +50,13 @@ class ColorJitter:
     def __call__(self, image):
         order, *factors = self.get_params(self.brightness, self.contrast, self.saturation, self.hue,
                                           generator=self.generator)
-        adjustments = (F.adjust_brightness, F.adjust_contrast, F.adjust_saturation, F.adjust_hue)
+        array, restore = unpack(image, "ColorJitter")  # once, not once per adjustment
+        adjustments = (_color.adjust_brightness, _color.adjust_contrast, _color.adjust_saturation,
+                       _color.adjust_hue)
         for index in order:
             if factors[index] is not None:
-                image = adjustments[index](image, factors[index])
-        return image
+                array = adjustments[index](array, factors[index])
+        return restore(array)
 
     def __repr__(self) -> str:
         return (f"ColorJitter(brightness={self.brightness}, contrast={self.contrast}, "
