@@ -21,7 +21,7 @@ from ..data.datasets import CorruptDatasetError, DatasetNotFoundError
 from ..data.datasets.folder import IMG_EXTENSIONS, pil_loader  # noqa: F401  (torchvision names)
 from ..data.transforms._images import pil_image_module
 
-__all__ = ["MNIST", "FashionMNIST", "CIFAR10", "ImageFolder", "FakeData", "DatasetNotFoundError",
+__all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "ImageFolder", "FakeData", "DatasetNotFoundError",
            "CorruptDatasetError"]
 
 
@@ -46,6 +46,13 @@ class FashionMNIST(_data.FashionMNIST):
 
 class CIFAR10(_data.CIFAR10):
     __doc__ = _data.CIFAR10.__doc__
+
+    def _item_image(self, image):
+        return _pil_or_array(image)
+
+
+class CIFAR100(_data.CIFAR100):
+    __doc__ = _data.CIFAR100.__doc__
 
     def _item_image(self, image):
         return _pil_or_array(image)

@@ -283,3 +283,23 @@ def test_unpacking_skips_links_and_paths_outside_the_folder(made, monkeypatch, t
     assert len(ArrayCIFAR10(archive.parent, train=False, download=True)) == 3
     assert not (archive.parent / "escaped").exists() and not (archive.parent / "outside").exists()
     assert not (archive.parent / "cifar-10-batches-py" / "link").exists()
+
+
+def test_cifar100_reads_fine_labels_from_its_own_files(tmp_path, monkeypatch):
+    """CIFAR-100's layout: cifar-100-python/{train, test, meta}, labels under fine_labels (and coarse_labels)."""
+    from ember.data.datasets import CIFAR100
+    folder = tmp_path / "cifar-100-python"
+    folder.mkdir()
+    for number, name in enumerate(["train", "test"]):
+        batch = _batch(number, name)
+        batch["fine_labels"], batch["coarse_labels"] = [50 + i for i in range(PER_BATCH)], [1] * PER_BATCH
+        del batch["labels"]
+        (folder / name).write_bytes(_python2_pickle(batch))
+    names = [f"class_{i}" for i in range(100)]
+    (folder / "meta").write_bytes(_python2_pickle({"fine_label_names": names, "coarse_label_names": ["a"] * 20}))
+    monkeypatch.setattr(CIFAR100, "train_list", [["train", _md5(folder / "train")]])
+    monkeypatch.setattr(CIFAR100, "test_list", [["test", _md5(folder / "test")]])
+    monkeypatch.setattr(CIFAR100, "meta", {"filename": "meta", "key": "fine_label_names", "md5": _md5(folder / "meta")})
+    test = datasets.CIFAR100(tmp_path, train=False)
+    assert test.targets == [50, 51, 52] and test.classes[51] == "class_51" and len(test.classes) == 100
+    np.testing.assert_array_equal(np.asarray(test[0][0]), _image(PER_BATCH))

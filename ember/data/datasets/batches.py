@@ -68,9 +68,13 @@ def load_batch(path: Path, expected_md5: str | None) -> dict:
     return content
 
 
-def images_and_labels(content: dict, path: Path, label_key: str) -> tuple[numpy.ndarray, list[int]]:
-    """``N x 32 x 32 x 3`` uint8 images (HWC, as torchvision) and the labels of one batch."""
+def images_and_labels(content: dict, path: Path) -> tuple[numpy.ndarray, list[int]]:
+    """``N x 32 x 32 x 3`` uint8 images (HWC, as torchvision) and the labels of one batch.
+
+    The labels are ``labels`` (CIFAR-10) or else ``fine_labels`` (CIFAR-100's 100 classes).
+    """
     data = content.get("data")
+    label_key = "labels" if "labels" in content else "fine_labels"
     labels = content.get(label_key)
     if not isinstance(data, numpy.ndarray) or data.dtype != numpy.uint8 or data.ndim != 2 or data.shape[1] != 3072:
         found = f"{data.dtype} array of shape {data.shape}" if isinstance(data, numpy.ndarray) else type(data).__name__

@@ -1,4 +1,4 @@
-"""CIFAR-10 from its official "python version" archive (torchvision's ``CIFAR10``).
+"""CIFAR-10 and CIFAR-100 from their official "python version" archives (torchvision's classes).
 
 The archive ``cifar-10-python.tar.gz`` unpacks to ``cifar-10-batches-py/``
 holding ``data_batch_1`` .. ``data_batch_5`` (training), ``test_batch`` and
@@ -57,7 +57,6 @@ class CIFAR10(Dataset):
                   ["data_batch_5", "482c414d41f54cd18b22e5b47cb7c3cb"]]
     test_list = [["test_batch", "40351d587109b95175f43aff81a1287e"]]
     meta = {"filename": "batches.meta", "key": "label_names", "md5": "5ff9c542aee3614f3951f8cda6e48888"}
-    label_key = "labels"
 
     def __init__(self, root: str | os.PathLike | None = None, train: bool = True,
                  transform: Callable | None = None, target_transform: Callable | None = None,
@@ -69,7 +68,7 @@ class CIFAR10(Dataset):
         images, labels = [], []
         for name, md5 in batches:
             path = self.root / name
-            batch_images, batch_labels = images_and_labels(load_batch(path, md5), path, self.label_key)
+            batch_images, batch_labels = images_and_labels(load_batch(path, md5), path)
             images.append(batch_images)
             labels += batch_labels
         self.data = numpy.concatenate(images)
@@ -131,6 +130,24 @@ class CIFAR10(Dataset):
         split = "Train" if self.train else "Test"
         return (f"Dataset {type(self).__name__}\n    Number of datapoints: {len(self)}\n"
                 f"    Root location: {self.root}\n    Split: {split}")
+
+
+class CIFAR100(CIFAR10):
+    """CIFAR-100: CIFAR-10's format with 100 classes (``fine_labels``), one training and one test file.
+
+    Example:
+        >>> from ember.data.datasets import CIFAR100
+        >>> CIFAR100(root="data", train=False).classes[:2]  # doctest: +SKIP
+        ['apple', 'aquarium_fish']
+    """
+
+    base_folder = "cifar-100-python"
+    url = "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz"
+    filename = "cifar-100-python.tar.gz"
+    tgz_md5 = "eb9058c3a382ffc7106e4002c42a8d85"
+    train_list = [["train", "16019d7e3df5f24257cddd939b257f8d"]]
+    test_list = [["test", "f0ef6b0ae62326f3e7ffdfab6717acfc"]]
+    meta = {"filename": "meta", "key": "fine_label_names", "md5": "7973b15100ade9c7d40fb424638fde48"}
 
 
 def _extract(archive: Path, target: Path, folder: str) -> None:
