@@ -11,13 +11,18 @@ from typing import BinaryIO, Sequence
 import numpy
 
 from ..data.transforms._images import pil_image_module, tensor_of
-from ..errors import EmberValueError
+from ..errors import EmberValueError, ShapeError
 from ..tensor import Tensor
 
 
 def _as_batch(tensor) -> numpy.ndarray:
     """A tensor, array or list of them as an ``N x C x H x W`` array, grey images made RGB (torchvision's rule)."""
     if isinstance(tensor, (list, tuple)):
+        if not tensor:
+            raise EmberValueError("make_grid: got an empty list of images")
+        shapes = {tuple(item.shape) for item in tensor}
+        if len(shapes) > 1:
+            raise ShapeError(f"make_grid: the images must all have one shape, got {sorted(shapes)}")
         array = numpy.stack([_to_numpy(item) for item in tensor])
     else:
         array = _to_numpy(tensor)

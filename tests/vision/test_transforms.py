@@ -168,3 +168,15 @@ def test_get_params_are_static_as_in_torchvision(hwc):
     assert -5.0 <= T.RandomRotation.get_params((-5.0, 5.0)) <= 5.0
     order, *factors = T.ColorJitter.get_params((0.5, 1.5), None, (1.0, 1.2), (-0.1, 0.1))
     assert sorted(order) == [0, 1, 2, 3] and factors[1] is None and 1.0 <= factors[2] <= 1.2
+
+
+def test_shape_mistakes_are_ember_errors_not_numpy_ones():
+    with pytest.raises(ember.errors.ShapeError, match=r"mean has 3 values for a tensor of shape \(1, 2, 2\)"):
+        T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))(ember.ones(1, 2, 2))
+    with pytest.raises(ValueError, match="must be positive"):
+        T.Resize((0, 4))(ember.ones(1, 2, 2))
+    from ember.vision.utils import make_grid
+    with pytest.raises(ValueError, match="empty list"):
+        make_grid([])
+    with pytest.raises(RuntimeError, match="one shape"):
+        make_grid([ember.ones(3, 2, 2), ember.ones(3, 4, 4)])

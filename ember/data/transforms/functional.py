@@ -16,7 +16,7 @@ from typing import Any, Sequence
 import numpy
 
 from ... import backend
-from ...errors import DTypeError, EmberValueError, GradError
+from ...errors import DTypeError, EmberValueError, GradError, ShapeError
 from ...tensor import Tensor
 from . import _color, _filters, _geometry, _images, _resample
 from ._images import is_pil_image, pil_image_module, size_of, tensor_of, unpack
@@ -133,6 +133,11 @@ def normalize(tensor: Tensor, mean: Sequence[float], std: Sequence[float], inpla
         raise DTypeError(f"normalize: expected a float tensor (apply ToTensor first), got {tensor.dtype}")
     if tensor.ndim < 3:
         raise EmberValueError(f"normalize: expected a ... x C x H x W tensor, got shape {tuple(tensor.shape)}")
+    channels = tensor.shape[-3]
+    for name, values in (("mean", mean), ("std", std)):
+        if len(values) not in (1, channels):
+            raise ShapeError(f"normalize: {name} has {len(values)} values for a tensor of shape "
+                             f"{tuple(tensor.shape)} with {channels} channels (expected 1 or {channels})")
     data = tensor._data
     xp = backend.namespace_of(data)
     mean = xp.asarray(mean, dtype=data.dtype).reshape(-1, 1, 1)
@@ -260,6 +265,9 @@ def resize(image, size: int | Sequence[int], interpolation=InterpolationMode.BIL
     mode = _interpolation(interpolation)
     array, restore = unpack(image, "resize")
     height, width = resized_output_size(array.shape[-2], array.shape[-1], size, max_size)
+    if height <= 0 or width <= 0:
+        raise EmberValueError(f"resize: the output size {(height, width)} for size={size} and an input of "
+                              f"{tuple(array.shape[-2:])} must be positive")
     if (height, width) == array.shape[-2:]:
         return image
     if mode == "bicubic" and antialias is False:
