@@ -90,11 +90,16 @@ class Optimizer:
     def apply(self, grads, trainable_variables=None) -> None:
         """Update ``trainable_variables`` with ``grads`` (Keras 3's ``optimizer.apply``)."""
         variables = list(trainable_variables) if trainable_variables is not None else self.variables
+        previous = [variable.grad for variable in variables]
         for variable, grad in zip(variables, grads):
             variable.grad = None if grad is None else ember.as_tensor(grad)
         if not self.built:
             self.build(variables)
         self.step()
+        # The gradients were only this update's input: put back what .grad held (inside a compiled
+        # step this also keeps symbolic gradients from outliving the trace on loose Variables).
+        for variable, grad in zip(variables, previous):
+            variable.grad = grad
 
     def apply_gradients(self, grads_and_vars) -> None:
         """Keras 2's spelling: an iterable of ``(gradient, variable)`` pairs."""
