@@ -180,3 +180,24 @@ def test_shape_mistakes_are_ember_errors_not_numpy_ones():
         make_grid([])
     with pytest.raises(RuntimeError, match="one shape"):
         make_grid([ember.ones(3, 2, 2), ember.ones(3, 4, 4)])
+
+
+def test_transforms_say_they_cut_gradients_instead_of_doing_it_silently():
+    x = ember.rand(3, 8, 8, requires_grad=True)
+    with pytest.raises(ember.errors.GradError, match="RandomCrop: .*don't propagate gradients"):
+        T.RandomCrop(4)(x)
+    with ember.no_grad():
+        assert T.RandomCrop(4)(x).shape == (3, 4, 4)
+    assert T.RandomCrop(4)(x.detach()).shape == (3, 4, 4)
+
+
+def test_v2_spelling(hwc):
+    from ember.vision.transforms import v2
+    pipeline = v2.Compose([v2.ToImage(), v2.RandomHorizontalFlip(p=1.0), v2.ToDtype(ember.float32, scale=True),
+                           v2.Normalize((0.5,) * 3, (0.5,) * 3)])
+    out = pipeline(Image.fromarray(hwc))
+    expected = (hwc.transpose(2, 0, 1)[:, :, ::-1] / np.float32(255) - np.float32(0.5)) / np.float32(0.5)
+    np.testing.assert_allclose(out.numpy(), expected, atol=1e-6)
+    assert v2.ToImage()(hwc).dtype == ember.uint8 and v2.ToDtype(ember.int32)(ember.ones(1, 1, 1)).dtype == ember.int32
+    with pytest.raises(TypeError, match="apply ToImage first"):
+        v2.ToDtype(ember.float32)(hwc)

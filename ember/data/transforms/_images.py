@@ -14,6 +14,8 @@ from typing import Any, Callable
 import numpy
 
 from ... import backend
+from ...autograd.grad_mode import is_grad_enabled
+from ...errors import GradError
 from ...tensor import Tensor
 
 _PIL_MODES = ("L", "LA", "RGB", "RGBA", "I", "I;16", "F")
@@ -49,6 +51,11 @@ def unpack(image: Any, operation: str) -> tuple[numpy.ndarray, Callable[[numpy.n
 
 
 def _unpack_tensor(image: Tensor, operation: str):
+    if image.requires_grad and is_grad_enabled():
+        # torchvision's tensor transforms are differentiable; these work on arrays, so say so rather
+        # than hand back a result silently cut from the graph
+        raise GradError(f"{operation}: Ember's image transforms don't propagate gradients (only Normalize "
+                        "does); call it on image.detach(), or under ember.no_grad(), if no gradient is needed")
     data = image.detach().numpy()
     if data.ndim < 2:
         raise TypeError(f"{operation}: a tensor image needs at least 2 dimensions (H x W), got shape "

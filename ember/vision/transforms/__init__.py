@@ -13,4 +13,4 @@ Example:
 from ember.data.transforms import *  # noqa: F401,F403  (re-exported)
 from ember.data.transforms import __all__  # noqa: F401
 
-from . import functional  # noqa: E402  (the submodule, for `import ember.vision.transforms.functional`)
+from . import functional, v2  # noqa: E402  (submodules: `import ember.vision.transforms.functional`)
