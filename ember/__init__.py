@@ -65,14 +65,14 @@ def numel(input: Tensor) -> int:
 # --- the PyTorch-style training stack -----------------------------------------------------
 import sys as _sys  # noqa: E402
 from types import ModuleType as _ModuleType  # noqa: E402
-from . import data, optim  # noqa: E402,F401
+from . import _module_alias, data, optim  # noqa: E402,F401
 from .io import load, save  # noqa: E402,F401
 # ``ember.utils.data`` is ``ember.data`` itself, registered under PyTorch's path so that
 # ``from torch.utils.data import DataLoader`` ports by changing only the import.
 utils = _sys.modules.setdefault(__name__ + ".utils", _ModuleType(
     __name__ + ".utils", "PyTorch's torch.utils: ember.utils.data is ember.data."))
 utils.data = data
-_sys.modules[__name__ + ".utils.data"] = data
+_module_alias.alias_package(__name__ + ".utils.data", data.__name__)  # and its submodules
 
 # --- static graphs --------------------------------------------------------------------------
 from . import graph  # noqa: E402
@@ -86,7 +86,8 @@ from .tf_compat.tensor_ops import (  # noqa: E402,F401
     add_n, boolean_mask, clip_by_global_norm, clip_by_norm, clip_by_value, constant, convert_to_tensor,
     divide, expand_dims, fill, global_norm, greater_equal, identity, less_equal, multiply, one_hot, range,
     rank, reduce_all, reduce_any, reduce_logsumexp, reduce_max, reduce_mean, reduce_min, reduce_prod,
-    reduce_std, reduce_sum, reduce_variance, shape, size, stop_gradient, subtract)
+    reduce_std, reduce_sum, reduce_variance, sequence_mask, shape, size, stop_gradient, subtract, unstack,
+    executing_eagerly, newaxis)
 from .ops.functions import greater, less, not_equal  # noqa: E402,F401
 from .tf_compat.tape import GradientTape, UnconnectedGradients  # noqa: E402,F401
 from .tf_compat.variable import Variable  # noqa: E402,F401
@@ -107,3 +108,15 @@ def __getattr__(name):
         import importlib
         return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'ember' has no attribute {name!r}")
+
+# --- tensor ops from issue 11: sorting, selection, scatter, special functions, linear algebra ---------
+from .ops.functions import (  # noqa: E402,F401
+    addbmm, addmm, addmv, aminmax, argsort, argwhere, baddbmm, bincount, block_diag, bucketize,
+    cartesian_prod, cdist, clamp_max, clamp_min, copysign, cummax, cummin, cumprod, diff, digamma, erfc,
+    erfinv, fix, fmod, frac, histc, hypot, i0, index_add, index_copy, index_fill, index_select, isclose,
+    kron, kthvalue, lerp, lgamma, logaddexp, logaddexp2, logcumsumexp, logit, masked_scatter,
+    masked_select, median, meshgrid, mode, moveaxis, movedim, msort, multinomial, nan_to_num, nanmedian,
+    nanquantile, nonzero, polygamma, quantile, roll, rot90, scatter, scatter_reduce, searchsorted,
+    signbit, sort, std_mean, tensordot, topk, trace, tril_indices, triu_indices, trunc, unique,
+    unique_consecutive, vander, xlogy)
+from . import special  # noqa: E402,F401

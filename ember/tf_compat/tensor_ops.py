@@ -329,3 +329,32 @@ def greater_equal(x, y, name: str | None = None) -> Tensor:
 
 def less_equal(x, y, name: str | None = None) -> Tensor:
     return F.le(x, y)
+
+
+# --- sequences --------------------------------------------------------------------------------
+def unstack(value, num=None, axis: int = 0, name: str | None = None) -> list:
+    """The slices of ``value`` along ``axis``, as a list."""
+    return list(F.unbind(F._tensor(value), axis))
+
+
+def sequence_mask(lengths, maxlen=None, dtype="bool", name: str | None = None) -> Tensor:
+    """``mask[..., j] = j < lengths[...]`` (``maxlen`` defaults to the longest length).
+
+    Example:
+        >>> import ember as tf
+        >>> tf.sequence_mask([1, 3], 4).tolist()
+        [[True, False, False, False], [True, True, True, False]]
+    """
+    sizes = F._tensor(lengths)
+    width = int(F.amax(sizes, ()).item()) if maxlen is None else int(maxlen)
+    mask = F.lt(arange(width, dtype=sizes.dtype), F.unsqueeze(sizes, -1))
+    return mask if as_dtype(dtype).name == "bool" else F.cast(mask, as_dtype(dtype))
+
+
+def executing_eagerly() -> bool:
+    """False while ``ember.function`` traces, True otherwise."""
+    from ..graph.tracer import is_tracing
+    return not is_tracing()
+
+
+newaxis = None

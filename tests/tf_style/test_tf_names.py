@@ -160,3 +160,11 @@ def test_random_functions():
     assert tf.random.categorical(tf.constant([[0.0, 100.0]]), 4).tolist() == [[1, 1, 1, 1]]
     with pytest.raises(tf.EmberValueError, match="maxval"):
         tf.random.uniform([2], dtype=tf.int32)
+
+
+def test_sequence_helpers_and_eagerness():
+    assert [t.tolist() for t in tf.unstack(tf.constant([[1, 2], [3, 4]]), axis=1)] == [[1, 3], [2, 4]]
+    assert tf.sequence_mask([2, 0], 3, dtype=tf.float32).tolist() == [[1.0, 1.0, 0.0], [0.0, 0.0, 0.0]]
+    assert tf.executing_eagerly() and tf.newaxis is None
+    traced = tf.function(lambda x: x + (1.0 if tf.executing_eagerly() else 2.0))
+    assert traced(tf.zeros(1)).tolist() == [2.0]
