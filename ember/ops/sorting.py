@@ -93,8 +93,8 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
     if not isinstance(k, int) or not 0 <= k <= size:
         raise ShapeError(f"topk: k={k} is out of range for dimension {dim} of size {size} "
                          f"(input shape {x.shape}); expected 0 <= k <= {size}")
-    if x.ndim == 0:
-        return ValuesIndices(clone(x) if k else reshape(x, (0,))[:0], _zeros_index(() if k else (0,)))
+    if x.ndim == 0:  # PyTorch gives the 0-d value back, also for k = 0
+        return ValuesIndices(clone(x), _zeros_index(()))
     indices = _take(argsort(x, axis, descending=largest), axis, 0, k)
     return ValuesIndices(take_along_dim(x, indices, axis), indices)
 
@@ -263,6 +263,8 @@ def _round_half_even(values):
 
 
 def _quantile_shape(result, axis, keepdim, whole, original_ndim):
+    if original_ndim == 0:
+        return reshape(result, ())
     if keepdim:
         return reshape(result, (1,) * original_ndim) if whole else result
     return reshape(result, ()) if whole else squeeze(result, axis)

@@ -10,6 +10,8 @@ indices carry none, and the values get theirs from ``gather``.
 """
 from __future__ import annotations
 
+import math
+
 import numpy
 
 from ..errors import DTypeError, ShapeError
@@ -120,10 +122,12 @@ class Searchsorted(_IndexPrimitive):
         side = "right" if right else "left"
         if sorted_sequence.ndim == 1:
             return xp.searchsorted(sorted_sequence, values, side=side).astype(dtype)
-        rows = sorted_sequence.reshape(-1, sorted_sequence.shape[-1])
-        queries = values.reshape(rows.shape[0], -1)
-        out = xp.stack([xp.searchsorted(row, query, side=side) for row, query in zip(rows, queries)]) \
-            if rows.shape[0] else xp.zeros(queries.shape, xp.int64)
+        batch = math.prod(sorted_sequence.shape[:-1])  # explicit sizes: -1 is ambiguous with size-0 dims
+        rows = sorted_sequence.reshape(batch, sorted_sequence.shape[-1])
+        queries = values.reshape(batch, values.shape[-1])
+        out = xp.zeros(queries.shape, xp.int64)
+        for number in range(batch):
+            out[number] = xp.searchsorted(rows[number], queries[number], side=side)
         return out.reshape(values.shape).astype(dtype)
 
     @staticmethod
@@ -189,7 +193,6 @@ class Logcumsumexp(Primitive):
     """``log(cumsum(exp(x)))`` along ``axis``, without overflow."""
 
     name = "logcumsumexp"
-    saves_output = True
 
     @staticmethod
     def forward(xp, x, axis):
@@ -201,13 +204,18 @@ class Logcumsumexp(Primitive):
     def vjp(ctx, g):
         # grad_j = sum_{i>=j} g_i exp(x_j - out_i): done in log space for the positive and
         # negative parts of g separately, so that nothing overflows
-        x, out, axis = ctx.inputs[0], ctx.output, ctx.attrs[0]
+        x, axis = ctx.inputs[0], ctx.attrs[0]
+        out = F.logcumsumexp(x, axis)  # recomputed from x, so that second derivatives see its dependence
 
         def reverse_scan(values):
             return F.flip(F.logcumsumexp(F.flip(values, (axis,)), axis), (axis,))
 
+        # "log 0" is a very negative finite number rather than -inf: exp still gives exactly 0, and
+        # differentiating this rule again never meets inf - inf
+        log_zero = float(numpy.finfo(x._data.dtype).min) / 4
+
         def part(mask):
-            logs = F.where(mask, F.log(F.where(mask, F.abs(g), 1)), float("-inf"))
+            logs = F.where(mask, F.log(F.where(mask, F.abs(g), 1)), log_zero)
             return F.exp(reverse_scan(logs - out) + x)
         return (part(g > 0) - part(g < 0),)
 
