@@ -189,6 +189,8 @@ def test_transforms_say_they_cut_gradients_instead_of_doing_it_silently():
     with ember.no_grad():
         assert T.RandomCrop(4)(x).shape == (3, 4, 4)
     assert T.RandomCrop(4)(x.detach()).shape == (3, 4, 4)
+    with pytest.raises(ember.errors.GradError, match="erase"):
+        T.RandomErasing(p=1.0)(x)
 
 
 def test_v2_spelling(hwc):

@@ -50,12 +50,16 @@ def unpack(image: Any, operation: str) -> tuple[numpy.ndarray, Callable[[numpy.n
                     f"tensor (H x W or ... x C x H x W), got {type(image).__name__}")
 
 
-def _unpack_tensor(image: Tensor, operation: str):
+def refuse_grad(image: Tensor, operation: str) -> None:
+    """torchvision's tensor transforms are differentiable; these work on arrays, so say so rather
+    than hand back a result silently cut from the graph."""
     if image.requires_grad and is_grad_enabled():
-        # torchvision's tensor transforms are differentiable; these work on arrays, so say so rather
-        # than hand back a result silently cut from the graph
         raise GradError(f"{operation}: Ember's image transforms don't propagate gradients (only Normalize "
                         "does); call it on image.detach(), or under ember.no_grad(), if no gradient is needed")
+
+
+def _unpack_tensor(image: Tensor, operation: str):
+    refuse_grad(image, operation)
     data = image.detach().numpy()
     if data.ndim < 2:
         raise TypeError(f"{operation}: a tensor image needs at least 2 dimensions (H x W), got shape "

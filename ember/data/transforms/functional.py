@@ -19,7 +19,7 @@ from ... import backend
 from ...errors import DTypeError, EmberValueError, GradError, ShapeError
 from ...tensor import Tensor
 from . import _color, _filters, _geometry, _images, _resample
-from ._images import is_pil_image, pil_image_module, size_of, tensor_of, unpack
+from ._images import is_pil_image, pil_image_module, refuse_grad, size_of, tensor_of, unpack
 
 
 class InterpolationMode(enum.Enum):
@@ -367,6 +367,7 @@ def erase(image: Tensor, i: int, j: int, h: int, w: int, v, inplace: bool = Fals
     """
     if not isinstance(image, Tensor):
         raise TypeError(f"erase: expected an Ember tensor image, got {type(image).__name__}")
+    refuse_grad(image, "erase")
     values = v.detach().numpy() if isinstance(v, Tensor) else numpy.asarray(v)
     data = image._data if inplace else image._data.copy()
     data[..., i:i + h, j:j + w] = backend.namespace_of(data).asarray(values, dtype=data.dtype)
@@ -404,6 +405,7 @@ def convert_image_dtype(image: Tensor, dtype=None) -> Tensor:
     """
     if not isinstance(image, Tensor):
         raise TypeError(f"convert_image_dtype: expected an Ember tensor, got {type(image).__name__}")
+    refuse_grad(image, "convert_image_dtype")
     target = backend.as_dtype(dtype) if dtype is not None else backend.get_default_dtype()
     source, wanted = image._data.dtype, target.numpy
     if source == wanted:
