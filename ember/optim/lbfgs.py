@@ -101,7 +101,7 @@ class LBFGS(Optimizer):
 
     # --- the step -----------------------------------------------------------------------
     @no_grad()
-    def step(self, closure: Callable[[], Any] | None = None):  # type: ignore[override]
+    def _step(self, closure: Callable[[], Any] | None = None):
         """Run up to ``max_iter`` L-BFGS iterations; return the loss ``closure()`` gave first."""
         if closure is None:
             raise TypeError(_CLOSURE_MESSAGE)

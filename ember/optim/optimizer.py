@@ -21,9 +21,10 @@ from typing import Any, Callable, Iterable
 from .. import backend
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
+from .hooks import OptimizerHooks
 
 
-class Optimizer:
+class Optimizer(OptimizerHooks):
     """Base class of every optimizer (PyTorch's ``torch.optim.Optimizer``).
 
     ``params`` is an iterable of tensors, or of dicts (parameter groups) each
@@ -45,6 +46,7 @@ class Optimizer:
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         self._scratch = _Scratch()
+        self._init_hooks()
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
                             f"Tensors or dicts, but got a {type(params).__name__}")
@@ -96,9 +98,15 @@ class Optimizer:
                     param.grad._data.fill(0)
 
     # --- the step -----------------------------------------------------------
-    @no_grad()
     def step(self, closure: Callable[[], Any] | None = None):
-        """Update every parameter that has a gradient; return ``closure()``'s loss if given."""
+        """Update every parameter that has a gradient; return ``closure()``'s loss if given.
+
+        Step hooks run around it; subclasses change :meth:`_step`, not this.
+        """
+        return self._with_step_hooks(self._step, (self,) if closure is None else (self, closure), {})
+
+    @no_grad()
+    def _step(self, closure: Callable[[], Any] | None = None):
         loss = None
         if closure is not None:
             with enable_grad():
@@ -130,6 +138,9 @@ class Optimizer:
         Parameters are numbered in group order, as in PyTorch; the state
         tensors are the live ones (save or clone them to keep a snapshot).
         """
+        return self._state_dict_with_hooks(self._build_state_dict)
+
+    def _build_state_dict(self) -> dict[str, Any]:
         index: dict[int, int] = {}
         groups = []
         for group in self.param_groups:
@@ -145,6 +156,9 @@ class Optimizer:
         State arrays are copied (and cast to the parameter's dtype, except
         ``step``), so stepping this optimizer never changes the saved dict.
         """
+        self._load_state_dict_with_hooks(self._load_state_dict, state_dict)
+
+    def _load_state_dict(self, state_dict: dict[str, Any]) -> None:
         saved_groups = state_dict["param_groups"]
         _check_group_sizes(self.param_groups, saved_groups)
         params = [p for group in self.param_groups for p in group["params"]]
