@@ -11,7 +11,6 @@ unpickler that cannot run code (see :mod:`.batches`).
 from __future__ import annotations
 
 import os
-import tarfile
 from pathlib import Path
 from typing import Callable
 
@@ -90,6 +89,7 @@ class CIFAR10(Dataset):
                 return place
         note = "download=False, so nothing was fetched (pass download=True to fetch it)."
         if download:
+            import tarfile  # only a download needs it: keep it out of `import ember`
             target = Path(root) if root is not None else files.cache_dir()
             try:
                 return self._download_and_extract(target)
@@ -152,6 +152,7 @@ class CIFAR100(CIFAR10):
 
 def _extract(archive: Path, target: Path, folder: str) -> None:
     """Unpack only the regular files under ``folder/``: no links, no absolute or ``..`` paths."""
+    import tarfile
     with tarfile.open(archive, "r:gz") as tar:
         members = [member for member in tar.getmembers()
                    if member.isfile() and member.name.startswith(folder + "/")
