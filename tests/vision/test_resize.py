@@ -24,8 +24,8 @@ FLOAT_TOLERANCE = 2e-5  # float32 weights computed in a different order than PyT
 def _torch_resize(array: np.ndarray, size, mode: str) -> np.ndarray:
     image = torch.from_numpy(array)[None]
     floats = image.float() if image.dtype == torch.uint8 else image
-    if mode == "nearest":
-        out = torch.nn.functional.interpolate(floats, size=size, mode="nearest")
+    if mode in ("nearest", "nearest-exact"):
+        out = torch.nn.functional.interpolate(floats, size=size, mode=mode)
     else:
         out = torch.nn.functional.interpolate(floats, size=size, mode=mode, align_corners=False, antialias=True)
     if image.dtype == torch.uint8:
@@ -33,8 +33,8 @@ def _torch_resize(array: np.ndarray, size, mode: str) -> np.ndarray:
     return out[0].numpy()
 
 
-@pytest.mark.parametrize("mode", ["bilinear", "bicubic", "nearest"])
-@pytest.mark.parametrize("size", [(7, 5), (13, 40), (16, 9), (3, 3)])
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic", "nearest", "nearest-exact"])
+@pytest.mark.parametrize("size", [(7, 5), (13, 40), (16, 9), (3, 3), (32, 60)])
 def test_float_tensor_matches_interpolate(mode, size):
     image = np.random.default_rng(0).random((3, 16, 20), dtype=np.float32)
     ours = F.resize(ember.tensor(image), size, InterpolationMode(mode)).numpy()
