@@ -103,9 +103,19 @@ def test_pil_and_numpy_images_resize_like_tensors():
     assert np.abs(pil_own - from_array.astype(int)).max() <= 1
 
 
+def test_pil_filter_constants_are_accepted_as_older_code_passes_them():
+    Image = pytest.importorskip("PIL.Image")
+    image = ember.rand(1, 8, 8)
+    for constant, mode in [(Image.BICUBIC, InterpolationMode.BICUBIC), (Image.NEAREST, InterpolationMode.NEAREST)]:
+        np.testing.assert_array_equal(T.Resize(5, interpolation=constant)(image).numpy(),
+                                      T.Resize(5, interpolation=mode)(image).numpy())
+
+
 def test_bad_interpolation_and_size_are_refused():
     with pytest.raises(TypeError, match="InterpolationMode"):
         T.Resize(4, interpolation="area")
+    with pytest.raises(TypeError, match="InterpolationMode"):
+        T.Resize(4, interpolation=1)  # PIL's LANCZOS (1) is not offered
     with pytest.raises(ValueError, match="size"):
         T.Resize((1, 2, 3))
     with pytest.raises(ValueError, match="bicubic without antialiasing"):

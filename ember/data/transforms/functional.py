@@ -31,11 +31,16 @@ class InterpolationMode(enum.Enum):
     BICUBIC = "bicubic"
 
 
+_PIL_FILTERS = {0: "nearest", 2: "bilinear", 3: "bicubic"}  # Image.NEAREST, BILINEAR, BICUBIC
+
+
 def _interpolation(mode) -> str:
     if isinstance(mode, InterpolationMode):
         return mode.value
     if isinstance(mode, str) and mode in {m.value for m in InterpolationMode}:
         return mode
+    if isinstance(mode, int) and int(mode) in _PIL_FILTERS:  # older code passes PIL's constants
+        return _PIL_FILTERS[int(mode)]
     raise TypeError(f"interpolation should be an InterpolationMode (NEAREST, NEAREST_EXACT, BILINEAR or "
                     f"BICUBIC), got {mode!r}")
 
