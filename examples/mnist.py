@@ -55,14 +55,18 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--limit", type=int, metavar="N", help="use only the first N train and test images")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--checkpoint", default=None,
-                        help="checkpoint file (default: checkpoints/<dataset>-<model>.safetensors)")
+                        help="checkpoint file (default: checkpoints/<dataset>-<model>.safetensors, "
+                             "with the dataset actually trained on: digits when MNIST fell back)")
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument("--distributed", action="store_true",
                         help="data-parallel over MPI (launch with mpiexec -n N); --batch-size is split over the ranks")
-    args = parser.parse_args(argv)
-    args.checkpoint = args.checkpoint or os.path.join("checkpoints", f"{args.dataset}-{args.model}.safetensors")
-    return args
+    return parser.parse_args(argv)
+
+
+def checkpoint_path(args, data_name: str) -> str:
+    """--checkpoint, or a default named for the data really used (a digits run never takes MNIST's)."""
+    return args.checkpoint or os.path.join("checkpoints", f"{data_name}-{args.model}.safetensors")
 
 
 # --- data ---------------------------------------------------------------------
@@ -162,20 +166,24 @@ def evaluate(model, images, labels, data_name, model_kind, batch_size: int = 100
 
 
 # --- checkpoints ----------------------------------------------------------------
-def save_checkpoint(path, model, optimizer, epoch, losses, loader_generator, args) -> None:
+def save_checkpoint(path, model, optimizer, epoch, losses, loader_generator, args, data_name) -> None:
     directory = os.path.dirname(path)
     if directory:
         os.makedirs(directory, exist_ok=True)
     ember.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
-                "losses": losses, "config": _config(args),
+                "losses": losses, "config": _config(args, data_name),
                 "rng": {"loader": loader_generator.get_state(),
                         "default": ember.default_generator.get_state()}}, path)
 
 
-def restore_checkpoint(path, model, optimizer, loader_generator, args) -> tuple[int, list]:
+def restore_checkpoint(path, model, optimizer, loader_generator, args, data_name) -> tuple[int, list]:
+    if not os.path.exists(path):
+        sys.exit(f"error: --resume: no checkpoint at {path}; train without --resume first (it saves "
+                 "one after every epoch), or name an existing file with --checkpoint")
     checkpoint = ember.load(path)
-    if checkpoint["config"] != _config(args):
-        sys.exit(f"error: {path} was made with {checkpoint['config']}, not {_config(args)}; "
+    config = _config(args, data_name)
+    if checkpoint["config"] != config:
+        sys.exit(f"error: {path} was made with {checkpoint['config']}, not {config}; "
                  "resume with the same options or pick another --checkpoint")
     model.load_state_dict(checkpoint["model"])
     optimizer.load_state_dict(checkpoint["optimizer"])
@@ -184,9 +192,9 @@ def restore_checkpoint(path, model, optimizer, loader_generator, args) -> tuple[
     return checkpoint["epoch"], checkpoint["losses"]
 
 
-def _config(args) -> dict:
-    """What must agree between a checkpoint and the run resuming it."""
-    return {"model": args.model, "dataset": args.dataset, "batch_size": args.batch_size,
+def _config(args, data_name: str) -> dict:
+    """What must agree between a checkpoint and the run resuming it (the data really used)."""
+    return {"model": args.model, "dataset": data_name, "batch_size": args.batch_size,
             "optimizer": args.optimizer, "lr": args.lr, "limit": args.limit, "seed": args.seed}
 
 
@@ -217,9 +225,13 @@ def main(argv=None) -> dict:
                         sampler=sampler, generator=loader_generator)
     loss_function = nn.CrossEntropyLoss()
     done, losses, accuracies = 0, [], []
+    path = checkpoint_path(args, data.name)
     if args.resume:
-        done, losses = restore_checkpoint(args.checkpoint, model, optimizer, loader_generator, args)
-        print(f"resumed from {args.checkpoint} after epoch {done}")
+        done, losses = restore_checkpoint(path, model, optimizer, loader_generator, args, data.name)
+        print(f"resumed from {path} after epoch {done}")
+        if done >= args.epochs:
+            print(f"{path} already holds {done} epoch(s) and --epochs is {args.epochs}: nothing left "
+                  f"to train; raise --epochs to continue")
     print(f"{args.model} on {data.name}: {data.train_images.shape[0]} training and "
           f"{data.test_images.shape[0]} test images" + (f", {world} ranks" if args.distributed else ""))
     for epoch in range(done + 1, args.epochs + 1):
@@ -229,10 +241,10 @@ def main(argv=None) -> dict:
         accuracies.append(evaluate(model, data.test_images, data.test_labels, data.name, args.model))
         print(f"epoch {epoch}: mean loss {np.mean(losses[-1]):.4f}, test accuracy {100 * accuracies[-1]:.2f}%")
         if rank == 0:
-            save_checkpoint(args.checkpoint, model, optimizer, epoch, losses, loader_generator, args)
+            save_checkpoint(path, model, optimizer, epoch, losses, loader_generator, args, data.name)
     if accuracies:
         print(f"test accuracy: {100 * accuracies[-1]:.2f}% ({args.model}, {data.name}, {args.epochs} epochs); "
-              f"checkpoint: {args.checkpoint}")
+              f"checkpoint: {path}")
     return {"losses": losses, "accuracies": accuracies, "dataset": data.name}
 
 

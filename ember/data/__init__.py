@@ -19,6 +19,16 @@ from types import SimpleNamespace as _Namespace
 experimental = _Namespace(AUTOTUNE=AUTOTUNE, INFINITE_CARDINALITY=INFINITE_CARDINALITY,
                           UNKNOWN_CARDINALITY=UNKNOWN_CARDINALITY)
 
+
+
+def __getattr__(name: str):
+    # torch.utils.data.DistributedSampler; loaded on first use, as it lives in ember.distributed.
+    if name == "DistributedSampler":
+        from .distributed import DistributedSampler
+        return DistributedSampler
+    raise AttributeError(f"module 'ember.data' has no attribute '{name}'")
+
+
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
            "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler",
            "DataLoader", "default_collate", "default_convert", "datasets", "transforms"]

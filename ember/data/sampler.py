@@ -14,6 +14,9 @@ from ..ops import random as _random
 from ..ops.random import Generator
 
 
+_CHUNK = 4096  # indices drawn at a time with replacement
+
+
 class Sampler:
     """Base class: an iterable of dataset indices (PyTorch's ``Sampler``)."""
 
@@ -71,21 +74,23 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self) -> Iterator[int]:
-        random = self._numpy_generator()
-        size = len(self.data_source)
-        if self.replacement:
-            order = random.integers(0, size, self.num_samples)
-        else:
-            whole, part = divmod(self.num_samples, size)
-            order = numpy.concatenate([random.permutation(size) for _ in range(whole)]
-                                      + [random.permutation(size)[:part]])
-        return iter(order.tolist())
+        # The epoch's seed is drawn now (see the module docstring); the indices themselves are
+        # drawn lazily, a chunk at a time, so num_samples=10**10 costs no memory up front.
+        random = numpy.random.Generator(numpy.random.PCG64(self._epoch_seed()))
+        return self._indices(random, len(self.data_source), self.num_samples)
 
-    def _numpy_generator(self) -> numpy.random.Generator:
-        if self.generator is not None:
-            return self.generator.numpy
-        seed = int(_random.default_generator.numpy.integers(2 ** 63))
-        return numpy.random.Generator(numpy.random.PCG64(seed))
+    def _indices(self, random: numpy.random.Generator, size: int, count: int) -> Iterator[int]:
+        while count > 0:
+            if self.replacement:
+                chunk = random.integers(0, size, min(count, _CHUNK))
+            else:
+                chunk = random.permutation(size)[:count]
+            count -= len(chunk)
+            yield from chunk.tolist()
+
+    def _epoch_seed(self) -> int:
+        source = self.generator if self.generator is not None else _random.default_generator
+        return int(source.numpy.integers(2 ** 63))
 
     def __len__(self) -> int:
         return self.num_samples
