@@ -131,3 +131,15 @@ def test_bad_color_arguments():
         F.adjust_hue(ember.rand(3, 2, 2), 0.9)
     with pytest.raises(TypeError, match="1 or 3 channels"):
         F.adjust_brightness(ember.rand(4, 2, 2), 1.2)
+
+
+def test_on_pil_images_the_blends_are_within_one_level_of_image_enhance():
+    """torchvision's PIL path uses ImageEnhance (rounding); its tensor path, used here, truncates."""
+    Image = pytest.importorskip("PIL.Image")
+    from PIL import ImageEnhance
+    picture = Image.fromarray(np.random.default_rng(6).integers(0, 256, (9, 8, 3), dtype=np.uint8))
+    for factor in (0.4, 1.3):
+        for ours, theirs in [(F.adjust_brightness, ImageEnhance.Brightness), (F.adjust_contrast, ImageEnhance.Contrast),
+                             (F.adjust_saturation, ImageEnhance.Color)]:
+            difference = np.asarray(ours(picture, factor)).astype(int) - np.asarray(theirs(picture).enhance(factor))
+            assert np.abs(difference).max() <= 1

@@ -134,3 +134,11 @@ def test_bad_rotation_arguments():
         F.rotate(ember.zeros(1, 4, 4), 10, InterpolationMode.BICUBIC)
     with pytest.raises(ValueError, match="fill"):
         F.rotate(ember.zeros(3, 4, 4), 10, fill=[1.0, 2.0])
+
+
+def test_on_pil_images_nearest_rotation_equals_pils_own():
+    Image = pytest.importorskip("PIL.Image")
+    picture = Image.fromarray(np.random.default_rng(4).integers(0, 256, (21, 17, 3), dtype=np.uint8))
+    for angle in (10, 33, 135):
+        np.testing.assert_array_equal(np.asarray(F.rotate(picture, angle)),
+                                      np.asarray(picture.rotate(angle, resample=Image.NEAREST)))
