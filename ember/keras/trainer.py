@@ -300,6 +300,8 @@ class Trainer:
             callbacks.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
+        if epochs > initial_epoch and hasattr(self.optimizer, "finalize_variable_values"):
+            self.optimizer.finalize_variable_values(self.trainable_weights)  # use_ema: the averages, as Keras
         callbacks.on_end("train", logs)
         return self.history
 

@@ -10,10 +10,12 @@ Example:
 from __future__ import annotations
 
 from . import schedules
-from .algorithms import SGD, Adagrad, Adam, AdamW, RMSprop
+from .algorithms import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Ftrl, Lion, Nadam, RMSprop
 from .base import Optimizer
+from .loss_scale import LossScaleOptimizer
 
-_CLASSES = {cls.__name__: cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad)}
+_CLASSES = {cls.__name__: cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion,
+                                          Ftrl, LossScaleOptimizer)}
 
 
 def get(identifier) -> Optimizer:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from .base import Optimizer
 from .rules import KerasAdagrad, KerasAdam, KerasRMSprop, KerasSGD
+from .rules_more import KerasAdadelta, KerasAdamax, KerasFtrl, KerasLion, KerasNadam
 
 
 class SGD(Optimizer):
@@ -83,3 +84,85 @@ class Adagrad(Optimizer):
     def get_config(self) -> dict:
         return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,
                 "epsilon": self.epsilon}
+
+
+class Adadelta(Optimizer):
+    def __init__(self, learning_rate=0.001, rho: float = 0.95, epsilon: float = 1e-7, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.rho, self.epsilon = rho, epsilon
+
+    def _make_rule(self, variables):
+        return KerasAdadelta(variables, lr=self.learning_rate, rho=self.rho, eps=self.epsilon)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
+class Adamax(Optimizer):
+    def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
+                 **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+
+    def _make_rule(self, variables):
+        return KerasAdamax(variables, lr=self.learning_rate, betas=(self.beta_1, self.beta_2), eps=self.epsilon)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+class Nadam(Adamax):
+    def _make_rule(self, variables):
+        return KerasNadam(variables, lr=self.learning_rate, betas=(self.beta_1, self.beta_2), eps=self.epsilon)
+
+
+class Lion(Optimizer):
+    def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.99, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        if beta_1 <= 0 or beta_1 > 1:
+            raise ValueError(f"Argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer "
+                             f"degenerates to SignSGD. Received: beta_1={beta_1}.")
+        self.beta_1, self.beta_2 = beta_1, beta_2
+
+    def _make_rule(self, variables):
+        return KerasLion(variables, lr=self.learning_rate, betas=(self.beta_1, self.beta_2))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2}
+
+
+class Ftrl(Optimizer):
+    def __init__(self, learning_rate=0.001, learning_rate_power: float = -0.5,
+                 initial_accumulator_value: float = 0.1, l1_regularization_strength: float = 0.0,
+                 l2_regularization_strength: float = 0.0, l2_shrinkage_regularization_strength: float = 0.0,
+                 beta: float = 0.0, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        checks = {"initial_accumulator_value": initial_accumulator_value,
+                  "l1_regularization_strength": l1_regularization_strength,
+                  "l2_regularization_strength": l2_regularization_strength,
+                  "l2_shrinkage_regularization_strength": l2_shrinkage_regularization_strength,
+                  "-learning_rate_power": -learning_rate_power}
+        for name, value in checks.items():
+            if value < 0:
+                raise ValueError(f"`{name.lstrip('-')}` needs to be "
+                                 f"{'negative' if name.startswith('-') else 'positive'} or zero. "
+                                 f"Received: {name.lstrip('-')}={-value if name.startswith('-') else value}.")
+        self.learning_rate_power, self.initial_accumulator_value = learning_rate_power, initial_accumulator_value
+        self.l1_regularization_strength = l1_regularization_strength
+        self.l2_regularization_strength = l2_regularization_strength
+        self.l2_shrinkage_regularization_strength = l2_shrinkage_regularization_strength
+        self.beta = beta
+
+    def _make_rule(self, variables):
+        return KerasFtrl(variables, lr=self.learning_rate, learning_rate_power=self.learning_rate_power,
+                         initial_accumulator_value=self.initial_accumulator_value,
+                         l1=self.l1_regularization_strength, l2=self.l2_regularization_strength,
+                         l2_shrinkage=self.l2_shrinkage_regularization_strength, beta=self.beta)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "learning_rate_power": self.learning_rate_power,
+                "initial_accumulator_value": self.initial_accumulator_value,
+                "l1_regularization_strength": self.l1_regularization_strength,
+                "l2_regularization_strength": self.l2_regularization_strength,
+                "l2_shrinkage_regularization_strength": self.l2_shrinkage_regularization_strength,
+                "beta": self.beta}

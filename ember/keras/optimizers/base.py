@@ -42,8 +42,13 @@ class Optimizer:
             raise TypeError(f"{type(self).__name__} got unexpected arguments {sorted(kwargs)}")
         if sum(option is not None for option in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set")
-        if use_ema:
-            raise NotImplementedError("use_ema=True is not supported")
+        if not 0 <= ema_momentum <= 1:
+            raise ValueError(f"`ema_momentum` must be in the range [0, 1]. Received: ema_momentum={ema_momentum}")
+        self.use_ema, self.ema_momentum, self.ema_overwrite_frequency = use_ema, ema_momentum, ema_overwrite_frequency
+        self.loss_scale_factor, self.gradient_accumulation_steps = loss_scale_factor, gradient_accumulation_steps
+        if gradient_accumulation_steps:
+            raise NotImplementedError("gradient_accumulation_steps is not supported by Ember's Keras optimizers")
+        self._overwritten_at = 0
         self.name = name or type(self).__name__.lower()
         self.weight_decay, self.clipnorm, self.clipvalue = weight_decay, clipnorm, clipvalue
         self.global_clipnorm = global_clipnorm
@@ -67,6 +72,9 @@ class Optimizer:
             for variable in group["params"]:
                 if variable not in self.rule.state:
                     self.rule.state[variable] = self.rule._init_state(variable, group)
+                if self.use_ema:  # the average, and whether it has started (Keras: the first step copies)
+                    self.rule.state[variable]["ema"] = variable.detach().clone()
+                    self.rule.state[variable]["ema_started"] = ember.zeros((), dtype=variable.dtype)
 
     @property
     def built(self) -> bool:
@@ -126,12 +134,27 @@ class Optimizer:
         self.prepare_step()
         self.update()
         self.iterations += 1
+        self._maybe_overwrite()
 
     # A compiled training step runs update() inside the graph; prepare_step() and the
     # iteration count are Python bookkeeping, done outside it by the trainer.
     def prepare_step(self) -> None:
-        """Set this step's learning rate (from the schedule, if any) on the update rule."""
+        """Set this step's learning rate (from the schedule, if any) on the update rule.
+
+        With ``ema_overwrite_frequency``, the variables take their moving averages once
+        every that many steps: at the end of :meth:`step`, or here, before the next step, when
+        a compiled ``fit`` step ran :meth:`update` alone.
+        """
         self._set_rate(self._current_rate())
+        self._maybe_overwrite()
+
+    def _maybe_overwrite(self) -> None:
+        """Every ``ema_overwrite_frequency`` steps, the variables take their averages (once per step)."""
+        frequency = self.ema_overwrite_frequency
+        if self.use_ema and frequency and self.iterations and self.iterations % frequency == 0 \
+                and self._overwritten_at != self.iterations:
+            self._overwritten_at = self.iterations
+            self.finalize_variable_values(self.variables)
 
     def update(self) -> None:
         """Clip, decay and update the variables: only tensor operations, so it can be traced."""
@@ -144,20 +167,43 @@ class Optimizer:
                         variable.mul_(1.0 - rate * self.weight_decay)
             self.rule.step()
             constraints.apply_constraints(self.variables)
+            if self.use_ema:
+                self._update_moving_averages()
+
+    def _update_moving_averages(self) -> None:
+        for variable in self.variables:
+            state = self.rule.state[variable]
+            momentum = state["ema_started"] * self.ema_momentum
+            state["ema"].mul_(momentum).add_(variable * (1.0 - momentum))
+            state["ema_started"].mul_(0.0).add_(1.0)
+
+    def finalize_variable_values(self, var_list=None) -> None:
+        """With ``use_ema``, set the variables to their moving averages (Keras does at the end of fit)."""
+        if not self.use_ema or self.rule is None:
+            return
+        with ember.no_grad():
+            for variable in var_list if var_list is not None else self.variables:
+                state = self.rule.state.get(variable)
+                if state is not None and "ema" in state:
+                    variable.copy_(state["ema"])
 
     def zero_grad(self) -> None:
         for variable in self.variables:
             variable.grad = None
 
     def _clip(self) -> None:
-        with_grad = [v for v in self.variables if v.grad is not None]
+        """Keras's clipping: ``g * c / max(norm, c)``, per gradient (clipnorm) or over all (global)."""
+        grads = [v.grad for v in self.variables if v.grad is not None]
         if self.clipvalue is not None:
-            nn_utils.clip_grad_value_(with_grad, self.clipvalue)
+            nn_utils.clip_grad_value_([v for v in self.variables if v.grad is not None], self.clipvalue)
         elif self.clipnorm is not None:
-            for variable in with_grad:  # Keras clips each gradient by its own norm
-                nn_utils.clip_grad_norm_([variable], self.clipnorm)
-        elif self.global_clipnorm is not None:
-            nn_utils.clip_grad_norm_(with_grad, self.global_clipnorm)
+            for grad in grads:
+                grad.mul_(self.clipnorm / ember.clamp(ember.sqrt(ember.sum(grad * grad)), min=self.clipnorm))
+        elif self.global_clipnorm is not None and grads:
+            norm = ember.sqrt(sum(ember.sum(grad * grad) for grad in grads))
+            scale = self.global_clipnorm / ember.clamp(norm, min=self.global_clipnorm)
+            for grad in grads:
+                grad.mul_(scale)
 
     # --- the learning rate --------------------------------------------------
     def _current_rate(self) -> float:
@@ -189,7 +235,11 @@ class Optimizer:
         rate = self._learning_rate
         return {"name": self.name, "learning_rate": serialize(rate) if isinstance(rate, LearningRateSchedule)
                 else float(rate), "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
-                "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm}
+                "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
+                "use_ema": self.use_ema, "ema_momentum": self.ema_momentum,
+                "ema_overwrite_frequency": self.ema_overwrite_frequency,
+                "loss_scale_factor": self.loss_scale_factor,
+                "gradient_accumulation_steps": self.gradient_accumulation_steps}
 
     @classmethod
     def from_config(cls, config: dict) -> "Optimizer":
