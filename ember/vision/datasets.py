@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 from ..data import datasets as _data
-from ..data.datasets import CorruptDatasetError, DatasetNotFoundError
+from ..data.datasets import CorruptDatasetError, DatasetNotFoundError  # noqa: F401  (re-exported)
 from ..data.datasets.folder import IMG_EXTENSIONS, pil_loader  # noqa: F401  (torchvision names)
 from ..data.transforms._images import pil_image_module
 

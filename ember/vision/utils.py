@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import BinaryIO, Sequence
+from typing import BinaryIO
 
 import numpy
 

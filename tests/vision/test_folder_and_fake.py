@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import ember
 from ember.data import DataLoader
 from ember.data import datasets as data_datasets
 from ember.vision import datasets, transforms
