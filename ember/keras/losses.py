@@ -161,6 +161,99 @@ def _sparse_labels(y_true, y_pred):
     return y_true if not y_true.is_floating_point() else ember.cast(y_true, ember.int64)
 
 
+def _float_pair(y_true, y_pred):
+    y_true, y_pred = _as_tensors(y_true, y_pred)
+    return ember.cast(match_rank(y_true, y_pred), y_pred.dtype), y_pred
+
+
+def _hinge_labels(y_true):
+    """Labels in {0, 1} become {-1, 1} (Keras's rule, decided on the whole batch); others stay."""
+    is_binary = ember.all(ember.logical_or(y_true == 0.0, y_true == 1.0))
+    return ember.where(is_binary, 2.0 * y_true - 1.0, y_true)
+
+
+def hinge(y_true, y_pred):
+    y_true, y_pred = _float_pair(y_true, y_pred)
+    return ember.mean(ember.relu(1.0 - _hinge_labels(y_true) * y_pred), -1)
+
+
+def squared_hinge(y_true, y_pred):
+    y_true, y_pred = _float_pair(y_true, y_pred)
+    return ember.mean(ember.square(ember.relu(1.0 - _hinge_labels(y_true) * y_pred)), -1)
+
+
+def categorical_hinge(y_true, y_pred):
+    y_true, y_pred = _float_pair(y_true, y_pred)
+    positive = ember.sum(y_true * y_pred, -1)
+    negative = ember.amax((1.0 - y_true) * y_pred, -1)
+    return ember.relu(negative - positive + 1.0)
+
+
+def _l2_normalize(x, axis: int):
+    return x * ember.clamp(ember.rsqrt(ember.sum(x * x, axis, keepdim=True)), max=1.0 / backend.epsilon())
+
+
+def cosine_similarity(y_true, y_pred, axis: int = -1):
+    """Minus the cosine of the angle between labels and predictions (1 is the worst, -1 the best)."""
+    y_true, y_pred = _float_pair(y_true, y_pred)
+    return -ember.sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), axis)
+
+
+def poisson(y_true, y_pred):
+    y_true, y_pred = _float_pair(y_true, y_pred)
+    return ember.mean(y_pred - y_true * ember.log(y_pred + backend.epsilon()), -1)
+
+
+def _clipped_bce(y_true, probabilities):
+    eps = backend.epsilon()
+    clipped = ember.clamp(probabilities, eps, 1.0 - eps)
+    return -(y_true * ember.log(clipped) + (1.0 - y_true) * ember.log(1.0 - clipped))
+
+
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing: bool = False, alpha: float = 0.25,
+                              gamma: float = 2.0, from_logits: bool = False, label_smoothing: float = 0.0,
+                              axis: int = -1):
+    """Binary cross-entropy scaled by ``(1 - p_t)^gamma``: confident right answers count less."""
+    y_true, y_pred = _float_pair(y_true, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        y_pred = ember.sigmoid(y_pred)
+    p_t = y_true * y_pred + (1.0 - y_true) * (1.0 - y_pred)
+    focal = ember.pow(1.0 - p_t, gamma) * _clipped_bce(y_true, y_pred)
+    if apply_class_balancing:
+        focal = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * focal
+    return ember.mean(focal, axis)
+
+
+def categorical_focal_crossentropy(y_true, y_pred, alpha: float = 0.25, gamma: float = 2.0,
+                                   from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1):
+    y_true, y_pred = _dense_pair("categorical_crossentropy", y_true, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
+    if from_logits:
+        y_pred = ember.softmax(y_pred, axis)
+    eps = backend.epsilon()
+    output = ember.clamp(y_pred / ember.sum(y_pred, axis, keepdim=True), eps, 1.0 - eps)
+    return ember.sum(alpha * ember.pow(1.0 - output, gamma) * (-y_true * ember.log(output)), axis)
+
+
+def tversky(y_true, y_pred, alpha: float = 0.5, beta: float = 0.5, axis=None):
+    """``1 - TP / (TP + alpha FP + beta FN)`` over ``axis`` (everything by default)."""
+    y_true, y_pred = _float_pair(y_true, y_pred)
+    intersection = ember.sum(y_true * y_pred, axis)
+    false_positives = ember.sum((1.0 - y_pred) * y_true, axis)
+    false_negatives = ember.sum(y_pred * (1.0 - y_true), axis)
+    return 1.0 - intersection / (intersection + false_positives * alpha + false_negatives * beta + backend.epsilon())
+
+
+def dice(y_true, y_pred, axis=None):
+    """``1 - 2 |A∩B| / (|A| + |B|)`` over ``axis`` (everything by default)."""
+    y_true, y_pred = _float_pair(y_true, y_pred)
+    intersection = ember.sum(y_true * y_pred, axis)
+    return 1.0 - 2.0 * intersection / (ember.sum(y_true, axis) + ember.sum(y_pred, axis) + backend.epsilon())
+
+
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
 mape = MAPE = mean_absolute_percentage_error
@@ -256,9 +349,25 @@ SparseCategoricalCrossentropy = _loss_class("SparseCategoricalCrossentropy", spa
                                             "sparse_categorical_crossentropy", from_logits=False,
                                             ignore_class=None, axis=-1)
 
+Hinge = _loss_class("Hinge", hinge, "hinge")
+SquaredHinge = _loss_class("SquaredHinge", squared_hinge, "squared_hinge")
+CategoricalHinge = _loss_class("CategoricalHinge", categorical_hinge, "categorical_hinge")
+CosineSimilarity = _loss_class("CosineSimilarity", cosine_similarity, "cosine_similarity", axis=-1)
+Poisson = _loss_class("Poisson", poisson, "poisson")
+BinaryFocalCrossentropy = _loss_class("BinaryFocalCrossentropy", binary_focal_crossentropy,
+                                      "binary_focal_crossentropy", apply_class_balancing=False, alpha=0.25,
+                                      gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1)
+CategoricalFocalCrossentropy = _loss_class("CategoricalFocalCrossentropy", categorical_focal_crossentropy,
+                                           "categorical_focal_crossentropy", alpha=0.25, gamma=2.0,
+                                           from_logits=False, label_smoothing=0.0, axis=-1)
+Tversky = _loss_class("Tversky", tversky, "tversky", alpha=0.5, beta=0.5, axis=None)
+Dice = _loss_class("Dice", dice, "dice", axis=None)
+
 _CLASSES = {cls.__name__: cls for cls in (
     MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber,
-    LogCosh, KLDivergence, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy)}
+    LogCosh, KLDivergence, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
+    Hinge, SquaredHinge, CategoricalHinge, CosineSimilarity, Poisson, BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy, Tversky, Dice)}
 _FUNCTIONS = {
     "mean_squared_error": mean_squared_error, "mse": mse, "MSE": mse,
     "mean_absolute_error": mean_absolute_error, "mae": mae, "MAE": mae,
@@ -268,6 +377,10 @@ _FUNCTIONS = {
     "kl_divergence": kl_divergence, "kld": kld, "KLD": kld,
     "binary_crossentropy": binary_crossentropy, "categorical_crossentropy": categorical_crossentropy,
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+    "hinge": hinge, "squared_hinge": squared_hinge, "categorical_hinge": categorical_hinge,
+    "cosine_similarity": cosine_similarity, "poisson": poisson,
+    "binary_focal_crossentropy": binary_focal_crossentropy,
+    "categorical_focal_crossentropy": categorical_focal_crossentropy, "tversky": tversky, "dice": dice,
 }
 
 
