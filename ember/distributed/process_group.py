@@ -27,6 +27,12 @@ from . import _mpi, failure
 from .errors import DistributedError
 
 DEFAULT_TIMEOUT = datetime.timedelta(minutes=30)  # PyTorch's default for its CPU backends
+# A wait first spins this long (a collective usually completes within it), then sleeps between
+# tests with a pause doubling up to the cap: MPI's own Waitall would keep a core busy.
+_SPIN_SECONDS, _FIRST_PAUSE, _MAX_PAUSE = 1e-3, 5e-5, 2e-3
+# A rank that left may still be finishing its part of the collective being waited for;
+# after this long the wait cannot complete, and the job is aborted.
+DEPARTURE_GRACE = 3.0
 
 
 class ProcessGroup:
@@ -40,6 +46,7 @@ class ProcessGroup:
         self.timeout = timeout
         self.verify = verify
         self.watchdog = failure.Watchdog(self.abort)
+        self.departures = failure.Departures(comm.Dup(), self.rank, self.size)
 
     def describe(self) -> str:
         return f"rank {self.rank} of {self.size}"
@@ -55,9 +62,33 @@ class ProcessGroup:
         self.MPI.COMM_WORLD.Abort(1)
 
     def wait(self, requests, what: str, statuses=None) -> None:
-        """Block until every MPI request completes, aborting the job after the timeout."""
+        """Block until every MPI request completes, aborting the job after the timeout.
+
+        Polls with growing pauses instead of MPI's Waitall, which spins a core
+        for as long as another rank keeps this one waiting; and aborts the job
+        when a rank that left (its script ended) can never take part.
+        """
+        test, start, pause = self.MPI.Request.Testall, time.monotonic(), _FIRST_PAUSE
         with self.guard(what):
-            self.MPI.Request.Waitall(requests, statuses)
+            while not test(requests, statuses):
+                if time.monotonic() - start < _SPIN_SECONDS:
+                    continue
+                self._check_departures(what)
+                time.sleep(pause)
+                pause = min(2 * pause, _MAX_PAUSE)
+
+    def _check_departures(self, what: str) -> None:
+        departed = self.departures.poll()
+        if departed is None:
+            return
+        rank, since = departed
+        if time.monotonic() - since >= DEPARTURE_GRACE:
+            self.abort(f"rank {rank} left the job (its script ended or raised SystemExit) while "
+                       f"this rank waits for {what}, which can then never complete; aborting all ranks")
+
+    def leave(self) -> None:
+        """Tell the other ranks this one is done, and wait until they all are (see ``failure``)."""
+        self.departures.leave()
 
     @contextlib.contextmanager
     def guard(self, what: str):
@@ -102,7 +133,7 @@ def init_process_group(backend: str = "mpi", *, timeout: datetime.timedelta | fl
     comm = MPI.COMM_WORLD.Dup()
     _group = ProcessGroup(MPI, comm, _seconds(timeout), _verify_default(verify))
     if _group.size > 1:
-        failure.install(_group.abort)
+        failure.install(_group.abort, _group.leave)
 
 
 def _seconds(timeout) -> float:
@@ -124,8 +155,11 @@ def destroy_process_group() -> None:
     """Leave the process group and restore the failure hooks (MPI stays initialised)."""
     global _group
     group = current("destroy_process_group")
+    if group.size > 1:
+        group.leave()
     group.watchdog.stop()
     failure.uninstall()
+    group.departures.free()
     group.comm.Free()
     _group = None
 
