@@ -123,3 +123,68 @@ def test_keras_random_distributions_and_seeds():
     shuffled = random.shuffle(ops.arange(10), seed=2)
     assert sorted(shuffled.tolist()) == list(range(10)) and shuffled.tolist() != list(range(10))
     assert float(ops.max(ops.abs(random.truncated_normal((500,))))) <= 2.0
+
+
+IMAGES = RNG.normal(size=(2, 7, 6, 3)).astype("float32")
+KERNEL = RNG.normal(size=(3, 2, 3, 4)).astype("float32")
+DEPTH_KERNEL = RNG.normal(size=(3, 3, 3, 2)).astype("float32")
+SIGNAL = RNG.normal(size=(2, 9, 3)).astype("float32")
+KERNEL_1D = RNG.normal(size=(3, 3, 5)).astype("float32")
+SQUARE = RNG.normal(size=(4, 4)).astype("float32")
+SORTED = np.sort(RNG.normal(size=7)).astype("float32")
+EXTRA_CASES = [
+    ("cosh", (A,), {}), ("sinh", (A,), {}), ("cbrt", (A,), {}), ("deg2rad", (A,), {}), ("rad2deg", (A,), {}),
+    ("exp2", (A,), {}), ("fabs", (A,), {}), ("erfc", (A,), {}), ("trunc", (A * 3,), {}), ("fmod", (A * 3, 0.7), {}),
+    ("hypot", (A, B), {}), ("logaddexp", (A, B), {}), ("signbit", (A,), {}), ("sinc", (A,), {}),
+    ("heaviside", (A, 0.5), {}), ("nan_to_num", (np.array([np.nan, np.inf, -np.inf, 1.0], "float32"),), {}),
+    ("divide_no_nan", (A, np.where(B > 0, B, 0).astype("float32")), {}), ("isclose", (A, A + 1e-7), {}),
+    ("celu", (A,), {}), ("glu", (A,), {}), ("hard_tanh", (A * 2,), {}), ("hard_shrink", (A,), {}),
+    ("soft_shrink", (A,), {}), ("tanh_shrink", (A,), {}), ("threshold", (A, 0.1, -1.0), {}), ("squareplus", (A,), {}),
+    ("sparse_plus", (A * 2,), {}), ("broadcast_to", (A[0], (3, 4)), {}), ("copy", (A,), {}), ("ravel", (A,), {}),
+    ("fliplr", (A,), {}), ("flipud", (A,), {}), ("rot90", (A,), {}), ("rot90", (A,), {"k": 3}),
+    ("diagonal", (SQUARE,), {}), ("diagonal", (SQUARE,), {"offset": 1}), ("diagonal", (SQUARE,), {"offset": -2}),
+    ("diag", (SQUARE,), {}), ("diag", (SQUARE[0],), {"k": 1}), ("trace", (SQUARE,), {}), ("diff", (A,), {}),
+    ("diff", (A,), {"n": 2, "axis": 0}), ("inner", (A, B), {}), ("vdot", (A[0], B[0]), {}), ("tensordot", (A, M), {"axes": 1}),
+    ("kron", (A[:2, :2], B[:2, :2]), {}), ("cumprod", (A,), {"axis": 1}), ("logspace", (0.0, 2.0, 5), {}),
+    ("append", (A, B), {"axis": 0}), ("append", (A, B), {}), ("dstack", ([A, B],), {}), ("ptp", (A,), {"axis": 1}),
+    ("median", (A,), {"axis": 1}), ("quantile", (A, 0.3), {"axis": 0}), ("percentile", (A, 75.0), {}),
+    ("searchsorted", (SORTED, A[0]), {}), ("digitize", (A[0], SORTED), {}), ("bincount", (IDS,), {}),
+    ("segment_sum", (A, np.array([0, 0, 1])), {}), ("segment_max", (A, np.array([1, 0, 1])), {}),
+    ("in_top_k", (IDS, A), {"k": 2}), ("layer_normalization", (A,), {}), ("rms_normalization", (A,), {}),
+    ("batch_normalization", (A, A.mean(0), A.var(0), 1), {}), ("psnr", (PROB, np.clip(PROB + 0.1, 0, 1), 1.0), {}),
+    ("conv", (IMAGES, KERNEL), {}), ("conv", (IMAGES, KERNEL), {"strides": 2, "padding": "same"}),
+    ("conv", (IMAGES, KERNEL), {"dilation_rate": 2}), ("conv", (SIGNAL, KERNEL_1D), {"padding": "same"}),
+    ("depthwise_conv", (IMAGES, DEPTH_KERNEL), {"padding": "same"}), ("max_pool", (IMAGES, 2), {}),
+    ("max_pool", (IMAGES, 3), {"strides": 2, "padding": "same"}), ("average_pool", (IMAGES, 2), {"strides": 1}),
+    ("average_pool", (IMAGES, 3), {"strides": 2, "padding": "same"}), ("max_pool", (SIGNAL, 2), {}),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs", EXTRA_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(EXTRA_CASES)])
+def test_more_ops_match_keras(name, args, kwargs):
+    test_op_matches_keras(name, args, kwargs)
+
+
+@pytest.mark.parametrize("name, args", [("conv", (IMAGES, KERNEL)), ("max_pool", (IMAGES, 2)), ("median", (A,))])
+def test_more_gradients_match_keras(name, args):
+    ours = [ember.tensor(a, requires_grad=True) if isinstance(a, np.ndarray) else a for a in args]
+    getattr(ember_keras.ops, name)(*ours).sum().backward()
+    theirs = [torch.tensor(a, requires_grad=True) if isinstance(a, np.ndarray) else a for a in args]
+    getattr(keras.ops, name)(*theirs).sum().backward()
+    ours, theirs = [o for o in ours if isinstance(o, ember.Tensor)], [t for t in theirs if isinstance(t, torch.Tensor)]
+    for o, t in zip(ours, theirs):
+        np.testing.assert_allclose(o.grad.numpy(), t.grad.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_functional_control_flow_matches_keras():
+    ops = ember_keras.ops
+    assert ops.while_loop(lambda i: i < 10, lambda i: i + 3, 0) == keras.ops.while_loop(lambda i: i < 10, lambda i: i + 3, 0)
+    carry, ys = ops.scan(lambda c, x: (c + x, c * x), ember.tensor(0.0), ember.tensor([1.0, 2.0, 3.0]))
+    k_carry, k_ys = keras.ops.scan(lambda c, x: (c + x, c * x), torch.tensor(0.0), torch.tensor([1.0, 2.0, 3.0]))
+    assert float(carry) == float(k_carry) and ys.tolist() == k_ys.tolist()
+    assert ops.switch(1, [lambda x: x + 1, lambda x: x * 10], ember.tensor(2.0)).item() == 20.0
+    assert ops.vectorized_map(lambda row: row.sum(), ember.tensor(A)).tolist() == pytest.approx(A.sum(1).tolist())
+    assert [t.tolist() for t in ops.meshgrid(ember.tensor([1, 2]), ember.tensor([3, 4, 5]))] == \
+        [keras.ops.convert_to_numpy(t).tolist() for t in keras.ops.meshgrid(torch.tensor([1, 2]), torch.tensor([3, 4, 5]))]
+    assert [t.tolist() for t in ops.array_split(ember.tensor(np.arange(7)), 3)] == \
+        [keras.ops.convert_to_numpy(t).tolist() for t in keras.ops.array_split(torch.tensor(np.arange(7)), 3)]

@@ -14,13 +14,18 @@ Example:
     >>> ops.softmax(x).shape, ops.top_k(x, k=1)[1].tolist()
     ((2, 2), [[0], [0]])
 """
+
 from .numpy_ops import *  # noqa: F401,F403
 from .numpy_ops import (abs, all, amax, amin, any, max, min, round, sum)  # noqa: F401  (shadow builtins)
 from .nn_ops import *  # noqa: F401,F403
 from .nn_ops import slice  # noqa: F401
-from . import nn_ops as nn, numpy_ops as numpy  # noqa: F401
-from . import nn_ops as core  # noqa: F401
-from . import numpy_ops as math  # noqa: F401
+from .extra_ops import *  # noqa: F401,F403
+from .extra_ops import copy, map  # noqa: F401
 
 # The star imports also brought the modules' own imports: not part of keras.ops.
-del F, annotations, builtins, ember, tensor_ops, tf_math  # noqa: F821
+del F, NF, annotations, builtins, ember, math, numpy, tensor_ops, tf_math  # noqa: F821
+
+# Keras's sub-namespaces name the same functions.
+from . import extra_ops, nn_ops, numpy_ops  # noqa: E402,F401
+nn = core = nn_ops
+numpy = math = numpy_ops
