@@ -3,7 +3,7 @@
     python examples/mnist.py --model mlp --epochs 3
     python examples/mnist.py --model cnn --dataset fashion --epochs 3
     python examples/mnist.py --epochs 4 --resume      # continue from the last checkpoint
-    mpiexec -n 2 python examples/mnist.py --distributed   # data-parallel on 2 MPI ranks
+    python -m ember.distributed.launch -n 2 examples/mnist.py --distributed   # 2 MPI ranks
 
 Data is looked for in ``--data DIR``, ``$EMBER_DATA``, ``~/.cache/ember/datasets`` and
 ``/usr/share/datasets``, then downloaded (unless ``--no-download``). Without MNIST the
@@ -60,7 +60,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument("--distributed", action="store_true",
-                        help="data-parallel over MPI (launch with mpiexec -n N); --batch-size is split over the ranks")
+                        help="data-parallel over MPI (launch with python -m ember.distributed.launch -n N); --batch-size is split over the ranks")
     return parser.parse_args(argv)
 
 
