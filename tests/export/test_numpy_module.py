@@ -8,7 +8,7 @@ import pytest
 
 import ember
 
-from . import models
+import shared_models as models
 
 pytest.importorskip("safetensors")
 

@@ -9,7 +9,7 @@ onnxruntime = pytest.importorskip("onnxruntime")
 
 from ember.onnx import ExportError  # noqa: E402
 
-from . import models  # noqa: E402
+import shared_models as models  # noqa: E402
 
 RTOL = 1e-5
 

@@ -8,7 +8,7 @@ import ember
 from ember.graph import kernels
 
 from .conftest import as_numpy, assert_close
-from .models import SeedMLP, train_step
+from shared_models import SeedMLP, train_step
 
 HAS_NUMBA = importlib.util.find_spec("numba") is not None
 needs_numba = pytest.mark.skipif(not HAS_NUMBA, reason="numba is an optional extra and is not installed")

@@ -93,7 +93,7 @@ def test_compiled_functions_called_while_tracing_are_inlined():
 
 def test_steady_state_calls_do_not_grow_memory():
     import tracemalloc
-    from .models import SeedMLP, train_step
+    from shared_models import SeedMLP, train_step
     ember.manual_seed(0)
     model = SeedMLP()
     step = ember.function(train_step(model, ember.optim.SGD(model.parameters(), lr=0.1, momentum=0.9),

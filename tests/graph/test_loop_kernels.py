@@ -9,7 +9,7 @@ from ember.graph import kernels
 from ember.graph.passes.fusion import FusedProgram
 
 from .conftest import as_numpy, assert_close
-from .models import SeedMLP, train_step
+from shared_models import SeedMLP, train_step
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("numba") is None,
                                 reason="numba is an optional extra and is not installed")

@@ -14,7 +14,7 @@ import pytest
 import ember
 from ember import nn
 
-from .models import LeNet, LSTMNet, SeedMLP, TransformerBlock, batches
+from shared_models import LeNet, LSTMNet, SeedMLP, TransformerBlock, batches
 from .test_training import compare_training
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("numba") is None,

@@ -12,7 +12,7 @@ from ember.ops import random as random_ops
 from ember.primitives import reduce as R
 from ember.primitives import shape as S
 
-from .models import SeedMLP, train_step
+from shared_models import SeedMLP, train_step
 
 F32 = numpy.float32
 

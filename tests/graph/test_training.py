@@ -10,7 +10,7 @@ import pytest
 import ember
 from ember import nn
 
-from .models import LeNet, LSTMNet, SeedMLP, TransformerBlock, batches, buffers_of, parameters_of, train_step
+from shared_models import LeNet, LSTMNet, SeedMLP, TransformerBlock, batches, buffers_of, parameters_of, train_step
 
 
 def twins(make_model, make_optimizer):

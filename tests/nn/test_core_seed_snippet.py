@@ -1,14 +1,12 @@
 """Acceptance: PyTorch training code runs on Ember with ``import ember as torch`` as the only change."""
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
 import textwrap
 
 import numpy as np
-import pytest
 
 import ember
 from ember import nn
@@ -53,7 +51,6 @@ def _run(source: str) -> tuple[float, float]:
     return first, last
 
 
-@pytest.mark.skipif(importlib.util.find_spec("ember.optim") is None, reason="ember.optim has not landed yet")
 def test_seed_snippet_runs_with_only_the_import_changed():
     """The seed's PyTorch code, in a fresh interpreter, with ``import ember as torch``."""
     first, last = _run(SEED_SNIPPET.replace("import torch", "import ember as torch", 1))

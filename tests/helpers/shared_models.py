@@ -1,4 +1,9 @@
-"""Small models and training steps shared by the graph tests (float64 unless told otherwise)."""
+"""Models and training helpers shared by the test folders (on pytest's ``pythonpath``).
+
+Graph tests train ``SeedMLP``, ``LeNet``, ``LSTMNet`` and ``TransformerBlock`` in
+float64 through ``train_step`` and ``batches``; export tests convert ``seed_mlp``,
+``mnist_mlp``, ``lenet5``, ``LSTMNet`` and ``TransformerBlock``.
+"""
 import numpy
 
 import ember
@@ -26,6 +31,35 @@ class LeNet(nn.Module):
 
     def forward(self, x):
         return self.head(self.features(x))
+
+
+def seed_mlp():
+    """The seed's regression MLP: 10 -> 10 -> 1 with ReLU."""
+    return nn.Sequential(nn.Linear(10, 10), nn.ReLU(), nn.Linear(10, 1))
+
+
+def mnist_mlp():
+    return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+def lenet5():
+    """LeNet-5 with BatchNorm after each convolution, its running statistics made non-trivial."""
+    model = nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+    randomize_batch_norm(model)
+    return model
+
+
+def randomize_batch_norm(model, seed=0):
+    """Running statistics and affine weights away from 0/1, so a wrong mapping shows."""
+    generator = numpy.random.default_rng(seed)
+    for name, tensor in model.state_dict().items():
+        if name.endswith(("running_mean", "running_var")):
+            values = generator.uniform(0.5, 1.5, tensor.shape) if name.endswith("var") else \
+                generator.normal(0, 0.2, tensor.shape)
+            tensor.copy_(ember.tensor(values.astype(numpy.float32)))
 
 
 class LSTMNet(nn.Module):
