@@ -16,11 +16,14 @@ import numpy
 from .. import losses as _losses
 from .confusion import (AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives,
                         TruePositives)
-from .functions import (accuracy, binary_accuracy, categorical_accuracy, mae, mape, mean_absolute_error,
+from .functions import (accuracy, binary_accuracy, categorical_accuracy, cosine_similarity, log_cosh, mae,
+                        mape, mean_absolute_error,
                         mean_absolute_percentage_error, mean_squared_error, mse,
                         sparse_categorical_accuracy, sparse_top_k_categorical_accuracy,
                         top_k_categorical_accuracy)
 from .metric import Mean, MeanMetricWrapper, Metric, Sum, as_numpy
+from .scores import (F1Score, FBetaScore, MeanIoU, PrecisionAtRecall, R2Score, RecallAtPrecision,
+                     SensitivityAtSpecificity, SpecificityAtSensitivity)
 
 
 def _wrapper(class_name: str, fn, default_name: str, **defaults) -> type:
@@ -45,6 +48,9 @@ MeanSquaredError = _wrapper("MeanSquaredError", mean_squared_error, "mean_square
 MeanAbsoluteError = _wrapper("MeanAbsoluteError", mean_absolute_error, "mean_absolute_error")
 MeanAbsolutePercentageError = _wrapper("MeanAbsolutePercentageError", mean_absolute_percentage_error,
                                        "mean_absolute_percentage_error")
+
+CosineSimilarity = _wrapper("CosineSimilarity", cosine_similarity, "cosine_similarity", axis=-1)
+LogCoshError = _wrapper("LogCoshError", log_cosh, "logcosh")
 
 
 class RootMeanSquaredError(Mean):
@@ -82,7 +88,9 @@ _CLASSES = {cls.__name__: cls for cls in (
     Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
     SparseTopKCategoricalAccuracy, MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
     RootMeanSquaredError, Precision, Recall, AUC, TruePositives, FalsePositives, TrueNegatives,
-    FalseNegatives, Mean, Sum, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy)}
+    FalseNegatives, Mean, Sum, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
+    CosineSimilarity, LogCoshError, F1Score, FBetaScore, MeanIoU, R2Score, PrecisionAtRecall, RecallAtPrecision,
+    SensitivityAtSpecificity, SpecificityAtSensitivity)}
 _FUNCTIONS = {
     "accuracy": accuracy, "acc": accuracy, "binary_accuracy": binary_accuracy,
     "categorical_accuracy": categorical_accuracy, "sparse_categorical_accuracy": sparse_categorical_accuracy,
@@ -92,6 +100,7 @@ _FUNCTIONS = {
     "mean_absolute_percentage_error": mape, "mape": mape, "MAPE": mape,
     "binary_crossentropy": binary_crossentropy, "categorical_crossentropy": categorical_crossentropy,
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+    "cosine_similarity": cosine_similarity, "log_cosh": log_cosh, "logcosh": log_cosh,
 }
 _OBJECTS = {"auc": AUC, "precision": Precision, "recall": Recall,
             "root_mean_squared_error": RootMeanSquaredError, "rmse": RootMeanSquaredError}

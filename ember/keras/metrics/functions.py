@@ -86,3 +86,22 @@ def mean_absolute_percentage_error(y_true, y_pred):
 mse = mean_squared_error
 mae = mean_absolute_error
 mape = mean_absolute_percentage_error
+
+
+def cosine_similarity(y_true, y_pred, axis: int = -1):
+    """The cosine of the angle between labels and predictions (the loss of the same name, negated)."""
+    y_true, y_pred = _match_rank(y_true, y_pred)
+    y_true, y_pred = y_true.astype(numpy.float64), y_pred.astype(numpy.float64)
+
+    def normalize(x):  # Keras: x * min(1 / ||x||, 1 / epsilon)
+        with numpy.errstate(divide="ignore"):
+            inverse = 1.0 / numpy.sqrt(numpy.sum(x * x, axis, keepdims=True))
+        return x * numpy.minimum(inverse, 1.0 / backend.epsilon())
+    return numpy.sum(normalize(y_true) * normalize(y_pred), axis)
+
+
+def log_cosh(y_true, y_pred):
+    """``mean(log(cosh(y_pred - y_true)))`` over the last axis."""
+    y_true, y_pred = _match_rank(y_true, y_pred)
+    error = y_pred.astype(numpy.float64) - y_true
+    return numpy.mean(error + numpy.logaddexp(0.0, -2.0 * error) - numpy.log(2.0), axis=-1)
