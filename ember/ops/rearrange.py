@@ -91,6 +91,8 @@ def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None) -> Tensor:
     if x.ndim == 0:
         raise ShapeError("diff: expected a tensor with at least one dimension, got a 0-d tensor")
     axis = normalize_axis("diff", dim, x.ndim)
+    if n == 0:  # PyTorch returns the input itself, without prepend/append
+        return x
     parts = [_tensor(p) for p in (prepend, x, append) if p is not None]
     if len(parts) > 1:
         parts = list(_promote(*parts)[0])
@@ -155,9 +157,8 @@ def meshgrid(*tensors, indexing=None):
     shape = tuple(t.shape[0] for t in tensors)
     grids = [broadcast_to(reshape(t, (1,) * i + (-1,) + (1,) * (len(tensors) - i - 1)), shape)
              for i, t in enumerate(tensors)]
-    if swap:
+    if swap:  # 'xy': the grids of the swapped inputs, handed back in the callers' order
         grids[0], grids[1] = grids[1], grids[0]
-        grids = [transpose(g, 0, 1) for g in grids]
     return tuple(grids)
 
 

@@ -38,8 +38,8 @@ class ScatterReduce(Primitive):
         x, src = ctx.inputs
         coordinates, reduce, include_self = ctx.attrs
         out = ctx.output
-        landed = F.index_add_zeros(F.ones_like(src), x.shape, coordinates) > 0
-        kept = ~landed if not include_self else F.ones_like(landed)
+        landed = F.index_add_zeros(ones_like(src), x.shape, coordinates) > 0
+        kept = ~landed if not include_self else ones_like(landed)
         if reduce == "prod":
             # d out / d v = out / v for every factor v (factors are assumed non-zero)
             grad_x = F.where(landed & ~kept, 0, g * out / x)
@@ -66,3 +66,4 @@ def _one(xp, dtype):
 
 
 from ..ops import functions as F  # noqa: E402  (VJPs are written in the public ops)
+from ..ops.creation import ones_like  # noqa: E402

@@ -7,8 +7,9 @@ import ops_table_nn
 import ops_table_random
 import ops_table_reduce
 import ops_table_shape
+import ops_table_selection
 import ops_table_sorting
 
 ALL_CASES = [*ops_table_elementwise.CASES, *ops_table_reduce.CASES, *ops_table_shape.CASES,
              *ops_table_linalg.CASES, *ops_table_nn.CASES, *ops_table_random.CASES,
-             *ops_table_sorting.CASES]
+             *ops_table_sorting.CASES, *ops_table_selection.CASES]
