@@ -11,7 +11,7 @@ Example:
     >>> scheduler.get_last_lr()
     [0.5]
 """
-from .base import LRScheduler, _LRScheduler
+from .base import LRScheduler, _LRScheduler  # noqa: F401  (PyTorch's older name, still used)
 from .composite import ChainedScheduler, SequentialLR
 from .cosine import CosineAnnealingLR, CosineAnnealingWarmRestarts
 from .cyclic import CyclicLR, OneCycleLR
