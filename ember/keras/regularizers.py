@@ -7,6 +7,8 @@ Example:
     tensor(2.5000)
     >>> regularizers.get("l1").l1
     0.01
+    >>> regularizers.l1_l2(l1=0.1, l2=0.2).get_config()
+    {'l1': 0.1, 'l2': 0.2}
 """
 from __future__ import annotations
 
@@ -61,7 +63,8 @@ class L2(L1L2):
         return {"l2": self.l2}
 
 
-_CLASSES = {"L1": L1, "L2": L2, "L1L2": L1L2}
+l1, l2, l1_l2 = L1, L2, L1L2  # Keras's lower-case names for the same classes
+_CLASSES = {"L1": L1, "L2": L2, "L1L2": L1L2, "Regularizer": Regularizer}
 _ALIASES = {"l1": L1, "l2": L2, "l1_l2": L1L2}
 
 

@@ -287,7 +287,9 @@ class Trainer:
         handler = DataHandler(x, y, sample_weight, batch_size, shuffle, class_weight, steps_per_epoch)
         callbacks = self._callbacks(callbacks, verbose, epochs, handler.steps, fit=True)
         self.stop_training = False
+        self._initial_epoch = None
         callbacks.on_begin("train")
+        initial_epoch = self._initial_epoch or initial_epoch  # BackupAndRestore resumes here
         logs = {}
         for epoch in range(initial_epoch, epochs):
             self.train()  # module mode too, for plain nn.Modules inside (evaluate switches it off)

@@ -1,5 +1,6 @@
 """Keras callbacks (``keras.callbacks``): hooks into ``fit``/``evaluate``/``predict``."""
 from .callback import Callback, CallbackList
+from .backup_and_restore import BackupAndRestore
 from .csv_logger import CSVLogger
 from .early_stopping import EarlyStopping
 from .history import History

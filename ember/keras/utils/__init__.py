@@ -6,6 +6,7 @@ import random
 import numpy
 
 from .progbar import Progbar
+from .sequences import pad_sequences
 from .py_dataset import PyDataset, Sequence
 from .timeseries import timeseries_dataset_from_array
 from .directory_datasets import image_dataset_from_directory, text_dataset_from_directory
