@@ -11,7 +11,7 @@ from ..primitives.core import bind
 from ..tensor import Tensor
 from ._operands import _float, _operand, _promote, _tensor
 from .elementwise import clamp, log, log1p, sigmoid, sin, where
-from .comparison import isnan
+from .comparison import isfinite, isnan
 
 
 def _unary(prim, doc, example):
@@ -89,8 +89,10 @@ def _x_times_log(input, other, logarithm):
     y = _float(y) if isinstance(y, Tensor) else float(y)
     y_tensor = _tensor(y) if not isinstance(y, Tensor) else y
     zero = (x == 0) & ~isnan(y_tensor)
-    safe_y = where(zero, 1, y_tensor)
-    return where(zero, 0, x * logarithm(safe_y))
+    logs = logarithm(y_tensor)
+    # where x is 0 the value is 0 but the slope in x is still log(y), as in PyTorch (0 if that is infinite)
+    finite_logs = where(isfinite(logs), logs, 0)
+    return where(zero, x * finite_logs, x * logs)
 
 
 def entr(input) -> Tensor:

@@ -81,11 +81,10 @@ def _i1_vjp(ctx, g):
     # I1'(x) = I0(x) - I1(x) / x, whose limit at 0 is 1/2
     x = ctx.inputs[0]
     safe = F.where(x == 0, 1, x)
-    return (g * F.where(x == 0, 0.5, F.i0(x) - ctx.output / safe),)
+    return (g * F.where(x == 0, 0.5, F.i0(x) - F.special_i1(x) / safe),)
 
 
 i1 = _unary("i1", lambda xp, x: _i1(x), _i1_vjp)
-i1.saves_inputs = True
 
 
 @primitive
