@@ -159,3 +159,19 @@ def test_fit_evaluate_predict_on_a_pipeline():
     with pytest.raises(ValueError, match="steps_per_epoch"):
         model.fit(train.repeat(), epochs=1, verbose=0)
     model.fit(train.repeat(), epochs=2, steps_per_epoch=3, verbose=0)
+
+
+@pytest.mark.parametrize("steps", [
+    lambda ds: ds.batch(4), lambda ds: ds.shuffle(10, seed=1).batch(4, drop_remainder=True),
+    lambda ds: ds.skip(3).take(20).batch(6), lambda ds: ds.repeat(3).shuffle(50, seed=2).batch(7),
+    lambda ds: ds.shard(3, 2).repeat(2).batch(5), lambda ds: ds.take(5).repeat().take(12).batch(5),
+])
+def test_in_memory_fast_path_equals_the_element_path(steps):
+    x = np.arange(60, dtype="float32").reshape(30, 2)
+    y = np.arange(30)
+    fast = tf.data.Dataset.from_tensor_slices((x, y))
+    slow = tf.data.Dataset.from_generator(lambda: iter(zip(x, y)))
+    assert fast._rows is not None and slow._rows is None
+    got = [(a.tolist(), b.tolist()) for a, b in steps(fast)]
+    expected = [(a.tolist(), b.tolist()) for a, b in steps(slow)]
+    assert got == expected and len(got) == steps(fast).cardinality()

@@ -43,10 +43,14 @@ class DatasetPipeline(IterableDataset):
         (-2, 3)
     """
 
-    def __init__(self, make_iterator: Callable[[], Iterator], cardinality: int = UNKNOWN, spec=None):
+    def __init__(self, make_iterator: Callable[[], Iterator], cardinality: int = UNKNOWN, spec=None, rows=None):
         self._make_iterator = make_iterator
         self._cardinality = int(cardinality)
         self._spec = spec  # a TensorSpec structure, or None: found from the first element when asked
+        # Rows of in-memory arrays, while only order-changing steps (shuffle, take, skip, repeat, shard)
+        # follow from_tensor_slices: (arrays, leaves, make_index_iterator). batch() then gathers each
+        # batch with one fancy index per array instead of stacking row tensors one by one.
+        self._rows = rows
 
     # --- iteration ------------------------------------------------------------------
     def __iter__(self) -> Iterator:
@@ -82,6 +86,20 @@ class DatasetPipeline(IterableDataset):
 
     def _derive(self, generate, cardinality: int = UNKNOWN, spec=None) -> "DatasetPipeline":
         return DatasetPipeline(lambda: generate(iter(self)), cardinality, spec)
+
+    def _reorder(self, generate, cardinality: int, spec=None) -> "DatasetPipeline":
+        """A step that only selects or reorders elements: on in-memory rows it works on their indices."""
+        if self._rows is None:
+            return self._derive(generate, cardinality, spec)
+        arrays, leaves, indices = self._rows
+
+        def make_indices():
+            return generate(indices())
+
+        def make_elements():
+            return (structure.pack_like(arrays, [structure.to_leaf(leaf[i]) for leaf in leaves])
+                    for i in make_indices())
+        return DatasetPipeline(make_elements, cardinality, spec, (arrays, leaves, make_indices))
 
     # --- per-element transformations ---------------------------------------------------
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None) -> "DatasetPipeline":
@@ -128,7 +146,10 @@ class DatasetPipeline(IterableDataset):
         count = self._cardinality
         if count >= 0:
             count = count // size if drop_remainder else math.ceil(count / size)
-        return self._derive(generate, count, _batched_spec(self._spec, size if drop_remainder else None))
+        spec = _batched_spec(self._spec, size if drop_remainder else None)
+        if self._rows is not None:
+            return DatasetPipeline(lambda: _gathered_batches(self._rows, size, drop_remainder), count, spec)
+        return self._derive(generate, count, spec)
 
     def unbatch(self, name=None) -> "DatasetPipeline":
         """Split each batch back into its rows."""
@@ -172,20 +193,25 @@ class DatasetPipeline(IterableDataset):
             else:
                 rng = numpy.random.default_rng(int(_random.default_generator.numpy.integers(2 ** 63)))
             return _buffer_shuffle(iterator, size if size > 0 else 1024, rng)
-        return self._derive(generate, self._cardinality, self._spec)
+        return self._reorder(generate, self._cardinality, self._spec)
 
     def repeat(self, count=None, name=None) -> "DatasetPipeline":
         """The dataset ``count`` times over (forever when ``count`` is None or -1)."""
         times = None if count is None or int(count) < 0 else int(count)
 
-        def make():
-            rounds = itertools.count() if times is None else range(times)
-            return (element for _ in rounds for element in self)
         size = self._cardinality
         if times is None:
             size = INFINITE if size != 0 else 0
         elif size >= 0:
             size = size * times
+        if self._rows is not None:
+            again = self._rows[2]
+            return self._reorder(lambda first: itertools.chain(
+                first, *(again() for _ in (itertools.count() if times is None else range(times - 1)))), size, self._spec)
+
+        def make():
+            rounds = itertools.count() if times is None else range(times)
+            return (element for _ in rounds for element in self)
         return DatasetPipeline(make, size, self._spec)
 
     def take(self, count: int, name=None) -> "DatasetPipeline":
@@ -195,7 +221,7 @@ class DatasetPipeline(IterableDataset):
             return self
         size = count if self._cardinality in (INFINITE,) else (
             min(count, self._cardinality) if self._cardinality >= 0 else UNKNOWN)
-        return self._derive(lambda it: itertools.islice(it, count), size, self._spec)
+        return self._reorder(lambda it: itertools.islice(it, count), size, self._spec)
 
     def skip(self, count: int, name=None) -> "DatasetPipeline":
         """All but the first ``count`` elements."""
@@ -203,7 +229,7 @@ class DatasetPipeline(IterableDataset):
         size = self._cardinality if self._cardinality < 0 else max(self._cardinality - count, 0)
         if count < 0:
             return DatasetPipeline(lambda: iter(()), 0, self._spec)
-        return self._derive(lambda it: itertools.islice(it, count, None), size, self._spec)
+        return self._reorder(lambda it: itertools.islice(it, count, None), size, self._spec)
 
     def take_while(self, predicate, name=None) -> "DatasetPipeline":
         return self._derive(lambda it: itertools.takewhile(lambda e: bool(_apply(predicate, e)), it), UNKNOWN)
@@ -213,7 +239,7 @@ class DatasetPipeline(IterableDataset):
         size = self._cardinality
         if size >= 0:
             size = len(range(index, size, num_shards))
-        return self._derive(lambda it: itertools.islice(it, index, None, num_shards), size, self._spec)
+        return self._reorder(lambda it: itertools.islice(it, index, None, num_shards), size, self._spec)
 
     def concatenate(self, dataset: "DatasetPipeline", name=None) -> "DatasetPipeline":
         a, b = self._cardinality, dataset.cardinality()
@@ -296,6 +322,17 @@ def _buffer_shuffle(iterator, size: int, rng):
         buffer[index] = element
     for index in rng.permutation(len(buffer)):
         yield buffer[index]
+
+
+def _gathered_batches(rows, size: int, drop_remainder: bool):
+    """Batches of in-memory rows, each gathered with one fancy index per array."""
+    arrays, leaves, indices = rows
+    iterator = indices()
+    while True:
+        chosen = numpy.fromiter(itertools.islice(iterator, size), dtype=numpy.int64)
+        if not chosen.size or (drop_remainder and chosen.size < size):
+            return
+        yield structure.pack_like(arrays, [structure.to_leaf(leaf[chosen]) for leaf in leaves])
 
 
 def _recording(iterator, stored: list, complete: list):

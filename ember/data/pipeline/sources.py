@@ -31,7 +31,7 @@ def from_tensor_slices(tensors, name=None) -> DatasetPipeline:
         return (structure.pack_like(arrays, [structure.to_leaf(leaf[i]) for leaf in leaves]) for i in range(count))
     spec = structure.spec_of(structure.pack_like(arrays, [structure.to_leaf(leaf[:1][0]) for leaf in leaves])) \
         if count else None
-    return DatasetPipeline(make, count, spec)
+    return DatasetPipeline(make, count, spec, rows=(arrays, leaves, lambda: iter(range(count))))
 
 
 def _components(value):
