@@ -60,7 +60,7 @@ from .linalg import (  # noqa: F401
     bmm, dot, einsum, ger, matmul, mm, outer)
 from .nn import (  # noqa: F401
     dropout, log_softmax, softmax)
-from .creation import eye, ones  # noqa: F401,E402  (used by VJPs)
+from .creation import eye, ones, ones_like, zeros, zeros_like  # noqa: F401,E402  (used by VJPs)
 from .sorting import (  # noqa: F401,E402
     aminmax, argsort, bincount, bucketize, cummax, cummin, cumprod, histc, kthvalue, logcumsumexp, median,
     mode, msort, nanmedian, nanquantile, quantile, searchsorted, sort, topk, unique, unique_consecutive)
@@ -77,3 +77,7 @@ from .tensor_algebra import addbmm, addmm, addmv, baddbmm, cdist, tensordot, tra
 from .special import (  # noqa: F401,E402
     digamma, entr, erfc, erfinv, expit, gammaln, i0, lgamma, logit, polygamma, sinc, special_i1, xlog1py, xlogy)
 from .sampling import multinomial  # noqa: F401,E402
+from .decompositions import (  # noqa: F401,E402
+    cholesky, det, legacy_svd as svd, linalg_eigh, linalg_inv, linalg_qr, linalg_solve, linalg_svd, logdet,
+    matrix_exp, matrix_power, pinv as pinverse, slogdet)
+from .decompositions import inv as inverse  # noqa: F401,E402

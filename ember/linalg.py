@@ -1,0 +1,13 @@
+"""``ember.linalg``: ``torch.linalg``'s names (see :mod:`ember.ops.decompositions`).
+
+Example:
+    >>> import ember
+    >>> a = ember.tensor([[4.0, 1.0], [1.0, 3.0]], requires_grad=True)
+    >>> ember.linalg.det(a).backward()
+    >>> a.grad.tolist()
+    [[3.0, -1.0], [-1.0, 4.0]]
+"""
+from .ops.decompositions import (  # noqa: F401
+    cholesky, det, eigh, eigvalsh, inv, lstsq, matrix_exp, matrix_norm, matrix_power, multi_dot, norm, pinv, qr,
+    slogdet, solve, svd, svdvals, vector_norm)
+from .ops.linalg import matmul  # noqa: F401
