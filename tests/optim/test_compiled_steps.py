@@ -21,6 +21,7 @@ CASES = [
     ("ASGD", dict(lr=0.05, t0=3, lambd=0.01)),
     ("Rprop", dict(lr=0.01)),
     ("SparseAdam", dict(lr=0.01)),
+    ("Adafactor", dict(lr=0.02, weight_decay=0.01)),  # its first step's lerp takes the other form
 ]
 
 

@@ -48,6 +48,9 @@ CASES = [
     ("Rprop", dict()),
     ("Rprop", dict(lr=0.02, etas=(0.3, 1.5), step_sizes=(1e-3, 0.05))),
     ("Rprop", dict(lr=0.01, maximize=True)),
+    ("Adafactor", dict()),
+    ("Adafactor", dict(lr=0.05, weight_decay=0.1, d=1.5, beta2_decay=-0.5)),
+    ("Adafactor", dict(lr=0.02, eps=(1e-20, 1e-2), maximize=True)),
 ]
 
 
@@ -67,7 +70,8 @@ def test_trajectory_matches_pytorch(case, problem):
         problem.assert_same_params(mine, theirs, step)
 
 
-ALL = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "ASGD", "Rprop"]
+ALL = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "ASGD", "Rprop",
+       "Adafactor"]
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -205,6 +209,9 @@ def test_zero_grad_to_none_or_zeros():
                                 {"params": [ember.ones(1, requires_grad=True)]}]), "parameter groups"),
     (lambda: ember.optim.Adam([ember.ones(1, requires_grad=True)], foreach=True, fused=True), "cannot be"),
     (lambda: ember.optim.NAdam([ember.ones(1, requires_grad=True)], differentiable=True), "differentiable"),
+    (lambda: ember.optim.Adafactor([ember.ones(1, requires_grad=True)], beta2_decay=0.5), "beta2_decay"),
+    (lambda: ember.optim.Adafactor([ember.ones(1, requires_grad=True)], d=0.5), "Clipping threshold"),
+    (lambda: ember.optim.Adafactor([ember.ones(1, requires_grad=True)], eps=(-1.0, 1e-3)), "epsilon1"),
 ])
 def test_bad_arguments_are_refused_clearly(make, message):
     with pytest.raises((ValueError, TypeError, RuntimeError), match=message):
@@ -215,7 +222,7 @@ def test_bad_arguments_are_refused_clearly(make, message):
 def test_bad_arguments_are_refused_where_pytorch_refuses_them(name):
     """A negative learning rate fails in both, with the same kind of error."""
     for library in (ember, torch):
-        with pytest.raises(ValueError, match="Invalid learning rate"):
+        with pytest.raises(ValueError, match="Invalid learning rate|Learning rate should be >= 0"):
             getattr(library.optim, name)([library.ones(1, requires_grad=True)], lr=-0.5)
 
 
@@ -305,3 +312,22 @@ def test_large_and_non_contiguous_parameters_follow_pytorch(name, options):
         torch_opt.step()
         for ours, reference in zip(mine, theirs):
             np.testing.assert_allclose(ours.detach().numpy(), reference.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_adafactor_factors_batches_of_matrices_as_pytorch():
+    """A 3-D parameter keeps per-matrix row and column averages; float32 and a 0-d parameter too."""
+    rng = np.random.default_rng(5)
+    start = [rng.standard_normal((2, 4, 3)).astype(np.float32), np.float32(0.7)]
+    mine = [ember.tensor(a.copy(), requires_grad=True) for a in start]
+    theirs = [torch.tensor(a.copy(), requires_grad=True) for a in start]
+    ember_opt, torch_opt = ember.optim.Adafactor(mine, lr=0.05), torch.optim.Adafactor(theirs, lr=0.05)
+    for _ in range(10):
+        grads = [rng.standard_normal(np.shape(a)).astype(np.float32) for a in start]
+        for ours, reference, grad in zip(mine, theirs, grads):
+            ours.grad, reference.grad = ember.tensor(grad), torch.tensor(grad)
+        ember_opt.step()
+        torch_opt.step()
+        for ours, reference in zip(mine, theirs):
+            np.testing.assert_allclose(ours.detach().numpy(), reference.detach().numpy(), rtol=1e-5, atol=1e-6)
+    assert ember_opt.state[mine[0]]["row_var"].shape == (2, 4, 1)
+    assert ember_opt.state[mine[0]]["col_var"].shape == (2, 1, 3)

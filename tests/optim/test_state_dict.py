@@ -21,6 +21,7 @@ CASES = [
     ("RAdam", dict(lr=0.01)),
     ("ASGD", dict(lr=0.01, t0=5)),
     ("Rprop", dict(lr=0.01)),
+    ("Adafactor", dict(lr=0.02, weight_decay=0.01)),
 ]
 
 
