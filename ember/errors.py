@@ -28,3 +28,11 @@ class EmberIndexError(EmberError, IndexError):
 
 class EmberValueError(EmberError, ValueError):
     """An argument has an invalid value."""
+
+
+class EmberRuntimeError(EmberError, RuntimeError):
+    """A check of values failed while the operation ran (e.g. probabilities outside [0, 1])."""
+
+
+class EmberZeroDivisionError(EmberError, ZeroDivisionError, RuntimeError):
+    """Integer division or remainder by zero (PyTorch raises a RuntimeError saying ZeroDivisionError)."""

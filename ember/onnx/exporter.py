@@ -101,6 +101,8 @@ def _register_symbols(builder, name, shape) -> None:
 
 
 def _convert(builder, node) -> None:
+    if node.op == "check_values":
+        return  # a run-time check of values (a target in range ...): nothing to compute, no ONNX node
     converter = CONVERTERS.get(node.op) if node.prim is not None else None
     if converter is None:
         raise ExportError(f"primitive '{node.op}' has no ONNX mapping{where(node)}")

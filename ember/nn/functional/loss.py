@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import warnings
 
-from ...errors import DTypeError, EmberIndexError, EmberValueError, ShapeError
+from ...errors import DTypeError, EmberValueError, ShapeError
 from ...ops import functions as E
+from ...ops.guards import check_values
+from ...ops.losses import binary_cross_entropy_terms
 from ...tensor import Tensor
 from ...ops.creation import arange
-from ._values import values_known
 from .activation import logsigmoid
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -159,11 +160,7 @@ def _picked(input: Tensor, target: Tensor, weight, ignore_index: int):
     classes = x.shape[1]
     ignored = t == ignore_index
     safe = E.where(ignored, 0, t)
-    if values_known(safe) and safe.numel():
-        low, high = int(safe._data.min()), int(safe._data.max())
-        if low < 0 or high >= classes:
-            raise EmberIndexError(f"Target {high if high >= classes else low} is out of bounds "
-                                  f"(input has {classes} classes).")
+    check_values(safe, "class", "nll_loss", classes)  # a graph node when compiled: checked on every call
     # A one-hot selection rather than gather: same cost as the softmax, and traceable.
     class_ids = E.reshape(arange(classes), (1, classes) + (1,) * (x.ndim - 2))
     chosen = E.unsqueeze(safe, 1) == class_ids
@@ -265,13 +262,6 @@ def _soft_cross_entropy(log_probs, target, weight, class_dim, reduction, label_s
     return _reduce(loss, reduction)
 
 
-def _log_clamped(x: Tensor) -> Tensor:
-    """log(x) clamped below at -100 (PyTorch's BCE rule), with a zero gradient where clamped."""
-    positive = x > 0
-    safe = E.where(positive, x, 1.0)
-    return E.where(positive, E.clamp(E.log(safe), min=-100.0), -100.0)
-
-
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """-w [y log x + (1 - y) log(1 - x)] for probabilities ``input`` in [0, 1].
@@ -289,9 +279,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     if x.shape != y.shape:
         raise ValueError(f"Using a target size ({y.shape}) that is different to the input size "
                          f"({x.shape}) is deprecated. Please ensure they have the same size.")
-    if values_known(x) and x.numel() and bool(((x < 0) | (x > 1)).any()):
-        raise RuntimeError("all elements of input should be between 0 and 1")
-    loss = -(y * _log_clamped(x) + (1 - y) * _log_clamped(1 - x))
+    loss = binary_cross_entropy_terms(x, y)  # checks 0 <= x <= 1 (NaN fails), compiled code too
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 

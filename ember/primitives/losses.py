@@ -1,0 +1,56 @@
+"""Fused loss primitives, promoted from composites for numerical reasons (DESIGN.md allows it).
+
+``binary_cross_entropy``: ``-(y log x + (1 - y) log(1 - x))`` with each log
+clamped below at -100, as PyTorch computes it. As a composite its gradient
+at ``x`` exactly 0 or 1 came out 0 (the clamp cuts the path), so a
+confidently wrong prediction got no gradient; PyTorch's rule, used here, is
+``grad (x - y) / max(x (1 - x), 1e-12)``: about ±1e12 there.
+"""
+from __future__ import annotations
+
+import numpy
+
+from .core import Primitive, primitive
+from .rules import elementwise
+
+_LOG_FLOOR = -100.0   # PyTorch's clamp of log(x) and log(1 - x)
+_EPSILON = 1e-12      # PyTorch's floor of x (1 - x) in the gradient
+
+
+def _clamped_log(xp, values):
+    if xp is numpy:
+        with numpy.errstate(divide="ignore"):  # log(0) = -inf, clamped just below
+            return numpy.maximum(numpy.log(values), _LOG_FLOOR)
+    return xp.maximum(xp.log(values), _LOG_FLOOR)
+
+
+@primitive
+class BinaryCrossEntropy(Primitive):
+    """Elementwise binary cross entropy of probabilities ``x`` against targets ``y`` (one dtype)."""
+
+    name = "binary_cross_entropy"
+
+    @staticmethod
+    def forward(xp, x, y):
+        return -(y * _clamped_log(xp, x) + (1 - y) * _clamped_log(xp, 1 - x))
+
+    abstract = staticmethod(elementwise("binary_cross_entropy"))
+
+    @staticmethod
+    def vjp(ctx, grad):
+        x, y = ctx.inputs
+        grad_x = grad_y = None
+        if ctx.wants(0):
+            grad_x = grad * (x - y) / F.clamp(x * (1 - x), min=_EPSILON)
+        if ctx.wants(1):  # d/dy = log(1 - x) - log(x), with the forward's clamps
+            grad_y = grad * (_log_of(1 - x) - _log_of(x))
+        return grad_x, grad_y
+
+
+def _log_of(values):
+    """log clamped at -100 in Ember ops, without evaluating log(0)."""
+    positive = values > 0
+    return F.where(positive, F.clamp(F.log(F.where(positive, values, 1.0)), min=_LOG_FLOOR), _LOG_FLOOR)
+
+
+from ..ops import functions as F  # noqa: E402  (VJPs are written in the public ops)
