@@ -61,3 +61,28 @@ def test_schedulers_drive_a_custom_optimizer_too():
         scheduler.step()
     assert optimizer.param_groups[0]["lr"] == pytest.approx(1.0)
     assert optimizer.param_groups[0]["momentum"] == pytest.approx(0.8)
+
+
+def _warmup_class(library):
+    class LinearWarmup(library.optim.lr_scheduler._LRScheduler):
+        def __init__(self, optimizer, warmup, last_epoch=-1):
+            self.warmup = warmup
+            super().__init__(optimizer, last_epoch)
+
+        def get_lr(self):
+            return [base_lr * min(1.0, (self.last_epoch + 1) / self.warmup) for base_lr in self.base_lrs]
+    return LinearWarmup
+
+
+def test_a_pytorch_style_scheduler_subclass_follows_pytorch():
+    rates = []
+    for library in (ember, torch):
+        optimizer = library.optim.SGD([library.zeros(1, requires_grad=True)], lr=0.5)
+        scheduler = _warmup_class(library)(optimizer, warmup=4)
+        trace = []
+        for _ in range(6):
+            optimizer.step()
+            scheduler.step()
+            trace.append((scheduler.get_last_lr()[0], scheduler.last_epoch, scheduler.state_dict()["warmup"]))
+        rates.append(trace)
+    assert rates[0] == rates[1]
