@@ -12,6 +12,9 @@ from .normalization_extra import GroupNormalization, UnitNormalization
 from .masking import Masking
 from .dot_attention import AdditiveAttention, Attention
 from .wrappers import Bidirectional, TimeDistributed
+from .preprocessing_numeric import CategoryEncoding, Discretization, Normalization, Rescaling
+from .preprocessing_image import (CenterCrop, RandomContrast, RandomFlip, RandomRotation, RandomTranslation,
+                                  RandomZoom, Resizing)
 from .conv import Conv1D, Conv2D, Conv3D
 from .conv_variants import (Conv1DTranspose, Conv2DTranspose, Conv3DTranspose, DepthwiseConv1D,
                             DepthwiseConv2D, SeparableConv1D, SeparableConv2D)

@@ -156,10 +156,21 @@ class Layer(nn.Module):
         training = kwargs.pop("training", None)
         if training is None:
             training = backend.current_training()
+        if training is None:  # no enclosing call: the default of call()'s own `training` (Keras's rule)
+            training = self._training_default()
         training = bool(training)
         if self._accepts("training"):
             kwargs["training"] = training
         return training
+
+    def _training_default(self) -> bool:
+        cache = type(self).__dict__.get("_call_training_default")
+        if cache is None:
+            parameter = inspect.signature(self.call).parameters.get("training")
+            cache = (bool(parameter.default) if parameter is not None and parameter.default is not
+                     inspect.Parameter.empty else False,)
+            type.__setattr__(type(self), "_call_training_default", cache)
+        return cache[0]
 
     def _fill_argument_masks(self, args, kwargs) -> None:
         """Keras's rule for several tensor arguments: ``<name>_mask`` gets the mask of ``<name>``."""
