@@ -14,7 +14,7 @@ from ..tensor import Tensor
 from ._operands import _tensor, cast
 from .elementwise import clamp, log, where
 from .random import rand
-from .reduce import cumsum, sum as sum_
+from .reduce import cumsum
 from .shape import squeeze, unsqueeze
 from .sorting import searchsorted, topk
 
@@ -41,6 +41,7 @@ def multinomial(input, num_samples: int, replacement: bool = False, *, generator
         picks = clamp(searchsorted(running, targets, right=True), max=rows.shape[1] - 1)
     else:
         draws = rand(rows.shape, generator=generator, dtype="float64")
+        # zero weights get -inf keys: drawn last (as in PyTorch) once the positive ones run out
         keys = where(rows > 0, log(draws) / where(rows > 0, rows, 1), float("-inf"))
         picks = topk(keys, num_samples, dim=1).indices
     return squeeze(picks, 0) if weights.ndim == 1 else picks
@@ -72,6 +73,3 @@ def _check(weights, num_samples, replacement):
     if bool((rows.sum(axis=1) <= 0).any()):
         raise EmberValueError(f"multinomial: a row of weights (shape {weights.shape}) sums to zero; "
                               "each row needs a positive weight")
-    if not replacement and bool(((rows > 0).sum(axis=1) < num_samples).any()):
-        raise EmberValueError(f"multinomial: a row of weights (shape {weights.shape}) has fewer non-zero "
-                              f"categories than the {num_samples} samples asked for without replacement")

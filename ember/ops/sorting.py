@@ -450,7 +450,7 @@ def bincount(input, weights=None, minlength: int = 0) -> Tensor:
                               f"and dtype {x.dtype}")
     if minlength < 0:
         raise EmberValueError(f"bincount: minlength must be non-negative, got {minlength}")
-    if weights is None:
+    if weights is None or x._data.size == 0:  # PyTorch counts in int64 also when weights meet no input
         return Tensor._make(xp.bincount(x._data, minlength=minlength).astype("int64"), None, False)
     w = _tensor(weights)
     if w.shape != x.shape:
