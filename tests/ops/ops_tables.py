@@ -16,4 +16,4 @@ import ops_table_sorting
 ALL_CASES = [*ops_table_elementwise.CASES, *ops_table_reduce.CASES, *ops_table_shape.CASES,
              *ops_table_linalg.CASES, *ops_table_nn.CASES, *ops_table_random.CASES,
              *ops_table_sorting.CASES, *ops_table_selection.CASES, *ops_table_numeric.CASES,
-             *ops_table_losses.CASES]
+             *ops_table_losses.CASES, *ops_table_decompositions.CASES]
