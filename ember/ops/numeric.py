@@ -17,6 +17,7 @@ from ..primitives import special as P
 from ..primitives.core import bind
 from ..tensor import Tensor
 from ._operands import _binary, _float, _operand, _promote, _tensor, cast
+from .guards import check_integer_divisor
 from .comparison import isfinite, isinf, isnan, logical_and, logical_or
 from .elementwise import abs, ceil, clamp, exp, floor, log1p, maximum, where
 from .reduce import mean, std
@@ -120,15 +121,9 @@ def fmod(input, other) -> Tensor:
     """
     x = _tensor(input)
     other = _operand(other)
-    if x._data.dtype.kind in "iu" and _is_zero_integer_divisor(other):
-        raise EmberValueError("fmod: ZeroDivisionError (an integer divisor is zero)")
+    if x._data.dtype.kind in "iu":
+        check_integer_divisor("fmod", x, other)
     return _binary(P.fmod, x, other)
-
-
-def _is_zero_integer_divisor(other) -> bool:
-    if isinstance(other, Tensor):
-        return other._data.dtype.kind in "iu" and bool((other._data == 0).any())
-    return isinstance(other, int) and other == 0
 
 
 def copysign(input, other) -> Tensor:

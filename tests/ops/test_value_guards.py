@@ -114,3 +114,46 @@ def test_binary_cross_entropy_gradient_at_0_and_1_matches_pytorch(dtype):
     assert abs(x.grad.numpy()[0]) > 1e11  # a confidently wrong prediction gets a large gradient
     finite = numpy.isfinite(ty.grad.numpy())
     numpy.testing.assert_allclose(y.grad.numpy()[finite], ty.grad.numpy()[finite], rtol=1e-6)
+
+
+INTEGER_DIVISIONS = {
+    "floordiv": lambda a, b: a // b,
+    "mod": lambda a, b: a % b,
+    "floor_divide": lambda a, b: ember.floor_divide(a, b) if isinstance(a, ember.Tensor) else torch.floor_divide(a, b),
+    "remainder": lambda a, b: a.remainder(b),
+    "fmod": lambda a, b: a.fmod(b),
+    "div_floor": lambda a, b: a.div(b, rounding_mode="floor"),
+    "div_trunc": lambda a, b: a.div(b, rounding_mode="trunc"),
+}
+
+
+@pytest.mark.parametrize("path", ["eager", "compiled"])
+@pytest.mark.parametrize("name", sorted(INTEGER_DIVISIONS))
+@pytest.mark.parametrize("divisor", ["tensor", "scalar"])
+def test_integer_division_by_zero_raises_like_pytorch(path, name, divisor):
+    op = INTEGER_DIVISIONS[name]
+    numerator = [7, -3]
+    zero = [2, 0] if divisor == "tensor" else 0
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        op(torch.tensor(numerator), torch.tensor(zero) if divisor == "tensor" else zero)
+    step = _paths(lambda a, b: op(a, b))[path] if divisor == "tensor" else _paths(lambda a: op(a, zero))[path]
+    args = (ember.tensor(numerator), ember.tensor(zero)) if divisor == "tensor" else (ember.tensor(numerator),)
+    with pytest.raises(ZeroDivisionError, match="ZeroDivisionError") as caught:
+        step(*args)
+    assert isinstance(caught.value, RuntimeError)  # as PyTorch's, for code ported from it
+    good = (ember.tensor(numerator), ember.tensor([2, 5])) if divisor == "tensor" else (ember.tensor(numerator),)
+    if divisor == "tensor":
+        want = op(torch.tensor(numerator), torch.tensor([2, 5])).tolist()
+        assert _paths(lambda a, b: op(a, b))[path](*good).tolist() == want
+
+
+def test_reflected_integer_division_by_a_tensor_holding_zero_raises():
+    with pytest.raises(ZeroDivisionError):
+        7 // ember.tensor([1, 0])
+    with pytest.raises(ZeroDivisionError):
+        7 % ember.tensor([0])
+
+
+def test_float_division_by_zero_still_gives_inf_and_nan():
+    assert (ember.tensor([1.0, -1.0]) // 0.0).tolist() == (torch.tensor([1.0, -1.0]) // 0.0).tolist()
+    assert ember.tensor([1.0]).div(ember.tensor([0.0]), rounding_mode="trunc").tolist() == [float("inf")]
