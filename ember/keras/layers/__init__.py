@@ -13,6 +13,8 @@ from .masking import Masking
 from .dot_attention import AdditiveAttention, Attention
 from .wrappers import Bidirectional, TimeDistributed
 from .preprocessing_numeric import CategoryEncoding, Discretization, Normalization, Rescaling
+from .lookup import IntegerLookup, StringLookup
+from .text_vectorization import TextVectorization
 from .preprocessing_image import (CenterCrop, RandomContrast, RandomFlip, RandomRotation, RandomTranslation,
                                   RandomZoom, Resizing)
 from .conv import Conv1D, Conv2D, Conv3D

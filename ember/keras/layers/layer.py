@@ -42,6 +42,8 @@ def to_tensor(value, dtype=None):
     if isinstance(value, ember.Tensor) or value is None:
         return value
     array = numpy.asarray(value)
+    if array.dtype.kind in "USO":  # strings (text preprocessing layers) stay NumPy arrays
+        return array
     if dtype is None and array.dtype.kind == "f" and array.dtype != numpy.float32:
         dtype = backend.floatx()
     return ember.tensor(array, dtype=None if dtype is None else ember.as_dtype(dtype))
