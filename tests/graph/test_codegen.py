@@ -64,6 +64,7 @@ def test_numba_path_equals_numpy_path(tmp_path, monkeypatch):
 
 
 @needs_numba
+@pytest.mark.slow  # numba compiles a training step: about 20 s
 def test_numba_training_step_matches_eager(tmp_path, monkeypatch):
     monkeypatch.setenv("EMBER_KERNEL_CACHE", str(tmp_path))
     models = []

@@ -131,6 +131,7 @@ def train_float32_twins(steps, seed):
     return compiled.code(x, y), model, eager_model
 
 
+@pytest.mark.slow  # numba compiles a training step: about 30 s
 def test_adam_training_step_with_kernels_matches_eager():
     code, model, eager_model = train_float32_twins(steps=20, seed=4)
     assert "_region" in code  # the step runs as numba regions

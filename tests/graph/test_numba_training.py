@@ -22,6 +22,7 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("numba") is None,
 
 
 
+@pytest.mark.slow  # numba compiles the whole step: 0.5-7 min on a loaded 2-core machine
 def test_seed_mlp_adam_50_steps():
     compiled, *_ = compare_training(SeedMLP, lambda p: ember.optim.Adam(p, lr=0.01), batches((8, 6), (8, 4)),
                                     steps=50, numba=True, atol=1e-10)
@@ -29,21 +30,25 @@ def test_seed_mlp_adam_50_steps():
     assert "_region" in compiled.code(x, y)
 
 
+@pytest.mark.slow  # numba compiles the whole step: 0.5-7 min on a loaded 2-core machine
 def test_seed_mlp_sgd_nesterov_cross_entropy():
     compare_training(SeedMLP, lambda p: ember.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
                      batches((8, 6), 4), steps=5, loss_fn=nn.functional.cross_entropy, numba=True, atol=1e-10)
 
 
+@pytest.mark.slow  # numba compiles the whole step: 0.5-7 min on a loaded 2-core machine
 def test_lenet_with_batchnorm_and_dropout():
     compare_training(LeNet, lambda p: ember.optim.SGD(p, lr=0.05, momentum=0.9), batches((4, 1, 8, 8), 4),
                      steps=3, loss_fn=nn.functional.cross_entropy, numba=True, atol=1e-10)
 
 
+@pytest.mark.slow  # numba compiles the whole step: 0.5-7 min on a loaded 2-core machine
 def test_lstm():
     compare_training(LSTMNet, lambda p: ember.optim.Adam(p, lr=0.01), batches((4, 6, 3), (4, 2)), steps=3,
                      numba=True, atol=1e-10)
 
 
+@pytest.mark.slow  # numba compiles the whole step: 0.5-7 min on a loaded 2-core machine
 def test_transformer_block():
     compare_training(TransformerBlock, lambda p: ember.optim.AdamW(p, lr=0.01), batches((2, 5, 8), (2, 3)),
                      steps=2, numba=True, atol=1e-10)
