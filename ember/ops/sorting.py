@@ -8,9 +8,10 @@ on the tensor's array and carry no gradient, as in PyTorch.
 """
 from __future__ import annotations
 
-import builtins
 import math
 from collections import namedtuple
+
+import numpy
 
 from .. import backend
 from ..errors import DTypeError, EmberIndexError, EmberValueError, ShapeError
@@ -233,11 +234,13 @@ def _quantile(op, input, q, dim, keepdim, interpolation, ignore_nan):
 def _one_quantile(ordered, axis, size, level, count, interpolation):
     """The ``level`` quantile of each sorted slice (kept dims); ``count``: valid entries per slice."""
     if count is None:
-        rank = level * (size - 1)
-        low, high = math.floor(rank), math.ceil(rank)
+        # the rank in the input's precision, as PyTorch computes it (decides 'nearest' at half-way points)
+        scalar = ordered._data.dtype.type
+        rank = scalar(level) * scalar(size - 1)
+        low, high = int(math.floor(rank)), int(math.ceil(rank))
         below, above = _take(ordered, axis, low, low + 1), _take(ordered, axis, high, high + 1)
-        fraction = rank - low
-        nearest = builtins.round(rank)
+        fraction = float(rank - scalar(low))
+        nearest = int(numpy.rint(rank))  # half to even, as torch.round
     else:  # per-slice ranks over the non-NaN entries (NaN sorts last)
         rank = cast(where(count > 0, count - 1, 0), ordered.dtype) * level
         low, high = cast(rank // 1, "int64"), cast(-((-rank) // 1), "int64")

@@ -89,7 +89,7 @@ def addmm_examples(draw, kind):
     if kind == "mm":
         a, c, out = (n, k), (k, m), (n, m)
     elif kind == "mv":
-        n = max(n, 1)  # PyTorch 2.13's addmv mis-shapes an empty result
+        n, k = max(n, 1), max(k, 1)  # PyTorch 2.13's addmv mis-shapes results with empty operands
         a, c, out = (n, k), (k,), (n,)
     elif kind == "bmm":
         a, c, out = (b, n, k), (b, k, m), (b, n, m)
