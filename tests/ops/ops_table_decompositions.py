@@ -52,7 +52,7 @@ def solve_examples(draw):
     kind = draw(st.sampled_from(["vector", "matrix", "batched"]))
     left = kind != "matrix" or draw(st.booleans())  # PyTorch guesses vectors oddly with left=False
     n = draw(st.integers(0 if left else 1, 3))  # PyTorch refuses empty systems with left=False
-    batch_a = tuple(draw(st.integers(1, 2)) for _ in range(draw(st.integers(0, 1))))
+    batch_a = tuple(draw(st.integers(1, 2)) for _ in range(draw(st.integers(0, 1) if left else st.just(0))))
     if kind == "vector":
         b = batch_a + (n,)
     elif kind == "matrix":
