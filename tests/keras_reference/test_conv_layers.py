@@ -35,3 +35,18 @@ def test_transposed_convolution_bias_covers_zero_extended_border():
     keras_layer, ember_layer, _, _ = compare_layer(*both("Conv1DTranspose", 2, 2, strides=3), random(2, 4, 2),
                                                    weights_from=[random(2, 2, 2), random(2)], **TOLERANCE)
     assert ember_layer.compute_output_shape((None, 4, 2)) == (None, 12, 2)
+
+
+@pytest.mark.parametrize("kwargs,shape", [
+    ({}, (2, 3, 5, 5, 2)), ({"padding": "same", "return_sequences": True}, (2, 3, 5, 4, 2)),
+    ({"strides": 2, "return_state": True}, (2, 3, 6, 6, 1)),
+    ({"padding": "same", "go_backwards": True, "dilation_rate": 2}, (1, 2, 6, 6, 2)),
+])
+def test_conv_lstm_2d(kwargs, shape):
+    compare_layer(*both("ConvLSTM2D", 3, 3, **kwargs), random(*shape), **TOLERANCE)
+
+
+def test_conv_lstm_2d_with_mask():
+    mask = [[True, True, False], [True, False, False]]
+    compare_layer(*both("ConvLSTM2D", 2, 3, padding="same", return_sequences=True), random(2, 3, 4, 4, 2),
+                  call_kwargs={"mask": __import__("numpy").array(mask)}, **TOLERANCE)

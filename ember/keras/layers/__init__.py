@@ -31,6 +31,7 @@ Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
 Convolution2DTranspose, SeparableConvolution2D = Conv2DTranspose, SeparableConv2D
 from .recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell
 from .attention import MultiHeadAttention
+from .conv_lstm import ConvLSTM2D
 
 
 def serialize(layer) -> dict:

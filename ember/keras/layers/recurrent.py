@@ -226,7 +226,7 @@ class RNN(Layer):
                 raise ValueError(f"When using `stateful=True` in a RNN, the batch size must be static. Found "
                                  f"dynamic batch size: sequence.shape={tuple(input_shape)}")
             # Buffers (not weights): compiled steps read and write them like BatchNormalization's statistics.
-            for index, state in enumerate(self.cell.initial_state(input_shape[0], ember.as_dtype(self.dtype))):
+            for index, state in enumerate(self._zero_states(input_shape, ember.as_dtype(self.dtype))):
                 self.register_buffer(f"rnn_state_{index}", state)
                 self._state_names.append(f"rnn_state_{index}")
 
@@ -272,10 +272,11 @@ class RNN(Layer):
         result = ember.stack(outputs, 1) if self.return_sequences else outputs[-1]
         if mask is not None and self.zero_output_for_mask:
             if self.return_sequences:  # outputs are in processing order
-                kept = ember.unsqueeze(ember.flip(mask, (1,)) if self.go_backwards else mask, -1)
+                kept = ember.flip(mask, (1,)) if self.go_backwards else mask
             else:
-                kept = mask[:, order[-1] : order[-1] + 1]
-            result = ember.where(kept, result, 0.0)
+                kept = mask[:, order[-1]]
+            result = ember.where(ember.reshape(kept, tuple(kept.shape) + (1,) * (result.ndim - kept.ndim)),
+                                 result, 0.0)
         return [result] + list(states) if self.return_state else result
 
     def _initial_states(self, inputs, initial_state) -> list:
@@ -289,14 +290,21 @@ class RNN(Layer):
             # Copies: the carried states are overwritten in place after this call, while the
             # backward pass of this call still needs the values it started from.
             return [state.clone() for state in self.states]
-        return self.cell.initial_state(inputs.shape[0], inputs.dtype)
+        return self._zero_states(tuple(inputs.shape), inputs.dtype)
+
+    def _zero_states(self, input_shape, dtype) -> list:
+        """The initial states for sequences of ``input_shape`` (zeros)."""
+        return self.cell.initial_state(input_shape[0], dtype)
 
     @staticmethod
     def _masked_step(keep, output, new_states, states, outputs):
         """Where a step is masked, the previous output (zeros at first) and states carry over."""
         previous = outputs[-1] if outputs else ember.zeros_like(output)
-        output = ember.where(keep, output, previous)
-        return output, [ember.where(keep, new, old) for new, old in zip(new_states, states)]
+
+        def widen(value):  # (batch, 1) → (batch, 1, …) against a state of any rank (ConvLSTM's are 4D)
+            return ember.reshape(keep, (keep.shape[0],) + (1,) * (value.ndim - 1))
+        output = ember.where(widen(output), output, previous)
+        return output, [ember.where(widen(new), new, old) for new, old in zip(new_states, states)]
 
     def compute_mask(self, inputs, previous_mask):
         mask = previous_mask[0] if isinstance(previous_mask, list) else previous_mask
