@@ -128,3 +128,4 @@ from .ops.functions import (  # noqa: E402,F401
     cholesky, det, inverse, logdet, matrix_exp, matrix_power, pinverse, slogdet, svd)
 from . import linalg  # noqa: E402,F401
 from . import fft  # noqa: E402,F401
+from . import fft  # noqa: E402,F401
