@@ -1,5 +1,18 @@
 """PyTorch-style optimizers and learning-rate schedulers (``ember.optim``).
 
+The same classes, arguments, defaults, state and state-dict layout as
+PyTorch 2.13's ``torch.optim`` (each is tested against PyTorch's parameter
+trajectory), with these differences:
+
+- ``foreach`` and ``fused`` choose nothing (one update function per
+  optimizer; ``ember.function`` is the fast path) and ``capturable`` is
+  what Ember always does; ``differentiable=True`` is refused.
+- ``SparseAdam`` takes dense gradients (Ember has no sparse tensors) and
+  updates the entries where they are non-zero.
+- Step hooks run around the built-in optimizers' steps; a subclass that
+  overrides ``step`` itself (rather than ``_step``) runs without them.
+- ``Muon`` (bfloat16 Newton-Schulz) is not provided.
+
 Example:
     >>> import ember
     >>> w = ember.tensor([3.0], requires_grad=True)
