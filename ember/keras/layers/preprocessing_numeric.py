@@ -175,7 +175,8 @@ class Discretization(Layer):
         return _encoded_shape(input_shape, len(self.bin_boundaries or []) + 1, self.output_mode)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "bin_boundaries": self.bin_boundaries, "num_bins": self.num_bins,
+        config = {key: value for key, value in super().get_config().items() if key != "trainable"}  # as Keras
+        return {**config, "bin_boundaries": self.bin_boundaries, "num_bins": self.num_bins,
                 "epsilon": self.epsilon, "output_mode": self.output_mode, "sparse": self.sparse}
 
 
