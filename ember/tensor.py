@@ -76,8 +76,17 @@ class Tensor:
         return backend.from_numpy_dtype(self._data.dtype)
 
     @property
-    def device(self) -> str:
+    def device(self) -> "backend.device":
+        """Where the data lives: an ``ember.device`` (equal to ``'cpu'`` for NumPy-backed tensors)."""
         return backend.device_of(self._data)
+
+    @property
+    def is_cuda(self) -> bool:
+        return backend.device_of(self._data).type == "cuda"
+
+    @property
+    def is_cpu(self) -> bool:
+        return backend.device_of(self._data).type == "cpu"
 
     @property
     def data(self) -> "Tensor":
@@ -86,7 +95,7 @@ class Tensor:
 
     @data.setter
     def data(self, value) -> None:
-        self._data = value._data if isinstance(value, Tensor) else backend.xp.asarray(value)
+        self._data = value._data if isinstance(value, Tensor) else backend.namespace_of(self._data).asarray(value)
 
     @property
     def grad(self) -> "Tensor | None":
@@ -141,7 +150,7 @@ class Tensor:
         return self._data.ndim
 
     def numel(self) -> int:
-        return int(self._data.size)
+        return self._data.size  # an int (a symbolic one while tracing with a symbolic batch)
 
     def element_size(self) -> int:
         return self._data.itemsize
@@ -160,10 +169,26 @@ class Tensor:
         if self._requires_grad:
             raise GradError("numpy(): can't call numpy() on a tensor that requires grad; "
                             "use tensor.detach().numpy()")
-        return backend.xp.asnumpy(self._data) if backend.xp is not numpy else self._data
+        return self._host("numpy()")
+
+    def _host(self, what: str) -> numpy.ndarray:
+        """The NumPy array of a CPU tensor; other devices refuse, as PyTorch does."""
+        data = self._data
+        if type(data) is numpy.ndarray:
+            return data
+        tracer = getattr(data, "tracer", None)
+        if tracer is not None:  # a symbolic array: its namespace explains why it has no data
+            if backend.dispatch.tracer is tracer:
+                return tracer.namespace.asnumpy(data)
+            return numpy.asarray(data)  # another thread's trace: the real array it stands for
+        where = backend.device_of(data)
+        if where.type == "cpu":
+            return numpy.asarray(data)  # a NumPy subclass; a symbolic array refuses here
+        raise TypeError(f"{what}: can't convert {where} device type tensor to numpy. Use "
+                        "Tensor.cpu() to copy the tensor to host memory first.")
 
     def __array__(self, dtype=None, copy=None):
-        array = self._data if backend.xp is numpy else backend.xp.asnumpy(self._data)
+        array = self._host("numpy.asarray(tensor)")
         if dtype is not None:
             return array.astype(dtype, copy=bool(copy))
         return array.copy() if copy else array
@@ -281,7 +306,7 @@ class Tensor:
         if not self._data.flags.writeable:
             raise GradError(f"{op}: this tensor's memory is read-only (it is an expanded/broadcast "
                             "view); clone() it first")
-        backend.xp.copyto(self._data, result._data, casting="unsafe")
+        backend.namespace_of(self._data).copyto(self._data, result._data, casting="unsafe")
         if self._node is not None or result._node is not None:
             self._node = result._node
             self._requires_grad = result._requires_grad

@@ -1,8 +1,12 @@
-"""The array namespace every numeric call goes through.
+"""Array namespaces, devices and dtypes.
 
-``xp`` is NumPy by default. CuPy exposes the same namespace, so switching the
-module-level ``xp`` (``use('cupy')``) is the one place a GPU backend plugs in;
-nothing else in Ember imports NumPy for arithmetic on tensor data.
+Every array belongs to a namespace by its type (``numpy.ndarray``: NumPy;
+``cupy.ndarray``: CuPy once the CUDA backend is registered), and each device
+type maps to one namespace (``ember.backend.namespaces``). Code working on a
+tensor's data asks ``namespace_of(array)`` for the namespace to call; code
+creating arrays asks ``namespace_for(device)``. There is no process-wide
+namespace: a trace in one thread, eager code in another and arrays on two
+devices coexist.
 """
 from __future__ import annotations
 
@@ -14,24 +18,18 @@ from .dtypes import (  # noqa: F401  (re-exported)
     scalar_category, ALL_DTYPES,
 )
 
-xp = numpy
+from .device import CPU, DeviceError, as_device, device  # noqa: F401  (re-exported)
+from .namespaces import (  # noqa: F401  (re-exported)
+    DeviceBackend, backend_for, backend_of, common_namespace, default_device, device_of,
+    dispatch, namespace_for, namespace_of, register, set_default_device, to_numpy, transfer,
+    unregister,
+)
+
 ndarray = numpy.ndarray
 
 
-def use(name: str) -> None:
-    """Select the array backend by name: ``'numpy'`` (default) or ``'cupy'``."""
-    global xp, ndarray
-    if name == "numpy":
-        xp, ndarray = numpy, numpy.ndarray
-    elif name == "cupy":
-        import cupy  # optional dependency; fails clearly when absent
-        xp, ndarray = cupy, cupy.ndarray
-    else:
-        raise ValueError(f"unknown backend {name!r}; expected 'numpy' or 'cupy'")
-
-
-def device_of(array) -> str:
-    """The device name of a backend array: ``'cpu'`` for NumPy, ``'cuda:N'`` for CuPy."""
-    if isinstance(array, numpy.ndarray):
-        return "cpu"
-    return f"cuda:{array.device.id}"
+def __getattr__(name):
+    if name == "xp":  # the process-wide namespace is gone: each array has its own
+        raise AttributeError("ember.backend.xp was removed: use backend.namespace_of(array) for the "
+                             "namespace of an operand, or backend.namespace_for(device) to create arrays")
+    raise AttributeError(f"module 'ember.backend' has no attribute {name!r}")

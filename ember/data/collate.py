@@ -32,9 +32,9 @@ def default_collate(batch: list) -> Any:
     if isinstance(first, Tensor):
         return _stack_tensors(batch)
     if isinstance(first, numpy.ndarray) and first.dtype.kind not in "SUO":
-        return Tensor._make(backend.xp.asarray(numpy.stack(batch)), None, False)
+        return Tensor._make(backend.namespace_for(None).asarray(numpy.stack(batch)), None, False)
     if isinstance(first, numpy.generic) and first.dtype.kind not in "SUO":
-        return Tensor._make(backend.xp.asarray(numpy.array(batch)), None, False)
+        return Tensor._make(backend.namespace_for(None).asarray(numpy.array(batch)), None, False)
     if isinstance(first, (str, bytes)):
         return batch
     if isinstance(first, numbers.Number):
@@ -54,7 +54,7 @@ def default_collate(batch: list) -> Any:
 def default_convert(data: Any) -> Any:
     """Without batching: NumPy arrays become tensors, recursively; everything else is unchanged."""
     if isinstance(data, numpy.ndarray) and data.dtype.kind not in "SUO":
-        return Tensor._make(backend.xp.asarray(data), None, False)
+        return Tensor._make(backend.namespace_for(None).asarray(data), None, False)
     if isinstance(data, collections.abc.Mapping):
         return {key: default_convert(value) for key, value in data.items()}
     if isinstance(data, tuple) and hasattr(data, "_fields"):
@@ -68,7 +68,8 @@ def _stack_tensors(batch: list) -> Tensor:
     if _grad_state.enabled and any(t.requires_grad for t in batch):
         from ..ops.functions import stack
         return stack(batch)  # keep the graph for samples that carry one
-    return Tensor._make(backend.xp.stack([t._data for t in batch]), None, False)
+    arrays = [t._data for t in batch]
+    return Tensor._make(backend.namespace_of(arrays[0]).stack(arrays), None, False)
 
 
 def _numbers(batch: list) -> Tensor:
@@ -79,4 +80,4 @@ def _numbers(batch: list) -> Tensor:
         dtype = backend.int64
     else:
         dtype = backend.float64  # PyTorch collates Python floats as float64
-    return Tensor._make(backend.xp.asarray(batch, dtype=dtype.numpy), None, False)
+    return Tensor._make(backend.namespace_for(None).asarray(batch, dtype=dtype.numpy), None, False)

@@ -32,17 +32,20 @@ from .dims import Dim, SymFloat
 from .ir import Graph, Node, Value
 
 # __name__: the module warnings are attributed to (see ember/backend/float_warnings.py)
-_NAMESPACE = {"__name__": "ember.graph.generated", "_np": numpy, "_where_into": lowering.where_into,
-              "_copy_into": lowering.copy_into, "_where_zero": lowering.where_zero, "inf": math.inf,
-              "nan": math.nan}
+_NAMESPACE = {"__name__": "ember.graph.generated", "inf": math.inf, "nan": math.nan}
 
 
 class Emitter:
-    """Renders operands and attributes as source, collecting the objects the code refers to."""
+    """Renders operands and attributes as source, collecting the objects the code refers to.
 
-    def __init__(self):
+    ``xp`` is the array namespace the code calls (``_np`` in the source): the
+    traced device's, NumPy's by default.
+    """
+
+    def __init__(self, xp=numpy):
+        self.xp = xp
         self.globals = dict(_NAMESPACE)
-        self.globals.update(lowering.namespace())
+        self.globals.update(lowering.namespace(xp))
         self.names: dict[int, str] = {}
         self._counter = itertools.count()
 
@@ -327,9 +330,10 @@ class Program:
 
 def generate(graph: Graph, plan=None, emitter: Emitter | None = None, name: str = "compiled"):
     """Source text and global namespace for ``graph`` (``plan``: a memory plan, or None)."""
-    emitter = emitter or Emitter()
-    for const in graph.constants:
-        emitter.names[const.id] = emitter.constant(const.data, f"c{const.id}_")
+    emitter = emitter or Emitter(graph.namespace)
+    for const in graph.constants:  # host arrays, moved to the graph's device once, here
+        data = const.data if emitter.xp is numpy else emitter.xp.asarray(const.data)
+        emitter.names[const.id] = emitter.constant(data, f"c{const.id}_")
     emitter.globals["_shape_error"] = _shape_error
     params = ", ".join(emitter.name(v) for v in graph.inputs)
     tail = ("_buffers" if not params else ", _buffers") if plan is not None else ""

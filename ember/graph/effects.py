@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy
 
+from .. import backend
+
 from ..tensor import Tensor
 from .ir import Value
 from .state import _MISSING
@@ -80,7 +82,9 @@ def template_of(tracer, plan: Plan, value):
         if cell is not None:
             return ("tensor", plan.output_index(cell.value), value._requires_grad)
         if id(value._data) in tracer.created_ids:
-            return ("fresh", value._data.copy(), value._requires_grad)
+            # made during the trace as a host array: each call gets a copy on the graph's device
+            return ("fresh", tracer.device_backend.from_numpy(backend.to_numpy(value._data)),
+                    value._requires_grad)
         return ("object", value)
     if isinstance(value, dict):
         return ("dict", {k: template_of(tracer, plan, v) for k, v in value.items()})
@@ -111,7 +115,9 @@ def _new_tensor(array, requires_grad):
 def owned(array):
     """An array handed out of a call, in C order (a transposed view would slow every later use)."""
     if type(array) is not numpy.ndarray:
-        return numpy.asarray(array)
+        xp = backend.namespace_of(array)  # a NumPy scalar (a 0-d array of it), or another device's array
+        array = xp.asarray(array)
+        return array if array.flags.c_contiguous else xp.ascontiguousarray(array)
     return array if array.flags.c_contiguous else numpy.ascontiguousarray(array)
 
 
@@ -152,7 +158,7 @@ def classify_captures(tracer, plan: Plan, arg_arrays: dict, state_arrays: dict) 
 
 def _make_constant(graph, value: Value, array) -> None:
     value.kind = "const"
-    value.data = numpy.array(array, copy=True)
+    value.data = numpy.array(backend.to_numpy(array), copy=True)  # constants live on the host
     graph.constants.append(value)
 
 

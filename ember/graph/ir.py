@@ -167,6 +167,7 @@ class Graph:
         self.nodes: list[Node] = []
         self.outputs: list = []
         self._ids = ids if ids is not None else itertools.count()  # shared by a graph and its subgraphs
+        self.namespace = numpy  # the array namespace the generated code calls (the traced device's)
 
     # --- building -------------------------------------------------------------
     def _new_value(self, shape, dtype, kind, **fields) -> Value:
@@ -228,6 +229,7 @@ class Graph:
     def copy(self) -> "Graph":
         """An independent copy (new values and nodes; constants' arrays shared, as they never change)."""
         clone = Graph(self.name)
+        clone.namespace = self.namespace
         clone._ids = itertools.count(max([v.id for v in self._all_values()], default=-1) + 1)
         mapping = {}
 

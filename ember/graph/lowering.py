@@ -8,6 +8,8 @@ without touching this file.
 """
 from __future__ import annotations
 
+import numpy as _numpy
+
 UFUNCS = {
     "neg": "negative", "exp": "exp", "log": "log", "log1p": "log1p", "expm1": "expm1",
     "sqrt": "sqrt", "sin": "sin", "cos": "cos", "tan": "tan", "tanh": "tanh", "abs": "absolute",
@@ -26,12 +28,24 @@ ELEMENTWISE = set(UFUNCS) | {"relu", "where", "cast", "sigmoid"}
 REDUCTIONS = {"sum": "add", "amax": "maximum", "amin": "minimum", "prod": "multiply"}
 
 
-def namespace() -> dict:
-    """Globals the generated code reads: each ufunc bound to a name, so a call is one global lookup."""
-    import numpy
-    names = {f"_{name}": getattr(numpy, name) for name in set(UFUNCS.values()) | set(REDUCTIONS.values())}
-    names.update({f"_{name}_reduce": getattr(numpy, name).reduce for name in REDUCTIONS.values()})
+def namespace(xp=None) -> dict:
+    """Globals the generated code reads: each ufunc bound to a name, so a call is one global lookup.
+
+    ``xp``: the array namespace the code runs on (NumPy by default).
+    """
+    if xp is None:
+        import numpy as xp
+    names = {f"_{name}": getattr(xp, name) for name in set(UFUNCS.values()) | set(REDUCTIONS.values())}
+    names.update({f"_{name}_reduce": getattr(xp, name).reduce for name in REDUCTIONS.values()})
+    names.update({"_np": xp, "_where_into": where_into, "_copy_into": copy_into, "_where_zero": where_zero})
+    if xp.__name__ != "numpy":
+        names.update({"_where_into": _bound(_where_into_in, xp), "_copy_into": _bound(_copy_into_in, xp),
+                      "_where_zero": _bound(_where_zero_in, xp)})
     return names
+
+
+def _bound(helper, xp):
+    return lambda *args: helper(xp, *args)
 
 
 def emit(node, args: list, attrs: list, out: str | None) -> str:
@@ -96,27 +110,38 @@ def where_zero(out, condition, a):
     Where ``a`` is not finite the product differs (``nan * 0``), so then the
     exact masked form runs instead. (Zeros may differ in sign: -0.0 == 0.0.)
     """
-    import numpy
-    out = numpy.multiply(a, condition, out=out)
-    if not numpy.isfinite(out).all():
-        numpy.copyto(out, 0)
-        numpy.copyto(out, a, where=condition)
-    return out
+    return _where_zero_in(_numpy, out, condition, a)
 
 
 def copy_into(out, x):
     """``out[...] = x`` (casting as ``astype`` does), returning ``out``."""
-    import numpy
-    numpy.copyto(out, x, casting="unsafe")
+    _numpy.copyto(out, x, casting="unsafe")
     return out
 
 
 def where_into(out, condition, a, b):
     """``where`` into a preallocated buffer (NumPy's ``where`` has no ``out=``); ``out`` may be ``a`` or ``b``."""
-    import numpy
+    return _where_into_in(_numpy, out, condition, a, b)
+
+
+# the same helpers in any namespace (the generated code of another device binds them to its own)
+def _where_zero_in(xp, out, condition, a):
+    out = xp.multiply(a, condition, out=out)
+    if not xp.isfinite(out).all():
+        xp.copyto(out, 0)
+        xp.copyto(out, a, where=condition)
+    return out
+
+
+def _copy_into_in(xp, out, x):
+    xp.copyto(out, x, casting="unsafe")
+    return out
+
+
+def _where_into_in(xp, out, condition, a, b):
     if a is out:
-        numpy.copyto(out, b, casting="unsafe", where=numpy.logical_not(condition))
+        xp.copyto(out, b, casting="unsafe", where=xp.logical_not(condition))
         return out
-    numpy.copyto(out, b, casting="unsafe")
-    numpy.copyto(out, a, casting="unsafe", where=condition)
+    xp.copyto(out, b, casting="unsafe")
+    xp.copyto(out, a, casting="unsafe", where=condition)
     return out

@@ -1,7 +1,8 @@
 """The backend namespace used while tracing: NumPy's API, recording instead of computing.
 
-During a trace ``ember.backend.xp`` is an instance of :class:`TracingNamespace`,
-so every raw array call Ember makes outside primitives (tensor creation,
+During a trace, ``ember.backend.namespace_of(array)`` and ``namespace_for(device)``
+give the tracer's :class:`TracingNamespace` (in the tracing thread only), so every
+raw array call Ember makes outside primitives (tensor creation,
 ``copyto`` for in-place ops, the optimizers' ``out=`` updates) lands here.
 Calls whose arguments are all concrete run on NumPy and give real arrays (a
 ``zeros`` of a known shape is a constant); calls on symbolic arrays record

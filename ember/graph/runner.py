@@ -16,10 +16,19 @@ from __future__ import annotations
 
 import numpy
 
+from .. import backend
 from ..tensor import Tensor
 from .effects import build, owned
 from .ir import Value
 from .signature import LEAF, Static, unflatten
+
+
+def _copy_back(destination, source, **options) -> None:
+    """A write-back into a state array (``numpy.copyto``), in the namespace of that array's device."""
+    if type(destination) is numpy.ndarray:
+        numpy.copyto(destination, source, **options)
+    else:
+        backend.namespace_of(destination).copyto(destination, source, **options)
 
 
 class _Names:
@@ -37,7 +46,7 @@ class _Names:
     """
 
     def __init__(self, owners=None):
-        self.globals = {"_Tensor": Tensor, "_owned": owned, "_copyto": numpy.copyto, "_build": build,
+        self.globals = {"_Tensor": Tensor, "_owned": owned, "_copyto": _copy_back, "_build": build,
                         "_unflatten": unflatten}
         self.claimed: set = set()
         self.owners = owners or {}   # output index -> (owner ids, lives in a constant)

@@ -15,8 +15,11 @@ trace ended raises :class:`EscapedTracerError`.
 """
 from __future__ import annotations
 
+import operator
+
 import numpy
 
+from ..backend.namespaces import backend_of, current_tracer
 from .dims import format_shape
 from .errors import control_flow_error, escaped_error
 from .ir import short_dtype
@@ -58,10 +61,11 @@ class SymbolicArray:
 
     __array_priority__ = 2000  # NumPy defers its binary operators to ours
 
-    __slots__ = ("tracer", "_value", "view", "version", "flags", "__weakref__")
+    __slots__ = ("tracer", "_value", "view", "version", "flags", "origin", "__weakref__")
 
     def __init__(self, tracer, value, view: View | None = None, writeable: bool = True):
         self.tracer = tracer
+        self.origin = None  # for a captured array (a parameter's ...): the real array it stands for
         self._value = value
         self.view = view
         self.version = 0
@@ -142,43 +146,48 @@ class SymbolicArray:
         return f"<symbolic {self.describe()} {self._value!r}>"
 
     # --- values Python needs concretely: refused --------------------------------
-    def _refuse(self, what: str):
+    def _refuse(self, what: str, concrete=None):
         self._check()
+        if concrete is not None and current_tracer.get() is not self.tracer:
+            return concrete(_foreign_origin(self))  # another thread, eager: the real array
         raise control_flow_error(what, self.describe())
 
     def __bool__(self):
-        self._refuse("the truth value (bool(), if, while, and/or)")
+        return self._refuse("the truth value (bool(), if, while, and/or)", bool)
 
     def __float__(self):
-        self._refuse("the Python value (float())")
+        return self._refuse("the Python value (float())", float)
 
     def __int__(self):
-        self._refuse("the Python value (int())")
+        return self._refuse("the Python value (int())", int)
 
     def __index__(self):
-        self._refuse("the Python value (used as an index or size)")
+        return self._refuse("the Python value (used as an index or size)", operator.index)
 
     def __complex__(self):
-        self._refuse("the Python value (complex())")
+        return self._refuse("the Python value (complex())", complex)
 
     def item(self, *args):
-        self._refuse("the Python value (.item())")
+        return self._refuse("the Python value (.item())", lambda array: array.item(*args))
 
     def tolist(self):
-        self._refuse("the data (.tolist())")
+        return self._refuse("the data (.tolist())", lambda array: array.tolist())
 
     def __iter__(self):
-        self._refuse("the data (iteration over a raw array)")
+        return self._refuse("the data (iteration over a raw array)", iter)
 
     def __array__(self, dtype=None, copy=None):
-        self._refuse("the data (conversion to a NumPy array)")
+        return self._refuse("the data (conversion to a NumPy array)",
+                            lambda array: numpy.asarray(array, dtype=dtype))
 
     def __dlpack__(self, **kwargs):
-        self._refuse("the data (DLPack export)")
+        return self._refuse("the data (DLPack export)", lambda array: array.__dlpack__(**kwargs))
 
     # --- array methods, recorded in the graph -----------------------------------
     def _ns(self):
         self._check()
+        if current_tracer.get() is not self.tracer:  # read by eager code in another thread
+            return _Foreign(self.tracer)
         return self.tracer.namespace
 
     def copy(self, order="C"):
@@ -269,3 +278,63 @@ SymbolicArray.__abs__ = _unary("absolute")
 SymbolicArray.__invert__ = _unary("logical_not")
 SymbolicArray.__pos__ = lambda self: self
 SymbolicArray.__hash__ = lambda self: id(self)
+
+
+# --- captured arrays read from another thread ------------------------------------------------
+# A trace swaps the arrays of parameters, buffers and optimizer state for cells while it runs.
+# Eager code in another thread that uses the same tensors meanwhile reads the real arrays the
+# cells stand for (which the trace never writes: its writes become graph outputs); writing
+# them from there, or using a value made inside the trace, is an error.
+def _foreign_origin(array):
+    if isinstance(array, SymbolicArray):
+        if current_tracer.get() is array.tracer:
+            return array
+        if array.origin is None:
+            from .errors import TracingError
+            raise TracingError(f"a symbolic array made while tracing '{array.tracer.name}' was used "
+                               "from another thread; only tensors that existed before the trace can "
+                               "be shared with eager code running meanwhile")
+        return array.origin
+    if isinstance(array, tuple):
+        return tuple(_foreign_origin(item) for item in array)
+    if isinstance(array, list):
+        return [_foreign_origin(item) for item in array]
+    return array
+
+
+def _refuse_foreign_write(tracer):
+    from .errors import TracingError
+    raise TracingError(f"a tensor captured by the trace of '{tracer.name}' was written from another "
+                       "thread while that trace runs; finish the trace (or copy the tensor) first")
+
+
+class _Foreign:
+    """The namespace of a captured cell for eager code in another thread: the real array's."""
+
+    __slots__ = ("tracer",)
+
+    def __init__(self, tracer):
+        self.tracer = tracer
+
+    def __getattr__(self, name):
+        def call(*args, **kwargs):
+            if kwargs.get("out") is not None or name in ("copyto", "setitem"):
+                _refuse_foreign_write(self.tracer)
+            args, kwargs = _foreign_origin(args), {k: _foreign_origin(v) for k, v in kwargs.items()}
+            namespace = backend_of(next((a for a in args if hasattr(a, "dtype")), args[0])).namespace
+            if name == "getitem":
+                return args[0][args[1]]
+            if name == "astype":
+                return args[0].astype(args[1])
+            return getattr(namespace, name)(*args, **kwargs)
+        return call
+
+    def dispatch_ufunc(self, ufunc, method, inputs, kwargs):
+        if kwargs.get("out") is not None:
+            _refuse_foreign_write(self.tracer)
+        return getattr(ufunc, method)(*_foreign_origin(inputs), **kwargs)
+
+    def dispatch_function(self, function, args, kwargs):
+        if kwargs.get("out") is not None:
+            _refuse_foreign_write(self.tracer)
+        return function(*_foreign_origin(args), **{k: _foreign_origin(v) for k, v in kwargs.items()})

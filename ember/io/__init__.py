@@ -60,8 +60,11 @@ def save(obj: Any, f: str | os.PathLike | BinaryIO) -> None:
 def load(f: str | os.PathLike | BinaryIO, map_location: Any = None, *, weights_only: bool = True) -> Any:
     """Load what :func:`save` wrote, verifying the file; other safetensors files load as a dict.
 
-    ``map_location`` and ``weights_only`` are accepted so ``torch.load`` calls
-    port: tensors load into host memory, and loading never runs code.
+    Tensors are saved as host bytes and load onto the CPU; ``map_location``
+    places them elsewhere, as in ``torch.load``: a device or its string, a dict
+    mapping the saved location (``'cpu'``) to a device, or a function
+    ``(tensor, 'cpu') -> tensor``. ``weights_only`` is accepted so
+    ``torch.load`` calls port; loading never runs code.
     """
     where = repr(os.fspath(f)) if not hasattr(f, "read") else "<file object>"
     if hasattr(f, "read"):
@@ -69,7 +72,7 @@ def load(f: str | os.PathLike | BinaryIO, map_location: Any = None, *, weights_o
     else:
         with open(f, "rb") as file:
             arrays, metadata = safetensors_format.read(file, where, _checksum(where))
-    tensors = {name: Tensor._make(array, None, False) for name, array in arrays.items()}
+    tensors = {name: _place(Tensor._make(array, None, False), map_location) for name, array in arrays.items()}
     if _STRUCTURE not in metadata:
         return tensors
     _check_version(metadata, where)
@@ -77,6 +80,20 @@ def load(f: str | os.PathLike | BinaryIO, map_location: Any = None, *, weights_o
         return unflatten(json.loads(metadata[_STRUCTURE]), tensors)
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
         raise CorruptFileError(f"{where}: the saved structure is corrupted ({error})") from None
+
+
+def _place(tensor: Tensor, map_location) -> Tensor:
+    """A loaded (host) tensor where ``map_location`` puts it."""
+    if map_location is None:
+        return tensor
+    if callable(map_location):
+        placed = map_location(tensor, "cpu")
+        return tensor if placed is None else placed
+    if isinstance(map_location, dict):
+        map_location = map_location.get("cpu")
+        if map_location is None:
+            return tensor
+    return tensor.to(map_location)
 
 
 def _checksum(where: str):

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy
 
+from .. import backend
+
 from ..tensor import Tensor
 
 _ALLOWED = ("tensors, NumPy arrays, None, bools, ints, floats, strings, and lists, tuples "
@@ -51,7 +53,8 @@ class _Flattener:
         if name is None:
             name = _unique(path or "tensor", self.arrays)
             self.names[id(value)] = name
-            self.arrays[name] = numpy.asarray(value._data if isinstance(value, Tensor) else value)
+            # host bytes: a tensor on another device is copied to the host to be written
+            self.arrays[name] = backend.to_numpy(value._data) if isinstance(value, Tensor) else numpy.asarray(value)
         return {kind: name}
 
     def _dict(self, value: dict, path: str):

@@ -78,7 +78,7 @@ def _rng(generator) -> numpy.random.Generator:
 
 def _write(tensor: Tensor, values) -> Tensor:
     """Copy ``values`` (a NumPy array or scalar) into ``tensor`` in place, outside the graph."""
-    array = backend.xp.asarray(numpy.broadcast_to(numpy.asarray(values), tensor.shape))
+    array = backend.namespace_of(tensor._data).asarray(numpy.broadcast_to(numpy.asarray(values), tensor.shape))
     with no_grad():
         tensor.copy_(Tensor._make(array, None, False))
     return tensor

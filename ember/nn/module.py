@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterator
 from .. import backend
 from ..autograd.grad_mode import no_grad
 from ..backend import as_dtype
+from ..errors import DTypeError
 from ..ops.functions import cast
 from ..tensor import Tensor
 from .hooks import RemovableHandle
@@ -416,19 +417,33 @@ class Module:
         return self
 
     def to(self, *args, **kwargs) -> "Module":
-        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(tensor)``.
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)`` (``non_blocking=``,
+        ``memory_format=`` accepted): parameters, their gradients and buffers move in place.
 
         Only floating-point parameters and buffers change dtype (integer
-        buffers such as ``num_batches_tracked`` keep theirs). Devices other
-        than the backend's own raise.
+        buffers such as ``num_batches_tracked`` keep theirs); parameters keep
+        their identity, so an optimizer built earlier still holds them.
+
+        Example:
+            >>> import ember
+            >>> layer = ember.nn.Linear(2, 2).to("cpu", ember.float64)
+            >>> layer.weight.dtype, layer.weight.device
+            (ember.float64, device(type='cpu'))
         """
-        dtype, device = _parse_to(args, kwargs)
-        _check_device(device)
-        if dtype is None:
-            return self
-        if not dtype.is_floating_point:
+        from ..ops.device import parse_to, to_device
+        device, dtype, _, _ = parse_to(args, kwargs, "Module.to")
+        if dtype is not None and not dtype.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
-        return self._apply(lambda t: cast(t, dtype) if t.is_floating_point() else t)
+        if device is not None:
+            backend.backend_for(device)  # an unavailable device fails before anything moves
+
+        def convert(tensor):
+            if dtype is not None and tensor.is_floating_point() and tensor.dtype != dtype:
+                tensor = cast(tensor, dtype)
+            return tensor if device is None else to_device(tensor, device)
+        if device is None and dtype is None:
+            return self
+        return self._apply(convert)
 
     def float(self) -> "Module":
         return self.to(backend.float32)
@@ -439,14 +454,19 @@ class Module:
     def half(self) -> "Module":
         return self.to(backend.float16)
 
+    def bfloat16(self) -> "Module":
+        raise DTypeError("Module.bfloat16: Ember has no bfloat16 dtype (NumPy has none); use half() "
+                         "for 16-bit floats")
+
     def type(self, dst_type) -> "Module":
+        """Cast every parameter and buffer to ``dst_type`` (all of them, as PyTorch does)."""
         return self._apply(lambda t: cast(t, dst_type))
 
     def cpu(self) -> "Module":
         return self.to("cpu")
 
     def cuda(self, device=None) -> "Module":
-        return self.to("cuda" if device is None else device)
+        return self.to("cuda" if device is None else f"cuda:{device}" if isinstance(device, int) else device)
 
     def share_memory(self) -> "Module":
         return self  # one process's NumPy arrays; nothing to move
@@ -480,40 +500,3 @@ def _indent(text: str, spaces: int) -> str:
 def _type_name(value) -> str:
     kind = type(value)
     return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
-
-
-def _parse_to(args, kwargs):
-    """Split ``Module.to``'s arguments into a dtype (or None) and a device (or None)."""
-    dtype = kwargs.pop("dtype", None)
-    device = kwargs.pop("device", None)
-    kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
-    if kwargs:
-        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-    for arg in args:
-        if isinstance(arg, Tensor):
-            dtype = arg.dtype
-        elif _is_device(arg):
-            device = arg
-        elif isinstance(arg, bool):
-            continue  # the positional non_blocking flag
-        else:
-            dtype = arg
-    return (None if dtype is None else as_dtype(dtype)), device
-
-
-def _is_device(value) -> bool:
-    if isinstance(value, str):
-        return value.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta")
-    return hasattr(value, "type") and not hasattr(value, "is_floating_point")
-
-
-def _check_device(device) -> None:
-    if device is None:
-        return
-    kind = device if isinstance(device, str) else str(device.type)
-    kind = kind.split(":")[0]
-    available = backend.device_of(backend.xp.zeros(0)).split(":")[0]
-    if kind != available:
-        raise RuntimeError(f"Module.to: device '{device}' is not available; Ember's array backend "
-                           f"runs on '{available}' (select the backend with ember.backend.use)")

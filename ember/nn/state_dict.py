@@ -36,7 +36,7 @@ def as_array(value):
     detach = getattr(value, "detach", None)
     if callable(detach):
         value = detach()
-    return backend.xp.asarray(numpy.asarray(value))
+    return backend.namespace_for(None).asarray(numpy.asarray(value))
 
 
 def local_entries(module):

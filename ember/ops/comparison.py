@@ -49,15 +49,16 @@ def isfinite(input) -> Tensor:
 
 
 def ones_like_bool(x: Tensor) -> Tensor:
-    return Tensor._make(backend.xp.ones(x.shape, bool), None, False)
+    return Tensor._make(backend.namespace_of(x._data).ones(x.shape, bool), None, False)
 
 
 def equal_all(input, other) -> bool:
     """True if both tensors have the same shape and elements (``torch.equal``)."""
     a, b = _tensor(input), _tensor(other)
-    return a.shape == b.shape and bool(backend.xp.array_equal(a._data, b._data))
+    return a.shape == b.shape and bool(backend.namespace_of(a._data).array_equal(a._data, b._data))
 
 
 def allclose(input, other, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
-    return bool(backend.xp.allclose(_tensor(input)._data, _tensor(other)._data, rtol, atol, equal_nan))
+    a, b = _tensor(input)._data, _tensor(other)._data
+    return bool(backend.namespace_of(a).allclose(a, b, rtol, atol, equal_nan))
 

@@ -12,6 +12,7 @@ from ..errors import DTypeError, EmberValueError
 from ..tensor import Tensor
 from ..primitives import elementwise as E
 from ._operands import _binary, _float, _operand, _promote, _tensor, cast
+from .guards import check_integer_divisor
 from ..primitives.core import bind
 
 
@@ -39,6 +40,7 @@ def div(input, other, *, rounding_mode=None) -> Tensor:
     if rounding_mode == "floor":
         return floor_divide(input, other)
     if rounding_mode == "trunc":
+        check_integer_divisor("div(rounding_mode='trunc')", input, other)
         quotient = div(input, other)
         result = where(quotient < 0, ceil(quotient), floor(quotient))
         return result if _is_float(input) or _is_float(other) else cast(result, _promote(_operand(input), _operand(other))[1])
@@ -59,11 +61,13 @@ true_divide = div
 
 def floor_divide(input, other) -> Tensor:
     """Division rounded towards negative infinity."""
+    check_integer_divisor("floor_divide", input, other)
     return _binary(E.floor_divide, input, other)
 
 
 def remainder(input, other) -> Tensor:
     """Python-style modulus: the result has the sign of ``other``."""
+    check_integer_divisor("remainder", input, other)
     return _binary(E.remainder, input, other)
 
 
@@ -224,7 +228,7 @@ def where(condition, input, other) -> Tensor:
     input, other = _operand(input), _operand(other)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         dtype = result_type([], [], [input, other])
-        input = Tensor._make(backend.xp.asarray(input, dtype=dtype.numpy), None, False)
+        input = Tensor._make(backend.namespace_of(condition._data).asarray(input, dtype=dtype.numpy), None, False)
     (input, other), _ = _promote(input, other)
     return bind(E.where_p, (condition, input, other))
 

@@ -17,20 +17,24 @@ from ._operands import _operand, _tensor, cast
 from ..primitives.core import bind, dispatch, explain_failure
 
 
-def _normalize_index(index, shape):
-    """PyTorch index → NumPy index tuple; boolean masks become integer arrays."""
+def _normalize_index(index, shape, xp=None):
+    """PyTorch index → NumPy index tuple; boolean masks become integer arrays.
+
+    ``xp``: the namespace of the indexed tensor (lists become its arrays).
+    """
     if not isinstance(index, tuple):
         index = (index,)
+    xp = xp or backend.namespace_for(None)
     items = []
     for item in index:
         if isinstance(item, Tensor):
             item = item._data
         elif isinstance(item, list) or isinstance(item, numpy.ndarray):
-            item = backend.xp.asarray(item)
+            item = xp.asarray(item)
         elif isinstance(item, numbers.Integral) and not isinstance(item, bool):
-            item = int(item)
+            item = item if isinstance(item, int) else int(item)  # a symbolic size stays symbolic
         elif isinstance(item, bool):
-            item = backend.xp.asarray(item)
+            item = xp.asarray(item)
         elif not (item is None or item is Ellipsis or isinstance(item, slice)):
             raise EmberIndexError(f"getitem: unsupported index of type {type(item).__name__}")
         if hasattr(item, "dtype"):
@@ -44,7 +48,7 @@ def _normalize_index(index, shape):
         items.append(item)
     items = tuple(items)
     if builtins.any(type(i) is int for i in items) and builtins.any(_is_array(i) for i in items):
-        return _as_coordinates(items, shape)
+        return _as_coordinates(items, shape, xp)
     if not builtins.any(i is Ellipsis for i in items):
         # a trailing ... makes NumPy return a 0-d view rather than a scalar copy for x[i]
         items += (Ellipsis,)
@@ -55,7 +59,7 @@ def _is_array(item) -> bool:
     return hasattr(item, "ndim") and item.ndim > 0
 
 
-def _as_coordinates(items, shape):
+def _as_coordinates(items, shape, xp=None):
     """The index as one integer coordinate array per axis, with PyTorch's result layout.
 
     NumPy counts a plain int next to an integer array as an advanced index, which
@@ -67,12 +71,13 @@ def _as_coordinates(items, shape):
     basic = tuple(slice(None) if _is_array(i) else i for i in items)
     advanced = tuple(i if _is_array(i) or i is Ellipsis else slice(None)
                      for i in items if type(i) is not int)
-    grid = backend.xp.arange(math.prod(shape)).reshape(shape)
+    xp = xp or backend.namespace_for(None)
+    grid = xp.arange(math.prod(shape)).reshape(shape)
     try:
         positions = grid[basic][advanced]
     except IndexError as error:
         raise EmberIndexError(f"getitem: {error} (tensor shape {tuple(shape)})") from None
-    return backend.xp.unravel_index(positions, shape)
+    return xp.unravel_index(positions, shape)
 
 
 def getitem(input, index) -> Tensor:
@@ -91,7 +96,7 @@ def getitem(input, index) -> Tensor:
         [20, 16, 12]
     """
     x = _tensor(input)
-    return getitem_index(x, _normalize_index(index, x.shape))
+    return getitem_index(x, _normalize_index(index, x.shape, backend.namespace_of(x._data)))
 
 
 def getitem_index(x, index) -> Tensor:
@@ -110,7 +115,7 @@ def index_put_value(x, index, value) -> Tensor:
 
 def setitem(tensor, index, value) -> None:
     """``tensor[index] = value``, recorded in the graph when gradients are involved."""
-    index = _normalize_index(index, tensor.shape)
+    index = _normalize_index(index, tensor.shape, backend.namespace_of(tensor._data))
     value = _operand(value)
     if isinstance(value, Tensor):
         value = cast(value, tensor.dtype)

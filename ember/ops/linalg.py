@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import string
 
+import numpy
+
 from .. import backend
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
@@ -101,7 +103,7 @@ def _expand_ellipsis(equation: str, tensors):
     parts = [t.shape[s.index("..."):s.index("...") + r] if "..." in s else () for s, t, r in
              zip(subscripts, tensors, ranks)]
     try:
-        target = backend.xp.broadcast_shapes(*parts)
+        target = numpy.broadcast_shapes(*parts)  # shapes only: no array namespace involved
     except ValueError:
         raise ShapeError(f"einsum: the dimensions '...' stands for do not broadcast: "
                          f"{', '.join(str(p) for p in parts)} in {equation!r}") from None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy
 
+from .. import backend
 from ..backend import get_default_dtype
 
 _OPTIONS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80}
@@ -35,7 +36,8 @@ def _padded(format_one, array):
 
 
 def tensor_repr(tensor) -> str:
-    array = numpy.asarray(tensor)
+    where = tensor.device
+    array = numpy.asarray(tensor) if where.type == "cpu" else backend.to_numpy(tensor._data)
     formatter = {}
     if array.dtype.kind == "f":
         formatter = {"float_kind": _padded(_format_float(array.astype(numpy.float64)), array)}
@@ -51,6 +53,8 @@ def tensor_repr(tensor) -> str:
         extras.append(f"size={array.shape}")
     default_int = array.dtype == numpy.int64
     default_float = array.dtype == get_default_dtype().numpy
+    if where.type != "cpu":
+        extras.append(f"device='{where}'")
     if not (default_int or default_float or array.dtype == numpy.bool_) or array.size == 0 and not default_float:
         extras.append(f"dtype={tensor.dtype}")
     if tensor._node is not None:

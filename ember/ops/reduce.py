@@ -170,7 +170,8 @@ def logsumexp(input, dim, keepdim: bool = False) -> Tensor:
 
 def zeros_like_tensor(x, axes):
     from ..primitives.rules import reduced_shape
-    return Tensor._make(backend.xp.zeros(reduced_shape(x.shape, axes, True), x._data.dtype), None, False)
+    xp = backend.namespace_of(x._data)
+    return Tensor._make(xp.zeros(reduced_shape(x.shape, axes, True), x._data.dtype), None, False)
 
 
 def _squeeze_axes(x, axes, ndim):

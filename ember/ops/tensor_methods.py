@@ -73,23 +73,15 @@ def _properties():
 
 
 def _conversions():
-    def to(self, *args, dtype=None, **kwargs):
-        """``to(dtype)`` or ``to(device)`` / ``to(other_tensor)``: convert the dtype (CPU only for now)."""
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif not isinstance(arg, str) or arg.removeprefix("torch.").removeprefix("ember.") in _DTYPE_NAMES:
-                dtype = arg
-        return self if dtype is None else F.cast(self, dtype)
-
     def caster(dtype):
         return lambda self: F.cast(self, dtype)
 
-    methods = {"to": to, "type": lambda self, dtype=None: str(self.dtype) if dtype is None else F.cast(self, dtype),
+    from .device import tensor_cpu, tensor_cuda, tensor_to
+    methods = {"to": tensor_to, "type": lambda self, dtype=None: str(self.dtype) if dtype is None else F.cast(self, dtype),
                "float": caster(float32), "double": caster(float64), "half": caster(float16),
                "long": caster(int64), "int": caster(int32), "short": caster(int16),
                "char": caster(int8), "byte": caster(uint8), "bool": caster(bool_),
-               "cpu": lambda self: self,
+               "cpu": tensor_cpu, "cuda": tensor_cuda,
                # a C-ordered copy only when needed (then ``view`` works), as in PyTorch
                "contiguous": lambda self: self if self._data.flags.c_contiguous else F.clone(self),
                "is_contiguous": lambda self: bool(self._data.flags.c_contiguous)}
@@ -173,14 +165,15 @@ def _like_methods():
 
     def new(fill):
         def method(self, *size, dtype=None, device=None, requires_grad=False):
-            return fill(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+            return fill(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
         return method
 
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
-        return C.full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return C.full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
+                      requires_grad=requires_grad)
 
     def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
-        return C.tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return C.tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
     return {
         "new_zeros": new(C.zeros), "new_ones": new(C.ones), "new_empty": new(C.empty),

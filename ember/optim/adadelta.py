@@ -40,7 +40,7 @@ class Adadelta(Optimizer):
                                       capturable=capturable, foreach=foreach, differentiable=differentiable))
 
     def _init_state(self, param, group) -> dict:
-        return {"step": step_counter(), "square_avg": zeros_state(param._data),
+        return {"step": step_counter(param), "square_avg": zeros_state(param._data),
                 "acc_delta": zeros_state(param._data)}
 
     def _update(self, param, grad, state, group) -> None:
@@ -53,7 +53,7 @@ class Adadelta(Optimizer):
 def adadelta_update(param, grad, square_avg, acc_delta, *, lr: float, rho: float, eps: float,
                     weight_decay: float, maximize: bool, scratch) -> None:
     """One Adadelta step on arrays, in place."""
-    xp = backend.xp
+    xp = backend.namespace_of(param)
     grad = effective_grad(param, grad, weight_decay=weight_decay, maximize=maximize, scratch=scratch)
     work, delta = scratch(param, 1), scratch(param, 2)
     add_squared_(square_avg, rho, grad, 1 - rho, work)

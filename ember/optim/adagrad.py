@@ -39,8 +39,8 @@ class Adagrad(Optimizer):
                                       fused=fused))
 
     def _init_state(self, param, group) -> dict:
-        total = backend.xp.full_like(param._data, group["initial_accumulator_value"])
-        return {"step": step_counter(), "sum": Tensor._make(total, None, False)}
+        total = backend.namespace_of(param._data).full_like(param._data, group["initial_accumulator_value"])
+        return {"step": step_counter(param), "sum": Tensor._make(total, None, False)}
 
     def _update(self, param, grad, state, group) -> None:
         step = count_step(state)
@@ -52,7 +52,7 @@ class Adagrad(Optimizer):
 def adagrad_update(param, grad, state_sum, *, step_size: float, eps: float, weight_decay: float,
                    maximize: bool, scratch) -> None:
     """One Adagrad step on arrays, in place, with this step's (decayed) learning rate."""
-    xp = backend.xp
+    xp = backend.namespace_of(param)
     grad = effective_grad(param, grad, weight_decay=weight_decay, maximize=maximize, scratch=scratch)
     work = scratch(param, 1)
     xp.multiply(grad, grad, out=work)

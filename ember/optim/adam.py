@@ -38,7 +38,7 @@ class Adam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay))
 
     def _init_state(self, param, group) -> dict:
-        state = {"step": step_counter(), "exp_avg": zeros_state(param._data),
+        state = {"step": step_counter(param), "exp_avg": zeros_state(param._data),
                  "exp_avg_sq": zeros_state(param._data)}
         if group["amsgrad"]:
             state["max_exp_avg_sq"] = zeros_state(param._data)
@@ -77,7 +77,7 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step, lr: f
                 beta1: float, beta2: float, eps: float, weight_decay: float, decoupled: bool,
                 maximize: bool, scratch) -> None:
     """One Adam/AdamW step on arrays, in place (``max_exp_avg_sq`` is None without AMSGrad)."""
-    xp = backend.xp
+    xp = backend.namespace_of(param)
     if weight_decay != 0 and decoupled:
         xp.multiply(param, 1 - lr * weight_decay, out=param)
     grad = effective_grad(param, grad, weight_decay=0 if decoupled else weight_decay,

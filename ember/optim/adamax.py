@@ -35,7 +35,7 @@ class Adamax(Optimizer):
                                       capturable=capturable))
 
     def _init_state(self, param, group) -> dict:
-        return {"step": step_counter(), "exp_avg": zeros_state(param._data),
+        return {"step": step_counter(param), "exp_avg": zeros_state(param._data),
                 "exp_inf": zeros_state(param._data)}
 
     def _update(self, param, grad, state, group) -> None:
@@ -49,7 +49,7 @@ class Adamax(Optimizer):
 def adamax_update(param, grad, exp_avg, exp_inf, *, step, lr: float, beta1: float, beta2: float,
                   eps: float, weight_decay: float, maximize: bool, scratch) -> None:
     """One Adamax step on arrays, in place (``step`` is this step's count, a 0-d array)."""
-    xp = backend.xp
+    xp = backend.namespace_of(param)
     grad = effective_grad(param, grad, weight_decay=weight_decay, maximize=maximize, scratch=scratch)
     work = scratch(param, 1)
     lerp_(exp_avg, grad, 1 - beta1, work)

@@ -37,14 +37,16 @@ class ASGD(Optimizer):
                                       capturable=capturable))
 
     def _init_state(self, param, group) -> dict:
-        xp, scalar = backend.xp, backend.float32.numpy  # eta and mu are float32 scalars, as in PyTorch
-        return {"step": step_counter(), "eta": Tensor._make(xp.full((), group["lr"], dtype=scalar), None, False),
+        # eta and mu are float32 scalars, as in PyTorch, kept beside the parameter (and step count)
+        xp, scalar = backend.namespace_of(param._data), backend.float32.numpy
+        return {"step": step_counter(param), "eta": Tensor._make(xp.full((), group["lr"], dtype=scalar), None, False),
                 "mu": Tensor._make(xp.ones((), dtype=scalar), None, False), "ax": zeros_state(param._data)}
 
     def _update(self, param, grad, state, group) -> None:
-        xp, float64 = backend.xp, backend.float64.numpy
+        float64 = backend.float64.numpy
         step = count_step(state)
         eta, mu = state["eta"]._data, state["mu"]._data
+        xp = backend.namespace_of(eta)
         eta_now = eta.astype(float64)
         lr, lambd = group["lr"], group["lambd"]
         chunked(asgd_update, [param, grad, state["ax"]._data], decay=(1 - lambd * eta_now).astype(param.dtype),
@@ -58,7 +60,7 @@ class ASGD(Optimizer):
 
 def asgd_update(param, grad, ax, *, decay, eta, mu, weight_decay: float, maximize: bool, scratch) -> None:
     """One ASGD step on arrays, in place: ``param = decay * param - eta * grad``, then average into ``ax``."""
-    xp = backend.xp
+    xp = backend.namespace_of(param)
     grad = effective_grad(param, grad, weight_decay=weight_decay, maximize=maximize, scratch=scratch)
     work = scratch(param, 1)
     xp.multiply(param, decay, out=param)

@@ -64,7 +64,7 @@ class LBFGS(Optimizer):
 
     # --- the parameters as one flat vector ------------------------------------------------
     def _flat_grad(self):
-        xp = backend.xp
+        xp = backend.namespace_of(self._params[0]._data)
         pieces = [xp.zeros(p._data.size, dtype=p._data.dtype) if p.grad is None else p.grad._data.reshape(-1)
                   for p in self._params]
         return xp.concatenate(pieces)
@@ -75,7 +75,7 @@ class LBFGS(Optimizer):
         for param in self._params:
             size = param._data.size
             piece = direction[offset:offset + size].reshape(param._data.shape)
-            backend.xp.add(param._data, step * piece, out=param._data)
+            backend.namespace_of(param._data).add(param._data, step * piece, out=param._data)
             param._shared_version().value += 1
             offset += size
 
@@ -84,7 +84,7 @@ class LBFGS(Optimizer):
 
     def _set_params(self, arrays: list) -> None:
         for param, array in zip(self._params, arrays):
-            backend.xp.copyto(param._data, array)
+            backend.namespace_of(param._data).copyto(param._data, array)
             param._shared_version().value += 1
 
     def _evaluate(self, closure: Callable) -> Any:
@@ -112,7 +112,7 @@ class LBFGS(Optimizer):
         first_loss = self._evaluate(closure)
         state["func_evals"] += 1
         grad = self._flat_grad()
-        if backend.xp.abs(grad).max() <= group["tolerance_grad"]:
+        if backend.namespace_of(grad).abs(grad).max() <= group["tolerance_grad"]:
             return first_loss  # already optimal
         memory = _Memory.load(state)
         memory.run(self, closure, group, state, float(first_loss), grad)
@@ -142,7 +142,7 @@ class _Memory:
 
     def run(self, optimizer: LBFGS, closure, group: dict, state: dict, loss: float, grad) -> None:
         """Iterate from ``loss`` and ``grad`` until an iteration or evaluation limit or a tolerance stops it."""
-        xp = backend.xp
+        xp = backend.namespace_of(grad)
         tolerance_change, evaluations = group["tolerance_change"], 1
         for iteration in range(1, group["max_iter"] + 1):
             state["n_iter"] += 1
@@ -199,7 +199,7 @@ class _Memory:
     def _take_step(self, optimizer: LBFGS, closure, group: dict, loss: float, grad, slope, evaluations: int,
                    last: bool):
         """Move along ``d`` (line search, or a step of ``t``): ``(loss, grad, evaluations, converged)``."""
-        xp, tolerance_grad = backend.xp, group["tolerance_grad"]
+        xp, tolerance_grad = backend.namespace_of(grad), group["tolerance_grad"]
         if group["line_search_fn"] == "strong_wolfe":
             start = optimizer._copy_params()
             loss, grad, self.t, used = strong_wolfe(
@@ -220,7 +220,7 @@ def _wrap(value):
     if isinstance(value, list):
         return [_wrap(item) for item in value]
     if hasattr(value, "dtype") and not isinstance(value, Tensor):
-        return Tensor._make(backend.xp.asarray(value), None, False)
+        return Tensor._make(backend.namespace_of(value).asarray(value), None, False)
     return value
 
 

@@ -38,7 +38,7 @@ def cubic_minimum(a: Probe, b: Probe, bounds: tuple | None = None):
     d2_square = d1 ** 2 - a.slope * b.slope
     if d2_square < 0:
         return (lower + upper) / 2.0
-    d2 = backend.xp.sqrt(d2_square)
+    d2 = backend.namespace_of(d2_square).sqrt(d2_square)
     position = high.step - (high.step - low.step) * ((high.slope + d2 - d1) / (high.slope - low.slope + 2 * d2))
     return min(max(position, lower), upper)
 
@@ -61,7 +61,7 @@ def strong_wolfe(evaluate: Callable, step, direction, loss: float, grad, slope, 
         >>> float(step), evaluations
         (3.0, 2)
     """
-    scale = backend.xp.abs(direction).max()
+    scale = backend.namespace_of(direction).abs(direction).max()
     evaluations = 0
 
     def probe(t) -> Probe:

@@ -42,8 +42,8 @@ class NAdam(Optimizer):
                                       foreach=foreach, capturable=capturable, differentiable=differentiable))
 
     def _init_state(self, param, group) -> dict:
-        mu_product = backend.xp.ones((), dtype=backend.float32.numpy)  # float32, as PyTorch keeps it
-        return {"step": step_counter(), "mu_product": Tensor._make(mu_product, None, False),
+        mu_product = backend.namespace_of(param._data).ones((), dtype=backend.float32.numpy)  # float32, as PyTorch keeps it
+        return {"step": step_counter(param), "mu_product": Tensor._make(mu_product, None, False),
                 "exp_avg": zeros_state(param._data), "exp_avg_sq": zeros_state(param._data)}
 
     def _update(self, param, grad, state, group) -> None:
@@ -73,7 +73,7 @@ def nadam_update(param, grad, exp_avg, exp_avg_sq, *, correction2, grad_scale, m
     with ``denom = sqrt(exp_avg_sq / correction2) + eps``: the gradient's
     share and the momentum's share of the Nesterov look-ahead.
     """
-    xp = backend.xp
+    xp = backend.namespace_of(param)
     if weight_decay != 0 and decoupled:
         xp.multiply(param, 1 - lr * weight_decay, out=param)
     grad = effective_grad(param, grad, weight_decay=0 if decoupled else weight_decay,

@@ -240,7 +240,7 @@ class _Scratch:
         key = (like.shape, like.dtype, slot)
         array = self.arrays.get(key)
         if array is None:
-            array = self.arrays[key] = backend.xp.empty_like(like)
+            array = self.arrays[key] = backend.namespace_of(like).empty_like(like)
         return array
 
 
@@ -286,6 +286,6 @@ def _restore(value, param: Tensor, name: str):
         return value
     if isinstance(value, (list, tuple)):
         return type(value)(_restore(item, param, name) for item in value)
-    array = value._data if isinstance(value, Tensor) else backend.xp.asarray(value)
+    array = value._data if isinstance(value, Tensor) else backend.namespace_for(None).asarray(value)
     dtype = array.dtype if name == "step" else param._data.dtype
     return Tensor._make(array.astype(dtype, copy=True), None, False)

@@ -36,11 +36,11 @@ class RAdam(Optimizer):
                                       differentiable=differentiable))
 
     def _init_state(self, param, group) -> dict:
-        return {"step": step_counter(), "exp_avg": zeros_state(param._data),
+        return {"step": step_counter(param), "exp_avg": zeros_state(param._data),
                 "exp_avg_sq": zeros_state(param._data)}
 
     def _update(self, param, grad, state, group) -> None:
-        xp = backend.xp
+        xp = backend.namespace_of(param)
         step = count_step(state)
         beta1, beta2 = group["betas"]
         correction1, correction2 = 1 - beta1 ** step, 1 - beta2 ** step
@@ -67,7 +67,7 @@ def radam_update(param, grad, exp_avg, exp_avg_sq, *, adaptive, rect, correction
     ``adaptive`` is a 0-d boolean array (not a Python bool), so that a
     compiled step chooses between the two updates on every call.
     """
-    xp = backend.xp
+    xp = backend.namespace_of(param)
     if weight_decay != 0 and decoupled:
         xp.multiply(param, 1 - lr * weight_decay, out=param)
     grad = effective_grad(param, grad, weight_decay=0 if decoupled else weight_decay,

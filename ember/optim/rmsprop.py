@@ -36,7 +36,7 @@ class RMSprop(Optimizer):
                                       maximize=maximize, differentiable=differentiable))
 
     def _init_state(self, param, group) -> dict:
-        state = {"step": step_counter(), "square_avg": zeros_state(param._data)}
+        state = {"step": step_counter(param), "square_avg": zeros_state(param._data)}
         if group["momentum"] > 0:
             state["momentum_buffer"] = zeros_state(param._data)
         if group["centered"]:
@@ -55,7 +55,7 @@ class RMSprop(Optimizer):
 def rmsprop_update(param, grad, square_avg, momentum_buffer, grad_avg, *, lr: float, alpha: float,
                    eps: float, momentum: float, weight_decay: float, maximize: bool, scratch) -> None:
     """One RMSprop step on arrays, in place (centered when ``grad_avg`` is given)."""
-    xp = backend.xp
+    xp = backend.namespace_of(param)
     grad = effective_grad(param, grad, weight_decay=weight_decay, maximize=maximize, scratch=scratch)
     average = scratch(param, 1)
     add_squared_(square_avg, alpha, grad, 1 - alpha, average)

@@ -37,8 +37,8 @@ class Rprop(Optimizer):
                                       maximize=maximize, differentiable=differentiable, capturable=capturable))
 
     def _init_state(self, param, group) -> dict:
-        sizes = backend.xp.full_like(param._data, group["lr"])
-        return {"step": step_counter(), "prev": zeros_state(param._data),
+        sizes = backend.namespace_of(param._data).full_like(param._data, group["lr"])
+        return {"step": step_counter(param), "prev": zeros_state(param._data),
                 "step_size": Tensor._make(sizes, None, False)}
 
     def _update(self, param, grad, state, group) -> None:
@@ -53,7 +53,7 @@ class Rprop(Optimizer):
 def rprop_update(param, grad, prev, step_size, *, shrink: float, grow: float, smallest: float,
                  largest: float, maximize: bool, scratch) -> None:
     """One Rprop step on arrays, in place; ``prev`` keeps the gradient (zero where its sign flipped)."""
-    xp = backend.xp
+    xp = backend.namespace_of(param)
     agreement, factor = scratch(param, 1), scratch(param, 2)
     xp.multiply(grad, prev, out=agreement)
     if maximize:

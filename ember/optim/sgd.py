@@ -55,7 +55,7 @@ class SGD(Optimizer):
 def sgd_update(param, grad, momentum_buffer, *, first_step: bool, lr: float, momentum: float,
                dampening: float, nesterov: bool, weight_decay: float, maximize: bool, scratch) -> None:
     """One SGD step on arrays, in place; on the first step the buffer takes the gradient itself."""
-    xp = backend.xp
+    xp = backend.namespace_of(param)
     grad = effective_grad(param, grad, weight_decay=weight_decay, maximize=maximize, scratch=scratch)
     if momentum_buffer is not None:
         if first_step:

@@ -44,17 +44,17 @@ class SparseAdam(Optimizer):
 
     def _init_state(self, param, group) -> dict:
         # PyTorch counts steps in a Python int; a 0-d array lets a compiled step read it live
-        return {"step": step_counter(), "exp_avg": zeros_state(param._data),
+        return {"step": step_counter(param), "exp_avg": zeros_state(param._data),
                 "exp_avg_sq": zeros_state(param._data)}
 
     def _update(self, param, grad, state, group) -> None:
         if isinstance(state["step"], int):  # loaded from a PyTorch state dict
-            counter = step_counter()
+            counter = step_counter(param)
             counter._data[...] = state["step"]
             state["step"] = counter
         step = count_step(state)
         beta1, beta2 = group["betas"]
-        step_size = group["lr"] * backend.xp.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
+        step_size = group["lr"] * backend.namespace_of(step).sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
         chunked(sparse_adam_update, [param, grad, state["exp_avg"]._data, state["exp_avg_sq"]._data],
                 step_size=step_size.astype(param.dtype), beta1=beta1, beta2=beta2, eps=group["eps"],
                 maximize=group["maximize"], scratch=self._scratch)
@@ -63,7 +63,7 @@ class SparseAdam(Optimizer):
 def sparse_adam_update(param, grad, exp_avg, exp_avg_sq, *, step_size, beta1: float, beta2: float,
                        eps: float, maximize: bool, scratch) -> None:
     """One SparseAdam step on arrays, in place, at the entries where ``grad`` is non-zero."""
-    xp = backend.xp
+    xp = backend.namespace_of(param)
     if maximize:
         grad = xp.negative(grad, out=scratch(param, 0))
     touched = xp.not_equal(grad, 0)

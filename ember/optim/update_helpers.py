@@ -33,7 +33,7 @@ def effective_grad(param, grad, *, weight_decay: float, maximize: bool, scratch)
     The parameter's own ``.grad`` is never modified: a changed gradient is
     written to scratch slot 0 (PyTorch's order: negate, then add the decay).
     """
-    xp = backend.xp
+    xp = backend.namespace_of(param)
     if not maximize and weight_decay == 0:
         return grad
     out = scratch(param, 0)
@@ -50,7 +50,7 @@ def lerp_(average, value, weight: float, work) -> None:
     This form, not ``value + (1 - weight) * (average - value)``, because with
     a small weight the latter cancels catastrophically.
     """
-    xp = backend.xp
+    xp = backend.namespace_of(average)
     xp.subtract(value, average, out=work)
     xp.multiply(work, weight, out=work)
     xp.add(average, work, out=average)
@@ -58,7 +58,7 @@ def lerp_(average, value, weight: float, work) -> None:
 
 def add_squared_(average, decay: float, grad, scale: float, work) -> None:
     """``average = average * decay + scale * grad * grad`` in place (PyTorch's ``mul_().addcmul_()``)."""
-    xp = backend.xp
+    xp = backend.namespace_of(average)
     xp.multiply(grad, scale, out=work)
     xp.multiply(work, grad, out=work)
     xp.multiply(average, decay, out=average)
@@ -68,13 +68,15 @@ def add_squared_(average, decay: float, grad, scale: float, work) -> None:
 def zeros_state(array):
     """A fresh zero state tensor shaped like a parameter's array."""
     from ..tensor import Tensor
-    return Tensor._make(backend.xp.zeros_like(array), None, False)
+    return Tensor._make(backend.namespace_of(array).zeros_like(array), None, False)
 
 
-def step_counter():
+def step_counter(like=None):
     """The ``step`` entry of a state: a 0-d float32 tensor, as PyTorch keeps it."""
     from ..tensor import Tensor
-    return Tensor._make(backend.xp.zeros((), dtype=backend.float32.numpy), None, False)
+    # beside the parameter ``like`` (a tensor or array): the updates compute with it on that device
+    xp = backend.namespace_of(like) if like is not None else backend.namespace_for(None)
+    return Tensor._make(xp.zeros((), dtype=backend.float32.numpy), None, False)
 
 
 def count_step(state):

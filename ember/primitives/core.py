@@ -16,6 +16,7 @@ import traceback
 import numpy
 
 from .. import backend
+from ..backend import namespaces as _namespaces
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import Node, VersionCounter
 from ..errors import EmberError, EmberIndexError, ShapeError
@@ -24,16 +25,11 @@ from ..tensor import Tensor
 PRIMITIVES: dict[str, "Primitive"] = {}
 
 
-class _Dispatch:
-    """Who runs primitives: eager evaluation unless a tracer is installed."""
-
-    __slots__ = ("tracer",)
-
-    def __init__(self):
-        self.tracer = None
-
-
-dispatch = _Dispatch()
+# ``dispatch.tracer``: the current context's tracer (None: eager); ``dispatch.active``: traces
+# running anywhere in the process, so eager code skips the context lookup when it is 0.
+dispatch = _namespaces.dispatch
+_current_tracer = _namespaces.current_tracer
+_namespace_of_type = _namespaces.NAMESPACE_OF_TYPE
 
 
 class Aval:
@@ -126,26 +122,40 @@ def bind(prim, inputs, attrs=()):
     """Run primitive ``prim`` on ``inputs`` (tensors or Python scalars): the one place an op is called.
 
     Kept lean on purpose: its cost is paid by every operation on small tensors.
-    While a static graph is being traced, ``dispatch.tracer`` takes the call
-    instead (see ``ember.graph``).
+    The forward runs in the namespace of the operands' arrays (one dict lookup by
+    array type); operands on two devices raise a DeviceError naming the op.
+    While this context traces a static graph, its tracer takes the call instead
+    (see ``ember.graph``).
     """
-    if dispatch.tracer is not None:
-        return dispatch.tracer.bind(prim, inputs, attrs)
+    if dispatch.active:
+        tracer = _current_tracer.get()
+        if tracer is not None:
+            return tracer.bind(prim, inputs, attrs)
     if len(inputs) == 1:  # the common arities skip building a list
         first = inputs[0]
-        arrays = (first._data if isinstance(first, Tensor) else first,)
+        first = first._data if isinstance(first, Tensor) else first
+        arrays = (first,)
+        xp = _namespace_of_type.get(type(first))
     elif len(inputs) == 2:
         first, second = inputs
-        arrays = (first._data if isinstance(first, Tensor) else first,
-                  second._data if isinstance(second, Tensor) else second)
+        first = first._data if isinstance(first, Tensor) else first
+        second = second._data if isinstance(second, Tensor) else second
+        arrays = (first, second)
+        xp = _namespace_of_type.get(type(first))
+        other = _namespace_of_type.get(type(second))
+        if xp is not other:  # a scalar operand (None) or two devices
+            xp = xp or other if xp is None or other is None else None
     else:
         arrays = [value._data if isinstance(value, Tensor) else value for value in inputs]
+        xp = _namespace_of_many(prim.name, arrays)
+    if xp is None:  # no operand of a registered array type, several operands, or two devices
+        xp = _namespaces.common_namespace(prim.name, arrays)
     try:
-        out = prim.forward(backend.xp, *arrays, *attrs)
+        out = prim.forward(xp, *arrays, *attrs)
     except Exception as error:
         raise explain_failure(prim, inputs, attrs, error) from None
-    if type(out) is not _ndarray:
-        out = backend.xp.asarray(out)
+    if type(out) not in _namespace_of_type:  # a scalar (NumPy reductions): an array of its namespace
+        out = xp.asarray(out)
     if _grad_state.enabled and prim.differentiable:
         for value in inputs:
             if isinstance(value, Tensor) and value._requires_grad:
@@ -157,7 +167,16 @@ def bind(prim, inputs, attrs=()):
     return result
 
 
-_ndarray = numpy.ndarray
+def _namespace_of_many(name, arrays):
+    """The namespace of three or more operands (None: left to ``common_namespace``'s checks)."""
+    xp = None
+    for array in arrays:
+        found = _namespace_of_type.get(type(array))
+        if found is not None and found is not xp:
+            if xp is not None:
+                return None  # two devices: common_namespace raises the error
+            xp = found
+    return xp
 
 
 def _record(prim, inputs, attrs, out):

@@ -70,6 +70,12 @@ def _unary_case(name, ember_fn, torch_fn, primitives, domain=normal, dtypes=FLOA
     return Case(name, ember_fn, torch_fn, primitives, unary(domain), dtypes=dtypes, **options)
 
 
+def _standin_round_trip(x):
+    from tests.helpers.standin import ensure_registered
+    ensure_registered()
+    return x.to("standin").to("cpu")
+
+
 def _float_scalars():
     return st.sampled_from([2, -3, 0.5, -1.25, 3.0])
 
@@ -126,6 +132,8 @@ UNARY = [
     _unary_case("to_long", lambda x: x.long(), lambda x: x.long(), ("cast",), scaled(3.0),
                 dtypes=FLOATS + ("int32",)),
     _unary_case("clone", ember.clone, torch.clone, ("copy",)),
+    # a round trip through the stand-in device (tests/helpers/standin.py): values and gradients cross back
+    _unary_case("to_device round trip", lambda x: _standin_round_trip(x), torch.clone, ("to_device",)),
 ]
 
 BINARY = [

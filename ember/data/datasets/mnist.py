@@ -63,8 +63,8 @@ class MNIST(Dataset):
         self.root = paths[images_name].parent
         images = read_idx(paths[images_name], self.sha256.get(images_name), count)
         labels = read_idx(paths[labels_name], self.sha256.get(labels_name), count)
-        self.data = Tensor._make(backend.xp.asarray(images), None, False)
-        self.targets = Tensor._make(backend.xp.asarray(labels.astype(numpy.int64)), None, False)
+        self.data = Tensor._make(backend.namespace_for(None).asarray(images), None, False)
+        self.targets = Tensor._make(backend.namespace_for(None).asarray(labels.astype(numpy.int64)), None, False)
 
     def _locate(self, names: list[str], root, download: bool) -> dict[str, Path]:
         places = files.candidate_dirs(self.folder, root, self.extra_folders)

@@ -89,6 +89,7 @@ class MemoryPlan:
     # --- allocation ----------------------------------------------------------------------
     def bind(self, function, graph: Graph):
         """A callable that supplies this call's buffers (allocated once per set of sizes)."""
+        self.namespace = graph.namespace
         if not self.symbols:
             buffers = self.allocate({})
             return lambda *arrays: function(*arrays, buffers)
@@ -105,7 +106,8 @@ class MemoryPlan:
         return call
 
     def allocate(self, sizes: dict) -> tuple:
-        return tuple(numpy.empty(_evaluate(shape, sizes), dtype) for shape, dtype in self.buffers)
+        xp = getattr(self, "namespace", numpy)  # the graph's (set by bind)
+        return tuple(xp.empty(_evaluate(shape, sizes), dtype) for shape, dtype in self.buffers)
 
     def nbytes(self, sizes: dict | None = None) -> int:
         return sum(math.prod(_evaluate(s, sizes or {})) * numpy.dtype(d).itemsize for s, d in self.buffers)

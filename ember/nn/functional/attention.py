@@ -39,9 +39,9 @@ def _safe_softmax(scores: Tensor) -> Tensor:
     return E.where(empty, 0.0, weights)
 
 
-def _causal_mask(target: int, source: int) -> Tensor:
-    """Boolean ``(L, S)``: position i may attend to j <= i (top-left aligned, as in PyTorch)."""
-    return _constant(backend.xp.tri(target, source, 0, dtype=bool))
+def _causal_mask(target: int, source: int, like: Tensor) -> Tensor:
+    """Boolean ``(L, S)``: position i may attend to j <= i (top-left aligned, as in PyTorch), on ``like``'s device."""
+    return _constant(backend.namespace_of(like._data).tri(target, source, 0, dtype=bool))
 
 
 def _add_mask(scores: Tensor, mask, allowed_when_true: bool) -> Tensor:
@@ -93,7 +93,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     scores = E.matmul(query, E.transpose(key, -2, -1)) * scale
     if is_causal:
-        attn_mask = _causal_mask(query.shape[-2], key.shape[-2])
+        attn_mask = _causal_mask(query.shape[-2], key.shape[-2], query)
     if attn_mask is None:  # nothing can mask a whole row: the plain softmax is enough
         weights = E.softmax(scores, -1)
     else:
@@ -109,7 +109,8 @@ def _canonical_mask(mask, name: str, dtype):
     if mask is None:
         return None
     if mask.dtype == bool_:
-        return E.masked_fill(_constant(backend.xp.zeros(mask.shape, dtype=dtype)), mask, -math.inf)
+        xp = backend.namespace_of(mask._data)
+        return E.masked_fill(_constant(xp.zeros(mask.shape, dtype=dtype)), mask, -math.inf)
     if not mask.is_floating_point():
         raise DTypeError(f"multi_head_attention_forward: only bool and floating types of {name} are "
                          f"supported, got {mask.dtype}")
@@ -203,7 +204,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
     k = _heads(k, batch * num_heads, head_dim) if static_k is None else static_k
     v = _heads(v, batch * num_heads, head_dim) if static_v is None else static_v
     if add_zero_attn:
-        zeros = _constant(backend.xp.zeros((batch * num_heads, 1, head_dim), k.dtype.numpy))
+        zeros = _constant(backend.namespace_of(k._data).zeros((batch * num_heads, 1, head_dim), k.dtype.numpy))
         k, v = E.cat([k, zeros], 1), E.cat([v, zeros], 1)
         masks = tuple(_pad_last(m) for m in masks)
     attn_mask = _merge_padding_mask(*masks, batch, num_heads, k.shape[1])

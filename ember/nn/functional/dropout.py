@@ -47,7 +47,7 @@ def _feature_dropout(name: str, input, p: float, training: bool, batched_ndim: i
     mask_shape = x.shape[:channels] + (1,) * (x.ndim - channels)
     if p == 1.0:
         return x * 0.0
-    keep = rand(mask_shape, generator=generator, dtype=x.dtype) >= p
+    keep = rand(mask_shape, generator=generator, dtype=x.dtype, device=x.device) >= p
     return x * (E.cast(keep, x.dtype) * (1.0 / (1.0 - p)))
 
 

@@ -5,20 +5,17 @@ import numpy
 
 from ... import backend
 from ...autograd.grad_mode import no_grad
-from ...errors import DTypeError, EmberIndexError, EmberValueError
+from ...errors import DTypeError, EmberValueError
 from ...ops import functions as E
+from ...ops.guards import check_values
 from ...ops.creation import arange
 from ...tensor import Tensor
-from ._values import values_known
 
 
 def _check_indices(op: str, indices: Tensor, rows: int) -> None:
     if indices._data.dtype.kind not in "iu":
         raise DTypeError(f"{op}: expected integer indices (int64), got {indices.dtype}")
-    if values_known(indices) and indices.numel() and (
-            int(indices._data.min()) < 0 or int(indices._data.max()) >= rows):
-        bad = int(indices._data.max()) if int(indices._data.max()) >= rows else int(indices._data.min())
-        raise EmberIndexError(f"{op}: index {bad} is out of range for {rows} rows")
+    check_values(indices, "index", op, rows)  # a graph node when compiled: checked on every call
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
@@ -62,16 +59,16 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
 def _scale_gradient(out: Tensor, indices: Tensor) -> Tensor:
     """Same values; the gradient of each looked-up row is divided by how often it occurs."""
     flat = indices._data.reshape(-1)
-    _, inverse, counts = numpy.unique(backend.xp.asnumpy(flat) if backend.xp is not numpy else flat,
-                                      return_inverse=True, return_counts=True)
+    xp = backend.namespace_of(flat)
+    _, inverse, counts = xp.unique(flat, return_inverse=True, return_counts=True)
     scale = (1.0 / counts[inverse]).reshape(indices.shape + (1,)).astype(out._data.dtype)
-    scale = Tensor._make(backend.xp.asarray(scale), None, False)
+    scale = Tensor._make(scale, None, False)
     return out.detach() + (out - out.detach()) * scale
 
 
 def _renormalize_rows(weight: Tensor, indices: Tensor, max_norm: float, norm_type: float) -> None:
     """Scale looked-up rows whose ``norm_type``-norm exceeds ``max_norm`` down to it, in place."""
-    rows = backend.xp.unique(indices._data)
+    rows = backend.namespace_of(indices._data).unique(indices._data)
     with no_grad():
         picked = weight[rows]
         norms = E.norm(picked, norm_type, dim=1, keepdim=True)
@@ -96,5 +93,5 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         num_classes = int(indices._data.max()) + 1 if indices.numel() else 0
     if indices.numel() and (int(indices._data.min()) < 0 or int(indices._data.max()) >= num_classes):
         raise EmberValueError(f"one_hot: class values must be in [0, {num_classes})")
-    classes = arange(num_classes)
+    classes = arange(num_classes, device=indices.device)
     return E.cast(E.unsqueeze(indices, -1) == classes, "int64")

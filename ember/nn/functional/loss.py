@@ -162,7 +162,7 @@ def _picked(input: Tensor, target: Tensor, weight, ignore_index: int):
     safe = E.where(ignored, 0, t)
     check_values(safe, "class", "nll_loss", classes)  # a graph node when compiled: checked on every call
     # A one-hot selection rather than gather: same cost as the softmax, and traceable.
-    class_ids = E.reshape(arange(classes), (1, classes) + (1,) * (x.ndim - 2))
+    class_ids = E.reshape(arange(classes, device=x.device), (1, classes) + (1,) * (x.ndim - 2))
     chosen = E.unsqueeze(safe, 1) == class_ids
     picked = E.sum(E.where(chosen, x, 0.0), 1)
     if weight is None:

@@ -146,13 +146,13 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
                        divisor_override)
 
 
-def _averaging_matrix(size_in: int, size_out: int, dtype) -> Tensor:
+def _averaging_matrix(size_in: int, size_out: int, dtype, xp=None) -> Tensor:
     """``(size_out, size_in)`` rows averaging PyTorch's adaptive windows [floor(i*n/m), ceil((i+1)*n/m))."""
     matrix = numpy.zeros((size_out, size_in), dtype=dtype)
     for i in range(size_out):
         start, end = (i * size_in) // size_out, -(-((i + 1) * size_in) // size_out)
         matrix[i, start:end] = 1.0 / (end - start)
-    return as_tensor(backend.xp.asarray(matrix))
+    return as_tensor((xp or backend.namespace_for(None)).asarray(matrix))
 
 
 def _adaptive_avg_poolnd(dims, input, output_size):
@@ -173,7 +173,7 @@ def _adaptive_avg_poolnd(dims, input, output_size):
     else:
         out = x
         for axis, (n, m) in enumerate(zip(spatial, sizes)):
-            matrix = _averaging_matrix(n, m, x.dtype.numpy)
+            matrix = _averaging_matrix(n, m, x.dtype.numpy, backend.namespace_of(x._data))
             moved = F.transpose(out, 2 + axis, -1)
             out = F.transpose(F.matmul(moved, F.t(matrix)), 2 + axis, -1)
     return F.squeeze(out, 0) if added else out

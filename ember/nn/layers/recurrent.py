@@ -189,7 +189,7 @@ class RNNBase(Module):
     def _initial(self, hx, shape, batched: bool, name: str, like: Tensor):
         """The initial state as ``(layers * directions, N, H)``: zeros, or ``hx`` checked."""
         if hx is None:
-            return zeros(*shape, dtype=like.dtype)
+            return zeros(*shape, dtype=like.dtype, device=like.device)
         if not batched:
             if hx.ndim != 2:
                 raise ShapeError(f"{type(self).__name__}: for unbatched 2-D input, {name} should also "
@@ -354,7 +354,7 @@ class _CellBase(Module):
         batched = input.ndim == 2
         x = input if batched else E.unsqueeze(input, 0)
         if state is None:
-            state = zeros(x.shape[0], self.hidden_size, dtype=x.dtype)
+            state = zeros(x.shape[0], self.hidden_size, dtype=x.dtype, device=x.device)
             state = (state, state) if self.mode == "LSTM" else state
         elif not batched:
             state = tuple(E.unsqueeze(s, 0) for s in state) if self.mode == "LSTM" else E.unsqueeze(state, 0)

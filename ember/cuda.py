@@ -1,0 +1,74 @@
+"""``ember.cuda``: PyTorch's ``torch.cuda`` queries, answered by the CUDA backend (CuPy) when present.
+
+On a machine without CuPy or without an NVIDIA GPU, ``is_available()`` is
+False and ``device_count()`` is 0, exactly as CPU-only PyTorch answers;
+seeding and synchronising are then no-ops, and asking for a device's
+properties raises the same DeviceError as placing a tensor there.
+
+Example:
+    >>> import ember
+    >>> device = "cuda" if ember.cuda.is_available() else "cpu"
+    >>> ember.zeros(2, device=device).device.type == device
+    True
+"""
+from __future__ import annotations
+
+from .backend import namespaces as _namespaces
+from .backend.device import DeviceError
+
+
+def is_available() -> bool:
+    """Whether a CUDA GPU can hold tensors (CuPy installed and a device visible)."""
+    return _namespaces.is_available("cuda")
+
+
+def device_count() -> int:
+    return _namespaces.backend_for("cuda").device_count() if is_available() else 0
+
+
+def _backend():
+    return _namespaces.backend_for("cuda")  # raises DeviceError naming 'cuda' when unavailable
+
+
+def current_device() -> int:
+    """The index of the current CUDA device."""
+    _backend()
+    import cupy
+    return cupy.cuda.Device().id
+
+
+def get_device_name(device=None) -> str:
+    _backend()
+    import cupy
+    index = 0 if device is None else int(getattr(device, "index", device) or 0)
+    return cupy.cuda.runtime.getDeviceProperties(index)["name"].decode()
+
+
+def synchronize(device=None) -> None:
+    """Wait for the GPU's queued work (nothing to wait for without one)."""
+    if is_available():
+        _backend().synchronize(None if device is None else getattr(device, "index", device))
+
+
+def manual_seed(seed: int) -> None:
+    """Seed CUDA's generators. Ember draws every device's random numbers from the host
+    generator (``ember.manual_seed``), so this has nothing of its own to seed."""
+
+
+def manual_seed_all(seed: int) -> None:
+    """As :func:`manual_seed`, for every device."""
+
+
+def empty_cache() -> None:
+    """Free cached GPU memory blocks (CuPy's memory pool) when a GPU is in use."""
+    if is_available():
+        import cupy
+        cupy.get_default_memory_pool().free_all_blocks()
+
+
+def is_initialized() -> bool:
+    return is_available()
+
+
+__all__ = ["is_available", "device_count", "current_device", "get_device_name", "synchronize",
+           "manual_seed", "manual_seed_all", "empty_cache", "is_initialized", "DeviceError"]
