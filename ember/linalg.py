@@ -11,3 +11,4 @@ from .ops.decompositions import (  # noqa: F401
     cholesky, det, eigh, eigvalsh, inv, lstsq, matrix_exp, matrix_norm, matrix_power, multi_dot, norm, pinv, qr,
     slogdet, solve, svd, svdvals, vector_norm)
 from .ops.linalg import matmul  # noqa: F401
+from .primitives.decompositions import LinAlgError  # noqa: F401

@@ -12,8 +12,29 @@ from __future__ import annotations
 
 import numpy
 
-from ..errors import DTypeError, ShapeError
+from ..errors import DTypeError, EmberError, ShapeError
 from .core import Primitive, primitive
+
+
+class LinAlgError(EmberError, RuntimeError):
+    """A matrix the operation cannot handle: singular, not positive-definite, no convergence
+    (``torch.linalg.LinAlgError`` is also a RuntimeError)."""
+
+
+_PROBLEMS = {"inv": "is singular (not invertible)", "solve": "(A) is singular: the system has no unique solution",
+             "cholesky": "is not positive-definite", "eigh": "did not converge", "svd": "did not converge",
+             "qr": "could not be factorised"}
+
+
+def _lapack(op, a, function, *args):
+    """``function(a, *args)``, with LAPACK's failures as a :class:`LinAlgError` naming the op and shape."""
+    try:
+        return function(a, *args)
+    except Exception as error:
+        if type(error).__name__ != "LinAlgError":
+            raise
+        raise LinAlgError(f"linalg.{op}: the input of shape {a.shape} {_PROBLEMS.get(op, 'failed')} "
+                          f"({error})") from None
 
 
 def _check_matrix(op, a, square=True):
@@ -48,7 +69,7 @@ class Inv(Primitive):
     def forward(xp, a):
         if a.shape[-1] == 0:
             return a.copy()
-        return xp.linalg.inv(a)
+        return _lapack("inv", a, xp.linalg.inv)
 
     @staticmethod
     def abstract(a):
@@ -141,7 +162,7 @@ class Solve(Primitive):
         b = xp.broadcast_to(b, batch + b.shape[-2:])
         if a.shape[-1] == 0 or b.shape[-1] == 0 or 0 in batch:
             return xp.zeros(batch + b.shape[-2:], a.dtype)
-        return xp.linalg.solve(a, b)
+        return _lapack("solve", a, xp.linalg.solve, b)
 
     @staticmethod
     def abstract(a, b):
@@ -175,7 +196,7 @@ class Cholesky(Primitive):
     def forward(xp, a):
         if a.shape[-1] == 0:
             return a.copy()
-        return xp.linalg.cholesky(a)
+        return _lapack("cholesky", a, xp.linalg.cholesky)
 
     @staticmethod
     def abstract(a):
@@ -283,7 +304,7 @@ def _eigh_vjp(a, grad_values, grad_vectors):
 def _eigh(xp, a):
     if a.shape[-1] == 0:
         return xp.zeros(a.shape[:-1], a.dtype), a.copy()
-    return xp.linalg.eigh(a)
+    return _lapack("eigh", a, xp.linalg.eigh)
 
 
 @primitive
@@ -332,7 +353,7 @@ def _svd(xp, a):
     if 0 in a.shape:
         return (xp.zeros(a.shape[:-2] + (m, k), a.dtype), xp.zeros(a.shape[:-2] + (k,), a.dtype),
                 xp.zeros(a.shape[:-2] + (k, n), a.dtype))
-    return xp.linalg.svd(a, full_matrices=False)
+    return _lapack("svd", a, xp.linalg.svd, False)
 
 
 def _svd_vjp(a, grad_u, grad_s, grad_vh):

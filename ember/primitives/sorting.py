@@ -66,17 +66,14 @@ class CumExtremumIndex(_IndexPrimitive):
 
     @staticmethod
     def forward(xp, x, axis, which):
-        moved = xp.moveaxis(x, axis, -1)
-        out = xp.zeros(moved.shape, xp.int64)
-        if moved.shape[-1]:
-            best = moved[..., 0].copy()
-            for position in range(1, moved.shape[-1]):
-                value = moved[..., position]
-                wins = value >= best if which == "max" else value <= best
-                better = xp.isnan(value) | (~xp.isnan(best) & wins)  # PyTorch's rule for NaN
-                best = xp.where(better, value, best)
-                out[..., position] = xp.where(better, position, out[..., position - 1])
-        return xp.moveaxis(out, -1, axis)
+        if x.shape[axis] == 0:
+            return xp.zeros(x.shape, xp.int64)
+        running = getattr(xp, "maximum" if which == "max" else "minimum").accumulate(x, axis=axis)
+        positions = xp.arange(x.shape[axis]).reshape((-1,) + (1,) * (x.ndim - axis - 1))
+        # a position takes over where it equals the running extremum (so ties go to the latest) or is
+        # NaN (which then stays the extremum: NaN compares unequal, so later values never take over)
+        takes_over = (x == running) | (x != x)
+        return xp.maximum.accumulate(xp.where(takes_over, positions, 0), axis=axis).astype(xp.int64)
 
     @staticmethod
     def abstract(x, axis, which):
