@@ -16,8 +16,9 @@ from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, Su
 # constructors are class methods of Dataset (see ember/data/pipeline).
 from .pipeline import AUTOTUNE, INFINITE as INFINITE_CARDINALITY, UNKNOWN as UNKNOWN_CARDINALITY
 from types import SimpleNamespace as _Namespace
+from .pipeline import sample_from_datasets as _sample_from_datasets, text_line_dataset as TextLineDataset
 experimental = _Namespace(AUTOTUNE=AUTOTUNE, INFINITE_CARDINALITY=INFINITE_CARDINALITY,
-                          UNKNOWN_CARDINALITY=UNKNOWN_CARDINALITY)
+                          UNKNOWN_CARDINALITY=UNKNOWN_CARDINALITY, sample_from_datasets=_sample_from_datasets)
 
 
 

@@ -64,6 +64,12 @@ class Dataset:
         from .pipeline import zip_datasets
         return zip_datasets(*datasets)
 
+    @staticmethod
+    def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_dataset=False,
+                             rerandomize_each_iteration=None):
+        from .pipeline import sample_from_datasets
+        return sample_from_datasets(datasets, weights, seed, stop_on_empty_dataset)
+
 
 class IterableDataset(Dataset):
     """A dataset that is a stream: implement ``__iter__`` (PyTorch's ``IterableDataset``).

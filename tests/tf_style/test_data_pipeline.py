@@ -175,3 +175,21 @@ def test_in_memory_fast_path_equals_the_element_path(steps):
     got = [(a.tolist(), b.tolist()) for a, b in steps(fast)]
     expected = [(a.tolist(), b.tolist()) for a, b in steps(slow)]
     assert got == expected and len(got) == steps(fast).cardinality()
+
+
+def test_window_interleave_sampling_and_text_lines(tmp_path):
+    ds = tf.data.Dataset.range(7)
+    windows = [[int(v) for v in w] for w in ds.window(3, shift=2)]
+    assert windows == [[0, 1, 2], [2, 3, 4], [4, 5, 6], [6]]
+    assert [[int(v) for v in w] for w in ds.window(2, shift=3, stride=2, drop_remainder=True)] == [[0, 2], [3, 5]]
+    series = ds.window(4, shift=1, drop_remainder=True).flat_map(lambda w: w.batch(4))
+    assert [b.tolist() for b in series][-1] == [3, 4, 5, 6]
+    mixed = tf.data.Dataset.range(3).interleave(lambda v: tf.data.Dataset.from_tensors(v).repeat(3),
+                                                cycle_length=2, block_length=2)
+    assert values(mixed) == [0, 0, 1, 1, 0, 1, 2, 2, 2]
+    a, b = tf.data.Dataset.range(50), tf.data.Dataset.range(100, 150)
+    sampled = values(tf.data.Dataset.sample_from_datasets([a, b], weights=[0.5, 0.5], seed=0))
+    assert sorted(sampled) == list(range(50)) + list(range(100, 150)) and sampled[:50] != list(range(50))
+    assert values(tf.data.experimental.sample_from_datasets([a, b], [1.0, 0.0], seed=1)) == list(range(50))
+    (tmp_path / "lines.txt").write_text("first line\nsecond\n")
+    assert [str(line) for line in tf.data.TextLineDataset(str(tmp_path / "lines.txt"))] == ["first line", "second"]

@@ -18,7 +18,8 @@ Example:
     [0, 1, 2, 3, 4]
 """
 from .dataset import AUTOTUNE, INFINITE, UNKNOWN, DatasetPipeline
-from .sources import from_generator, from_tensor_slices, from_tensors, range_dataset, zip_datasets
+from .sources import (from_generator, from_tensor_slices, from_tensors, range_dataset, sample_from_datasets,
+                      text_line_dataset, zip_datasets)
 
 __all__ = ["AUTOTUNE", "INFINITE", "UNKNOWN", "DatasetPipeline", "from_generator", "from_tensor_slices",
-           "from_tensors", "range_dataset", "zip_datasets"]
+           "from_tensors", "range_dataset", "sample_from_datasets", "text_line_dataset", "zip_datasets"]

@@ -129,6 +129,56 @@ class DatasetPipeline(IterableDataset):
         """Map each element to a dataset and chain the datasets' elements."""
         return self._derive(lambda it: (x for e in it for x in _apply(map_func, e)), UNKNOWN)
 
+    def interleave(self, map_func, cycle_length=None, block_length: int = 1, num_parallel_calls=None,
+                   deterministic=None, name=None) -> "DatasetPipeline":
+        """Map each element to a dataset and take ``block_length`` elements from ``cycle_length`` of them in turn."""
+        cycle = 4 if cycle_length in (None, AUTOTUNE) else int(cycle_length)
+
+        def generate(iterator):
+            sources, active = iter(iterator), []
+            while True:
+                while len(active) < cycle:
+                    element = next(sources, None)
+                    if element is None:
+                        break
+                    active.append(iter(_apply(map_func, element)))
+                if not active:
+                    return
+                for inner in list(active):
+                    block = list(itertools.islice(inner, block_length))
+                    yield from block
+                    if len(block) < block_length:
+                        active.remove(inner)
+        return self._derive(generate, UNKNOWN)
+
+    def window(self, size: int, shift=None, stride: int = 1, drop_remainder: bool = False,
+               name=None) -> "DatasetPipeline":
+        """Datasets of ``size`` consecutive elements (every ``stride``-th), starting every ``shift`` elements.
+
+        Example:
+            >>> import ember as tf
+            >>> windows = tf.data.Dataset.range(6).window(3, shift=2, drop_remainder=True)
+            >>> [[int(v) for v in w] for w in windows.flat_map(lambda w: w.batch(3))]
+            [[0, 1, 2], [2, 3, 4]]
+        """
+        shift = size if shift is None else int(shift)
+        span = (size - 1) * stride + 1
+
+        def generate(iterator):
+            buffer, start = [], 0
+            for element in iterator:
+                buffer.append(element)
+                if len(buffer) - start >= span:
+                    members = buffer[start:start + span:stride]
+                    yield _listed(members)
+                    start += shift
+                    if start > 0:
+                        buffer, start = buffer[start:], 0
+            while not drop_remainder and start < len(buffer):
+                yield _listed(buffer[start:start + span:stride])
+                start += shift
+        return self._derive(generate, UNKNOWN)
+
     # --- batching ---------------------------------------------------------------------------
     def batch(self, batch_size: int, drop_remainder: bool = False, num_parallel_calls=None, deterministic=None,
               name=None) -> "DatasetPipeline":
@@ -301,6 +351,10 @@ def _apply(function, element):
     if isinstance(element, tuple) and not hasattr(element, "_fields"):
         return function(*element)
     return function(element)
+
+
+def _listed(elements: list) -> "DatasetPipeline":
+    return DatasetPipeline(lambda: iter(elements), len(elements))
 
 
 def _parallel_map(call, iterator, workers: int):

@@ -111,3 +111,39 @@ def zip_datasets(*datasets, name=None) -> DatasetPipeline:
     def make():
         return (structure.pack_like(group, items) for items in zip(*(iter(m) for m in members)))
     return DatasetPipeline(make, count)
+
+
+def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_dataset: bool = False,
+                         rerandomize_each_iteration=None) -> DatasetPipeline:
+    """Elements drawn from ``datasets`` at random, dataset ``i`` with probability ``weights[i]``."""
+    datasets = list(datasets)
+    weights = numpy.full(len(datasets), 1.0 / len(datasets)) if weights is None else numpy.asarray(weights, float)
+
+    def make():
+        from ...ops import random as _random
+        rng = numpy.random.default_rng(seed if seed is not None else
+                                       int(_random.default_generator.numpy.integers(2 ** 63)))
+        iterators, live = [iter(d) for d in datasets], weights.copy()
+        while live.sum() > 0:
+            index = int(rng.choice(len(datasets), p=live / live.sum()))
+            element = next(iterators[index], None)
+            if element is None:
+                if stop_on_empty_dataset:
+                    return
+                live[index] = 0.0
+                continue
+            yield element
+    return DatasetPipeline(make, UNKNOWN)
+
+
+def text_line_dataset(filenames, compression_type=None, buffer_size=None, num_parallel_reads=None,
+                      name=None) -> DatasetPipeline:
+    """The lines of text files, without their line endings (``tf.data.TextLineDataset``)."""
+    names = [filenames] if isinstance(filenames, (str, bytes)) or hasattr(filenames, "__fspath__") else list(filenames)
+
+    def make():
+        for filename in names:
+            with open(filename, encoding="utf-8") as handle:
+                for line in handle:
+                    yield numpy.asarray(line.rstrip("\r\n"))
+    return DatasetPipeline(make, UNKNOWN)
