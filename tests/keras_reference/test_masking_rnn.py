@@ -160,3 +160,13 @@ def test_stateful_rnn_trains_with_fit():
 def test_wrong_mask_shape_is_a_clear_error():
     with pytest.raises(ValueError, match="mask must have shape"):
         ember_keras.layers.LSTM(2)(ember.ones(2, 5, 3), mask=ember.ones(2, 4))
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_normalization_uses_the_mask_in_training(training):
+    keras_layer, ember_layer, _, _ = compare_layer(
+        *both("BatchNormalization", momentum=0.5), random(3, 5, 4) * 3 + 1, grads=training,
+        call_kwargs={"mask": STEP_MASK, "training": training},
+        config_exempt={"renorm", "renorm_clipping", "renorm_momentum", "synchronized"})
+    for expected, actual in zip(keras_layer.get_weights(), ember_layer.get_weights()):
+        np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)  # moving statistics too

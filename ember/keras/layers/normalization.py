@@ -24,7 +24,7 @@ from __future__ import annotations
 import ember
 from ember.nn import functional as F
 
-from .. import initializers, regularizers
+from .. import backend, constraints, initializers, regularizers
 from .layer import Layer
 
 
@@ -47,19 +47,25 @@ class BatchNormalization(Layer):
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
         self.beta_regularizer = regularizers.get(beta_regularizer)
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
 
     def build(self, input_shape) -> None:
         shape = (input_shape[self.axis],)
         self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer, name="gamma") if self.scale else None
+                                     regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
+                                     name="gamma") if self.scale else None
         self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer, name="beta") if self.center else None
+                                    regularizer=self.beta_regularizer, constraint=self.beta_constraint,
+                                    name="beta") if self.center else None
         self.moving_mean = self.add_weight(shape=shape, initializer=self.moving_mean_initializer,
                                            trainable=False, name="moving_mean")
         self.moving_variance = self.add_weight(shape=shape, initializer=self.moving_variance_initializer,
                                                trainable=False, name="moving_variance")
 
-    def call(self, inputs, training: bool = False):
+    def call(self, inputs, training: bool = False, mask=None):
+        if mask is not None and training and self.trainable:
+            return self._masked_training(inputs, mask)
         axis = self.axis % inputs.ndim
         order = [a for a in range(inputs.ndim) if a != axis] + [axis]  # features last
         x = inputs if axis == inputs.ndim - 1 else ember.permute(inputs, order)
@@ -76,12 +82,33 @@ class BatchNormalization(Layer):
             return outputs
         return ember.permute(outputs, [order.index(a) for a in range(inputs.ndim)])
 
-    def _update_moving_statistics(self, flat) -> None:
-        mean = ember.mean(flat, 0)
-        variance = ember.mean((flat - mean) ** 2, 0)  # biased, as Keras
+    def _update_moving_statistics(self, flat, mean=None, variance=None) -> None:
+        if mean is None:
+            mean = ember.mean(flat, 0)
+            variance = ember.mean((flat - mean) ** 2, 0)  # biased, as Keras
         with ember.no_grad():
             for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):
-                moving.mul_(self.momentum).add_(batch * (1.0 - self.momentum))
+                moving.mul_(self.momentum).add_(batch.detach() * (1.0 - self.momentum))
+
+    def _masked_training(self, inputs, mask):
+        """Keras's masked moments: statistics over the kept steps only, applied to every step."""
+        if self.axis % inputs.ndim != inputs.ndim - 1 or mask.ndim != inputs.ndim - 1:
+            raise ValueError(f"BatchNormalization {self.name!r}: a mask needs the features on the last axis and "
+                             f"one dimension less than the inputs; mask.shape={tuple(mask.shape)}, "
+                             f"inputs.shape={tuple(inputs.shape)}")
+        flat = ember.reshape(inputs, (-1, inputs.shape[-1]))
+        keep = ember.reshape(ember.as_tensor(mask) != 0, (-1, 1))
+        weights = ember.cast(keep, inputs.dtype)
+        count = ember.sum(weights, 0) + backend.epsilon()
+        mean = ember.sum(ember.where(keep, flat, 0.0), 0) / count
+        variance = ember.sum(ember.square(ember.where(keep, flat - mean, 0.0)), 0) / count
+        outputs = (flat - mean) * ember.rsqrt(variance + self.epsilon)
+        if self.gamma is not None:
+            outputs = outputs * self.gamma
+        if self.beta is not None:
+            outputs = outputs + self.beta
+        self._update_moving_statistics(None, mean, variance)
+        return ember.reshape(outputs, inputs.shape)
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -94,7 +121,9 @@ class BatchNormalization(Layer):
                 "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
                 "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
                 "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer)}
+                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": constraints.serialize(self.beta_constraint),
+                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
 
 
 class LayerNormalization(Layer):
@@ -115,6 +144,8 @@ class LayerNormalization(Layer):
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.beta_regularizer = regularizers.get(beta_regularizer)
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
 
     def _normalized_shape(self, input_shape) -> tuple:
         rank = len(input_shape)
@@ -127,9 +158,11 @@ class LayerNormalization(Layer):
     def build(self, input_shape) -> None:
         shape = self._normalized_shape(input_shape)
         self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer, name="gamma") if self.scale else None
+                                     regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
+                                     name="gamma") if self.scale else None
         self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer, name="beta") if self.center else None
+                                    regularizer=self.beta_regularizer, constraint=self.beta_constraint,
+                                    name="beta") if self.center else None
 
     def call(self, inputs):
         return F.layer_norm(inputs, self._normalized_shape(inputs.shape), self.gamma, self.beta, self.epsilon)
@@ -143,4 +176,6 @@ class LayerNormalization(Layer):
                 "beta_initializer": initializers.serialize(self.beta_initializer),
                 "gamma_initializer": initializers.serialize(self.gamma_initializer),
                 "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer)}
+                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": constraints.serialize(self.beta_constraint),
+                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
