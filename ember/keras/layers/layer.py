@@ -31,6 +31,7 @@ import numpy
 import ember
 from ember import nn
 from ember.nn import Parameter
+from ember.graph.init_scope import init_scope
 
 from .. import backend, constraints, initializers, regularizers
 from ..utils import tree
@@ -207,7 +208,8 @@ class Layer(nn.Module):
         name = name or f"variable_{len(self._weight_order)}"
         if initializer is None:
             initializer = "glorot_uniform" if ember.as_dtype(dtype or self._dtype).is_floating_point else "zeros"
-        value = initializers.get(initializer)(tuple(shape), dtype or self._dtype)
+        with init_scope():  # a weight first made while tracing must hold a real array
+            value = initializers.get(initializer)(tuple(shape), dtype or self._dtype)
         if trainable:
             weight = Parameter(value, requires_grad=self._trainable)
             self.register_parameter(name, weight)
