@@ -12,7 +12,10 @@ True division gives a :class:`SymFloat`, a ``float`` that likewise keeps its
 formula. When Python needs a symbolic size's concrete value in a way that
 cannot stay symbolic (a comparison whose answer depends on the value), the
 active trace is told, and the graph is then only valid for the traced value:
-a *specialization*, recorded as a guard.
+a *specialization*, recorded as a guard. ``int(size)`` is the one conversion
+that cannot keep the formula (Python makes it an exact ``int``): the trace
+notes the number, so that Ember's shape helpers can give the size back
+(``ember.graph.int_sizes``).
 
 Example:
     >>> batch = Dim.symbol("batch", 32)
@@ -25,6 +28,8 @@ Example:
 from __future__ import annotations
 
 import math
+
+from ..primitives.core import dispatch
 
 _Monomial = tuple  # sorted symbol names, with repetition: ("a", "a", "b") is a*a*b
 
@@ -130,6 +135,11 @@ def _specialize(dim: "Dim", why: str) -> int:
     return int.__int__(dim)
 
 
+def _concrete(value, why: str) -> int:
+    """The value of an int or a Dim (whose value is then a specialization)."""
+    return _specialize(value, why) if isinstance(value, Dim) else int(value)
+
+
 def _poly(value):
     if isinstance(value, Dim):
         return value.poly
@@ -168,7 +178,7 @@ class Dim(int):
         other_poly = _poly(other)
         if other_poly is None:
             return NotImplemented
-        return Dim(poly_op(self.poly, other_poly), int_op(int.__int__(self), int(other)))
+        return Dim(poly_op(self.poly, other_poly), int_op(int.__int__(self), int.__int__(other)))
 
     def __add__(self, other):
         if isinstance(other, float):
@@ -206,13 +216,14 @@ class Dim(int):
             return NotImplemented
         quotient = self.poly.divide(other_poly)
         if quotient is not None:
-            return Dim(quotient, int.__int__(self) // int(other))
-        return _specialize(self, f"{self} // {other}") // int(other)
+            return Dim(quotient, int.__int__(self) // int.__int__(other))
+        why = f"{self} // {other}"
+        return _specialize(self, why) // _concrete(other, why)
 
     def __rfloordiv__(self, other):
         if _poly(other) is None:
             return NotImplemented
-        return int(other) // _specialize(self, f"{other} // {self}")
+        return int.__int__(other) // _specialize(self, f"{other} // {self}")
 
     def __mod__(self, other):
         other_poly = _poly(other)
@@ -220,7 +231,8 @@ class Dim(int):
             return NotImplemented
         if self.poly.divide(other_poly) is not None:
             return 0
-        return _specialize(self, f"{self} % {other}") % int(other)
+        why = f"{self} % {other}"
+        return _specialize(self, why) % _concrete(other, why)
 
     def __truediv__(self, other):
         return SymFloat.combine(self, other, "/")
@@ -246,8 +258,13 @@ class Dim(int):
 
     def __int__(self) -> int:
         # Python turns whatever __int__ returns into an exact int, so int(size) loses the
-        # formula; the tracer finds such leaks by tracing twice (see polymorphism.py)
-        return int.__int__(self)
+        # formula: the active trace notes the number, to give the size back where the number
+        # comes back as a size, and to check that nothing else used it (see int_sizes.py)
+        value = int.__int__(self)
+        tracer = dispatch.tracer
+        if tracer is not None:
+            tracer.int_of_size(self, value)
+        return value
 
     # --- comparisons: symbolic when decidable for every size >= 1 ------------
     def __eq__(self, other):
@@ -271,7 +288,8 @@ class Dim(int):
             return NotImplemented
         sign = self.poly.add(other_poly, -1).sign()
         if sign is None:
-            sign = (int.__int__(self) > int(other)) - (int.__int__(self) < int(other))
+            difference = int.__int__(self) - int.__int__(other)
+            sign = (difference > 0) - (difference < 0)
             _specialize(self, f"{self} {symbol} {other}")
         return test(sign)
 

@@ -21,6 +21,7 @@ from ..autograd.grad_mode import state as grad_state
 from ..primitives.core import dispatch
 from ..tensor import Tensor
 from . import effects as effects_module
+from . import int_sizes
 from .codegen import compile_graph
 from .effects import Effect, Plan
 from .runner import make_runner
@@ -106,6 +107,10 @@ class Function:
         concrete = self._cache.get(key)
         if concrete is None:
             concrete = self._trace(args, kwargs, leaves, specs, owners)
+            if self._concrete_sizes and any(s is not None for s in specs):
+                # the trace specialized: its graph serves these shapes only (cache key, fast path)
+                specs = [None] * len(leaves)
+                key = (key[0], tuple(_leaf_signature(None, t) for t in leaves), state)
             self._cache[key] = concrete
         guard = self._guards.get(state)
         if guard is None:
@@ -271,8 +276,12 @@ def _example(spec):
 
 
 # --- the trace itself ---------------------------------------------------------------
-def trace_function(python_function, name, args, kwargs, leaves, shapes, owners):
-    """Run ``python_function`` under a tracer; return ``(graph, plan, specializations)``."""
+def trace_function(python_function, name, args, kwargs, leaves, shapes, owners, check_int_sizes=True):
+    """Run ``python_function`` under a tracer; return ``(graph, plan, specializations)``.
+
+    A trace in which ``int()`` made plain numbers of symbolic sizes is checked by tracing
+    again at other sizes (``int_sizes.check``); a difference is a specialization.
+    """
     tracer = Tracer(name)
     slot_list = slots(owners)
     snapshot = Snapshot(slot_list)
@@ -281,6 +290,7 @@ def trace_function(python_function, name, args, kwargs, leaves, shapes, owners):
     plan = Plan()
     for array in scratch_arrays(owners):
         tracer.created(array)
+    failed = False
     try:
         with tracer:
             arg_arrays = _enter_arguments(tracer, leaves, shapes)
@@ -295,11 +305,20 @@ def trace_function(python_function, name, args, kwargs, leaves, shapes, owners):
             effects_module.diff_slots(tracer, plan, snapshot)
             _plan_argument_grads(tracer, plan, leaves, arg_grads)
             tracer.graph.outputs = list(plan.output_values)
+            tracer.graph.namespace = tracer.device_backend.namespace
+    except Exception:
+        if not (check_int_sizes and tracer.int_sizes):
+            raise
+        failed = True  # perhaps a constant was taken for a size int() made: int_sizes.check retries
     finally:
         snapshot.restore()
         for tensor, grad in zip(leaves, arg_grads):
             tensor.grad = grad
-    return tracer.graph, plan, tracer.specializations
+    traced = None if failed else (tracer.graph, plan, tracer.specializations)
+    if check_int_sizes and tracer.int_sizes and (failed or not tracer.specializations):
+        return int_sizes.check(tracer.int_sizes, traced, shapes, lambda moved: trace_function(
+            python_function, name, args, kwargs, leaves, moved, owners, check_int_sizes=False))
+    return traced
 
 
 def _enter_arguments(tracer, leaves, shapes) -> dict:
@@ -353,6 +372,7 @@ def build_concrete(name, graph, plan, specializations, optimize=True, numba=Fals
     memory = None
     if optimize:
         escaping, donations = _output_roles(plan)
+        numba = numba and graph.namespace is numpy  # numba compiles NumPy code only
         graph, memory = optimize_graph(graph, escaping, donations, numba=numba)
     program = compile_graph(graph, memory, name=_identifier(name))
     return ConcreteFunction(name, graph, plan, program, raw, specializations)

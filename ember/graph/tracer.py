@@ -1,9 +1,11 @@
 """The tracer: runs a Python function with symbolic tensors and records a graph.
 
-While a :class:`Tracer` is active it is ``ember.primitives.core.dispatch.tracer``
-(so every primitive call reaches :meth:`Tracer.bind`) and
-``ember.backend.xp`` is its :class:`TracingNamespace` (so raw array calls,
-in-place writes included, reach it too). ``bind`` checks shapes and dtypes
+While a :class:`Tracer` is active it is the current context's tracer
+(``ember.backend.namespaces.current_tracer``, read as ``dispatch.tracer``), so
+every primitive call in this thread reaches :meth:`Tracer.bind` and
+``backend.namespace_of(array)`` gives its :class:`TracingNamespace` (so raw
+array calls, in-place writes included, reach it too); other threads run
+eagerly meanwhile. ``bind`` checks shapes and dtypes
 with the primitive's own ``abstract`` rule, appends a node, and records the
 same autograd node eager execution would, so ``backward()`` inside the trace
 runs the primitives' VJPs on symbolic tensors and records the gradient graph.
@@ -30,69 +32,13 @@ from ..primitives.core import Aval, dispatch
 from ..tensor import Tensor
 from . import dims
 from .errors import TracingError
+from .int_sizes import IntSizes
 from .ir import Graph, Value, map_values
 from .namespace import TracingNamespace
 from .shape_inference import resymbolize
 from .symbolic import SymbolicArray, View
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-# Ember's shape normalisation calls int(size), which Python turns into an exact int, losing
-# a symbolic size. While tracing, these modules see an ``int`` that keeps sizes symbolic.
-_SIZE_NORMALISING_MODULES = ("ember.ops.functions", "ember.ops._operands", "ember.ops.elementwise",
-                             "ember.ops.comparison", "ember.ops.reduce", "ember.ops.shape",
-                             "ember.ops.indexing", "ember.ops.linalg", "ember.ops.nn",
-                             "ember.ops.creation")
-
-
-class _IntLike(type):
-    """Makes ``_SymbolicInt`` pass for ``int`` in ``isinstance``, ``issubclass`` and ``==``."""
-
-    def __instancecheck__(cls, value) -> bool:
-        return isinstance(value, int)
-
-    def __subclasscheck__(cls, subclass) -> bool:
-        return issubclass(subclass, int)
-
-    def __eq__(cls, other) -> bool:
-        return other is int or other is cls
-
-    def __hash__(cls) -> int:
-        return hash(int)
-
-
-class _SymbolicInt(metaclass=_IntLike):
-    """``int`` for shape code while tracing: ``int(size)`` keeps a symbolic size symbolic."""
-
-    def __new__(cls, value=0, *args):
-        if not args and isinstance(value, dims.Dim):
-            return value
-        return int(value, *args)
-
-
-_symbolic_int = _SymbolicInt
-
-
-def _patch_int(modules):
-    saved = []
-    for name in modules:
-        module = sys.modules.get(name)
-        if module is not None:
-            saved.append((module, module.__dict__.get("int", _ABSENT)))
-            module.int = _symbolic_int
-    return saved
-
-
-def _unpatch_int(saved) -> None:
-    for module, previous in saved:
-        if previous is _ABSENT:
-            module.__dict__.pop("int", None)
-        else:
-            module.int = previous
-
-
-_ABSENT = object()
-
 
 def user_frame(skip: int = 1):
     """``(filename, line, function)`` of the innermost caller outside the ember package."""
@@ -133,24 +79,24 @@ class Tracer:
         self.swapped: list[tuple[Tensor, object, object]] = []
         self.specializations: list[tuple] = []
         self.hints: dict[str, int] = {}     # each symbolic size's traced value
+        self.int_sizes = IntSizes()         # plain numbers int() made of symbolic sizes
+        self.base = None    # the DeviceBackend of the arrays entering the trace (None: none yet)
         self._saved = None
 
     # --- activation -------------------------------------------------------------
     def __enter__(self) -> "Tracer":
         if dispatch.tracer is not None:
             raise TracingError("a trace is already active; nested tracers are inlined by ember.function")
-        self._saved = (backend.xp, dims.specialization_hook, _patch_int(_SIZE_NORMALISING_MODULES))
-        dispatch.tracer = self
-        backend.xp = self.namespace
+        self._saved = dims.specialization_hook
+        self._token = dispatch.enter(self)  # this context's tracer: other threads stay eager
         dims.specialization_hook = self._specialized
         self.active = True
         return self
 
     def __exit__(self, *exc) -> bool:
         self.active = False
-        dispatch.tracer = None
-        backend.xp, dims.specialization_hook, patched = self._saved
-        _unpatch_int(patched)
+        dispatch.exit(self._token)
+        dims.specialization_hook = self._saved
         self.restore()
         return False
 
@@ -164,6 +110,37 @@ class Tracer:
     def _specialized(self, value, why: str) -> None:
         self.specializations.append((value, why, user_frame(3)))
 
+    # --- int() of symbolic sizes (see int_sizes.py) ---------------------------------
+    def int_of_size(self, dim, value: int) -> None:
+        """``int(dim)`` made the plain number ``value``: note it."""
+        self.int_sizes.note(dim, value, user_frame(3))
+
+    def size_from_int(self, value: int):
+        """A plain number given as a size: the symbolic size ``int()`` made it of, if any."""
+        return self.int_sizes.recover(value)
+
+    # --- the device traced for ------------------------------------------------------
+    def target(self, device_backend) -> None:
+        """Note the device of an array entering the trace: one device per graph."""
+        if self.base is None:
+            self.base = device_backend
+        elif device_backend is not self.base:
+            raise backend.namespaces.mismatch(f"ember.function '{self.name}'", self.base.type,
+                                              device_backend.type)
+
+    @property
+    def device_backend(self):
+        """The backend the generated code runs on (NumPy's until an array says otherwise)."""
+        return self.base or backend.backend_for("cpu")
+
+    def backend_of_symbolic(self, array):
+        """``backend.backend_of`` for this trace's symbolic arrays."""
+        array._check()
+        if backend.namespaces.current_tracer.get() is not self:  # eager code in another thread
+            from .symbolic import _foreign_origin
+            return backend.backend_of(_foreign_origin(array))
+        return self.device_backend
+
     # --- arrays entering the graph ------------------------------------------------
     def created(self, array: numpy.ndarray) -> numpy.ndarray:
         """Note an array made during the trace (so its in-place writes are local)."""
@@ -175,8 +152,11 @@ class Tracer:
         found = self.captures.get(id(array))
         if found is not None:
             return found.cell
+        if id(array) not in self.created_ids:  # made during the trace: a host constant, moved at codegen
+            self.target(backend.backend_of(array))
         value = self.root.add_input(array.shape, array.dtype, label)
         cell = SymbolicArray(self, value, writeable=array.flags.writeable)
+        cell.origin = array  # what eager code in other threads reads meanwhile
         created = id(array) in self.created_ids
         self.captures[id(array)] = Capture(array, value, cell, created, label)
         return cell
@@ -203,7 +183,7 @@ class Tracer:
             return value
         if isinstance(value, Tensor):
             return self.swap_in(value)
-        if isinstance(value, numpy.ndarray):
+        if _is_array(value):
             return self.capture(value)
         if isinstance(value, (bool, int, float, numpy.generic)) or dims.is_symbolic(value):
             return self.namespace.asarray(value)
@@ -225,7 +205,7 @@ class Tracer:
         def lift(item):
             if isinstance(item, (SymbolicArray, Tensor)):
                 return self.cell_for(item).value
-            if isinstance(item, numpy.ndarray) and item.ndim:
+            if _is_array(item) and item.ndim:
                 return self.cell_for(item).value
             if isinstance(item, tuple):
                 return tuple(lift(i) for i in item)
@@ -331,6 +311,11 @@ class Tracer:
                 value is v for node in graph.nodes for v in node.outputs):
             return True
         return any(c.value is value and c.created for c in self.captures.values())
+
+
+def _is_array(value) -> bool:
+    """A concrete array of a registered namespace (NumPy's, or another device's)."""
+    return type(value) in backend.namespaces.NAMESPACE_OF_TYPE or isinstance(value, numpy.ndarray)
 
 
 def annotate(error: BaseException, trace_name: str) -> BaseException:

@@ -13,6 +13,7 @@ import numpy
 from .. import backend
 from ..backend import as_dtype, get_default_dtype, result_type
 from ..errors import DTypeError, EmberValueError
+from ._sizes import size_tuple
 
 
 def _infer_dtype(data):
@@ -58,18 +59,25 @@ def _flatten_tensors(data):
     return data
 
 
-def to_array(data, dtype=None):
-    """A backend array from Python data, NumPy arrays or tensors, with PyTorch's default dtypes."""
-    xp = backend.xp
+def to_array(data, dtype=None, device=None):
+    """A backend array from Python data, NumPy arrays or tensors, with PyTorch's default dtypes.
+
+    ``device``: where the array goes (None: where ``data`` is, the default device for host data).
+    """
     from ..tensor import Tensor
-    if isinstance(data, Tensor):
-        array = data._data
+    if isinstance(data, Tensor) or type(data) in backend.namespaces.NAMESPACE_OF_TYPE:
+        array = data._data if isinstance(data, Tensor) else data
+        if device is not None:
+            array = backend.transfer(array, device)
+        xp = backend.namespace_of(array)
     elif hasattr(data, "__array__") or hasattr(data, "__dlpack__") and not isinstance(data, (list, tuple)):
+        xp = backend.namespace_for(device)
         array = xp.asarray(data)
         if array.dtype.kind == "f" and dtype is None and array.dtype not in (numpy.float16, numpy.float32, numpy.float64):
             array = array.astype(get_default_dtype().numpy)
     else:
         inferred = as_dtype(dtype) if dtype is not None else _infer_dtype(data)
+        xp = backend.namespace_for(device)
         try:
             array = xp.asarray(_flatten_tensors(data), dtype=inferred.numpy)
         except (ValueError, TypeError) as error:
@@ -86,10 +94,19 @@ def _shape_arg(shape):
     """Accept ``zeros(2, 3)`` and ``zeros((2, 3))`` alike."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    shape = tuple(int(s) for s in shape)
+    for position, size in enumerate(shape):  # int() would truncate 2.7 to 2; PyTorch refuses it
+        if isinstance(size, (float, numpy.floating)) or _is_float_tensor(size):
+            raise DTypeError(f"argument 'size' must be tuple of ints, but found element of type "
+                             f"{type(size).__name__} at pos {position} (size {shape})")
+    shape = size_tuple(shape)
     if any(s < 0 for s in shape):
         raise EmberValueError(f"negative dimension in shape {shape}")
     return shape
+
+
+def _is_float_tensor(size) -> bool:
+    dtype = getattr(size, "dtype", None)
+    return dtype is not None and numpy.dtype(getattr(dtype, "numpy", dtype)).kind in "fc"
 
 
 def _leaf(array, requires_grad):
@@ -112,8 +129,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False):
         >>> ember.tensor([[1, 2], [3, 4]]).dtype
         ember.int64
     """
-    array = to_array(data, dtype)
-    if array is getattr(data, "_data", None) or isinstance(data, numpy.ndarray):
+    array = to_array(data, dtype, device)
+    if array is getattr(data, "_data", None) or array is data:
         array = array.copy()
     return _leaf(array, requires_grad)
 
@@ -121,9 +138,10 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False):
 def as_tensor(data, dtype=None, device=None):
     """A tensor sharing memory with ``data`` when possible (NumPy arrays, tensors)."""
     from ..tensor import Tensor
-    if isinstance(data, Tensor) and (dtype is None or as_dtype(dtype) == data.dtype):
+    if isinstance(data, Tensor) and (dtype is None or as_dtype(dtype) == data.dtype) and (
+            device is None or backend.as_device(device) == data.device):
         return data
-    return _leaf(to_array(data, dtype), False)
+    return _leaf(to_array(data, dtype, device), False)
 
 
 def from_numpy(array: numpy.ndarray):
@@ -136,42 +154,50 @@ def from_numpy(array: numpy.ndarray):
 
 def zeros(*shape, dtype=None, device=None, requires_grad: bool = False):
     """A tensor of zeros: ``ember.zeros(2, 3)``."""
-    return _leaf(backend.xp.zeros(_shape_arg(shape), _float_or(dtype)), requires_grad)
+    return _leaf(backend.namespace_for(device).zeros(_shape_arg(shape), _float_or(dtype)), requires_grad)
 
 
 def ones(*shape, dtype=None, device=None, requires_grad: bool = False):
     """A tensor of ones."""
-    return _leaf(backend.xp.ones(_shape_arg(shape), _float_or(dtype)), requires_grad)
+    return _leaf(backend.namespace_for(device).ones(_shape_arg(shape), _float_or(dtype)), requires_grad)
 
 
 def empty(*shape, dtype=None, device=None, requires_grad: bool = False):
     """An uninitialised tensor."""
-    return _leaf(backend.xp.empty(_shape_arg(shape), _float_or(dtype)), requires_grad)
+    return _leaf(backend.namespace_for(device).empty(_shape_arg(shape), _float_or(dtype)), requires_grad)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False):
     """A tensor filled with ``fill_value`` (its dtype inferred from the value, as in PyTorch)."""
     dtype = _infer_dtype(fill_value) if dtype is None else as_dtype(dtype)
-    return _leaf(backend.xp.full(_shape_arg((size,)), fill_value, dtype.numpy), requires_grad)
+    xp = backend.namespace_for(device)
+    return _leaf(xp.full(_shape_arg((size,)), fill_value, dtype.numpy), requires_grad)
 
 
 def _like(name, fill):
     def like(input, *, dtype=None, device=None, requires_grad: bool = False):
         dtype = input.dtype if dtype is None else as_dtype(dtype)
-        return _leaf(fill(input.shape, dtype.numpy), requires_grad)
+        return _leaf(fill(_namespace_like(input, device), input.shape, dtype.numpy), requires_grad)
     like.__name__ = name
     like.__doc__ = f"Like ``{name.removesuffix('_like')}``, with the shape (and dtype) of ``input``."
     return like
 
 
-zeros_like = _like("zeros_like", lambda shape, dtype: backend.xp.zeros(shape, dtype))
-ones_like = _like("ones_like", lambda shape, dtype: backend.xp.ones(shape, dtype))
-empty_like = _like("empty_like", lambda shape, dtype: backend.xp.empty(shape, dtype))
+def _namespace_like(input, device):
+    """Where a ``*_like`` result goes: ``device``, else where ``input`` is."""
+    if device is None:
+        return backend.namespace_of(getattr(input, "_data", input))
+    return backend.namespace_for(device)
+
+
+zeros_like = _like("zeros_like", lambda xp, shape, dtype: xp.zeros(shape, dtype))
+ones_like = _like("ones_like", lambda xp, shape, dtype: xp.ones(shape, dtype))
+empty_like = _like("empty_like", lambda xp, shape, dtype: xp.empty(shape, dtype))
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad: bool = False):
     dtype = input.dtype if dtype is None else as_dtype(dtype)
-    return _leaf(backend.xp.full(input.shape, fill_value, dtype.numpy), requires_grad)
+    return _leaf(_namespace_like(input, device).full(input.shape, fill_value, dtype.numpy), requires_grad)
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False):
@@ -181,18 +207,20 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
     if step == 0:
         raise EmberValueError("arange: step must be nonzero")
     dtype = _infer_dtype([start, end, step]) if dtype is None else as_dtype(dtype)
+    xp = backend.namespace_for(device)
     if dtype.is_floating_point:  # NumPy steps in the target dtype; PyTorch computes in double
-        values = backend.xp.arange(start, end, step, dtype=numpy.float64).astype(dtype.numpy)
+        values = xp.arange(start, end, step, dtype=numpy.float64).astype(dtype.numpy)
     else:
-        values = backend.xp.arange(start, end, step, dtype=dtype.numpy)
+        values = xp.arange(start, end, step, dtype=dtype.numpy)
     return _leaf(values, requires_grad)
 
 
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False):
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
-    return _leaf(backend.xp.linspace(start, end, steps, dtype=_float_or(dtype)), requires_grad)
+    return _leaf(backend.namespace_for(device).linspace(start, end, steps, dtype=_float_or(dtype)),
+                 requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False):
     """The identity matrix (``n`` × ``m``)."""
-    return _leaf(backend.xp.eye(n, m, dtype=_float_or(dtype)), requires_grad)
+    return _leaf(backend.namespace_for(device).eye(n, m, dtype=_float_or(dtype)), requires_grad)

@@ -11,6 +11,7 @@ from ..tensor import Tensor
 from ..primitives import reduce as R
 from ..primitives import shape as S
 from ._operands import _axes, _promote, _tensor, cast, full_scalar
+from ._sizes import size_tuple, size_value
 from .elementwise import clone, where
 from .indexing import getitem_index
 from ..primitives.core import bind, dispatch
@@ -20,7 +21,7 @@ from ..primitives.rules import normalize_axis
 def _shape_tuple(shape):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
-    return tuple(int(s) for s in shape)
+    return size_tuple(shape)
 
 
 def _resolve_shape(op, shape, size):
@@ -94,7 +95,7 @@ def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 def unflatten(input, dim: int, sizes) -> Tensor:
     x = _tensor(input)
     axis = normalize_axis("unflatten", dim, x.ndim)
-    sizes = _resolve_shape("unflatten", tuple(sizes), x.shape[axis])
+    sizes = _resolve_shape("unflatten", size_tuple(sizes), x.shape[axis])
     return reshape(x, x.shape[:axis] + sizes + x.shape[axis + 1:])
 
 
@@ -159,7 +160,7 @@ def swap_last(input) -> Tensor:
 def broadcast_to(input, shape) -> Tensor:
     """A read-only view of ``input`` broadcast to ``shape``."""
     x = _tensor(input)
-    shape = tuple(int(s) for s in shape)
+    shape = size_tuple(shape)
     if shape == x.shape:
         return x
     return bind(S.BroadcastTo, (x,), (shape,))
@@ -234,12 +235,13 @@ def split(tensor, split_size_or_sections, dim: int = 0):
     axis = normalize_axis("split", dim, x.ndim)
     length = x.shape[axis]
     if isinstance(split_size_or_sections, int):
-        step = split_size_or_sections
+        step = size_value(split_size_or_sections)
         if step <= 0:
             raise EmberValueError(f"split: split_size must be positive, got {step}")
-        sizes = [builtins.min(step, length - s) for s in range(0, length, step)] or [0]
+        # how many pieces there are is a plain number: int() of a symbolic length says so
+        sizes = [builtins.min(step, length - s) for s in range(0, int(length), step)] or [0]
     else:
-        sizes = list(split_size_or_sections)
+        sizes = list(size_tuple(split_size_or_sections))
         if builtins.sum(sizes) != length:
             raise ShapeError(f"split: sections {sizes} do not add up to dimension {dim}'s size {length}")
     pieces, start = [], 0
@@ -261,7 +263,7 @@ def chunk(input, chunks: int, dim: int = 0):
 def unbind(input, dim: int = 0):
     x = _tensor(input)
     axis = normalize_axis("unbind", dim, x.ndim)
-    return tuple(getitem_index(x, (slice(None),) * axis + (i,)) for i in range(x.shape[axis]))
+    return tuple(getitem_index(x, (slice(None),) * axis + (i,)) for i in range(int(x.shape[axis])))
 
 
 _PAD_MODES = ("constant", "reflect", "replicate", "circular")
@@ -290,7 +292,7 @@ def pad(input, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
                          f"more (batch) dimension, but the input has shape {x.shape}")
     widths = [(0, 0)] * x.ndim
     for i in range(len(pad) // 2):
-        widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+        widths[x.ndim - 1 - i] = (size_value(pad[2 * i]), size_value(pad[2 * i + 1]))
     crop = tuple(slice(-a if a < 0 else 0, s + b if b < 0 else s) for (a, b), s in zip(widths, x.shape))
     if builtins.any(a < 0 or b < 0 for a, b in widths):
         x = getitem_index(x, crop)
@@ -317,12 +319,13 @@ def _pad_by_gathering(x, widths, mode: str) -> Tensor:
                              f"(input shape {x.shape})" if size else
                              f"pad: {mode} padding of dimension {axis} needs a non-empty dimension "
                              f"(input shape {x.shape})")
-        position = backend.xp.arange(-before, size + after)
+        xp = backend.namespace_of(x._data)
+        position = xp.arange(-before, size + after)
         if mode == "reflect":
-            position = backend.xp.abs(position)
-            position = backend.xp.where(position >= size, 2 * (size - 1) - position, position)
+            position = xp.abs(position)
+            position = xp.where(position >= size, 2 * (size - 1) - position, position)
         elif mode == "replicate":
-            position = backend.xp.clip(position, 0, size - 1)
+            position = xp.clip(position, 0, size - 1)
         else:
             position = position % size
         x = getitem(x, (slice(None),) * axis + (Tensor._make(position, None, False),))
@@ -428,9 +431,10 @@ def _triangle(input, diagonal, lower):
     if x.ndim < 2:
         raise ShapeError(f"{'tril' if lower else 'triu'}: input must have at least 2 dimensions, got shape {x.shape}")
     rows, cols = x.shape[-2:]
-    keep = backend.xp.tri(rows, cols, diagonal, dtype=bool)
+    xp = backend.namespace_of(x._data)
+    keep = xp.tri(rows, cols, diagonal, dtype=bool)
     if not lower:
-        keep = ~backend.xp.tri(rows, cols, diagonal - 1, dtype=bool)
+        keep = ~xp.tri(rows, cols, diagonal - 1, dtype=bool)
     return where(Tensor._make(keep, None, False), x, full_scalar(0, x))  # keeps x's dtype (bool too)
 
 
