@@ -88,7 +88,7 @@ def test_optimizer_argument_errors():
     assert type(ember_keras.optimizers.get("nadam")).__name__ == "Nadam"
 
 
-@pytest.mark.parametrize("name", ["nadam", "adamax", "lion", "adadelta", "ftrl"])
+@pytest.mark.parametrize("name", ["nadam", "adamax", "lion", "adadelta", "ftrl", "loss_scale", "clipnorm"])
 def test_fit_with_new_optimizers_matches_keras(name):
     x, y = random(32, 3), random(32, 1)
     models = []

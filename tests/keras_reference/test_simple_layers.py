@@ -5,6 +5,9 @@ import pytest
 import ember
 from ember import keras as ember_keras
 
+import keras
+import torch
+
 from .harness import both, compare_layer, random
 
 
@@ -105,3 +108,12 @@ def test_bad_arguments_raise_like_keras():
         ember_keras.layers.Dot(1)([ember.ones(2, 3)] * 3)
     with pytest.raises(ValueError, match="broadcastable"):
         ember_keras.layers.Softmax()(ember.ones(2, 3), mask=ember.ones(2, 4))
+
+
+@pytest.mark.parametrize("name", ["subtract", "multiply", "average", "maximum", "minimum", "dot"])
+def test_functional_merge_forms(name):
+    a, b = random(3, 4), random(3, 4)
+    kwargs = {"axes": 1} if name == "dot" else {}
+    expected = getattr(keras.layers, name)([torch.tensor(a), torch.tensor(b)], **kwargs)
+    actual = getattr(ember_keras.layers, name)([ember.tensor(a), ember.tensor(b)], **kwargs)
+    np.testing.assert_allclose(actual.numpy(), expected.numpy(), rtol=1e-6)

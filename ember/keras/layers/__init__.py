@@ -3,7 +3,8 @@ from .layer import Layer
 from .symbolic import KerasTensor
 from .input_layer import Input, InputLayer
 from .core import Activation, Dense, Dropout, Flatten, Identity, Lambda, Reshape
-from .merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, concatenate
+from .merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average,
+                    concatenate, dot, maximum, minimum, multiply, subtract)
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .reshaping import (Cropping1D, Cropping2D, Permute, RepeatVector, UpSampling1D, UpSampling2D,
                         ZeroPadding1D, ZeroPadding2D)
