@@ -15,6 +15,7 @@ import ember
     ("dataset", ["Dataset", "TensorDataset", "Subset", "random_split"]),
     ("sampler", ["Sampler", "RandomSampler", "BatchSampler"]),
     ("distributed", ["DistributedSampler"]),
+    ("_utils.collate", ["default_collate", "default_convert"]),  # older programs import from here
 ])
 def test_torch_submodule_paths_import(module, names):
     loaded = importlib.import_module(f"ember.utils.data.{module}")
