@@ -100,7 +100,7 @@ from .export import from_dlpack  # noqa: E402,F401  (light: NumPy and Tensor onl
 
 # Heavy or optional sub-packages load on first use, so ``import ember`` stays fast:
 # ``ember.keras`` (the Keras-style front end) and ``ember.onnx`` (needs the onnx package).
-_LAZY_SUBMODULES = ("keras", "onnx")
+_LAZY_SUBMODULES = ("keras", "onnx", "distributions")
 
 
 def __getattr__(name):
