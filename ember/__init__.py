@@ -22,7 +22,7 @@ from .tensor import Tensor
 from . import ops
 from .ops.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                            linspace, ones, ones_like, tensor, zeros, zeros_like)
-from .ops.random import (Generator, default_generator, initial_seed, manual_seed, normal, rand,
+from .ops.random import (Generator, bernoulli, default_generator, initial_seed, manual_seed, normal, rand,
                          rand_like, randint, randn, randn_like, randperm)
 from .ops.printing import set_printoptions
 from .ops.functions import (  # noqa: F401
@@ -42,6 +42,10 @@ from . import autograd
 from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                        no_grad, set_grad_enabled)
 from . import nn
+from .backend import device, set_default_device  # noqa: E402
+from .backend import default_device as get_default_device  # noqa: E402
+from . import accelerator, backends, cuda  # noqa: E402,F401  (torch.cuda & co. on the device API)
+from .ops.device import channels_last, contiguous_format, preserve_format  # noqa: E402,F401
 
 float_ = float32
 double = float64

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy
 
-from .. import backend
 from ..backend import as_dtype, get_default_dtype
 from .creation import _leaf, _shape_arg
-from ..primitives.core import Primitive, bind, primitive
+from ..primitives.core import bind
+from ..primitives.random import RandomDraw
 
 
 class Generator:
@@ -74,46 +74,15 @@ def _generator(generator):
     return (generator or default_generator).numpy
 
 
-def _to_backend(array):
-    return array if backend.xp is numpy else backend.xp.asarray(array)
-
-
 def _float_dtype(dtype):
     return get_default_dtype().numpy if dtype is None else as_dtype(dtype).numpy
 
 
-@primitive
-class RandomDraw(Primitive):
-    """Floating samples from a generator: ``method`` is ``'random'`` (uniform) or ``'standard_normal'``.
-
-    A primitive so that a traced function draws at run time, in order, from
-    the same generator eager code uses (``generator=None``: the default one,
-    looked up at each draw), and compiled and eager runs match under one seed.
-    ``effect``: a draw must run even when unused and two draws are never merged.
-    """
-
-    name = "random"
-    saves_inputs = False
-    differentiable = False
-    effect = True
-
-    @staticmethod
-    def forward(xp, generator, method, shape, dtype):
-        draw_dtype = numpy.float64 if dtype == numpy.float16 else dtype
-        draw = getattr(_generator(generator), method)(shape, dtype=draw_dtype)
-        return _to_backend(draw.astype(dtype, copy=False))
-
-    @staticmethod
-    def abstract(generator, method, shape, dtype):
-        return tuple(shape), numpy.dtype(dtype)
-
-    @staticmethod
-    def vjp(ctx, grad):
-        return ()
-
-
-def _draw(method, shape, generator, dtype, requires_grad):
-    draw = bind(RandomDraw, (), (generator, method, _shape_arg(shape), numpy.dtype(dtype)))
+def _draw(method, shape, generator, dtype, requires_grad, device=None, params=()):
+    """One bind of the random primitive: eager code draws now, a traced function on every call."""
+    draw = bind(RandomDraw, (), (generator, method, _shape_arg(shape), numpy.dtype(dtype), params))
+    if device is not None:
+        draw = draw.to(device)
     if requires_grad:
         draw.requires_grad_(True)
     return draw
@@ -121,46 +90,97 @@ def _draw(method, shape, generator, dtype, requires_grad):
 
 def rand(*shape, generator=None, dtype=None, device=None, requires_grad: bool = False):
     """Uniform samples in [0, 1)."""
-    return _draw("random", shape, generator, _float_dtype(dtype), requires_grad)
+    return _draw("random", shape, generator, _float_dtype(dtype), requires_grad, device)
 
 
 def randn(*shape, generator=None, dtype=None, device=None, requires_grad: bool = False):
     """Standard normal samples."""
-    return _draw("standard_normal", shape, generator, _float_dtype(dtype), requires_grad)
+    return _draw("standard_normal", shape, generator, _float_dtype(dtype), requires_grad, device)
 
 
 def randint(low, high=None, size=(), *, generator=None, dtype=None, device=None, requires_grad: bool = False):
-    """Integers uniformly drawn from [low, high): ``randint(10, (3,))`` or ``randint(0, 10, (3,))``."""
+    """Integers uniformly drawn from [low, high): ``randint(10, (3,))`` or ``randint(0, 10, (3,))``.
+
+    Example:
+        >>> import ember
+        >>> draw = ember.randint(3, 5, (4,), generator=ember.Generator().manual_seed(0))
+        >>> draw.dtype, set(draw.tolist()) <= {3, 4}
+        (ember.int64, True)
+    """
     if high is None:
         low, high = 0, low
     elif isinstance(high, (tuple, list)):
         low, high, size = 0, low, high
     dtype = numpy.int64 if dtype is None else as_dtype(dtype).numpy
-    draw = _generator(generator).integers(low, high, size=_shape_arg((size,)))
-    return _leaf(_to_backend(draw.astype(dtype)), requires_grad)
+    return _draw("integers", (size,), generator, dtype, requires_grad, device, (int(low), int(high)))
 
 
 def randperm(n: int, *, generator=None, dtype=None, device=None):
-    """A random permutation of ``0 .. n-1``."""
+    """A random permutation of ``0 .. n-1``.
+
+    Example:
+        >>> import ember
+        >>> sorted(ember.randperm(4).tolist())
+        [0, 1, 2, 3]
+    """
     dtype = numpy.int64 if dtype is None else as_dtype(dtype).numpy
-    return _leaf(_to_backend(_generator(generator).permutation(n).astype(dtype)), False)
+    return _draw("permutation", (int(n),), generator, dtype, False, device, (int(n),))
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad: bool = False):
-    """Normal samples with the given mean and std (floats, or tensors broadcast together)."""
-    mean_array = numpy.asarray(getattr(mean, "_data", mean))
-    std_array = numpy.asarray(getattr(std, "_data", std))
-    shape = _shape_arg((size,)) if size is not None else numpy.broadcast_shapes(mean_array.shape, std_array.shape)
+    """Normal samples with the given mean and std (floats, or tensors broadcast together).
+
+    Drawn as ``mean + std * z`` from float64 standard normals ``z`` (NumPy's own
+    rule, so the numbers equal ``numpy.random.Generator.normal``'s), then cast.
+
+    Example:
+        >>> import ember
+        >>> ember.normal(ember.tensor([0.0, 100.0]), 0.001).round().tolist()
+        [0.0, 100.0]
+    """
+    from ..autograd.grad_mode import no_grad
+    from ._operands import cast
+    tensors = [t for t in (mean, std) if hasattr(t, "_data")]
+    if device is None and tensors:  # tensor arguments say where the samples go
+        device = tensors[0].device
+    if size is not None:
+        shape = _shape_arg((size,))
+    else:
+        shape = numpy.broadcast_shapes(*(tuple(getattr(v, "shape", ())) for v in (mean, std)))
     if dtype is None:
         dtype = getattr(mean, "dtype", None) or getattr(std, "dtype", None)
     dtype = _float_dtype(dtype)
-    draw = _generator(generator).normal(mean_array, std_array, size=shape)
-    return _leaf(_to_backend(draw.astype(dtype)), requires_grad)
+    with no_grad():  # like PyTorch, the samples carry no gradient to mean and std
+        z = _draw("standard_normal", shape, generator, numpy.float64, False, device)
+        samples = cast(_as_float64(mean) + _as_float64(std) * z, dtype)
+    return _leaf(samples._data, requires_grad) if requires_grad else samples
 
 
-def rand_like(input, *, generator=None, dtype=None):
-    return rand(input.shape, generator=generator, dtype=dtype or input.dtype)
+def _as_float64(value):
+    from ._operands import cast
+    return cast(value, numpy.float64) if hasattr(value, "_data") else float(value)
 
 
-def randn_like(input, *, generator=None, dtype=None):
-    return randn(input.shape, generator=generator, dtype=dtype or input.dtype)
+def bernoulli(input, p=None, *, generator=None):
+    """1 with probability ``p`` (default: the values of ``input``), else 0, in ``input``'s shape and dtype.
+
+    Example:
+        >>> import ember
+        >>> ember.bernoulli(ember.tensor([0.0, 1.0, 1.0])).tolist()
+        [0.0, 1.0, 1.0]
+    """
+    from ._operands import _tensor, cast
+    probabilities = _tensor(input)
+    uniform = rand(probabilities.shape, generator=generator, dtype=numpy.float64, device=probabilities.device)
+    chance = cast(probabilities, numpy.float64) if p is None else p
+    return cast(uniform < chance, probabilities.dtype)
+
+
+def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad: bool = False):
+    return rand(input.shape, generator=generator, dtype=dtype or input.dtype, device=device or input.device,
+                requires_grad=requires_grad)
+
+
+def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad: bool = False):
+    return randn(input.shape, generator=generator, dtype=dtype or input.dtype, device=device or input.device,
+                 requires_grad=requires_grad)

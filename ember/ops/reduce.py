@@ -6,6 +6,8 @@ import builtins
 import math
 from collections import namedtuple
 
+import numpy
+
 from .. import backend
 from ..errors import DTypeError, EmberIndexError, EmberValueError
 from ..tensor import Tensor
@@ -43,6 +45,8 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
         raise DTypeError(f"mean(): could not infer output dtype. Input dtype must be floating point, "
                          f"got {x.dtype}; pass dtype= or convert with .float()")
     axes = _axes("mean", dim, x.ndim)
+    if x._data.dtype == numpy.float16:  # a float16 sum of 5,000 values of 30 overflows: PyTorch accumulates in float32
+        return cast(mean(cast(x, backend.float32), axes, keepdim), x.dtype)
     return bind(R.Sum, (x,), (axes, keepdim)) / _count(x.shape, axes)
 
 
@@ -144,6 +148,8 @@ def var(input, dim=None, *, correction=1, keepdim: bool = False, unbiased=None) 
         correction = int(unbiased)
     x = _float(input)
     axes = _axes("var", dim, x.ndim)
+    if x._data.dtype == numpy.float16:  # accumulate in float32, as PyTorch does
+        return cast(var(cast(x, backend.float32), axes, correction=correction, keepdim=keepdim), x.dtype)
     centered = x - mean(x, axes, keepdim=True)
     count = _count(x.shape, axes)
     return sum(centered * centered, axes, keepdim) / builtins.max(count - correction, 0)
@@ -183,6 +189,8 @@ def _squeeze_axes(x, axes, ndim):
 def norm(input, p="fro", dim=None, keepdim: bool = False) -> Tensor:
     """Vector p-norm over ``dim`` (all elements by default): p = 'fro', 2, 1, inf, -inf or any number."""
     x = _float(input)
+    if x._data.dtype == numpy.float16:  # accumulate in float32, as PyTorch does
+        return cast(norm(cast(x, backend.float32), p, dim, keepdim), x.dtype)
     if p in ("fro", 2, 2.0):
         return _root_of_sum(sum(x * x, dim, keepdim), 2)
     if p in (1, 1.0):

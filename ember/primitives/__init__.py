@@ -7,3 +7,7 @@ The public functions built on these records live in ``ember.ops.<family>``.
 """
 from .core import PRIMITIVES, Aval, Primitive, bind, primitive  # noqa: F401
 from . import elementwise, linalg, reduce, shape  # noqa: F401  (registers the primitives)
+from . import transfer  # noqa: F401  (to_device)
+from . import guards  # noqa: F401  (check_values: value checks that compiled code runs too)
+from . import losses  # noqa: F401  (fused losses: binary_cross_entropy)
+from . import random  # noqa: F401  (the random draw)

@@ -11,6 +11,7 @@ import math
 import numpy
 
 from ...autograd.grad_mode import no_grad
+from ...backend import float16, float32
 from ...errors import EmberValueError, ShapeError
 from ...ops import functions as E
 from ...tensor import Tensor
@@ -113,6 +114,8 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
     """
     x = E._float(input)
     axes = _check_trailing("layer_norm", x, _shape_tuple(normalized_shape))
+    if x.dtype == float16:  # statistics and affine in float32, the result cast back (PyTorch's rule)
+        return E.cast(_affine(_normalized(E.cast(x, float32), axes, eps), weight, bias, lambda t: t), float16)
     return _affine(_normalized(x, axes, eps), weight, bias, lambda t: t)
 
 
