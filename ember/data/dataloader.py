@@ -12,6 +12,20 @@ from .prefetch import Prefetcher
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 
+def get_worker_info() -> None:
+    """PyTorch's ``get_worker_info``: always ``None``, as Ember loads in this process (see DataLoader).
+
+    An ``IterableDataset`` that shards itself by worker reads ``None`` as "the
+    only reader", so it yields every sample exactly once, as it should here.
+
+    Example:
+        >>> from ember.utils.data import get_worker_info
+        >>> get_worker_info() is None
+        True
+    """
+    return None
+
+
 class DataLoader:
     """Iterate over a dataset in batches (PyTorch's ``torch.utils.data.DataLoader``).
 

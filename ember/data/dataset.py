@@ -175,6 +175,63 @@ class ConcatDataset(Dataset):
         return self.datasets[which][index - start]
 
 
+class ChainDataset(IterableDataset):
+    """Several iterable datasets, streamed one after another.
+
+    Example:
+        >>> import ember
+        >>> class Count(ember.data.IterableDataset):
+        ...     def __init__(self, n): self.n = n
+        ...     def __iter__(self): return iter(range(self.n))
+        >>> list(ember.data.ChainDataset([Count(2), Count(3)]))
+        [0, 1, 0, 1, 2]
+    """
+
+    def __init__(self, datasets):
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator:
+        for dataset in self.datasets:
+            if not isinstance(dataset, IterableDataset):
+                raise TypeError(f"ChainDataset only supports IterableDataset, got {type(dataset).__name__}")
+            yield from dataset
+
+    def __len__(self) -> int:
+        return sum(len(dataset) for dataset in self.datasets)
+
+
+class StackDataset(Dataset):
+    """Samples made of the i-th sample of each dataset: a tuple (``*datasets``) or a dict (``**datasets``).
+
+    Example:
+        >>> import ember
+        >>> ember.data.StackDataset(image=[10, 11], label=[0, 1])[1]
+        {'image': 11, 'label': 1}
+        >>> ember.data.StackDataset([10, 11], [0, 1])[0]
+        (10, 0)
+    """
+
+    def __init__(self, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError("StackDataset takes datasets either as positional arguments (tuple samples) "
+                             "or as keyword arguments (dict samples), not both")
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        self.datasets = args or kwargs
+        lengths = {len(dataset) for dataset in (args or kwargs.values())}
+        if len(lengths) != 1:
+            raise ValueError(f"Size mismatch between datasets: lengths {sorted(lengths)}")
+        self._length = lengths.pop()
+
+    def __getitem__(self, index: int):
+        if isinstance(self.datasets, dict):
+            return {key: dataset[index] for key, dataset in self.datasets.items()}
+        return tuple(dataset[index] for dataset in self.datasets)
+
+    def __len__(self) -> int:
+        return self._length
+
+
 def random_split(dataset: Dataset, lengths: Sequence[int | float], generator=None) -> list[Subset]:
     """Split into non-overlapping random subsets of the given lengths (or fractions summing to 1).
 

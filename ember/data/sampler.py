@@ -10,6 +10,7 @@ from typing import Iterator, Sequence, Sized
 
 import numpy
 
+from ..errors import EmberValueError
 from ..ops import random as _random
 from ..ops.random import Generator
 
@@ -94,6 +95,71 @@ class RandomSampler(Sampler):
 
     def __len__(self) -> int:
         return self.num_samples
+
+
+class WeightedRandomSampler(Sampler):
+    """Indices ``0 .. len(weights) - 1`` drawn with probabilities proportional to ``weights``.
+
+    With ``replacement`` the draws are made lazily, a chunk at a time (a huge
+    ``num_samples`` costs no memory up front); without it, ``num_samples``
+    distinct indices, at most the number of non-zero weights. As in
+    :class:`RandomSampler`, the epoch's seed is drawn when iterated.
+
+    Example:
+        >>> import ember
+        >>> sampler = ember.data.WeightedRandomSampler([0.0, 1.0, 0.0], num_samples=4)
+        >>> list(sampler)
+        [1, 1, 1, 1]
+    """
+
+    def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
+                 generator: Generator | None = None):
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got "
+                             f"num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
+        weights = numpy.asarray(weights._data if hasattr(weights, "_data") else weights, dtype=numpy.float64)
+        if weights.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape "
+                             f"{tuple(weights.shape)}")
+        _check_distribution(weights, num_samples, replacement)
+        self.weights = weights
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def __iter__(self) -> Iterator[int]:
+        source = self.generator if self.generator is not None else _random.default_generator
+        random = numpy.random.Generator(numpy.random.PCG64(int(source.numpy.integers(2 ** 63))))
+        return self._indices(random)
+
+    def _indices(self, random: numpy.random.Generator) -> Iterator[int]:
+        probabilities = self.weights / self.weights.sum()
+        if not self.replacement:
+            yield from random.choice(len(probabilities), self.num_samples, replace=False,
+                                     p=probabilities).tolist()
+            return
+        count = self.num_samples
+        while count > 0:
+            chunk = random.choice(len(probabilities), min(count, _CHUNK), p=probabilities)
+            count -= len(chunk)
+            yield from chunk.tolist()
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+def _check_distribution(weights: numpy.ndarray, num_samples: int, replacement: bool) -> None:
+    """PyTorch's multinomial checks, raised when the sampler is made rather than on the first batch."""
+    if not numpy.isfinite(weights).all() or (weights < 0).any():
+        raise EmberValueError("WeightedRandomSampler: weights must be finite and non-negative, got "
+                              f"{weights[~numpy.isfinite(weights) | (weights < 0)][:3].tolist()}")
+    if weights.sum() <= 0:
+        raise EmberValueError("WeightedRandomSampler: the weights sum to zero; at least one must be positive")
+    if not replacement and num_samples > numpy.count_nonzero(weights):
+        raise EmberValueError(f"WeightedRandomSampler: cannot draw {num_samples} distinct indices "
+                              f"without replacement from {numpy.count_nonzero(weights)} non-zero weights")
 
 
 class SubsetRandomSampler(Sampler):
