@@ -108,3 +108,31 @@ def test_text_classifier_with_text_vectorization_trains():
     model.compile(ember_keras.optimizers.Adam(0.05), "binary_crossentropy", metrics=["accuracy"])
     history = model.fit(values(vectorize(texts)), labels, epochs=15, verbose=0)
     assert history.history["accuracy"][-1] == 1.0
+
+
+def test_hashing_keras_examples():
+    assert values(layers.Hashing(num_bins=3)([["A"], ["B"], ["C"], ["D"], ["E"]])).tolist() == \
+        [[1], [0], [1], [1], [2]]
+    assert values(layers.Hashing(num_bins=3, mask_value="")([["A"], ["B"], [""], ["C"], ["D"]])).tolist() == \
+        [[1], [1], [0], [2], [2]]
+    # integers hash as their decimal text
+    assert values(layers.Hashing(num_bins=7)(np.array([[12, 345]]))).tolist() == \
+        values(layers.Hashing(num_bins=7)([["12", "345"]])).tolist()
+    bins = values(layers.Hashing(num_bins=4)([["A", "B", "C"]]))[0]
+    multi = values(layers.Hashing(num_bins=4, output_mode="multi_hot")([["A", "B", "C"]]))
+    assert multi.tolist() == [[float(b in bins) for b in range(4)]]
+    with pytest.raises(ValueError, match="salt"):
+        layers.Hashing(num_bins=3, salt=133)
+    with pytest.raises(ValueError, match="strings or integers"):
+        layers.Hashing(num_bins=3)(np.array([[1.5]]))
+
+
+def test_fingerprint64_on_long_inputs():
+    from ember.keras.layers.farmhash import fingerprint64
+    # Fingerprint64 values recorded from the pyfarmhash package (Google's C++ FarmHash): every length branch.
+    expected = {b"": 0x9ae16a3b2f90404f, b"hello world": 0x588fb7478bd6b01b,
+                b"The quick brown fox jumps": 0x14dd52721d1c6db7, b"x" * 40: 0xebf8e8aeac993c94,
+                b"keras hashing layer test string that is longer than sixty-four bytes!!": 0xb97eb214a6b99384,
+                bytes(range(256)) * 2: 0xd5b849bbe69cbbe2}
+    for data, value in expected.items():
+        assert fingerprint64(data) == value, data[:20]

@@ -15,6 +15,7 @@ from .dot_attention import AdditiveAttention, Attention
 from .wrappers import Bidirectional, TimeDistributed
 from .preprocessing_numeric import CategoryEncoding, Discretization, Normalization, Rescaling
 from .lookup import IntegerLookup, StringLookup
+from .hashing import Hashing
 from .text_vectorization import TextVectorization
 from .preprocessing_image import (CenterCrop, RandomContrast, RandomFlip, RandomRotation, RandomTranslation,
                                   RandomZoom, Resizing)
