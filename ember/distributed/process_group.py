@@ -152,7 +152,12 @@ def _verify_default(verify: bool | None) -> bool:
 
 
 def destroy_process_group() -> None:
-    """Leave the process group and restore the failure hooks (MPI stays initialised)."""
+    """Leave the process group and restore the failure hooks (MPI stays initialised).
+
+    In a world larger than one every rank must call it: each waits (sleeping)
+    until all have, and a rank still waiting in a collective meanwhile aborts
+    the job, as when a rank exits early.
+    """
     global _group
     group = current("destroy_process_group")
     if group.size > 1:
