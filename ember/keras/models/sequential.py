@@ -105,7 +105,7 @@ class Sequential(Model):
 
     def call(self, inputs, training=None, mask=None):
         outputs = inputs
-        if self._input_layer is not None and not isinstance(inputs, KerasTensor):
+        if self._input_layer is not None and not isinstance(inputs, (KerasTensor, list, tuple, dict)):
             outputs = adjust_input_rank(to_tensor(inputs), self._input_layer.output_tensor)
         for layer in self._sequence:
             outputs = layer(outputs)
