@@ -117,3 +117,19 @@ def test_functional_merge_forms(name):
     expected = getattr(keras.layers, name)([torch.tensor(a), torch.tensor(b)], **kwargs)
     actual = getattr(ember_keras.layers, name)([ember.tensor(a), ember.tensor(b)], **kwargs)
     np.testing.assert_allclose(actual.numpy(), expected.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name,args,kwargs", [
+    ("ZeroPadding3D", (), {}), ("ZeroPadding3D", (((1, 0), (0, 2), (1, 1)),), {}), ("Cropping3D", (), {}),
+    ("Cropping3D", (((0, 1), (1, 0), (1, 2)),), {}), ("UpSampling3D", ((1, 2, 3),), {}),
+    ("MaxPooling3D", (), {}), ("AveragePooling3D", (2,), {"strides": 1}),
+    ("MaxPooling3D", (2,), {"padding": "same"}),
+    ("GlobalAveragePooling3D", (), {}), ("GlobalMaxPooling3D", (), {"keepdims": True}),
+])
+def test_3d_layers(name, args, kwargs):
+    compare_layer(*both(name, *args, **kwargs), random(2, 4, 5, 6, 2))
+
+
+def test_average_pooling_3d_same_padding_on_odd_sizes():
+    # Keras's torch backend shifts 'same' average windows on even sizes; TensorFlow (and Ember) pad after.
+    compare_layer(*both("AveragePooling3D", 3, strides=2, padding="same"), random(2, 5, 5, 3, 2))

@@ -60,13 +60,13 @@ class _Pooling(Layer):
 
 class _MaxPooling(_Pooling):
     def _pool(self, x, pads):
-        pool = F.max_pool1d if self.rank == 1 else F.max_pool2d
+        pool = (F.max_pool1d, F.max_pool2d, F.max_pool3d)[self.rank - 1]
         return pool(pad_spatial(x, pads, value=float("-inf")), self.pool_size, self.strides)
 
 
 class _AveragePooling(_Pooling):
     def _pool(self, x, pads):
-        pool = F.avg_pool1d if self.rank == 1 else F.avg_pool2d
+        pool = (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d)[self.rank - 1]
         averages = pool(pad_spatial(x, pads), self.pool_size, self.strides)
         if all(before == after == 0 for before, after in pads):
             return averages
@@ -84,12 +84,20 @@ class MaxPooling2D(_MaxPooling):
     rank = 2
 
 
+class MaxPooling3D(_MaxPooling):
+    rank = 3
+
+
 class AveragePooling1D(_AveragePooling):
     rank = 1
 
 
 class AveragePooling2D(_AveragePooling):
     rank = 2
+
+
+class AveragePooling3D(_AveragePooling):
+    rank = 3
 
 
 class _GlobalPooling(Layer):
@@ -137,6 +145,11 @@ class GlobalAveragePooling2D(GlobalAveragePooling1D):
     supports_masking = False
 
 
+class GlobalAveragePooling3D(GlobalAveragePooling1D):
+    rank = 3
+    supports_masking = False
+
+
 class GlobalMaxPooling1D(_GlobalPooling):
     rank = 1
 
@@ -148,7 +161,11 @@ class GlobalMaxPooling2D(GlobalMaxPooling1D):
     rank = 2
 
 
-MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
-AvgPool1D, AvgPool2D = AveragePooling1D, AveragePooling2D
-GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
-GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+class GlobalMaxPooling3D(GlobalMaxPooling1D):
+    rank = 3
+
+
+MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
+AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePooling3D
+GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D = GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D
+GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D

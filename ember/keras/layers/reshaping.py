@@ -119,6 +119,12 @@ class ZeroPadding2D(_ZeroPadding):
     rank = 2
 
 
+class ZeroPadding3D(_ZeroPadding):
+    """Zeros around volumes ``(batch, d1, d2, d3, channels)``: an int, 3 ints or 3 (before, after) pairs."""
+
+    rank = 3
+
+
 class _Cropping(Layer):
     rank = 2
 
@@ -161,6 +167,13 @@ class Cropping2D(_Cropping):
     rank = 2
 
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
+        super().__init__(cropping, data_format, **kwargs)
+
+
+class Cropping3D(_Cropping):
+    rank = 3
+
+    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
         super().__init__(cropping, data_format, **kwargs)
 
 
@@ -207,3 +220,24 @@ class UpSampling2D(Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), "size": self.size, "data_format": self.data_format,
                 "interpolation": self.interpolation}
+
+
+class UpSampling3D(Layer):
+    """Repeats each voxel ``size`` times along the three spatial axes."""
+
+    def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.size = (size,) * 3 if isinstance(size, int) else tuple(int(s) for s in size)
+        self.data_format = _channels_last(data_format)
+
+    def call(self, inputs):
+        for axis, times in enumerate(self.size, start=1):
+            inputs = repeat_axis(inputs, axis, times)
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        spatial = tuple(None if s is None else s * f for s, f in zip(input_shape[1:4], self.size))
+        return (input_shape[0],) + spatial + (input_shape[4],)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "size": self.size, "data_format": self.data_format}
