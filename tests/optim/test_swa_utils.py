@@ -67,10 +67,10 @@ AVERAGES = {
 @pytest.mark.parametrize("name", list(AVERAGES))
 def test_averaged_weights_and_buffers_follow_pytorch(name):
     mine, theirs = _twin_models(batch_norm=True)
-    batches = _batches(12)
+    batches = _batches(6)
     ours = _train_and_average(ember, mine, AVERAGES[name], batches)
     reference = _train_and_average(torch, theirs, AVERAGES[name], batches)
-    assert int(ours.n_averaged) == int(reference.n_averaged) == 12
+    assert int(ours.n_averaged) == int(reference.n_averaged) == 6
     for a, b in zip(_arrays(ours.module), _arrays(reference.module)):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
     x = np.random.default_rng(2).standard_normal((3, 4))
