@@ -57,7 +57,7 @@ def rprop_update(param, grad, prev, step_size, *, shrink: float, grow: float, sm
     agreement, factor = scratch(param, 1), scratch(param, 2)
     xp.multiply(grad, prev, out=agreement)
     if maximize:
-        xp.negative(agreement, out=agreement)  # the step follows -grad, and prev holds -grad too
+        xp.negative(agreement, out=agreement)  # the effective gradient is -grad (prev already holds its like)
     flipped, kept = xp.less(agreement, 0), xp.greater(agreement, 0)
     # factor: grow where the sign was kept, shrink where it flipped, 1 where a gradient was 0
     xp.copyto(factor, 1.0, where=xp.logical_not(kept))
