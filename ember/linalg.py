@@ -11,4 +11,11 @@ from .ops.decompositions import (  # noqa: F401
     cholesky, det, eigh, eigvalsh, inv, lstsq, matrix_exp, matrix_norm, matrix_power, multi_dot, norm, pinv, qr,
     slogdet, solve, svd, svdvals, vector_norm)
 from .ops.linalg import matmul  # noqa: F401
+from .ops.rearrange import diagonal as _diagonal
+from .ops.tensor_algebra import linalg_cross as cross  # noqa: F401
 from .primitives.decompositions import LinAlgError  # noqa: F401
+
+
+def diagonal(A, *, offset: int = 0, dim1: int = -2, dim2: int = -1):
+    """The diagonals of the matrices in ``A`` (``torch.linalg.diagonal``: the last two dims by default)."""
+    return _diagonal(A, offset, dim1, dim2)

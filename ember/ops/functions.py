@@ -81,3 +81,10 @@ from .decompositions import (  # noqa: F401,E402
     cholesky, det, legacy_svd as svd, linalg_eigh, linalg_inv, linalg_qr, linalg_solve, linalg_svd, logdet,
     matrix_exp, matrix_power, pinv as pinverse, slogdet)
 from .decompositions import inv as inverse  # noqa: F401,E402
+from .trigonometry import (  # noqa: F401,E402
+    acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, asin, asinh, atan, atan2, atanh,
+    cosh, deg2rad, rad2deg, sinh)
+from .rearrange import diag, diag_embed, diagonal, fliplr, flipud, narrow, select, take  # noqa: F401,E402
+from .tensor_algebra import (  # noqa: F401,E402
+    chain_matmul, corrcoef, cov, cross, cumulative_trapezoid, dist, inner, trapezoid, trapz)
+from .reductions_nan import exp2, float_power, heaviside, nanmean, nansum  # noqa: F401,E402

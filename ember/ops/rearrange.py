@@ -270,3 +270,107 @@ def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None
     """Coordinates (a 2 x N tensor) of the upper triangle of a ``row`` x ``col`` matrix."""
     result = _triangle_indices("triu_indices", row, col, offset, False)
     return result if dtype is None else cast(result, dtype)
+
+
+def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal (``offset`` above the main one if positive) of the planes ``dim1``, ``dim2``, as the last dim.
+
+    Example:
+        >>> import ember
+        >>> ember.diagonal(ember.tensor([[1, 2], [3, 4]])).tolist()
+        [1, 4]
+    """
+    x = _tensor(input)
+    first, second = normalize_axis("diagonal", dim1, x.ndim), normalize_axis("diagonal", dim2, x.ndim)
+    if first == second:
+        raise ShapeError(f"diagonal: dim1 and dim2 must differ, got {dim1} and {dim2} (shape {x.shape})")
+    x = movedim(x, (first, second), (-2, -1))
+    rows, cols = x.shape[-2:]
+    start_row, start_col = max(-offset, 0), max(offset, 0)
+    length = max(0, min(rows - start_row, cols - start_col))
+    positions = arange(length, dtype="int64")._data
+    return getitem_index(x, (Ellipsis, positions + start_row, positions + start_col))
+
+
+def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """Vectors in the last dimension placed on the diagonal of new (square) matrices.
+
+    Example:
+        >>> import ember
+        >>> ember.diag_embed(ember.tensor([1, 2])).tolist()
+        [[1, 0], [0, 2]]
+    """
+    from .indexing import index_put_value
+    x = _tensor(input)
+    n = x.shape[-1] + abs(offset)
+    out = zeros(x.shape[:-1] + (n, n), dtype=x.dtype)
+    positions = arange(x.shape[-1], dtype="int64")._data
+    index = (Ellipsis, positions + max(-offset, 0), positions + max(offset, 0))
+    result = index_put_value(out, index, x)
+    ndim = result.ndim
+    return movedim(result, (-2, -1), (dim1 % ndim, dim2 % ndim)) if (dim1, dim2) != (-2, -1) else result
+
+
+def diag(input, diagonal: int = 0) -> Tensor:
+    """A vector's diagonal matrix, or a matrix's diagonal (``diagonal`` picks the one above or below).
+
+    Example:
+        >>> import ember
+        >>> ember.diag(ember.tensor([1, 2])).tolist()
+        [[1, 0], [0, 2]]
+    """
+    x = _tensor(input)
+    if x.ndim == 1:
+        return diag_embed(x, diagonal)
+    if x.ndim == 2:
+        return globals()["diagonal"](x, diagonal)
+    raise ShapeError(f"diag: expected a 1-D or 2-D tensor, got shape {x.shape}")
+
+
+def fliplr(input) -> Tensor:
+    """Reverse the second dimension."""
+    x = _tensor(input)
+    if x.ndim < 2:
+        raise ShapeError(f"fliplr: expected at least 2 dimensions, got shape {x.shape}")
+    return flip(x, (1,))
+
+
+def flipud(input) -> Tensor:
+    """Reverse the first dimension."""
+    x = _tensor(input)
+    if x.ndim < 1:
+        raise ShapeError("flipud: expected at least 1 dimension, got a 0-d tensor")
+    return flip(x, (0,))
+
+
+def narrow(input, dim: int, start: int, length: int) -> Tensor:
+    """``length`` entries of ``dim`` from ``start`` (a view, as in PyTorch)."""
+    x = _tensor(input)
+    axis = normalize_axis("narrow", dim, x.ndim)
+    size = x.shape[axis]
+    start = start + size if start < 0 else start
+    if not (0 <= start <= size and 0 <= length and start + length <= size):
+        raise ShapeError(f"narrow: start {start} and length {length} exceed dimension {dim} of size {size} "
+                         f"(shape {x.shape})")
+    return _slice(x, axis, start, start + length)
+
+
+def select(input, dim: int, index: int) -> Tensor:
+    """The slice at ``index`` of ``dim`` (that dimension removed)."""
+    x = _tensor(input)
+    axis = normalize_axis("select", dim, x.ndim)
+    size = x.shape[axis]
+    if not -size <= index < size:
+        raise ShapeError(f"select: index {index} is out of range for dimension {dim} of size {size}")
+    return getitem_index(x, (slice(None),) * axis + (index % size, Ellipsis))
+
+
+def take(input, index) -> Tensor:
+    """Entries of the flattened ``input`` at ``index`` (the result has ``index``'s shape)."""
+    x = _tensor(input)
+    index = _tensor(index)
+    size = x.numel()
+    data = index._data
+    if data.size and (data.min() < -size or data.max() >= size):
+        raise ShapeError(f"take: index out of range for a tensor of {size} elements (shape {x.shape})")
+    return getitem_index(flatten(x), (data % max(size, 1),))

@@ -162,3 +162,132 @@ def cdist(x1, x2, p: float = 2.0, compute_mode=None) -> Tensor:
     powered = sum(pow(difference, p), -1)
     positive = powered > 0
     return where(positive, pow(where(positive, powered, 1), 1 / p), 0)
+
+
+def inner(input, other) -> Tensor:
+    """Sum over the last dimension of both (scalars multiply).
+
+    Example:
+        >>> import ember
+        >>> ember.inner(ember.tensor([1.0, 2.0]), ember.tensor([3.0, 4.0])).item()
+        11.0
+    """
+    (a, b), _ = _promote(_tensor(input), _tensor(other))
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    return tensordot(a, b, ([a.ndim - 1], [b.ndim - 1]))
+
+
+def dist(input, other, p: float = 2) -> Tensor:
+    """The ``p``-norm of ``input - other`` (broadcast), over all entries."""
+    from .decompositions import vector_norm
+    return vector_norm(_tensor(input) - _tensor(other), p)
+
+
+def cross(input, other, dim=None) -> Tensor:
+    """The cross product of 3-vectors along ``dim`` (the first dimension of size 3 when None, as ``torch.cross``).
+
+    Example:
+        >>> import ember
+        >>> ember.cross(ember.tensor([1.0, 0.0, 0.0]), ember.tensor([0.0, 1.0, 0.0])).tolist()
+        [0.0, 0.0, 1.0]
+    """
+    (a, b), _ = _promote(_tensor(input), _tensor(other))
+    if dim is None:
+        dim = next((d for d, s in enumerate(a.shape) if s == 3), None)
+        if dim is None:
+            raise ShapeError(f"cross: no dimension of size 3 in shape {a.shape}")
+    axis = dim % max(a.ndim, 1)
+    if a.shape[axis] != 3 or b.shape[axis] != 3:
+        raise ShapeError(f"cross: dimension {dim} must have size 3 in both inputs, got {a.shape} and {b.shape}")
+    from .indexing import getitem_index
+    from .shape import stack
+
+    def part(x, i):
+        return getitem_index(x, (slice(None),) * axis + (i, Ellipsis))
+    a0, a1, a2 = (part(a, i) for i in range(3))
+    b0, b1, b2 = (part(b, i) for i in range(3))
+    return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis)
+
+
+def linalg_cross(input, other, *, dim: int = -1) -> Tensor:
+    """``torch.linalg.cross``: the cross product along ``dim`` (default: the last)."""
+    return cross(input, other, dim)
+
+
+def cov(input, *, correction: int = 1, fweights=None, aweights=None) -> Tensor:
+    """The covariance matrix of the variables in the rows of ``input`` (observations in columns).
+
+    Example:
+        >>> import ember
+        >>> ember.cov(ember.tensor([[0.0, 2.0], [1.0, 3.0]])).tolist()
+        [[2.0, 2.0], [2.0, 2.0]]
+    """
+    if fweights is not None or aweights is not None:
+        raise EmberValueError("cov: fweights and aweights are not supported")
+    x = _tensor(input)
+    if x.ndim > 2:
+        raise ShapeError(f"cov: expected a 1-D or 2-D tensor, got shape {x.shape}")
+    if x.ndim < 2:
+        x = x.reshape(1, -1)
+    if x._data.dtype.kind != "f":
+        from ._operands import cast
+        x = cast(x, "float32")
+    observations = x.shape[1]
+    centred = x - x.mean(1, keepdim=True)
+    result = (centred @ centred.mT) / max(observations - correction, 0)
+    return result.reshape(()) if result.shape == (1, 1) else result  # one variable: a 0-d result
+
+
+def corrcoef(input) -> Tensor:
+    """Pearson correlation coefficients of the variables in the rows of ``input``."""
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    from .elementwise import clamp, sqrt
+    d = sqrt(einsum("ii->i", c))
+    return clamp(c / d.reshape(-1, 1) / d.reshape(1, -1), -1, 1)
+
+
+def trapezoid(y, x=None, *, dx=None, dim: int = -1) -> Tensor:
+    """The trapezoid rule along ``dim``, with sample points ``x`` or spacing ``dx`` (default 1).
+
+    Example:
+        >>> import ember
+        >>> ember.trapezoid(ember.tensor([1.0, 2.0, 3.0])).item()
+        4.0
+    """
+    y = _tensor(y)
+    axis = dim % max(y.ndim, 1)
+    from .rearrange import _slice, diff
+    left, right = _slice(y, axis, 0, -1), _slice(y, axis, 1, None)
+    if x is None:
+        return sum((left + right) * ((1 if dx is None else dx) / 2), axis)
+    spacing = diff(_tensor(x), dim=-1 if _tensor(x).ndim == 1 else axis)
+    if spacing.ndim == 1 and y.ndim > 1:
+        spacing = spacing.reshape((-1,) + (1,) * (y.ndim - axis - 1))
+    return sum((left + right) * spacing / 2, axis)
+
+
+trapz = trapezoid
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim: int = -1) -> Tensor:
+    """Running trapezoid-rule integrals along ``dim`` (one fewer entry than ``y``)."""
+    y = _tensor(y)
+    axis = dim % max(y.ndim, 1)
+    from .rearrange import _slice, diff
+    from .reduce import cumsum
+    left, right = _slice(y, axis, 0, -1), _slice(y, axis, 1, None)
+    if x is None:
+        return cumsum((left + right) * ((1 if dx is None else dx) / 2), axis)
+    spacing = diff(_tensor(x), dim=-1 if _tensor(x).ndim == 1 else axis)
+    if spacing.ndim == 1 and y.ndim > 1:
+        spacing = spacing.reshape((-1,) + (1,) * (y.ndim - axis - 1))
+    return cumsum((left + right) * spacing / 2, axis)
+
+
+def chain_matmul(*matrices) -> Tensor:
+    """The product of 2-D matrices, left to right (``torch.chain_matmul``)."""
+    from .decompositions import multi_dot
+    return multi_dot(matrices)

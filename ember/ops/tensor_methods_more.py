@@ -16,12 +16,15 @@ roll diff rot90 movedim moveaxis index_select masked_select nonzero argwhere sca
 index_copy index_fill masked_scatter lerp hypot logaddexp logaddexp2 clamp_min clamp_max frac trunc fix fmod
 copysign signbit isclose nan_to_num aminmax addmm addmv baddbmm addbmm trace kron erfc erfinv lgamma digamma
 i0 logit xlogy multinomial det logdet slogdet inverse cholesky matrix_exp matrix_power pinverse svd histc
-bincount unique unique_consecutive
+bincount unique unique_consecutive diagonal diag diag_embed fliplr flipud narrow select take inner cross
+nansum nanmean heaviside float_power asin acos atan atan2 sinh cosh asinh acosh atanh arcsin arccos arctan
+arctan2 arcsinh arccosh arctanh deg2rad rad2deg exp2
 """.split()
 
 _IN_PLACE = """
 scatter scatter_reduce index_add index_copy index_fill masked_scatter lerp hypot clamp_min clamp_max frac
-trunc fix fmod copysign nan_to_num cumprod logit xlogy erfinv i0 digamma lgamma
+trunc fix fmod copysign nan_to_num cumprod logit xlogy erfinv i0 digamma lgamma asin acos atan atan2 sinh cosh
+asinh acosh atanh deg2rad rad2deg float_power heaviside
 """.split()
 
 

@@ -195,3 +195,127 @@ CASES = [
     Case("entr", F.entr, torch.special.entr, ("log",), unary(positive)),
     Case("sinc", F.sinc, torch.sinc, ("sin",), unary(off_integers)),
 ]
+
+_UNIT = uniform(-0.9, 0.9)
+
+
+@st.composite
+def diagonal_examples(draw):
+    shape = draw(shapes(min_dims=2))
+    first, second = draw(st.permutations(range(len(shape))))[:2]
+    return Example((Operand(shape),), {"offset": draw(st.integers(-3, 3)), "dim1": first, "dim2": second})
+
+
+@st.composite
+def diag_embed_examples(draw):
+    shape = draw(shapes(min_dims=1, max_dims=2))
+    ndim = len(shape) + 1
+    first, second = draw(st.permutations(range(ndim)))[:2]
+    return Example((Operand(shape),), {"offset": draw(st.integers(-2, 2)), "dim1": first, "dim2": second})
+
+
+@st.composite
+def narrow_examples(draw):
+    shape = draw(shapes(min_dims=1))
+    axis = draw(st.integers(0, len(shape) - 1))
+    start = draw(st.integers(0, shape[axis]))
+    return Example((Operand(shape),), {"dim": axis, "start": start,
+                                      "length": draw(st.integers(0, shape[axis] - start))})
+
+
+@st.composite
+def select_examples(draw):
+    shape = draw(shapes(min_dims=1, min_side=1))
+    axis = draw(st.integers(0, len(shape) - 1))
+    return Example((Operand(shape),), {"dim": axis, "index": draw(st.integers(-shape[axis], shape[axis] - 1))})
+
+
+@st.composite
+def take_examples(draw):
+    shape = draw(shapes(min_side=1))
+    size = int(np.prod(shape))
+    index = np.array(draw(st.lists(st.integers(-size, size - 1), max_size=5)), dtype=np.int64)
+    return Example((Operand(shape), index.reshape(draw(st.sampled_from([(-1,), (1, -1)])))))
+
+
+@st.composite
+def cross_examples(draw):
+    lead = tuple(draw(st.integers(0, 3)) for _ in range(draw(st.integers(0, 2))))
+    axis = draw(st.integers(0, len(lead)))
+    shape = lead[:axis] + (3,) + lead[axis:]
+    return Example((Operand(shape), Operand(shape)), {"dim": axis})
+
+
+@st.composite
+def trapezoid_examples(draw, with_x):
+    shape = draw(shapes(min_dims=1, min_side=1))
+    axis = draw(st.integers(0, len(shape) - 1))
+    args = (Operand(shape),)
+    kwargs = {"dim": axis}
+    if with_x:
+        args += (Operand((shape[axis],), grad=False),)
+    elif draw(st.booleans()):
+        kwargs["dx"] = draw(st.sampled_from([0.5, 2.0]))
+    return Example(args, kwargs)
+
+
+def _with_nans(rng, shape):
+    """A NaN at the first position only, so no slice is all NaN (there PyTorch's gradient is NaN, Ember's 0)."""
+    values = rng.standard_normal(shape)
+    values.reshape(-1)[:1] = np.nan
+    return values
+
+
+@st.composite
+def nan_reduction_examples(draw):
+    shape = draw(shapes(min_dims=1, min_side=2, max_dims=2))
+    dim = None if not shape or draw(st.booleans()) else draw(st.integers(0, len(shape) - 1))
+    return Example((Operand(shape, _with_nans),), {"dim": dim, "keepdim": draw(st.booleans())})
+
+
+@st.composite
+def cov_examples(draw):
+    shape = draw(st.sampled_from([(draw(st.integers(2, 5)),), (draw(st.integers(1, 3)), draw(st.integers(2, 5)))]))
+    return Example((Operand(shape),), {"correction": draw(st.sampled_from([0, 1]))})
+
+
+CASES += [
+    Case("asin", F.asin, torch.asin, ("asin",), unary(_UNIT), second_order=True),
+    Case("acos", F.acos, torch.acos, ("acos",), unary(_UNIT), second_order=True),
+    Case("atan", F.atan, torch.atan, ("atan",), unary(), second_order=True),
+    Case("sinh", F.sinh, torch.sinh, ("sinh", "cosh"), unary(), second_order=True),
+    Case("cosh", F.cosh, torch.cosh, ("cosh", "sinh"), unary(), second_order=True),
+    Case("asinh", F.asinh, torch.asinh, ("asinh",), unary(), second_order=True),
+    Case("acosh", F.acosh, torch.acosh, ("acosh",), unary(uniform(1.2, 3.0)), second_order=True),
+    Case("atanh", F.atanh, torch.atanh, ("atanh",), unary(_UNIT), second_order=True),
+    Case("atan2", F.atan2, torch.atan2, ("atan2",), binary(away_from_zero, away_from_zero), second_order=True),
+    Case("deg2rad", F.deg2rad, torch.deg2rad, ("mul",), unary()),
+    Case("diagonal", F.diagonal, torch.diagonal, ("getitem", "index_add"), diagonal_examples(), BOTH,
+         second_order=True),
+    Case("diag_embed", F.diag_embed, torch.diag_embed, ("index_put",), diag_embed_examples(), BOTH),
+    Case("diag", F.diag, torch.diag, ("getitem", "index_put"), shapes(min_dims=1, max_dims=2).flatmap(
+        lambda s: st.integers(-2, 2).map(lambda d: Example((Operand(s),), {"diagonal": d}))), BOTH),
+    Case("fliplr", F.fliplr, torch.fliplr, ("flip",), unary(min_dims=2), BOTH),
+    Case("flipud", F.flipud, torch.flipud, ("flip",), unary(min_dims=1), BOTH),
+    Case("narrow", F.narrow, torch.narrow, ("getitem",), narrow_examples(), BOTH),
+    Case("select", F.select, torch.select, ("getitem",), select_examples(), BOTH),
+    Case("take", F.take, lambda x, index: torch.take(x, torch.as_tensor(index)), ("getitem", "index_add"),
+         take_examples(), BOTH),
+    Case("inner", F.inner, torch.inner, ("einsum",), st.tuples(shapes(max_dims=2), shapes(max_dims=2), _DIMS).map(
+        lambda t: Example((Operand(t[0] + (t[2],) if t[0] else t[0]), Operand(t[1] + (t[2],) if t[0] else t[1])))),
+         second_order=True),
+    Case("dist", F.dist, torch.dist, ("sum",), binary(away_from_zero, normal)),
+    Case("cross", F.cross, torch.cross, ("mul", "concatenate"), cross_examples(), BOTH, second_order=True),
+    Case("cov", F.cov, torch.cov, ("matmul",), cov_examples()),
+    Case("corrcoef", F.corrcoef, torch.corrcoef, ("einsum",), cov_examples().map(lambda e: Example(e.args)),
+         tolerance={"float32": (1e-4, 1e-4)}),
+    Case("trapezoid", F.trapezoid, torch.trapezoid, ("sum",), trapezoid_examples(False), second_order=True),
+    Case("trapezoid with x", F.trapezoid, torch.trapezoid, ("sum",), trapezoid_examples(True)),
+    Case("cumulative_trapezoid", F.cumulative_trapezoid, torch.cumulative_trapezoid, ("cumsum",),
+         trapezoid_examples(False)),
+    Case("nansum", F.nansum, torch.nansum, ("sum", "isnan"), nan_reduction_examples()),
+    Case("nanmean", F.nanmean, torch.nanmean, ("sum", "isnan"), nan_reduction_examples()),
+    Case("heaviside", F.heaviside, torch.heaviside, ("where",),
+         binary(lambda rng, s: rng.integers(-1, 2, s).astype(float), normal), BOTH, grad=False),
+    Case("float_power", F.float_power, torch.float_power, ("pow",), binary(positive, normal)),
+]
