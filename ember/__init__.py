@@ -128,3 +128,8 @@ from .ops.functions import (  # noqa: E402,F401
     cholesky, det, inverse, logdet, matrix_exp, matrix_power, pinverse, slogdet, svd)
 from . import linalg  # noqa: E402,F401
 from . import fft  # noqa: E402,F401
+from .ops.functions import (  # noqa: E402,F401
+    acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, asin, asinh, atan, atan2, atanh,
+    chain_matmul, corrcoef, cosh, cov, cross, cumulative_trapezoid, deg2rad, diag, diag_embed, diagonal, dist,
+    exp2, fliplr, flipud, float_power, heaviside, inner, nanmean, nansum, narrow, rad2deg, select, sinh, take,
+    trapezoid, trapz)
