@@ -128,6 +128,12 @@ from .ops.functions import (  # noqa: E402,F401
     cholesky, det, inverse, logdet, matrix_exp, matrix_power, pinverse, slogdet, svd)
 from . import linalg  # noqa: E402,F401
 from . import fft  # noqa: E402,F401
+
+# --- PyTorch's dtype names that shadow builtins, bound last so no code above reads them -------------
+from .ops.elementwise import addcdiv, addcmul  # noqa: E402,F401
+from .ops.rearrange import narrow  # noqa: E402,F401
+float = float32  # noqa: A001  (torch.float; ember's modules use the builtins, not these names)
+int = int32  # noqa: A001  (torch.int)
 from .ops.functions import (  # noqa: E402,F401
     acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, asin, asinh, atan, atan2, atanh,
     chain_matmul, corrcoef, cosh, cov, cross, cumulative_trapezoid, deg2rad, diag, diag_embed, diagonal, dist,

@@ -71,6 +71,30 @@ def remainder(input, other) -> Tensor:
     return _binary(E.remainder, input, other)
 
 
+def addcmul(input, tensor1, tensor2, *, value=1) -> Tensor:
+    """``input + value * tensor1 * tensor2`` (broadcast), as PyTorch's ``addcmul``.
+
+    Example:
+        >>> import ember
+        >>> ember.addcmul(ember.tensor([1.0, 1.0]), ember.tensor([2.0, 3.0]), ember.tensor([4.0, 5.0]), value=0.5)
+        tensor([5.0000, 8.5000])
+    """
+    product = mul(tensor1, tensor2)
+    return add(input, product if value == 1 else mul(product, value))
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1) -> Tensor:
+    """``input + value * tensor1 / tensor2`` (broadcast), as PyTorch's ``addcdiv``.
+
+    Example:
+        >>> import ember
+        >>> ember.addcdiv(ember.tensor([1.0, 1.0]), ember.tensor([2.0, 3.0]), ember.tensor([4.0, 6.0]), value=2)
+        tensor([2., 2.])
+    """
+    quotient = div(tensor1, tensor2)
+    return add(input, quotient if value == 1 else mul(quotient, value))
+
+
 def pow(input, exponent) -> Tensor:
     """``input ** exponent`` with broadcasting."""
     return _binary(E.pow_, input, exponent)

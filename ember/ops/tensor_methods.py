@@ -9,7 +9,7 @@ from ..autograd.grad_mode import state as _grad_state
 from ..backend import bool_, float16, float32, float64, int8, int16, int32, int64, uint8
 from ..tensor import Tensor
 from ..primitives import elementwise as E
-from . import functions as F
+from . import elementwise as _elementwise, functions as F, rearrange as _rearrange
 from ..primitives.core import bind
 
 
@@ -117,6 +117,7 @@ def _inplace_methods():
         "exp_": _inplace("exp_", F.exp), "sqrt_": _inplace("sqrt_", F.sqrt),
         "relu_": _inplace("relu_", F.relu), "sigmoid_": _inplace("sigmoid_", F.sigmoid),
         "tanh_": _inplace("tanh_", F.tanh),
+        "addcmul_": _inplace("addcmul_", _elementwise.addcmul), "addcdiv_": _inplace("addcdiv_", _elementwise.addcdiv),
         "zero_": _inplace("zero_", lambda x: F.full_scalar(0, x).broadcast_to(x.shape)),
         "fill_": _inplace("fill_", lambda x, value: F.broadcast_to(F.cast(value, x.dtype), x.shape)
                           if isinstance(value, Tensor) else F.full_scalar(value, x).broadcast_to(x.shape)),
@@ -191,7 +192,8 @@ def install() -> None:
     for name in _SAME_NAME:
         setattr(Tensor, name, getattr(F, name))
     extras = {**_properties(), **_conversions(), **_inplace_methods(), **_augmented_assignments(),
-              **_random_fills(), **_like_methods()}
+              **_random_fills(), **_like_methods(), "addcmul": _elementwise.addcmul,
+              "addcdiv": _elementwise.addcdiv, "narrow": _rearrange.narrow}
     for name, value in extras.items():
         setattr(Tensor, name, value)
     Tensor.__hash__ = lambda self: id(self)  # __eq__ is elementwise, so hash by identity
