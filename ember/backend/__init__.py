@@ -24,6 +24,7 @@ from .namespaces import (  # noqa: F401  (re-exported)
     dispatch, namespace_for, namespace_of, register, set_default_device, to_numpy, transfer,
     unregister,
 )
+from . import cuda as _cuda  # noqa: F401  (registers the 'cuda' loader; CuPy is imported on first use)
 
 ndarray = numpy.ndarray
 

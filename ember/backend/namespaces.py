@@ -268,32 +268,10 @@ def _numpy_backend() -> DeviceBackend:
 register(_numpy_backend())
 
 
-def _load_cuda() -> DeviceBackend:
-    """CUDA through CuPy, when CuPy imports and sees a GPU (the GPU backend fills this in)."""
-    try:
-        import cupy
-    except ImportError:
-        raise DeviceError("Ember is not installed with CUDA enabled (CuPy is not installed: "
-                          "pip install 'ember[gpu]' on a machine with an NVIDIA GPU); "
-                          "ember.cuda.is_available() is False") from None
-    try:
-        count = cupy.cuda.runtime.getDeviceCount()
-    except Exception:  # CuPy present, driver or GPU missing
-        count = 0
-    if count == 0:
-        raise DeviceError("CuPy is installed but sees no CUDA GPU (no NVIDIA driver or device); "
-                          "ember.cuda.is_available() is False")
-    return register(DeviceBackend(
-        "cuda", cupy, cupy.ndarray, to_numpy=cupy.asnumpy, from_numpy=cupy.asarray,
-        index_of=lambda array: array.device.id, device_count=lambda: count,
-        synchronize=lambda index=None: cupy.cuda.Device(index or 0).synchronize()))
-
-
 def _load_mps() -> DeviceBackend:
     raise DeviceError("Ember has no Apple Metal (MPS) backend; ember.backends.mps.is_available() is False")
 
 
-register_loader("cuda", _load_cuda)
 register_loader("mps", _load_mps)
 
 __all__ = ["DeviceBackend", "register", "unregister", "register_loader", "backend_for", "backend_of",
