@@ -30,6 +30,8 @@ PRIMITIVES: dict[str, "Primitive"] = {}
 dispatch = _namespaces.dispatch
 _current_tracer = _namespaces.current_tracer
 _namespace_of_type = _namespaces.NAMESPACE_OF_TYPE
+_namespace_get = _namespace_of_type.get  # bound once: one call per lookup in bind
+_ndarray, _numpy = numpy.ndarray, numpy
 
 
 class Aval:
@@ -102,8 +104,8 @@ def explain_failure(prim, inputs, attrs, error):
     The shape rule is consulted first: it raises the precise message. If the
     rule accepts the operands, the backend's own message is wrapped instead.
     """
-    if isinstance(error, (EmberError, Warning, MemoryError)):
-        return error  # ours already; a warning the user's filters made an error; out of memory
+    if isinstance(error, (EmberError, Warning, MemoryError)) or getattr(prim, "user_defined", False):
+        return error  # ours already; a warning made an error; out of memory; a user Function's own
     if isinstance(error, IndexError):
         shapes = ", ".join(str(getattr(v, "shape", v)) for v in inputs)
         return EmberIndexError(f"{prim.name}: {error} (operand shapes {shapes})")
@@ -122,8 +124,9 @@ def bind(prim, inputs, attrs=()):
     """Run primitive ``prim`` on ``inputs`` (tensors or Python scalars): the one place an op is called.
 
     Kept lean on purpose: its cost is paid by every operation on small tensors.
-    The forward runs in the namespace of the operands' arrays (one dict lookup by
-    array type); operands on two devices raise a DeviceError naming the op.
+    The forward runs in the namespace of the operands' arrays (an identity test for
+    NumPy's arrays, else one dict lookup by array type); operands on two devices
+    raise a DeviceError naming the op.
     While this context traces a static graph, its tracer takes the call instead
     (see ``ember.graph``).
     """
@@ -135,16 +138,19 @@ def bind(prim, inputs, attrs=()):
         first = inputs[0]
         first = first._data if isinstance(first, Tensor) else first
         arrays = (first,)
-        xp = _namespace_of_type.get(type(first))
+        kind = type(first)
+        xp = _numpy if kind is _ndarray else _namespace_get(kind)  # NumPy's: no lookup at all
     elif len(inputs) == 2:
         first, second = inputs
         first = first._data if isinstance(first, Tensor) else first
         second = second._data if isinstance(second, Tensor) else second
         arrays = (first, second)
-        xp = _namespace_of_type.get(type(first))
-        other = _namespace_of_type.get(type(second))
-        if xp is not other:  # a scalar operand (None) or two devices
-            xp = xp or other if xp is None or other is None else None
+        kind = type(first)
+        xp = _numpy if kind is _ndarray else _namespace_get(kind)
+        if type(second) is not kind:  # a scalar operand (no namespace: None) or two devices
+            other = _namespace_get(type(second))
+            if other is not xp and other is not None:
+                xp = other if xp is None else None  # the first was a scalar; else two devices
     else:
         arrays = [value._data if isinstance(value, Tensor) else value for value in inputs]
         xp = _namespace_of_many(prim.name, arrays)
@@ -154,8 +160,8 @@ def bind(prim, inputs, attrs=()):
         out = prim.forward(xp, *arrays, *attrs)
     except Exception as error:
         raise explain_failure(prim, inputs, attrs, error) from None
-    if type(out) not in _namespace_of_type:  # a scalar (NumPy reductions): an array of its namespace
-        out = xp.asarray(out)
+    if type(out) is not _ndarray and type(out) not in _namespace_of_type:
+        out = xp.asarray(out)  # a scalar (NumPy's reductions give them): an array of its namespace
     if _grad_state.enabled and prim.differentiable:
         for value in inputs:
             if isinstance(value, Tensor) and value._requires_grad:

@@ -6,6 +6,8 @@ the stand-in run with the same run on the CPU.
 """
 from __future__ import annotations
 
+import re
+
 import numpy
 import pytest
 
@@ -142,7 +144,11 @@ def test_tracing_generates_code_for_the_standin_namespace(standin):
     generated = concrete.program.namespace
     assert generated["_np"] is standin  # the compiled code calls the stand-in namespace ...
     assert generated["_add"] is standin.add and generated["_add"] is not numpy.add
-    assert "_np.matmul" in concrete.source  # ... through the names it binds
+    # ... through the names it binds: none of the functions the code calls is NumPy's own
+    called = set(re.findall(r"\b(_\w+)(?:\.\w+)*\(", concrete.source))
+    numpy_functions = [name for name in called if name in generated and (
+        isinstance(generated[name], numpy.ufunc) or getattr(generated[name], "__module__", "") == "numpy")]
+    assert called and not numpy_functions
     assert type(run(*args)._data) is StandinArray
 
 
