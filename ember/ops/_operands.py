@@ -79,7 +79,8 @@ def _binary(prim, a, b):
 
 def full_scalar(value, like: Tensor) -> Tensor:
     """A 0-d tensor of ``like``'s dtype holding a Python scalar."""
-    return Tensor._make(backend.xp.asarray(value, dtype=like._data.dtype), None, False)
+    data = like._data
+    return Tensor._make(backend.namespace_of(data).asarray(value, dtype=data.dtype), None, False)
 
 
 def _float(x) -> Tensor:

@@ -36,11 +36,11 @@ def multinomial(input, num_samples: int, replacement: bool = False, *, generator
     rows = cast(rows, "float64")
     if replacement:
         running = cumsum(rows, 1)
-        draws = rand((rows.shape[0], num_samples), generator=generator, dtype="float64")
+        draws = rand((rows.shape[0], num_samples), generator=generator, dtype="float64", device=rows.device)
         targets = draws * running[:, -1:]
         picks = clamp(searchsorted(running, targets, right=True), max=rows.shape[1] - 1)
     else:
-        draws = rand(rows.shape, generator=generator, dtype="float64")
+        draws = rand(rows.shape, generator=generator, dtype="float64", device=rows.device)
         # zero weights get -inf keys: drawn last (as in PyTorch) once the positive ones run out
         keys = where(rows > 0, log(draws) / where(rows > 0, rows, 1), float("-inf"))
         picks = topk(keys, num_samples, dim=1).indices
