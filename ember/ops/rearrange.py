@@ -248,10 +248,10 @@ def vander(x, N=None, increasing: bool = False) -> Tensor:
 def _triangle_indices(op, row, col, offset, lower):
     if row < 0 or col < 0:
         raise EmberValueError(f"{op}: row and col must be non-negative, got {row} and {col}")
-    pairs = [(i, j) for i in range(row) for j in range(col) if (j - i <= offset if lower else j - i >= offset)]
-    if not pairs:
-        return zeros(2, 0, dtype="int64")
-    return transpose(tensor_(pairs, dtype="int64"), 0, 1).contiguous()
+    from .selection import nonzero
+    gap = reshape(arange(col, dtype="int64"), (1, -1)) - reshape(arange(row, dtype="int64"), (-1, 1))
+    inside = (gap <= offset) if lower else (gap >= offset)
+    return transpose(nonzero(inside), 0, 1).contiguous()  # row-major order, as PyTorch lists them
 
 
 def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None) -> Tensor:
