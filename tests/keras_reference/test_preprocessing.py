@@ -144,3 +144,34 @@ def test_augmentation_in_a_model_trains():
     history = model.fit(x, y, epochs=2, verbose=0)
     assert np.all(np.isfinite(history.history["loss"]))
     np.testing.assert_allclose(model.predict(x[:2], verbose=0), model.predict(x[:2], verbose=0))
+
+
+@pytest.mark.parametrize("shape", [(2, 8, 10, 3), (2, 3, 4, 1)])
+def test_random_crop_at_inference_matches_keras(shape):
+    compare_layer(*both("RandomCrop", 4, 6, seed=0), random(*shape), call_kwargs={"training": False},
+                  check_shape=False)
+    cropped = as_numpy(ember_keras.layers.RandomCrop(4, 6, seed=0)(random(*shape)))
+    assert cropped.shape == (shape[0], 4, 6, shape[-1])
+
+
+def test_random_crop_and_brightness_in_training():
+    images = random(8, 6, 7, 2)
+    crop = as_numpy(ember_keras.layers.RandomCrop(4, 5, seed=3)(images))
+    windows = [images[:, top:top + 4, left:left + 5] for top in range(3) for left in range(3)]
+    assert any(np.array_equal(crop, window) for window in windows)
+    bright = ember_keras.layers.RandomBrightness(0.2, value_range=(0, 1), seed=0)
+    base = random(64, 3, 3, 1, low=0.3, high=0.7)
+    shifted = as_numpy(bright(base)) - base
+    assert np.allclose(shifted, shifted[:, :1, :1]) and np.abs(shifted).max() <= 0.2 + 1e-6
+    compare_layer(*both("RandomBrightness", 0.2, seed=0), random(2, 4, 4, 3), call_kwargs={"training": False},
+                  grads=False)
+
+
+def test_alpha_dropout_and_activity_regularization():
+    compare_layer(*both("AlphaDropout", 0.2, seed=0), random(4, 5))
+    x = random(2000, 50)
+    dropped = as_numpy(ember_keras.layers.AlphaDropout(0.2, seed=0)(x, training=True))
+    assert abs(dropped.mean()) < 0.05 and abs(dropped.std() - 1.0) < 0.05  # self-normalizing
+    keras_layer, ember_layer, _, _ = compare_layer(*both("ActivityRegularization", l1=0.1, l2=0.2), random(3, 4))
+    np.testing.assert_allclose(float(as_numpy(ember_layer.losses[0])), float(as_numpy(keras_layer.losses[0])),
+                               rtol=1e-5)

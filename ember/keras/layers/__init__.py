@@ -2,13 +2,13 @@
 from .layer import Layer
 from .symbolic import KerasTensor
 from .input_layer import Input, InputLayer
-from .core import Activation, Dense, Dropout, Flatten, Identity, Lambda, Reshape
+from .core import Activation, ActivityRegularization, Dense, Dropout, Flatten, Identity, Lambda, Reshape
 from .merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average,
                     concatenate, dot, maximum, minimum, multiply, subtract)
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .reshaping import (Cropping1D, Cropping2D, Cropping3D, Permute, RepeatVector, UpSampling1D, UpSampling2D,
                         UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
-from .noise import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
+from .noise import AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
 from .normalization_extra import GroupNormalization, UnitNormalization
 from .masking import Masking
 from .dot_attention import AdditiveAttention, Attention
@@ -17,8 +17,8 @@ from .preprocessing_numeric import CategoryEncoding, Discretization, Normalizati
 from .lookup import IntegerLookup, StringLookup
 from .hashing import Hashing
 from .text_vectorization import TextVectorization
-from .preprocessing_image import (CenterCrop, RandomContrast, RandomFlip, RandomRotation, RandomTranslation,
-                                  RandomZoom, Resizing)
+from .preprocessing_image import (CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip,
+                                  RandomRotation, RandomTranslation, RandomZoom, Resizing)
 from .conv import Conv1D, Conv2D, Conv3D
 from .conv_variants import (Conv1DTranspose, Conv2DTranspose, Conv3DTranspose, DepthwiseConv1D,
                             DepthwiseConv2D, SeparableConv1D, SeparableConv2D)

@@ -180,6 +180,26 @@ class Identity(Layer):
         return input_shape
 
 
+class ActivityRegularization(Layer):
+    """The identity, adding ``l1 * sum|x| + l2 * sum x²`` of its input to the loss."""
+
+    supports_masking = True
+
+    def __init__(self, l1: float = 0.0, l2: float = 0.0, **kwargs):
+        super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
+        self.l1, self.l2 = l1, l2
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self) -> dict:
+        config = {key: value for key, value in super().get_config().items() if key != "activity_regularizer"}
+        return {**config, "l1": self.l1, "l2": self.l2}
+
+
 class Lambda(Layer):
     """Wraps any function of tensors as a layer: ``Lambda(lambda x: x * 2)``.
 

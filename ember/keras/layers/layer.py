@@ -149,8 +149,9 @@ class Layer(nn.Module):
         if self.supports_masking:
             masks.attach(outputs, self.compute_mask(args[0], previous_mask))
         if self.activity_regularizer is not None:
-            for out in tree.flatten(outputs):
-                self.add_loss(self.activity_regularizer(out))
+            for out in tree.flatten(outputs):  # Keras averages the penalty over the batch
+                penalty = self.activity_regularizer(out)
+                self.add_loss(penalty / out.shape[0] if out.ndim > 0 else penalty)
         self._last_output_shape = tree.map_structure(lambda out: (None,) + shape_of(out)[1:], outputs)
         return outputs
 

@@ -106,3 +106,25 @@ class GaussianNoise(_Noise):
 
     def get_config(self) -> dict:
         return {**Layer.get_config(self), "stddev": self.stddev, "seed": self.seed}
+
+
+class AlphaDropout(_Noise):
+    """Dropout that keeps a SELU network's mean and variance: dropped values become SELU's negative limit."""
+
+    def __init__(self, rate: float, noise_shape=None, seed: int | None = None, **kwargs):
+        super().__init__(rate, seed, **kwargs)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+
+    def call(self, inputs, training: bool = False):
+        if not training or not 0 < self.rate < 1:
+            return inputs
+        alpha_p = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946
+        shape = self.noise_shape or tuple(inputs.shape)
+        shape = tuple(inputs.shape[axis] if size is None else size for axis, size in enumerate(shape))
+        kept = ember.cast(ember.rand(*shape, generator=self._generator) >= self.rate, inputs.dtype)
+        a = ((1 - self.rate) * (1 + self.rate * alpha_p ** 2)) ** -0.5
+        b = -a * alpha_p * self.rate
+        return a * (inputs * kept + (1.0 - kept) * alpha_p) + b
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "noise_shape": self.noise_shape}

@@ -66,7 +66,7 @@ class Resizing(Layer):
     def call(self, inputs):
         images, single = _as_batch(_float(inputs, self.dtype))
         if self.crop_to_aspect_ratio:
-            images = crop_to_aspect(images, self.height / self.width)
+            images = crop_to_aspect(images, self.height, self.width)
         outputs = resize(images, self.height, self.width, self.interpolation)
         return outputs[0] if single else outputs
 
@@ -80,11 +80,11 @@ class Resizing(Layer):
                 "fill_value": self.fill_value, "antialias": self.antialias, "data_format": self.data_format}
 
 
-def crop_to_aspect(images, ratio: float):
-    """The largest centred crop of height/width ``ratio``."""
+def crop_to_aspect(images, target_height: int, target_width: int):
+    """The largest centred crop with the aspect ratio of ``target_height × target_width``."""
     height, width = images.shape[1], images.shape[2]
-    crop_height = min(height, int(width * ratio))
-    crop_width = min(width, int(height / ratio))
+    crop_height = min(height, int(width * target_height / target_width))
+    crop_width = min(width, int(height * target_width / target_height))
     top, left = (height - crop_height) // 2, (width - crop_width) // 2
     return images[:, top:top + crop_height, left:left + crop_width]
 
@@ -104,7 +104,7 @@ class CenterCrop(Layer):
             top, left = extra_height // 2, extra_width // 2
             outputs = images[:, top:top + self.height, left:left + self.width]
         else:
-            outputs = resize(crop_to_aspect(images, self.height / self.width), self.height, self.width)
+            outputs = resize(crop_to_aspect(images, self.height, self.width), self.height, self.width)
         return outputs[0] if single else outputs
 
     def compute_output_shape(self, input_shape):
@@ -255,6 +255,53 @@ class RandomContrast(_RandomImageLayer):
         contrast = self._rng.uniform(*self._range, size=images.shape[0]).astype(numpy.float32)
         means = ember.mean(images, (1, 2), keepdim=True)
         outputs = (images - means) * ember.tensor(contrast[:, None, None, None], dtype=images.dtype) + means
+        return ember.clamp(outputs, float(self.value_range[0]), float(self.value_range[1]))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "factor": self.factor, "value_range": list(self.value_range)}
+
+
+class RandomCrop(_RandomImageLayer):
+    """Training: a random ``(height, width)`` window (one offset per batch, as Keras), or for smaller images
+    the largest centred window of that aspect ratio, resized. Inference: the input unchanged, as Keras 3
+    does (its documentation promises a centred crop, its code returns the input)."""
+
+    def __init__(self, height: int, width: int, seed: int | None = None, data_format=None, **kwargs):
+        super().__init__(seed, data_format, **kwargs)
+        self.height, self.width = height, width
+
+    def call(self, inputs, training: bool = True):
+        if not training:
+            return inputs
+        images, single = _as_batch(_float(inputs, self.dtype))
+        extra_height, extra_width = images.shape[1] - self.height, images.shape[2] - self.width
+        if extra_height >= 0 and extra_width >= 0:
+            top = int(self._rng.integers(0, extra_height + 1))
+            left = int(self._rng.integers(0, extra_width + 1))
+            outputs = images[:, top:top + self.height, left:left + self.width]
+        else:
+            outputs = resize(crop_to_aspect(images, self.height, self.width), self.height, self.width)
+        return outputs[0] if single else outputs
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "height": self.height, "width": self.width}
+
+
+class RandomBrightness(_RandomImageLayer):
+    """Add ``factor`` × (value range) at most to each image, clipped to ``value_range``."""
+
+    def __init__(self, factor, value_range=(0, 255), seed: int | None = None, **kwargs):
+        super().__init__(seed, **kwargs)
+        self._range = _factor_range(factor, "factor")
+        if self._range[0] < -1.0 or self._range[1] > 1.0:
+            raise ValueError(f"The `factor` argument should be a number (or a list of two numbers) in the range "
+                             f"[-1.0, 1.0]. Received: factor={factor}")
+        self.factor, self.value_range = factor, tuple(value_range)
+
+    def augment(self, images):
+        span = float(self.value_range[1] - self.value_range[0])
+        deltas = self._rng.uniform(*self._range, size=images.shape[0]).astype(numpy.float32) * span
+        outputs = images + ember.tensor(deltas[:, None, None, None], dtype=images.dtype)
         return ember.clamp(outputs, float(self.value_range[0]), float(self.value_range[1]))
 
     def get_config(self) -> dict:
