@@ -54,6 +54,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--optimizer", choices=["adam", "sgd"], default="adam")
     parser.add_argument("--limit", type=int, metavar="N", help="use only the first N train and test images")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default="cpu",
+                        help="where to train: 'cpu' (default) or 'cuda' (needs CuPy and an NVIDIA GPU)")
     parser.add_argument("--checkpoint", default=None,
                         help="checkpoint file (default: checkpoints/<dataset>-<model>.safetensors, "
                              "with the dataset actually trained on: digits when MNIST fell back)")
@@ -143,6 +145,7 @@ def train_epoch(model, loader, optimizer, loss_function, data_name, args, epoch)
     bar = tqdm(loader, desc=f"epoch {epoch}/{args.epochs}", unit="batch", disable=args.quiet,
                dynamic_ncols=True, file=sys.stdout)
     for images, labels in bar:
+        images, labels = images.to(args.device), labels.to(args.device)
         optimizer.zero_grad()
         loss = loss_function(model(prepare(images, data_name, args.model)), labels)
         loss.backward()
@@ -156,12 +159,13 @@ def train_epoch(model, loader, optimizer, loss_function, data_name, args, epoch)
 
 
 @ember.no_grad()
-def evaluate(model, images, labels, data_name, model_kind, batch_size: int = 1000) -> float:
+def evaluate(model, images, labels, data_name, model_kind, batch_size: int = 1000, device="cpu") -> float:
     model.eval()
     correct = 0
     for start in range(0, images.shape[0], batch_size):
-        logits = model(prepare(images[start:start + batch_size], data_name, model_kind))
-        correct += int((logits.argmax(dim=1) == labels[start:start + batch_size]).sum())
+        batch = images[start:start + batch_size].to(device)
+        logits = model(prepare(batch, data_name, model_kind))
+        correct += int((logits.argmax(dim=1) == labels[start:start + batch_size].to(device)).sum())
     return correct / images.shape[0]
 
 
@@ -215,7 +219,7 @@ def main(argv=None) -> dict:
         args.quiet, sys.stdout = True, open(os.devnull, "w")
     data = load_data(args)
     ember.manual_seed(args.seed)
-    model = build_model(args.model, data.train_images.shape[-1])
+    model = build_model(args.model, data.train_images.shape[-1]).to(args.device)
     trained = ember.distributed.DistributedDataParallel(model) if args.distributed else model
     optimizer = build_optimizer(args, model)
     loader_generator = ember.Generator().manual_seed(args.seed)
@@ -238,7 +242,8 @@ def main(argv=None) -> dict:
         if sampler is not None:
             sampler.set_epoch(epoch)
         losses.append(train_epoch(trained, loader, optimizer, loss_function, data.name, args, epoch))
-        accuracies.append(evaluate(model, data.test_images, data.test_labels, data.name, args.model))
+        accuracies.append(evaluate(model, data.test_images, data.test_labels, data.name, args.model,
+                                   device=args.device))
         print(f"epoch {epoch}: mean loss {np.mean(losses[-1]):.4f}, test accuracy {100 * accuracies[-1]:.2f}%")
         if rank == 0:
             save_checkpoint(path, model, optimizer, epoch, losses, loader_generator, args, data.name)
