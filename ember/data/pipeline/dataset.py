@@ -254,10 +254,12 @@ class DatasetPipeline(IterableDataset):
             size = INFINITE if size != 0 else 0
         elif size >= 0:
             size = size * times
-        if self._rows is not None:
+        if self._rows is not None and times != 0:
             again = self._rows[2]
+            rounds = (lambda: itertools.count()) if times is None else (lambda: range(times - 1))
+            # chain.from_iterable: the later passes start lazily (an endless repeat must not unpack them)
             return self._reorder(lambda first: itertools.chain(
-                first, *(again() for _ in (itertools.count() if times is None else range(times - 1)))), size, self._spec)
+                first, itertools.chain.from_iterable(again() for _ in rounds())), size, self._spec)
 
         def make():
             rounds = itertools.count() if times is None else range(times)
