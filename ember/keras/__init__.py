@@ -19,6 +19,7 @@ from .layers import Input, Layer
 from .models import Model, Sequential
 from . import models, saving, datasets
 from . import ops, random  # keras.ops and keras.random (ember/keras/ops, random.py)
+from .variables import Variable  # keras.Variable
 
-__all__ = ["Input", "Layer", "Model", "Sequential", "activations", "backend", "callbacks", "datasets", "initializers",
+__all__ = ["Input", "Layer", "Model", "Sequential", "Variable", "activations", "backend", "callbacks", "datasets", "initializers",
            "layers", "losses", "metrics", "models", "ops", "optimizers", "random", "regularizers", "saving", "utils"]

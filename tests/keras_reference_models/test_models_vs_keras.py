@@ -135,3 +135,22 @@ def test_save_and_load_after_fine_tuning(tmp_path):
     sequential.save(tmp_path / "mlp.keras")
     again = keras.models.load_model(tmp_path / "mlp.keras")
     assert again.input_shape == (None, 6) and again.output_shape == (None, 3) and len(again.inputs) == 1
+
+
+def test_keras_variable_matches_keras_and_is_a_layer_weight():
+    for module in (keras, real_keras):
+        v = module.Variable("zeros", shape=(3,), name="bias")
+        v.assign_add(np.ones(3, "float32"))
+        assert v.name == "bias" and tuple(v.shape) == (3,) and np.asarray(v.numpy()).tolist() == [1.0, 1.0, 1.0]
+        assert module.Variable(np.eye(2, dtype="float32"), trainable=False).trainable is False
+
+    class Shift(keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.shift = keras.Variable("ones", shape=(2,), name="shift")
+
+        def call(self, x):
+            return x + self.shift
+    layer = Shift()
+    assert [tuple(w.shape) for w in layer.trainable_weights] == [(2,)]
+    assert layer(tf.zeros(1, 2)).tolist() == [[1.0, 1.0]]

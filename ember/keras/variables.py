@@ -1,0 +1,46 @@
+"""``keras.Variable``: Keras 3's standalone variable, on :class:`ember.Variable`.
+
+``initializer`` is a value (array, tensor, number) or an initializer (a name
+such as ``"glorot_uniform"``, or a callable taking ``(shape, dtype)``) used
+with ``shape``. ``value`` is the current value as a tensor; ``assign``,
+``assign_add``, ``assign_sub`` and ``numpy()`` come from ``ember.Variable``.
+
+Example:
+    >>> from ember import keras
+    >>> v = keras.Variable("ones", shape=(2,), name="scale")
+    >>> v.assign_add([1.0, 2.0]).numpy().tolist(), v.name, v.value.shape
+    ([2.0, 3.0], 'scale', (2,))
+"""
+from __future__ import annotations
+
+from ember.tensor import Tensor
+
+from ..tf_compat.variable import Variable as _TFVariable
+from . import initializers
+
+
+class Variable(_TFVariable):
+    """``Variable(initializer, shape=None, dtype=None, trainable=True, name=None)`` (Keras 3's signature)."""
+
+    __slots__ = ()
+
+    def __init__(self, initializer, shape=None, dtype=None, trainable: bool = True, autocast: bool = True,
+                 aggregation: str = "none", synchronization: str = "auto", name: str | None = None):
+        if isinstance(initializer, str) or (callable(initializer) and not isinstance(initializer, Tensor)):
+            if shape is None:
+                raise ValueError("keras.Variable: `shape` is required when `initializer` is an initializer")
+            initializer = initializers.get(initializer)(tuple(shape), dtype or "float32")
+        super().__init__(initializer, trainable=trainable, name=name or "variable", dtype=dtype)
+
+    @property
+    def name(self) -> str:
+        return self._tf_name[:-2] if self._tf_name.endswith(":0") else self._tf_name
+
+    @property
+    def path(self) -> str:
+        return self.name
+
+    @property
+    def value(self) -> Tensor:
+        """The current value, cut from the graph."""
+        return self.detach()
