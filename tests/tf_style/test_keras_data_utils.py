@@ -164,8 +164,7 @@ def test_image_dataset_from_directory(image_folder):
     assert len(train.file_paths) == 7 and len(val.file_paths) == 2 and not set(train.file_paths) & set(val.file_paths)
     with pytest.raises(ValueError, match="seed"):
         keras.utils.image_dataset_from_directory(image_folder, validation_split=0.2, subset="training")
-    model = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Rescaling(1 / 255) if hasattr(keras.layers, "Rescaling")
-                              else keras.layers.Flatten(), keras.layers.Flatten(), keras.layers.Dense(2)])
+    model = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Flatten(), keras.layers.Dense(2)])
     model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     model.fit(train, epochs=1, verbose=0)
 
