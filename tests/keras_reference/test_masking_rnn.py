@@ -170,3 +170,11 @@ def test_batch_normalization_uses_the_mask_in_training(training):
         config_exempt={"renorm", "renorm_clipping", "renorm_momentum", "synchronized"})
     for expected, actual in zip(keras_layer.get_weights(), ember_layer.get_weights()):
         np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)  # moving statistics too
+
+
+@pytest.mark.parametrize("options", [{}, {"return_sequences": True}])
+def test_rnn_over_stacked_cells(options):
+    def make(library):
+        return lambda: library.layers.RNN([library.layers.LSTMCell(3), library.layers.GRUCell(2),
+                                           library.layers.SimpleRNNCell(4)], **options)
+    compare_layer(make(keras), make(ember_keras), random(3, 5, 2), call_kwargs={"mask": STEP_MASK})

@@ -196,6 +196,59 @@ class GRUCell(_Cell):
         return {**super().get_config(), "reset_after": self.reset_after}
 
 
+class StackedRNNCells(Layer):
+    """Several cells run one after another at each step (``RNN([cell_1, cell_2])``).
+
+    Their states are kept as one flat list (each cell's in turn); ``RNN(...,
+    return_state=True)`` returns them flat, where Keras nests them per cell.
+    """
+
+    def __init__(self, cells, **kwargs):
+        super().__init__(**kwargs)
+        self.cells = list(cells)
+
+    @property
+    def units(self):
+        return self.cells[-1].units
+
+    @property
+    def state_size(self):
+        return [size for cell in self.cells for size in (
+            cell.state_size if isinstance(cell.state_size, list) else [cell.state_size])]
+
+    def _state_counts(self) -> list[int]:
+        return [len(cell.state_size) if isinstance(cell.state_size, list) else 1 for cell in self.cells]
+
+    def build(self, input_shape) -> None:
+        shape = tuple(input_shape)
+        for cell in self.cells:
+            if not cell.built:
+                cell.build(shape)
+                cell.built = True
+            shape = shape[:-1] + (cell.units,)
+
+    def initial_state(self, batch: int, dtype) -> list:
+        return [state for cell in self.cells for state in cell.initial_state(batch, dtype)]
+
+    def call(self, inputs, states, training: bool = False):
+        new_states, start = [], 0
+        for cell, count in zip(self.cells, self._state_counts()):
+            inputs, cell_states = cell.call(inputs, list(states[start:start + count]))
+            new_states.extend(cell_states)
+            start += count
+        return inputs, new_states
+
+    def get_config(self) -> dict:
+        from ..saving import serialize_layer
+        return {**super().get_config(), "cells": [serialize_layer(cell) for cell in self.cells]}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "StackedRNNCells":
+        from . import deserialize
+        config = dict(config)
+        return cls([deserialize(cell) for cell in config.pop("cells")], **config)
+
+
 class RNN(Layer):
     """Runs ``cell`` over the time axis; returns the last output, or all of them, and the states.
 
@@ -212,7 +265,7 @@ class RNN(Layer):
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
                  zero_output_for_mask: bool = False, **kwargs):
         super().__init__(**kwargs)
-        self.cell = cell
+        self.cell = StackedRNNCells(cell) if isinstance(cell, (list, tuple)) else cell
         self.return_sequences, self.return_state, self.go_backwards = return_sequences, return_state, go_backwards
         self.stateful, self.unroll, self.zero_output_for_mask = stateful, unroll, zero_output_for_mask
         self._state_names: list[str] = []
