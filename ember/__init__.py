@@ -68,6 +68,7 @@ def numel(input: Tensor) -> int:
 
 # --- the PyTorch-style training stack -----------------------------------------------------
 import sys as _sys  # noqa: E402
+from os import path as _os_path  # noqa: E402
 from types import ModuleType as _ModuleType  # noqa: E402
 from . import _module_alias, data, optim  # noqa: E402,F401
 from .io import load, save  # noqa: E402,F401
@@ -76,16 +77,20 @@ from .io import load, save  # noqa: E402,F401
 utils = _sys.modules.setdefault(__name__ + ".utils", _ModuleType(
     __name__ + ".utils", "PyTorch's torch.utils: ember.utils.data is ember.data."))
 utils.data = data
+utils.__path__ = [_os_path.join(_os_path.dirname(__file__), "utils")]  # ember/utils/*.py: checkpoint
 _module_alias.alias_package(__name__ + ".utils.data", data.__name__)  # and its submodules
 
 # --- static graphs --------------------------------------------------------------------------
 from . import graph  # noqa: E402
 from .graph import TensorSpec, cond, function, while_loop  # noqa: E402,F401
+from .graph.compile import compile  # noqa: E402,F401  (torch.compile's spelling of ember.function)
+from . import func  # noqa: E402,F401  (torch.func: grad, vjp, jacrev, vmap, functional_call)
 
 # --- TensorFlow 2 style (``import ember as tf``; see ember/tf_compat) ----------------------------
 # Names both frameworks use take both spellings (ember/tf_compat/dual.py); ``ember.range`` is
 # TensorFlow's (PyTorch's end-inclusive torch.range is deprecated: use ember.arange).
-from .tf_compat.dual import argmax, argmin, concat, gather, matmul, squeeze, stack, transpose  # noqa: E402,F401
+from .tf_compat.dual import (argmax, argmin, concat, cumsum, gather, matmul, norm, squeeze, stack,  # noqa: E402,F401
+                             transpose)
 from .tf_compat.tensor_ops import (  # noqa: E402,F401
     add_n, boolean_mask, clip_by_global_norm, clip_by_norm, clip_by_value, constant, convert_to_tensor,
     divide, expand_dims, fill, global_norm, greater_equal, identity, less_equal, multiply, one_hot, range,
@@ -132,6 +137,7 @@ from . import fft  # noqa: E402,F401
 # --- PyTorch's dtype names that shadow builtins, bound last so no code above reads them -------------
 from .ops.elementwise import addcdiv, addcmul  # noqa: E402,F401
 from .ops.rearrange import narrow  # noqa: E402,F401
+from .backend.threads import get_num_threads, set_num_threads  # noqa: E402,F401  (the BLAS thread policy)
 float = float32  # noqa: A001  (torch.float; ember's modules use the builtins, not these names)
 int = int32  # noqa: A001  (torch.int)
 from .ops.functions import (  # noqa: E402,F401

@@ -1,7 +1,8 @@
 """Functions PyTorch and TensorFlow both name, accepting both spellings.
 
 ``ember.matmul``, ``ember.transpose``, ``ember.gather``, ``ember.concat``,
-``ember.stack``, ``ember.squeeze``, ``ember.argmax`` and ``ember.argmin`` are
+``ember.stack``, ``ember.squeeze``, ``ember.argmax``, ``ember.argmin``, ``ember.norm`` and
+``ember.cumsum`` are
 these wrappers: PyTorch's calls (``transpose(x, 0, 1)``, ``gather(x, dim,
 index)``, ``argmax(x, dim)``) reach the PyTorch-style function unchanged, and
 TensorFlow's keywords (``perm=``, ``axis=``, ``transpose_a=``,
@@ -105,3 +106,26 @@ def argmin(input, dim=None, keepdim: bool = False, *, axis=None, output_type=Non
     """Index of the minimum along ``dim``/``axis`` (flattened when neither is given, as in PyTorch)."""
     result = F.argmin(input, _one_of("argmin", dim, axis), keepdim)
     return result if output_type is None else F.cast(result, output_type)
+
+
+def norm(input, p="fro", dim=None, keepdim: bool = False, *, ord=None, axis=None, keepdims=None,
+         name: str | None = None) -> Tensor:
+    """PyTorch's ``norm(x, p, dim, keepdim)``, or TensorFlow's ``norm(x, ord='euclidean', axis, keepdims)``."""
+    order = p if ord is None else (2 if ord == "euclidean" else ord)
+    chosen = _one_of("norm", dim, axis)
+    if isinstance(chosen, list):
+        chosen = tuple(chosen)
+    return F.norm(input, order, chosen, keepdim if keepdims is None else bool(keepdims))
+
+
+def cumsum(input, dim=None, *, axis=None, exclusive: bool = False, reverse: bool = False, dtype=None,
+           name: str | None = None) -> Tensor:
+    """Running sum along ``dim``/``axis`` (TensorFlow's default axis 0), optionally ``exclusive``/``reverse``."""
+    x = F._tensor(input)
+    chosen = _one_of("cumsum", dim, axis, 0)
+    if reverse:
+        x = F.flip(x, (chosen,))
+    total = F.cumsum(x, chosen, dtype=dtype)
+    if exclusive:
+        total = total - (x if dtype is None else F.cast(x, dtype))
+    return F.flip(total, (chosen,)) if reverse else total

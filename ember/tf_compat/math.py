@@ -17,11 +17,11 @@ import numpy
 from ..ops import functions as F
 from ..ops.creation import ones_like, zeros_like
 from ..ops.functions import (  # noqa: F401  (TensorFlow names that are PyTorch's too)
-    abs, add, cos, cumsum, erf, exp, expm1, floor, ceil, log, log1p, logical_and, logical_not, logical_or,
+    abs, add, cos, erf, exp, expm1, floor, ceil, log, log1p, logical_and, logical_not, logical_or,
     logical_xor, maximum, minimum, negative, pow, reciprocal, round, rsqrt, sigmoid, sign, sin, softplus,
     sqrt, square, tan, tanh)
 from ..tensor import Tensor
-from .dual import argmax, argmin  # noqa: F401
+from .dual import argmax, argmin, cumsum  # noqa: F401
 from .nn_functions import l2_normalize, log_softmax, softmax  # noqa: F401
 from .tensor_ops import (  # noqa: F401
     add_n, count_nonzero, divide, greater_equal, less_equal, multiply, reduce_all, reduce_any,

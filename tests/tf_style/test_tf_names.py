@@ -168,3 +168,13 @@ def test_sequence_helpers_and_eagerness():
     assert tf.executing_eagerly() and tf.newaxis is None
     traced = tf.function(lambda x: x + (1.0 if tf.executing_eagerly() else 2.0))
     assert traced(tf.zeros(1)).tolist() == [2.0]
+
+
+def test_norm_and_cumsum_both_spellings():
+    x = tf.constant([[3.0, 4.0], [6.0, 8.0]])
+    assert tf.norm(x, axis=1).tolist() == [5.0, 10.0] and tf.norm(x, ord=1, axis=0, keepdims=True).tolist() == [[9.0, 12.0]]
+    assert tf.norm(tf.tensor([3.0, 4.0])).item() == 5.0 and tf.norm(x, 2, 1).tolist() == [5.0, 10.0]
+    assert tf.cumsum(tf.constant([1, 2, 3])).tolist() == [1, 3, 6] and tf.cumsum(x, 1).tolist() == [[3.0, 7.0], [6.0, 14.0]]
+    assert tf.cumsum(tf.constant([1.0, 2.0, 3.0]), exclusive=True).tolist() == [0.0, 1.0, 3.0]
+    assert tf.math.cumsum(tf.constant([1.0, 2.0, 3.0]), reverse=True).tolist() == [6.0, 5.0, 3.0]
+    assert tf.cumsum(tf.constant([1.0, 2.0, 3.0]), axis=0, exclusive=True, reverse=True).tolist() == [5.0, 3.0, 0.0]
