@@ -8,7 +8,11 @@ without touching this file.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as _numpy
+
+from ..primitives.linalg import matmul_kernel
 
 UFUNCS = {
     "neg": "negative", "exp": "exp", "log": "log", "log1p": "log1p", "expm1": "expm1",
@@ -37,7 +41,8 @@ def namespace(xp=None) -> dict:
         import numpy as xp
     names = {f"_{name}": getattr(xp, name) for name in set(UFUNCS.values()) | set(REDUCTIONS.values())}
     names.update({f"_{name}_reduce": getattr(xp, name).reduce for name in REDUCTIONS.values()})
-    names.update({"_np": xp, "_where_into": where_into, "_copy_into": copy_into, "_where_zero": where_zero})
+    names.update({"_np": xp, "_where_into": where_into, "_copy_into": copy_into, "_where_zero": where_zero,
+                  "_matmul": functools.partial(matmul_kernel, xp)})
     if xp.__name__ != "numpy":
         names.update({"_where_into": _bound(_where_into_in, xp), "_copy_into": _bound(_copy_into_in, xp),
                       "_where_zero": _bound(_where_zero_in, xp)})
@@ -59,8 +64,8 @@ def emit(node, args: list, attrs: list, out: str | None) -> str:
         return f"_{UFUNCS[op]}({', '.join(args)}{tail})"
     if op == "relu":
         return f"_maximum({args[0]}, 0{tail})"
-    if op == "matmul":
-        return f"_np.matmul({args[0]}, {args[1]}{tail})"
+    if op == "matmul":  # one 2-D GEMM for (B, T, K) @ (K, N), under the BLAS thread policy
+        return f"_matmul({args[0]}, {args[1]}{tail})"
     if op in REDUCTIONS:  # ufunc.reduce: what np.sum calls, without its Python wrapper
         if node.inputs[0].shape == () or attrs[0] == "()":
             return None

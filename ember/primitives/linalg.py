@@ -11,10 +11,37 @@ import string
 
 import numpy
 
+from ..backend import threads as _threads
 from ..errors import ShapeError
 from ..ops.creation import eye
 from .core import Primitive, primitive
 from .rules import broadcast_shapes
+
+
+def matmul_kernel(xp, a, b, out=None):
+    """``xp.matmul(a, b, out=out)`` as one 2-D GEMM where the layout allows, under the thread policy.
+
+    NumPy runs ``(B, T, K) @ (K, N)`` as B small GEMMs; a C-contiguous ``a``
+    reshapes to ``(B*T, K)`` without copying, and one GEMM is about twice as
+    fast (more under load). Products below ``threads.LARGE_PRODUCT``
+    multiply-adds run on one BLAS thread (see ``ember.backend.threads``).
+    Eager code (``Matmul.forward``) and compiled code (``_matmul``) both call it.
+    """
+    if not _threads._policy.applied:
+        _threads.ensure_policy()
+    if a.ndim > 2 and b.ndim == 2 and a.flags.c_contiguous and (out is None or out.flags.c_contiguous):
+        count = math.prod(a.shape[:-1])  # not -1: a size-0 operand has no inferable size
+        rows = a.reshape(count, a.shape[-1])
+        flat = _product(xp, rows, b, None if out is None else out.reshape(count, b.shape[-1]))
+        return flat.reshape(a.shape[:-1] + (b.shape[-1],)) if out is None else out
+    return _product(xp, a, b, out)
+
+
+def _product(xp, a, b, out):
+    if a.size * b.shape[-1] < _threads.LARGE_PRODUCT:
+        return xp.matmul(a, b) if out is None else xp.matmul(a, b, out=out)
+    with _threads.large_product:
+        return xp.matmul(a, b) if out is None else xp.matmul(a, b, out=out)
 
 
 @primitive
@@ -25,7 +52,7 @@ class Matmul(Primitive):
 
     @staticmethod
     def forward(xp, a, b):
-        return xp.matmul(a, b)
+        return matmul_kernel(xp, a, b)
 
     @staticmethod
     def abstract(a, b):
@@ -144,7 +171,7 @@ def _onto_diagonals(grad, unique, target, sizes, equation):
             renamed += new_letter
         else:
             renamed += letter
-    eyes = [eye(sizes[pair[0]], dtype=grad.dtype) for pair in identities]
+    eyes = [eye(sizes[pair[0]], dtype=grad.dtype, device=grad.device) for pair in identities]
     return F.einsum(",".join([unique] + identities) + "->" + renamed, grad, *eyes)
 
 
