@@ -136,3 +136,17 @@ def test_fingerprint64_on_long_inputs():
                 bytes(range(256)) * 2: 0xd5b849bbe69cbbe2}
     for data, value in expected.items():
         assert fingerprint64(data) == value, data[:20]
+
+
+def test_string_inputs_in_a_model():
+    texts = np.array(["good movie", "bad film", "great film", "awful movie"] * 3)
+    labels = np.array([1, 0, 1, 0] * 3, dtype="float32")
+    vectorize = layers.TextVectorization(max_tokens=10, output_sequence_length=3)
+    vectorize.adapt(texts)
+    model = ember_keras.Sequential([ember_keras.Input((1,), dtype="string"), vectorize, layers.Embedding(10, 4),
+                                    layers.GlobalAveragePooling1D(), layers.Dense(1, activation="sigmoid")])
+    model.compile(ember_keras.optimizers.Adam(0.05), "binary_crossentropy")
+    history = model.fit(texts[:, None], labels, epochs=5, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert model.predict(texts[:2, None], verbose=0).shape == (2, 1)
+    assert ember_keras.Input((1,), dtype="string").dtype == "string"

@@ -78,7 +78,9 @@ class Layer(nn.Module):
         self.name = name or backend.unique_name(backend.snake_case(type(self).__name__))
         self.built = False
         self._trainable = bool(trainable)
-        self._dtype = str(ember.as_dtype(dtype or backend.floatx())).removeprefix("ember.")
+        # "string": inputs of text layers (StringLookup, TextVectorization), kept as NumPy arrays
+        self._dtype = "string" if dtype in ("string", str) else \
+            str(ember.as_dtype(dtype or backend.floatx())).removeprefix("ember.")
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self._weight_order: list[str] = []
         self._regularizers: dict[str, Any] = {}
