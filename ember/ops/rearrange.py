@@ -288,7 +288,7 @@ def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     rows, cols = x.shape[-2:]
     start_row, start_col = max(-offset, 0), max(offset, 0)
     length = max(0, min(rows - start_row, cols - start_col))
-    positions = arange(length, dtype="int64")._data
+    positions = arange(length, dtype="int64", device=x.device)._data
     return getitem_index(x, (Ellipsis, positions + start_row, positions + start_col))
 
 
@@ -303,8 +303,8 @@ def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor
     from .indexing import index_put_value
     x = _tensor(input)
     n = x.shape[-1] + abs(offset)
-    out = zeros(x.shape[:-1] + (n, n), dtype=x.dtype)
-    positions = arange(x.shape[-1], dtype="int64")._data
+    out = zeros(x.shape[:-1] + (n, n), dtype=x.dtype, device=x.device)
+    positions = arange(x.shape[-1], dtype="int64", device=x.device)._data
     index = (Ellipsis, positions + max(-offset, 0), positions + max(offset, 0))
     result = index_put_value(out, index, x)
     ndim = result.ndim

@@ -36,8 +36,9 @@ def _namespace(tensor):
     return backend.namespace_of(tensor._data) if tensor is not None else backend.namespace_for(None)
 
 
-def _zeros_index(shape) -> Tensor:
-    return Tensor._make(_namespace(None).zeros(shape, "int64"), None, False)
+def _zeros_index(shape, like: Tensor) -> Tensor:
+    """int64 zeros on ``like``'s device (the indices of a 0-d input)."""
+    return Tensor._make(_namespace(like).zeros(shape, "int64"), None, False)
 
 
 def _take(x, axis, start, stop):
@@ -56,7 +57,7 @@ def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False
     x = _tensor(input)
     axis = normalize_axis("argsort", dim, x.ndim)
     if x.ndim == 0:
-        return _zeros_index(())
+        return _zeros_index((), x)
     return bind(P.Argsort, (x,), (axis, bool(descending)))
 
 
@@ -95,7 +96,7 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
         raise ShapeError(f"topk: k={k} is out of range for dimension {dim} of size {size} "
                          f"(input shape {x.shape}); expected 0 <= k <= {size}")
     if x.ndim == 0:  # PyTorch gives the 0-d value back, also for k = 0
-        return ValuesIndices(clone(x), _zeros_index(()))
+        return ValuesIndices(clone(x), _zeros_index((), x))
     indices = _take(argsort(x, axis, descending=largest), axis, 0, k)
     return ValuesIndices(take_along_dim(x, indices, axis), indices)
 
@@ -120,7 +121,7 @@ def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False):
 def _pick_sorted(x, axis, position, keepdim):
     """Values and indices at ``position`` (an int, or an int tensor with kept dims) of the ascending sort."""
     if x.ndim == 0:
-        return ValuesIndices(clone(x), _zeros_index(()))
+        return ValuesIndices(clone(x), _zeros_index((), x))
     order = argsort(x, axis)
     if isinstance(position, int):
         indices = _take(order, axis, position, position + 1)
@@ -284,7 +285,7 @@ def mode(input, dim: int = -1, keepdim: bool = False):
     x = _tensor(input)
     axis = normalize_axis("mode", dim, x.ndim)
     if x.ndim == 0:
-        return ValuesIndices(clone(x), _zeros_index(()))
+        return ValuesIndices(clone(x), _zeros_index((), x))
     indices = bind(P.ModeIndex, (x,), (axis,))
     values = take_along_dim(x, indices, axis)
     if not keepdim:
@@ -296,7 +297,7 @@ def _cumulative_extremum(op, which, input, dim):
     x = _tensor(input)
     axis = normalize_axis(op, dim, x.ndim)
     if x.ndim == 0:
-        return ValuesIndices(clone(x), _zeros_index(()))
+        return ValuesIndices(clone(x), _zeros_index((), x))
     indices = bind(P.CumExtremumIndex, (x,), (axis, which))
     return ValuesIndices(take_along_dim(x, indices, axis), indices)
 

@@ -54,7 +54,7 @@ def _mT(x):
 def _diag_embed(v):
     """Vectors (..., k) as diagonal matrices (..., k, k)."""
     k = v.shape[-1]
-    return F.unsqueeze(v, -1) * F.eye(k, dtype=v.dtype)
+    return F.unsqueeze(v, -1) * F.eye(k, dtype=v.dtype, device=v.device)
 
 
 @primitive
@@ -209,7 +209,7 @@ class Cholesky(Primitive):
         n = lower.shape[-1]
         # Phi(L^T g): the lower triangle with the diagonal halved
         product = _mT(lower) @ g
-        phi = F.tril(product) - 0.5 * product * F.eye(n, dtype=g.dtype)
+        phi = F.tril(product) - 0.5 * product * F.eye(n, dtype=g.dtype, device=g.device)
         lower_t = _mT(lower)
         middle = _mT(F.linalg_solve(lower_t, _mT(phi)))      # phi L^-1
         inner = F.linalg_solve(lower_t, middle)              # L^-T phi L^-1
@@ -225,7 +225,7 @@ def _qr_vjp(a, grad_q, grad_r):
     m = (r @ _mT(grad_r) if grad_r is not None else 0) - (_mT(grad_q) @ q if grad_q is not None else 0)
     m = m if hasattr(m, "shape") else F.zeros_like(r)
     lower = F.tril(m, -1)
-    symmetric = lower + _mT(lower) + m * F.eye(m.shape[-1], dtype=m.dtype)
+    symmetric = lower + _mT(lower) + m * F.eye(m.shape[-1], dtype=m.dtype, device=m.device)
     b = (grad_q if grad_q is not None else 0) + q @ symmetric
     # b R^-T: solve R X^T = b^T
     return _mT(F.linalg_solve(r, _mT(b)))
@@ -290,7 +290,7 @@ def _eigh_vjp(a, grad_values, grad_vectors):
     """PyTorch's rule for symmetric input: V (diag(gL) + skew(V^T gV) / E) V^T, E_ij = L_j - L_i."""
     values, vectors = F.linalg_eigh(a)
     n = values.shape[-1]
-    eye = F.eye(n, dtype=a.dtype)
+    eye = F.eye(n, dtype=a.dtype, device=a.device)
     inner = F.zeros_like(a) if grad_values is None else _diag_embed(grad_values)
     if grad_vectors is not None:
         projected = _mT(vectors) @ grad_vectors
@@ -361,7 +361,7 @@ def _svd_vjp(a, grad_u, grad_s, grad_vh):
     u, s, vh = F.linalg_svd(a, full_matrices=False)
     m, n = a.shape[-2:]
     k = s.shape[-1]
-    eye = F.eye(k, dtype=a.dtype)
+    eye = F.eye(k, dtype=a.dtype, device=a.device)
     squares = s * s
     gaps = F.unsqueeze(squares, -2) - F.unsqueeze(squares, -1)   # E_ij = s_j^2 - s_i^2
     gaps = F.where(eye > 0, 1, gaps)

@@ -18,6 +18,7 @@ import numpy
 
 from .core import Primitive, primitive
 from .rules import broadcast_shapes, comparison, elementwise, same_as_input
+from .device_kernels import special
 
 _erf_kernel = None
 
@@ -96,7 +97,7 @@ sigmoid = _unary("sigmoid", _sigmoid_forward,
                  lambda ctx, g: (g * ctx.output * (1 - ctx.output),), saves_output=True)
 relu = _unary("relu", lambda xp, x: xp.maximum(x, 0),
               lambda ctx, g: (F.where(ctx.inputs[0] > 0, g, 0),))
-erf = _unary("erf", lambda xp, x: _erf(x),
+erf = _unary("erf", lambda xp, x: special(xp, "erf", _erf, x, operand=x),
              lambda ctx, g: (g * (2 / math.sqrt(math.pi)) * F.exp(-(ctx.inputs[0] * ctx.inputs[0])),))
 
 
@@ -122,7 +123,10 @@ def _pow_vjp(ctx, g):
     # 0 * 0**-1 = nan out of the value and of its own derivative
     grad_x = g * y * x ** F.where(y == 0, 1, y - 1)
     # d/dy x**y = x**y log x; PyTorch defines it as 0 where x == 0 and y >= 0
-    safe_log = F.log(F.where(x == 0, 1, x))
+    if not hasattr(x, "_data"):  # a Python base: its log is a number (a tensor would sit on the CPU)
+        safe_log = math.log(x) if x > 0 else (0.0 if x == 0 else math.nan)
+    else:
+        safe_log = F.log(F.where(x == 0, 1, x))
     return grad_x, g * ctx.output * safe_log
 
 

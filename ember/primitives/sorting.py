@@ -177,10 +177,10 @@ def _cumprod_grad(x, g, axis):
         return F.flip(F.cumsum(F.flip(g * out, (axis,)), axis), (axis,)) / x
     moved, g_moved = F.movedim(x, axis, -1), F.movedim(g, axis, -1)
     n = moved.shape[-1]
-    eye = F.cast(F.eye(n), bool)
+    eye = F.cast(F.eye(n, device=x.device), bool)
     table = F.where(eye, 1, F.unsqueeze(moved, -2))          # [..., j, k]: x_k, or 1 where k == j
     running = F.cumprod(table, -1)                           # [..., j, i]: prod_{k<=i, k!=j} x_k
-    upper = F.triu(F.ones(n, n, dtype=x.dtype))              # keep i >= j
+    upper = F.triu(F.ones(n, n, dtype=x.dtype, device=x.device))              # keep i >= j
     grad = F.sum(running * upper * F.unsqueeze(g_moved, -2), -1)
     return F.movedim(grad, -1, axis)
 

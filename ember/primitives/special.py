@@ -14,6 +14,7 @@ import numpy
 
 from ..errors import DTypeError, EmberError
 from .core import Primitive, primitive
+from .device_kernels import special
 from .rules import elementwise, same_as_input
 
 
@@ -68,13 +69,13 @@ _digamma = _kernel("digamma", "digamma")
 _i0 = _kernel("i0", "i0", numpy.i0)
 _i1 = _kernel("i1", "i1")
 
-erfc = _unary("erfc", lambda xp, x: _erfc(x),
+erfc = _unary("erfc", lambda xp, x: special(xp, "erfc", _erfc, x, operand=x),
               lambda ctx, g: (-g * (2 / math.sqrt(math.pi)) * F.exp(-(ctx.inputs[0] * ctx.inputs[0])),))
-erfinv = _unary("erfinv", lambda xp, x: _erfinv(x),
+erfinv = _unary("erfinv", lambda xp, x: special(xp, "erfinv", _erfinv, x, operand=x),
                 lambda ctx, g: (g * (math.sqrt(math.pi) / 2) * F.exp(ctx.output * ctx.output),), saves_output=True)
-lgamma = _unary("lgamma", lambda xp, x: _gammaln(x), lambda ctx, g: (g * F.digamma(ctx.inputs[0]),))
-digamma = _unary("digamma", lambda xp, x: _digamma(x), lambda ctx, g: (g * F.polygamma(1, ctx.inputs[0]),))
-i0 = _unary("i0", lambda xp, x: _i0(x), lambda ctx, g: (g * F.special_i1(ctx.inputs[0]),))
+lgamma = _unary("lgamma", lambda xp, x: special(xp, "gammaln", _gammaln, x, operand=x), lambda ctx, g: (g * F.digamma(ctx.inputs[0]),))
+digamma = _unary("digamma", lambda xp, x: special(xp, "digamma", _digamma, x, operand=x), lambda ctx, g: (g * F.polygamma(1, ctx.inputs[0]),))
+i0 = _unary("i0", lambda xp, x: special(xp, "i0", _i0, x, operand=x), lambda ctx, g: (g * F.special_i1(ctx.inputs[0]),))
 
 
 def _i1_vjp(ctx, g):
@@ -84,7 +85,7 @@ def _i1_vjp(ctx, g):
     return (g * F.where(x == 0, 0.5, F.i0(x) - F.special_i1(x) / safe),)
 
 
-i1 = _unary("i1", lambda xp, x: _i1(x), _i1_vjp)
+i1 = _unary("i1", lambda xp, x: special(xp, "i1", _i1, x, operand=x), _i1_vjp)
 
 
 @primitive
@@ -95,7 +96,9 @@ class Polygamma(Primitive):
 
     @staticmethod
     def forward(xp, x, n):
-        return _scipy_special("polygamma").polygamma(n, x).astype(x.dtype, copy=False)
+        def host(n, x):
+            return _scipy_special("polygamma").polygamma(n, x).astype(x.dtype, copy=False)
+        return special(xp, "polygamma", host, n, x, operand=x)
 
     @staticmethod
     def abstract(x, n):

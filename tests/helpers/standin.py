@@ -38,7 +38,14 @@ class StandinArray:
         self.inner = inner
 
     # what Ember reads
-    shape = property(lambda self: self.inner.shape)
+    @property
+    def shape(self):
+        return self.inner.shape
+
+    @shape.setter
+    def shape(self, shape):  # as CuPy's: only a reshape needing no copy, else AttributeError
+        self.inner.shape = shape
+
     dtype = property(lambda self: self.inner.dtype)
     ndim = property(lambda self: self.inner.ndim)
     size = property(lambda self: self.inner.size)
@@ -152,8 +159,9 @@ def _wrap(value):
         return StandinArray(value)
     if isinstance(value, numpy.generic):
         return StandinArray(numpy.asarray(value))
-    if isinstance(value, tuple) and not hasattr(value, "_fields"):
-        return tuple(_wrap(item) for item in value)
+    if isinstance(value, tuple):  # named tuples too (numpy.linalg's results), as CuPy's hold its arrays
+        items = [_wrap(item) for item in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
     if isinstance(value, list):
         return [_wrap(item) for item in value]
     return value

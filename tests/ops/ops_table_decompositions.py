@@ -20,7 +20,7 @@ _SIDES = st.integers(0, 3)
 
 
 def _eye(module, x):
-    return module.eye(x.shape[-1], dtype=x.dtype)
+    return module.eye(x.shape[-1], dtype=x.dtype, device=x.device)  # beside x (benchmarks/gpu_check.py)
 
 
 def _shifted(module, x):
