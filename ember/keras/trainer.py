@@ -115,7 +115,7 @@ class Trainer:
 
     @property
     def metrics_names(self) -> list[str]:
-        return [metric.name for metric in self.metrics]
+        return [metric.name for metric in self.metrics if not isinstance(metric, _UnbuiltCompileMetrics)]
 
     def reset_metrics(self) -> None:
         for metric in self.metrics:
@@ -244,7 +244,8 @@ class Trainer:
     def get_metrics_result(self) -> dict:
         """Running values of the loss and metrics, sorted by name (as Keras logs them)."""
         logs = {metric.name: float(metric.result()) for metric in self.metrics
-                if not (metric is self._loss_tracker and metric.count == 0)}
+                if not (metric is self._loss_tracker and metric.count == 0)
+                and not isinstance(metric, _UnbuiltCompileMetrics)}
         return dict(sorted(logs.items()))
 
     # --- the loop ---------------------------------------------------------------
