@@ -99,6 +99,19 @@ class Variable(Parameter):
             self.sub_(_as_value(delta, self))
         return self
 
+    # ``v += x`` makes ``v`` name a new tensor, as TensorFlow does (use assign_add to change v itself).
+    def __iadd__(self, other):
+        return self + other
+
+    def __isub__(self, other):
+        return self - other
+
+    def __imul__(self, other):
+        return self * other
+
+    def __itruediv__(self, other):
+        return self / other
+
     def __repr__(self) -> str:
         return (f"<ember.Variable '{self._tf_name}' shape={self.shape} dtype={self.dtype.name}, "
                 f"numpy={numpy.array(self.detach())!r}>")

@@ -176,3 +176,10 @@ def test_tf_function_with_input_signature_positional():
     assert norm(tf.constant([[3.0, 4.0]])).tolist() == [5.0]
     assert norm(tf.ones(3, 2)).shape == (3,) and norm.trace_count == 1
     assert tf.function(lambda v: v * 2, [tf.TensorSpec([None])])(tf.constant([1.0])).tolist() == [2.0]
+
+
+def test_augmented_assignment_rebinds_as_in_tensorflow():
+    v = tf.Variable(1.0)
+    original = v
+    v += 2.0
+    assert float(v) == 3.0 and float(original) == 1.0 and not isinstance(v, tf.Variable)
