@@ -77,6 +77,10 @@ class Primitive:
     # base's history records the write. None: the view cannot be written through.
     write_back = None
 
+    # ``batch(inputs, batched, attrs, size)``: the result on operands with a leading batch axis
+    # (``ember.func.vmap``; rules in ember/primitives/batching.py). None: no batching rule.
+    batch = None
+
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
 
