@@ -5,7 +5,9 @@ follow ``.to(dtype)`` and appear in ``state_dict`` exactly as in PyTorch.
 """
 from __future__ import annotations
 
+from .functional import likelihood_loss as L_likelihood
 from .functional import loss as L
+from .functional import margin_loss as L_margin
 from .module import Module
 from ..tensor import Tensor
 
@@ -183,3 +185,84 @@ class KLDivLoss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return L.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class MarginRankingLoss(_Loss):
+    """``max(0, -y * (x1 - x2) + margin)``, reduced.
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> nn.MarginRankingLoss(margin=1.0)(ember.tensor([2.0]), ember.tensor([1.5]), ember.tensor([1.0]))
+        tensor(0.5000)
+    """
+
+    def __init__(self, margin: float = 0.0, size_average=None, reduce=None, reduction: str = "mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        return L_margin.margin_ranking_loss(input1, input2, target, margin=self.margin,
+                                            reduction=self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    """``max(0, d(a, p) - d(a, n) + margin)`` over triplets, ``d`` the pairwise ``p``-distance.
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> nn.TripletMarginLoss(margin=1.0)(ember.zeros(2, 3), ember.zeros(2, 3), ember.ones(2, 3)).item() < 1e-5
+        True
+    """
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6, swap: bool = False,
+                 size_average=None, reduce=None, reduction: str = "mean"):
+        super().__init__(size_average, reduce, reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginLoss: expected margin to be greater than 0, got {margin} "
+                             "instead")
+        self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return L_margin.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
+                                            eps=self.eps, swap=self.swap, reduction=self.reduction)
+
+
+class PoissonNLLLoss(_Loss):
+    """Poisson negative log-likelihood (``log_input=True``: the input is the log-rate).
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> nn.PoissonNLLLoss()(ember.zeros(3), ember.ones(3))
+        tensor(1.)
+    """
+
+    def __init__(self, log_input: bool = True, full: bool = False, size_average=None, eps: float = 1e-8,
+                 reduce=None, reduction: str = "mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.log_input, self.full, self.eps = log_input, full, eps
+
+    def forward(self, log_input: Tensor, target: Tensor) -> Tensor:
+        return L_likelihood.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full,
+                                             eps=self.eps, reduction=self.reduction)
+
+
+class GaussianNLLLoss(_Loss):
+    """Gaussian negative log-likelihood with a predicted variance ``var``.
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> nn.GaussianNLLLoss()(ember.zeros(2), ember.zeros(2), ember.ones(2))
+        tensor(0.)
+    """
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean"):
+        super().__init__(None, None, reduction)
+        self.full, self.eps = full, eps
+
+    def forward(self, input: Tensor, target: Tensor, var) -> Tensor:
+        return L_likelihood.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
+                                              reduction=self.reduction)

@@ -12,6 +12,10 @@ from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross
 from .normalization import (batch_norm, group_norm, instance_norm, layer_norm, normalize,  # noqa: F401
                             rms_norm)
 from .padding import pad  # noqa: F401
+from .distance import cosine_similarity, pairwise_distance  # noqa: F401
+from .margin_loss import margin_ranking_loss, triplet_margin_loss  # noqa: F401
+from .likelihood_loss import gaussian_nll_loss, poisson_nll_loss  # noqa: F401
+from .pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: F401
 
 # --- part 2: conv, pooling, attention (owner: nn-conv-rnn) ---
 from .conv import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402,F401
