@@ -137,5 +137,29 @@ def tensor_cuda(self: Tensor, device=None, non_blocking: bool = False, memory_fo
     return to_device(self, target)
 
 
-__all__ = ["to_device", "parse_to", "tensor_to", "tensor_cpu", "tensor_cuda",
+def tensor_pin_memory(self: Tensor, device=None) -> Tensor:
+    """Accepted for PyTorch code: host memory needs no pinning for Ember's copies, so this is ``self``.
+
+    CuPy copies pageable host memory to the GPU itself; PyTorch likewise returns
+    a CPU tensor from ``pin_memory``, so code that pins then moves works unchanged.
+    Only CPU tensors can be pinned, as in PyTorch.
+
+    Example:
+        >>> import ember
+        >>> x = ember.ones(2)
+        >>> x.pin_memory() is x, x.is_pinned()
+        (True, False)
+    """
+    if self.device.type != "cpu":
+        raise DeviceError(f"pin_memory: cannot pin a '{self.device}' tensor: only dense CPU tensors can be pinned")
+    return self
+
+
+def tensor_is_pinned(self: Tensor, device=None) -> bool:
+    """False: Ember never page-locks host memory (see :func:`tensor_pin_memory`)."""
+    return False
+
+
+__all__ = ["to_device", "parse_to", "tensor_to", "tensor_cpu", "tensor_cuda", "tensor_pin_memory",
+           "tensor_is_pinned",
            "preserve_format", "contiguous_format", "channels_last", "channels_last_3d"]

@@ -38,5 +38,5 @@ def dropout(input, p: float = 0.5, training: bool = True, *, generator=None) -> 
     if p == 1.0:
         return x * 0.0
     from .random import rand
-    keep = rand(x.shape, generator=generator, dtype=x.dtype) >= p
+    keep = rand(x.shape, generator=generator, dtype=x.dtype, device=x.device) >= p
     return x * (cast(keep, x.dtype) * (1.0 / (1.0 - p)))

@@ -76,12 +76,13 @@ def _conversions():
     def caster(dtype):
         return lambda self: F.cast(self, dtype)
 
-    from .device import tensor_cpu, tensor_cuda, tensor_to
+    from .device import tensor_cpu, tensor_cuda, tensor_is_pinned, tensor_pin_memory, tensor_to
     methods = {"to": tensor_to, "type": lambda self, dtype=None: str(self.dtype) if dtype is None else F.cast(self, dtype),
                "float": caster(float32), "double": caster(float64), "half": caster(float16),
                "long": caster(int64), "int": caster(int32), "short": caster(int16),
                "char": caster(int8), "byte": caster(uint8), "bool": caster(bool_),
-               "cpu": tensor_cpu, "cuda": tensor_cuda,
+               "cpu": tensor_cpu, "cuda": tensor_cuda, "pin_memory": tensor_pin_memory,
+               "is_pinned": tensor_is_pinned,
                # a C-ordered copy only when needed (then ``view`` works), as in PyTorch
                "contiguous": lambda self: self if self._data.flags.c_contiguous else F.clone(self),
                "is_contiguous": lambda self: bool(self._data.flags.c_contiguous)}

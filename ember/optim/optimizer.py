@@ -287,5 +287,7 @@ def _restore(value, param: Tensor, name: str):
     if isinstance(value, (list, tuple)):
         return type(value)(_restore(item, param, name) for item in value)
     array = value._data if isinstance(value, Tensor) else backend.namespace_for(None).asarray(value)
+    # state lives beside its parameter, as PyTorch moves it (a CPU checkpoint into a GPU model)
+    array = backend.transfer(array, backend.device_of(param._data))
     dtype = array.dtype if name == "step" else param._data.dtype
     return Tensor._make(array.astype(dtype, copy=True), None, False)

@@ -23,6 +23,9 @@ import numpy
 from ember import backend
 
 
+_DEVICE_ZERO = types.SimpleNamespace(id=0)
+
+
 class StandinError(TypeError):
     """A NumPy array met a stand-in array, or a stand-in array was turned into NumPy implicitly."""
 
@@ -54,6 +57,7 @@ class StandinArray:
     flags = property(lambda self: self.inner.flags)
     strides = property(lambda self: self.inner.strides)
     T = property(lambda self: StandinArray(self.inner.T))
+    device = property(lambda self: _DEVICE_ZERO)  # as a CuPy array names its GPU: ``.device.id``
 
     @property
     def base(self):
