@@ -213,6 +213,72 @@ def _matmul_rule(inputs, batched, attrs, size):
     return out
 
 
+# --- convolution and pooling ------------------------------------------------------------------
+def _merge(value):
+    """``(B, N, ...) -> (B * N, ...)``: examples' sample axes become one batch of samples."""
+    shape = tuple(value.shape)
+    return _reshape(value, (shape[0] * shape[1],) + shape[2:])
+
+
+def _split(value, size):
+    shape = tuple(value.shape)
+    return _reshape(value, (size, shape[0] // size) + shape[1:])
+
+
+def merge_rule(prim):
+    """Ops that treat each (sample, channel) plane alike (pooling): fold the batch into the samples."""
+    def rule(inputs, batched, attrs, size):
+        operands = [_merge(v) if isinstance(v, _tensor()) else v
+                    for v in _all_batched(inputs, batched, size)]
+        return _split(bind(prim, operands, attrs), size)
+    return rule
+
+
+def _to_groups(value):
+    """``(B, N, C, ...) -> (N, B * C, ...)``: each example's channels become a group of their own."""
+    shape = tuple(value.shape)
+    moved = bind(PRIMITIVES["permute"], (value,), ((1, 0) + tuple(range(2, len(shape))),))
+    return _reshape(moved, (shape[1], shape[0] * shape[2]) + shape[3:])
+
+
+def _from_groups(value, size):
+    """``(N, B * C, ...) -> (B, N, C, ...)``."""
+    shape = tuple(value.shape)
+    split = _reshape(value, (shape[0], size, shape[1] // size) + shape[2:])
+    return bind(PRIMITIVES["permute"], (split,), ((1, 0) + tuple(range(2, len(shape) + 1)),))
+
+
+def _conv_rule(inputs, batched, attrs, size):
+    """An unbatched weight: fold the batch into the samples; a batched one: one group per example."""
+    x, w = inputs
+    stride, pads, dilation, groups = attrs
+    if not batched[1]:
+        return _split(bind(PRIMITIVES["conv"], (_merge(x), w), attrs), size)
+    x = x if batched[0] else _batched_copy(x, size)
+    out = bind(PRIMITIVES["conv"], (_to_groups(x), _merge(w)), (stride, pads, dilation, groups * size))
+    return _from_groups(out, size)
+
+
+def _conv_transpose_rule(inputs, batched, attrs, size):
+    g, w = inputs
+    stride, pads, dilation, groups, spatial = attrs
+    if not batched[1]:
+        return _split(bind(PRIMITIVES["conv_transpose"], (_merge(g), w), attrs), size)
+    g = g if batched[0] else _batched_copy(g, size)
+    out = bind(PRIMITIVES["conv_transpose"], (_to_groups(g), _merge(w)),
+               (stride, pads, dilation, groups * size, spatial))
+    return _from_groups(out, size)
+
+
+def _conv_weight_grad_rule(inputs, batched, attrs, size):
+    """Per-example weight gradients: one group per example, so the samples of different examples never mix."""
+    x, g = _all_batched(inputs, batched, size)
+    stride, pads, dilation, groups, kernel = attrs
+    out = bind(PRIMITIVES["conv_weight_grad"], (_to_groups(x), _to_groups(g)),
+               (stride, pads, dilation, groups * size, kernel))
+    return _split(out, size)
+
+
 # --- the table -----------------------------------------------------------------------------
 ELEMENTWISE = (
     "neg exp log log1p expm1 sqrt sin cos tan tanh abs sign floor ceil round logical_not isnan isinf "
@@ -220,6 +286,7 @@ ELEMENTWISE = (
     "logical_and logical_or logical_xor where cast copy asin acos atan sinh cosh asinh acosh atanh "
     "atan2 erfc erfinv lgamma digamma i0 i1 polygamma hypot fmod signbit binary_cross_entropy").split()
 REDUCTIONS = "sum amax amin prod all any".split()
+POOLING = "max_pool_indices pool_gather pool_scatter avg_pool avg_pool_transpose".split()
 
 
 def _register():
@@ -234,7 +301,10 @@ def _register():
         "getitem": _getitem_rule, "index_add": _index_add_rule, "index_put": _index_put_rule,
         "take_along_axis": _take_along_axis_rule, "scatter_add_zeros": _scatter_add_zeros_rule,
         "matmul": _matmul_rule, "check_values": _check_values_rule,
+        "conv": _conv_rule, "conv_transpose": _conv_transpose_rule,
+        "conv_weight_grad": _conv_weight_grad_rule,
     })
+    rules.update({name: merge_rule(PRIMITIVES[name]) for name in POOLING})
     for name, rule in rules.items():
         PRIMITIVES[name].batch = rule
     return sorted(rules)

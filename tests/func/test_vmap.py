@@ -95,3 +95,35 @@ def test_rule_table():
             "index_add", "matmul", "take_along_axis", "scatter_add_zeros"} <= set(batching.BATCHED)
     for name in batching.BATCHED:
         assert PRIMITIVES[name].batch is not None
+
+
+def test_per_sample_gradients_of_a_cnn_match_torch_func():
+    """conv, conv_transpose and conv_weight_grad, max and average pooling under vmap(grad(...))."""
+    torch.manual_seed(0)
+
+    def build(lib):
+        nn = lib.nn
+        return nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(4, 3, 3), nn.AvgPool2d(1), nn.Flatten(), nn.Linear(3, 2)).double()
+
+    reference, mine = build(torch), build(ember)
+    mine.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in reference.state_dict().items()})
+    images, labels = RNG.randn(3, 2, 6, 6), numpy.array([0, 1, 1])
+
+    def per_sample(lib, F, model):
+        params = {k: v.detach() for k, v in model.named_parameters()}
+
+        def loss(p, x, y):
+            out = F.functional_call(model, p, (x.unsqueeze(0),))
+            return lib.nn.functional.cross_entropy(out, y.unsqueeze(0))
+        return F.vmap(F.grad(loss), in_dims=(None, 0, 0))(params, lib.tensor(images), lib.tensor(labels))
+
+    mine_grads = per_sample(ember, ember.func, mine)
+    for key, value in per_sample(torch, torch.func, reference).items():
+        numpy.testing.assert_allclose(mine_grads[key].numpy(), value.numpy(), rtol=1e-10, atol=1e-13)
+
+
+def test_conv_with_a_batched_weight():
+    weights = RNG.randn(3, 4, 2, 3, 3)
+    _both(lambda lib: lambda x, w: lib.nn.functional.conv2d(x, w, padding=1),
+          [RNG.randn(3, 2, 2, 5, 5), weights], in_dims=(0, 0))
