@@ -87,16 +87,13 @@ class Tracer:
     def __enter__(self) -> "Tracer":
         if dispatch.tracer is not None:
             raise TracingError("a trace is already active; nested tracers are inlined by ember.function")
-        self._saved = dims.specialization_hook
         self._token = dispatch.enter(self)  # this context's tracer: other threads stay eager
-        dims.specialization_hook = self._specialized
         self.active = True
         return self
 
     def __exit__(self, *exc) -> bool:
         self.active = False
         dispatch.exit(self._token)
-        dims.specialization_hook = self._saved
         self.restore()
         return False
 
@@ -311,6 +308,20 @@ class Tracer:
                 value is v for node in graph.nodes for v in node.outputs):
             return True
         return any(c.value is value and c.created for c in self.captures.values())
+
+
+def _route_specialization(value, why: str) -> None:
+    """``dims.specialization_hook``: a symbolic size became a number in the current context's trace.
+
+    Installed once rather than swapped per trace, so concurrent traces in other threads each
+    collect their own specializations.
+    """
+    tracer = dispatch.tracer
+    if tracer is not None:
+        tracer._specialized(value, why)
+
+
+dims.specialization_hook = _route_specialization
 
 
 def _is_array(value) -> bool:

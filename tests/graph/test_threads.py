@@ -117,3 +117,32 @@ def test_a_value_made_inside_a_trace_is_refused_in_another_thread():
             errors.append(error)
     ember.function(leak)(ember.ones(2))
     assert errors and "another thread" in str(errors[0])
+
+
+def test_two_threads_trace_at_the_same_time():
+    both_tracing = threading.Barrier(2, timeout=60)
+    results, errors = {}, []
+
+    def make(scale):
+        def f(x):
+            both_tracing.wait()  # both traces are active here at once
+            return (x * scale).tanh().sum(1)
+        return ember.function(f, input_signature=[ember.TensorSpec((None, 3))])
+
+    def run(scale):
+        try:
+            compiled = make(scale)
+            results[scale] = [compiled(ember.ones(n, 3)).tolist() for n in (2, 5)]
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(scale,)) for scale in (0.5, 2.0)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    if errors:
+        raise errors[0]
+    for scale in (0.5, 2.0):
+        expected = float(numpy.tanh(scale) * 3)
+        assert results[scale] == [pytest.approx([expected] * n, rel=1e-6) for n in (2, 5)]
