@@ -114,6 +114,18 @@ def _run_user_forward(call, tensors):
     return ctx, outputs, as_tuple
 
 
+def _forward_tensors(call, tensors):
+    """Run the user's forward on ``tensors``, noting in ``call`` what backward will need."""
+    ctx, outputs, as_tuple = _run_user_forward(call, tensors)
+    call.ctx, call.as_tuple = ctx, as_tuple
+    call.input_ids = tuple(id(t) for t in tensors)
+    call.output_ids = tuple(id(t) for t in outputs)
+    call.non_differentiable = frozenset(i for i, t in enumerate(outputs)
+                                        if id(t) in ctx._non_differentiable)
+    call.layout = tuple((tuple(t.shape), t._data.dtype) for t in outputs)
+    return outputs
+
+
 def _uses_setup_context(function) -> bool:
     return getattr(function.setup_context, "__func__", function.setup_context) is not _base_setup
 
@@ -132,21 +144,37 @@ class _FunctionPrimitive:
         # Run eagerly even while a trace infers this node's shape by running it.
         token = _primitives()._current_tracer.set(None)
         try:
-            tensors = [Tensor._make(array, None, False) for array in arrays]
-            ctx, outputs, as_tuple = _run_user_forward(call, tensors)
+            outputs = _forward_tensors(call, [Tensor._make(array, None, False) for array in arrays])
         finally:
             _primitives()._current_tracer.reset(token)
-        call.ctx, call.as_tuple = ctx, as_tuple
-        call.input_ids = tuple(id(t) for t in tensors)
-        call.output_ids = tuple(id(t) for t in outputs)
-        call.non_differentiable = frozenset(i for i, t in enumerate(outputs)
-                                            if id(t) in ctx._non_differentiable)
         data = [t._data for t in outputs]
-        call.layout = tuple((d.shape, d.dtype) for d in data)
         if len(data) == 1:
             return data[0]
         common = numpy.result_type(*[d.dtype for d in data])
         return xp.concatenate([xp.reshape(d, (-1,)).astype(common) for d in data])
+
+    @staticmethod
+    def batch(inputs, batched, attrs, size):
+        """Under ``vmap``: with ``generate_vmap_rule = True`` the user's forward itself runs under
+        vmap (its Ember ops batch by their own rules), as PyTorch generates the rule."""
+        call = attrs[-1]
+        if not getattr(call.function, "generate_vmap_rule", False):
+            raise EmberError(f"vmap: autograd.Function {call.function.__name__} has no batching rule; "
+                             "set generate_vmap_rule = True on the class to batch its forward and "
+                             "backward through their own Ember operations")
+        from ..func.vmap import vmap
+        from ..ops import functions as F
+        call.traced = True  # backward re-runs forward on the batched inputs (see _context_for_backward)
+
+        def per_example(*tensors):
+            outputs = _forward_tensors(call, list(tensors))
+            if len(outputs) == 1:
+                return outputs[0]
+            common = numpy.result_type(*[dtype for _, dtype in call.layout])
+            return F.cat([F.cast(F.reshape(t, (-1,)), common) for t in outputs])
+
+        in_dims = tuple(0 if b else None for b in batched)
+        return vmap(per_example, in_dims=in_dims)(*inputs)
 
     @staticmethod
     def abstract(*args):

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 import ember
+import ember.func
 
 
 def functions(lib):
@@ -170,3 +171,34 @@ def test_user_errors_pass_through_unchanged():
 
     with pytest.raises(ValueError, match="my own message"):
         Raises.apply(ember.tensor([1.0]))
+
+
+def test_function_under_vmap_with_generated_rule_matches_torch():
+    results = []
+    for lib, transforms in ((ember, ember.func), (torch, torch.func)):
+        class Exp(lib.autograd.Function):
+            generate_vmap_rule = True
+
+            @staticmethod
+            def forward(x):
+                return x.exp()
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                ctx.save_for_backward(output)
+
+            @staticmethod
+            def backward(ctx, grad):
+                (y,) = ctx.saved_tensors
+                return grad * y
+
+        x = lib.tensor(numpy.linspace(-1, 1, 6).reshape(3, 2))
+        per_example = transforms.vmap(transforms.grad(lambda v: (Exp.apply(v) * v.sin()).sum()))(x)
+        results.append(numpy.asarray(per_example.tolist()))
+    numpy.testing.assert_allclose(results[0], results[1], rtol=1e-12)
+
+
+def test_function_without_vmap_rule_names_itself():
+    exp = functions(ember)[0]
+    with pytest.raises(ember.errors.EmberError, match="Exp has no batching rule"):
+        ember.func.vmap(exp.apply)(ember.ones(2, 3))
