@@ -11,8 +11,8 @@ so a run cut short still leaves what it finished):
     rtol 1e-4 / atol 1e-5 (or the entry's own float32 tolerance when looser).
     CuPy's matmul does not use TF32 unless ``CUPY_TF32=1`` is set, and this
     script never sets it. The inputs are drawn by the entries' Hypothesis
-    strategies (Hypothesis must import; ``DIR/pydeps`` is put on ``sys.path``
-    for a machine without it).
+    strategies (Hypothesis must import; ``DATA/pydeps`` is appended to ``sys.path``
+    for a machine without it, and for tqdm, which the example needs).
 (b) ``mnist``: ``examples/mnist.py --model cnn`` for one epoch on the device and on
     the CPU from the same seed: test accuracy and wall time of each.
 (c) ``timing``: W2 (MLP 784-256-128-10, batch 128, Adam), W4 (MLP 2048-4096-4096-10,
@@ -128,12 +128,14 @@ def describe(device: str) -> list[str]:
 
 
 # --- (a) the reference table on the device against the CPU -----------------------------
+def use_pydeps(data: str | None) -> None:
+    """Pure-Python helpers the machine may lack (Hypothesis for the table, tqdm for the example),
+    from ``DATA/pydeps``: after the installed packages, so installed ones win."""
+    if data and (Path(data) / "pydeps").is_dir():
+        sys.path.append(str(Path(data) / "pydeps"))
+
+
 def import_tables(data: str | None):
-    try:
-        import hypothesis  # noqa: F401
-    except ImportError:
-        if data:
-            sys.path.insert(0, str(Path(data) / "pydeps"))
     sys.path.insert(0, str(ROOT / "tests" / "ops"))
     import ops_harness
     import ops_tables
@@ -413,6 +415,7 @@ def parse_args(argv=None):
 def main(argv=None) -> Path:
     args = parse_args(argv)
     out = Path(args.out or os.path.join(os.environ.get("OUT", "."), "gpu_check.md"))
+    use_pydeps(args.data)
     device = prepare_device(args.device)
     report = Report(out, describe(device))
     report.write()
