@@ -109,6 +109,8 @@ class BatchTracer:
                 unwrapped.append(Tensor._make(data.value if mine else data, None, False))
             else:
                 unwrapped.append(value)
+        if prim.name == "random" and self.randomness != "same":
+            return self._draw(prim, attrs)
         token = _namespaces.current_tracer.set(self.parent)
         try:
             if not any(batched):
@@ -126,6 +128,24 @@ class BatchTracer:
                 isinstance(v, Tensor) and v._requires_grad for v in inputs):
             return _record_autograd(prim, inputs, attrs, array)
         return Tensor._make(array, None, False)
+
+
+    def _draw(self, prim, attrs):
+        """A random draw: randomness='different' draws one sample per example; 'error' refuses."""
+        from ..tensor import Tensor
+        if self.randomness == "error":
+            raise EmberValueError("vmap: called a random operation while in randomness='error' mode; "
+                                  "pass randomness='different' (independent draws per example) or "
+                                  "'same' (one draw shared by all examples) to vmap")
+        generator, method, shape, dtype, *params = attrs
+        if method == "permutation":
+            raise EmberValueError("vmap: randomness='different' does not support randperm")
+        token = _namespaces.current_tracer.set(self.parent)
+        try:
+            draw = _bind(prim, (), (generator, method, (self.size,) + tuple(shape), dtype, *params))
+        finally:
+            _namespaces.current_tracer.reset(token)
+        return Tensor._make(BatchedArray(draw._data, self), None, False)
 
 
 def _dims_per_leaf(args, in_dims):
@@ -154,7 +174,8 @@ def vmap(func, in_dims=0, out_dims=0, randomness: str = "error", *, chunk_size=N
     ``in_dims`` gives each positional argument's batch axis (None: not batched);
     ``out_dims`` where the batch axis goes in the outputs. Each primitive runs
     once on the whole batch through its batching rule (no Python loop).
-    ``randomness`` is checked; random draws inside vmap are not supported yet.
+    ``randomness``: ``'error'`` (a random draw inside raises), ``'different'``
+    (independent draws per example) or ``'same'`` (one draw for all examples).
 
     Example:
         >>> import ember

@@ -127,3 +127,15 @@ def test_conv_with_a_batched_weight():
     weights = RNG.randn(3, 4, 2, 3, 3)
     _both(lambda lib: lambda x, w: lib.nn.functional.conv2d(x, w, padding=1),
           [RNG.randn(3, 2, 2, 5, 5), weights], in_dims=(0, 0))
+
+
+def test_randomness_modes():
+    x = ember.ones(4, 50)
+    dropped = lambda v: ember.nn.functional.dropout(v, 0.5, training=True)
+    with pytest.raises(ember.errors.EmberValueError, match="randomness='error'"):
+        ember.func.vmap(dropped)(x)
+    same = ember.func.vmap(dropped, randomness="same")(x).numpy()
+    assert (same == same[0]).all()
+    different = ember.func.vmap(dropped, randomness="different")(x).numpy()
+    assert not (different == different[0]).all()
+    assert set(numpy.unique(different)) <= {0.0, 2.0}
