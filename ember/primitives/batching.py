@@ -213,6 +213,15 @@ def _matmul_rule(inputs, batched, attrs, size):
     return out
 
 
+def _einsum_rule(inputs, batched, attrs, size):
+    """A fresh subscript letter for the batch axis, on the batched operands and the output."""
+    (equation,) = attrs
+    letter = next(c for c in "zyxwvutsrqponmlkjihgfedcbaZYXWVUTSRQPONMLKJIHGFEDCBA" if c not in equation)
+    operands, output = equation.split("->")
+    terms = [letter + term if b else term for term, b in zip(operands.split(","), batched)]
+    return bind(PRIMITIVES["einsum"], inputs, (",".join(terms) + "->" + letter + output,))
+
+
 # --- convolution and pooling ------------------------------------------------------------------
 def _merge(value):
     """``(B, N, ...) -> (B * N, ...)``: examples' sample axes become one batch of samples."""
@@ -286,6 +295,9 @@ ELEMENTWISE = (
     "logical_and logical_or logical_xor where cast copy asin acos atan sinh cosh asinh acosh atanh "
     "atan2 erfc erfinv lgamma digamma i0 i1 polygamma hypot fmod signbit binary_cross_entropy").split()
 REDUCTIONS = "sum amax amin prod all any".split()
+SINGLE_AXIS = "cumsum cumprod logcumsumexp argsort cum_extremum_index mode_index".split()
+STACKED = ("inv det logabsdet slogdet_sign solve cholesky qr_q qr_r eigh_values eigh_vectors svd_u svd_s "
+           "svd_vh matrix_exp to_device").split()
 POOLING = "max_pool_indices pool_gather pool_scatter avg_pool avg_pool_transpose".split()
 
 
@@ -293,14 +305,15 @@ def _register():
     rules = {name: elementwise_rule(PRIMITIVES[name]) for name in ELEMENTWISE if name in PRIMITIVES}
     rules.update({name: reduction_rule(PRIMITIVES[name]) for name in REDUCTIONS})
     rules.update({name: index_reduction_rule(PRIMITIVES[name]) for name in ("argmax", "argmin")})
-    rules.update({name: single_axis_rule(PRIMITIVES[name]) for name in ("cumsum", "cumprod", "logcumsumexp")
-                  if name in PRIMITIVES})
+    rules.update({name: single_axis_rule(PRIMITIVES[name]) for name in SINGLE_AXIS if name in PRIMITIVES})
+    # stacked linear algebra: NumPy's routines broadcast leading (batch) axes like elementwise ops
+    rules.update({name: elementwise_rule(PRIMITIVES[name]) for name in STACKED if name in PRIMITIVES})
     rules.update({
         "reshape": _reshape_rule, "permute": _permute_rule, "broadcast_to": _broadcast_to_rule,
         "flip": _flip_rule, "concatenate": _concatenate_rule, "pad": _pad_rule,
         "getitem": _getitem_rule, "index_add": _index_add_rule, "index_put": _index_put_rule,
         "take_along_axis": _take_along_axis_rule, "scatter_add_zeros": _scatter_add_zeros_rule,
-        "matmul": _matmul_rule, "check_values": _check_values_rule,
+        "matmul": _matmul_rule, "check_values": _check_values_rule, "einsum": _einsum_rule,
         "conv": _conv_rule, "conv_transpose": _conv_transpose_rule,
         "conv_weight_grad": _conv_weight_grad_rule,
     })

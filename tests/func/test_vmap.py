@@ -139,3 +139,26 @@ def test_randomness_modes():
     different = ember.func.vmap(dropped, randomness="different")(x).numpy()
     assert not (different == different[0]).all()
     assert set(numpy.unique(different)) <= {0.0, 2.0}
+
+
+_SPD = RNG.randn(3, 4, 4)
+_SPD = _SPD @ _SPD.transpose(0, 2, 1) + 4 * numpy.eye(4)
+
+
+@pytest.mark.parametrize("function,args", [
+    (lambda lib: lambda a: (lib.linalg.inv(a), lib.linalg.det(a), lib.linalg.cholesky(a),
+                            lib.linalg.eigvalsh(a), lib.linalg.svdvals(a)), (_SPD,)),
+    (lambda lib: lambda a, b: (lib.linalg.solve(a, b), lib.einsum("ij,jk->ik", a, b)), (_SPD, RNG.randn(3, 4, 2))),
+    (lambda lib: lambda v: (lib.sort(v, descending=True)[0], lib.argsort(v), lib.cummax(v, 0)[0]),
+     (RNG.randn(3, 5),)),
+])
+def test_linear_algebra_einsum_and_sorting(function, args):
+    _both(function, list(args))
+
+
+def test_per_example_gradient_through_linear_algebra():
+    results = []
+    for lib, F in ((ember, ember.func), (torch, torch.func)):
+        loss = lambda a: lib.linalg.inv(a).sum() + lib.linalg.det(a)
+        results.append(F.vmap(F.grad(loss))(lib.tensor(_SPD)).numpy())
+    numpy.testing.assert_allclose(results[0], results[1], rtol=1e-10)
