@@ -17,12 +17,13 @@ import warnings
 
 from ...errors import EmberValueError, ShapeError
 from ...ops import functions as E
-from ...ops.creation import empty, zeros
+from ...ops.creation import empty, tensor, zeros
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence, _padded_sorted, _sorted_lengths
 
 __all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -90,14 +91,27 @@ def _prepare_weights(mode, parameters):
     return w_ih, input_bias, step_weights
 
 
-def _run_direction(mode, x, state, parameters, reverse: bool):
-    """One layer in one direction over ``x`` ``(L, N, In)``: outputs ``(L, N, H)`` and the last state."""
+def _keep_finished(mode, mask, new, old):
+    """``new`` for the rows still inside their sequence (``mask`` true), ``old`` for finished ones."""
+    if mode == "LSTM":
+        return E.where(mask, new[0], old[0]), E.where(mask, new[1], old[1])
+    return E.where(mask, new, old)
+
+
+def _run_direction(mode, x, state, parameters, reverse: bool, masks=None):
+    """One layer in one direction over ``x`` ``(L, N, In)``: outputs ``(L, N, H)`` and the last state.
+
+    ``masks`` (packed input) holds, per step, which rows are still inside their
+    sequence; the others keep their state, so each row's final state is the one
+    at its own last step, and the reverse direction starts at each row's own end.
+    """
     input_weight, input_bias, step_weights = _prepare_weights(mode, parameters)
     projected = E.unbind(F.linear(x, input_weight, input_bias), 0)
     steps = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
     outputs = [None] * x.shape[0]
     for t in steps:
-        state = _step(mode, projected[t], state, step_weights)
+        stepped = _step(mode, projected[t], state, step_weights)
+        state = stepped if masks is None else _keep_finished(mode, masks[t], stepped, state)
         outputs[t] = _output_of(mode, state)
     return E.stack(outputs, 0), state
 
@@ -157,7 +171,7 @@ class RNNBase(Module):
         layers = self.num_layers * (2 if self.bidirectional else 1)
         return (layers, batch, self.proj_size or self.hidden_size), (layers, batch, self.hidden_size)
 
-    def _run(self, x: Tensor, states):
+    def _run(self, x: Tensor, states, masks=None):
         """All layers over ``x`` ``(L, N, In)``; ``states``: one initial state per layer and direction."""
         finals = []
         directions = 2 if self.bidirectional else 1
@@ -166,13 +180,51 @@ class RNNBase(Module):
             for direction in range(directions):
                 index = layer * directions + direction
                 out, final = _run_direction(self.mode, x, states[index], self._weights(layer, direction),
-                                            reverse=direction == 1)
+                                            reverse=direction == 1, masks=masks)
                 outputs.append(out)
                 finals.append(final)
             x = outputs[0] if directions == 1 else E.cat(outputs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, training=True)
         return x, finals
+
+    def _forward_packed(self, packed: PackedSequence, hx):
+        """Run over a :class:`PackedSequence`: a packed output and per-sequence final states.
+
+        ``hx`` and the returned states are in the caller's batch order; inside,
+        the batch is in the packing's (length-sorted) order, as in PyTorch.
+        """
+        x = _padded_sorted(packed, 0.0)
+        if x.shape[-1] != self.input_size:
+            raise ShapeError(f"{type(self).__name__}: input.size(-1) must be equal to input_size. "
+                             f"Expected {self.input_size}, got {x.shape[-1]}")
+        lengths = _sorted_lengths(packed.batch_sizes)
+        masks = [tensor((lengths > t)[:, None], device=x.device) for t in range(x.shape[0])]
+        h_shape, c_shape = self._state_shapes(x.shape[1])
+
+        def initial(state, shape, name):
+            if state is not None and packed.sorted_indices is not None:
+                state = E.index_select(state, 1, packed.sorted_indices)
+            return self._initial(state, shape, True, name, x)
+
+        def restore(stacked):
+            if packed.unsorted_indices is None:
+                return stacked
+            return E.index_select(stacked, 1, packed.unsorted_indices)
+
+        if self.mode == "LSTM":
+            h0, c0 = (None, None) if hx is None else hx
+            states = list(zip(E.unbind(initial(h0, h_shape, "h0"), 0), E.unbind(initial(c0, c_shape, "c0"), 0)))
+        else:
+            states = E.unbind(initial(hx, h_shape, "hx"), 0)
+        output, finals = self._run(x, states, masks)
+        sizes = [int(size) for size in packed.batch_sizes.tolist()]
+        data = E.cat([output[t, :size] for t, size in enumerate(sizes)], 0)
+        packed_output = PackedSequence(data, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices)
+        if self.mode == "LSTM":
+            return packed_output, (restore(E.stack([h for h, _ in finals], 0)),
+                                   restore(E.stack([c for _, c in finals], 0)))
+        return packed_output, restore(E.stack(finals, 0))
 
     def _prepare(self, input: Tensor):
         """``(input as (L, N, In), batched?)`` with PyTorch's checks."""
@@ -264,6 +316,8 @@ class RNN(RNNBase):
                          num_layers, bias, batch_first, dropout, bidirectional, 0, device, dtype)
 
     def forward(self, input: Tensor, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         x, batched = self._prepare(input)
         shape = self._state_shapes(x.shape[1])[0]
         h0 = self._initial(hx, shape, batched, "hx", x)
@@ -295,6 +349,8 @@ class LSTM(RNNBase):
                          bidirectional, proj_size, device, dtype)
 
     def forward(self, input: Tensor, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         x, batched = self._prepare(input)
         h_shape, c_shape = self._state_shapes(x.shape[1])
         h0, c0 = (None, None) if hx is None else hx
