@@ -31,6 +31,8 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy
+
 
 # --- windows and padding ----------------------------------------------------------------
 def window_slices(offset, stride, dilation, out):
@@ -60,7 +62,18 @@ def windows(xp, x, kernel, stride, dilation, out):
     strides = (x.strides[:2] + tuple(s * d for s, d in zip(spatial_strides, dilation))
                + tuple(s * t for s, t in zip(spatial_strides, stride)))
     shape = x.shape[:2] + tuple(kernel) + tuple(out)
-    return xp.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
+    return strided_view(xp, x, shape, strides)
+
+
+def strided_view(xp, x, shape, strides):
+    """A view of ``x`` with the given shape and strides, read-only where the namespace allows.
+
+    NumPy's ``as_strided`` takes ``writeable=False`` (overlapping windows must not be
+    written); CuPy's takes no such flag, and its arrays have no read-only mode.
+    """
+    if isinstance(x, numpy.ndarray):
+        return numpy.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
+    return xp.lib.stride_tricks.as_strided(x, shape, strides)
 
 
 # --- flat rows (2-D, stride 1) ------------------------------------------------------------
@@ -88,7 +101,7 @@ def _flat_patches(xp, planes, width, kernel, dilation, rows, groups):
     step = planes.strides[2]
     shape = (n, c) + tuple(kernel) + (rows * width,)
     strides = planes.strides[:2] + (dilation[0] * width * step, dilation[1] * step, step)
-    view = xp.lib.stride_tricks.as_strided(planes, shape, strides, writeable=False)
+    view = strided_view(xp, planes, shape, strides)
     return view.reshape(n, groups, c // groups * math.prod(kernel), rows * width)
 
 

@@ -219,6 +219,8 @@ class Namespace:
             wrapped = Namespace(attribute, f"{self.__name__}.{name}")
         elif callable(attribute) and not isinstance(attribute, type):
             wrapped = _wrapped(attribute, f"{self.__name__}.{name}")
+            if name in _CUPY_LACKS:  # keywords NumPy takes and CuPy's function does not
+                wrapped = _refusing(wrapped, name, _CUPY_LACKS[name])
         else:
             return attribute  # dtypes, constants, scalar types
         setattr(self, name, wrapped)  # cached: the next lookup is an attribute read
@@ -244,6 +246,19 @@ class Namespace:
 
     def asnumpy(self, value):
         return value.inner.copy() if isinstance(value, StandinArray) else numpy.asarray(value)
+
+
+# NumPy keywords CuPy's same-named functions lack (calling them so fails on a GPU only)
+_CUPY_LACKS = {"as_strided": ("writeable", "subok")}
+
+
+def _refusing(function, name, keywords):
+    def call(*args, **kwargs):
+        for keyword in keywords:
+            if keyword in kwargs:
+                raise StandinError(f"{name}: CuPy's {name} takes no {keyword!r} argument")
+        return function(*args, **kwargs)
+    return call
 
 
 def _host(value):
