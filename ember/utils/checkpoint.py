@@ -3,37 +3,46 @@
 ``checkpoint(fn, *args)`` runs ``fn`` without recording its graph (so none of
 its intermediate values are kept) through an :class:`ember.autograd.Function`;
 the backward pass runs ``fn`` again with recording on, from the same inputs
-and the same random state, and differentiates that. Gradients reach the
-tensor arguments through the Function and the tensors ``fn`` reads from
-outside (a module's parameters) through their ``.grad``, as PyTorch's
-reentrant checkpoint does. ``use_reentrant`` is accepted either way; Ember
-always works this way, so ``ember.autograd.grad`` with respect to
-parameters used inside a checkpoint is not supported (their gradients are
-accumulated into ``.grad`` instead).
+and the same random state, and differentiates that. When ``fn`` is a module
+(or a method of one) its parameters are inputs of the Function too, so
+``ember.autograd.grad`` and ``create_graph=True`` reach them as they reach the
+arguments. Tensors any other function reads from outside get their gradient
+in ``.grad`` during backward (PyTorch's reentrant behaviour), so
+``autograd.grad`` with respect to those is not supported. ``use_reentrant``
+is accepted either way.
 """
 from __future__ import annotations
 
-from ..autograd import Function, backward as _backward, enable_grad
+from ..autograd import Function, backward as _backward, enable_grad, is_grad_enabled
+from ..autograd import grad as _grad
 from ..errors import EmberValueError
 from ..ops import random as _random
 from ..tensor import Tensor
 
 
 class _Checkpoint(Function):
+    """Inputs: ``fn``, whether to replay the RNG, how many arguments ``fn`` takes, the
+    arguments, then the parameters of the module ``fn`` belongs to (if any), so their
+    gradients go through the graph (``autograd.grad`` and ``create_graph`` work for them)."""
+
     @staticmethod
-    def forward(ctx, fn, preserve_rng_state, *args):
-        ctx.fn, ctx.args = fn, args
+    def forward(ctx, fn, preserve_rng_state, count, *args_and_parameters):
+        args = args_and_parameters[:count]
+        ctx.fn, ctx.args, ctx.count = fn, args, count
         ctx.rng_state = _random.default_generator.get_state() if preserve_rng_state else None
-        ctx.save_for_backward(*[a for a in args if isinstance(a, Tensor)])
-        outputs = fn(*args)
-        ctx.as_tuple = isinstance(outputs, tuple)
-        return outputs
+        tensors = [a for a in args if isinstance(a, Tensor)]
+        ctx.tensor_count = len(tensors)
+        ctx.save_for_backward(*tensors, *args_and_parameters[count:])  # backward gets the real ones
+        return fn(*args)
 
     @staticmethod
     def backward(ctx, *grads):
-        saved = iter(ctx.saved_tensors)
-        needs = ctx.needs_input_grad[2:]
-        args = [next(saved).detach().requires_grad_(need) if isinstance(a, Tensor) else a
+        create_graph = is_grad_enabled()  # the engine turns recording on only for create_graph
+        saved = iter(ctx.saved_tensors[:ctx.tensor_count])
+        parameters = ctx.saved_tensors[ctx.tensor_count:]
+        needs = ctx.needs_input_grad[3:]
+        connect = create_graph and bool(parameters)  # keep the recomputation tied to the inputs
+        args = [_fresh(next(saved), need, connect) if isinstance(a, Tensor) else a
                 for a, need in zip(ctx.args, needs)]
         current = _random.default_generator.get_state()
         if ctx.rng_state is not None:
@@ -45,9 +54,36 @@ class _Checkpoint(Function):
             _random.default_generator.set_state(current)
         outputs = outputs if isinstance(outputs, tuple) else (outputs,)
         pairs = [(o, g) for o, g in zip(outputs, grads) if isinstance(o, Tensor) and o.requires_grad]
-        if pairs:
-            _backward([o for o, _ in pairs], [g for _, g in pairs])
-        return (None, None) + tuple(a.grad if isinstance(a, Tensor) else None for a in args)
+        targets = [a for a in args if isinstance(a, Tensor) and a.requires_grad] + list(parameters)
+        if not parameters:  # a plain function: tensors it reads from outside get .grad, as reentrant PyTorch
+            if pairs:
+                _backward([o for o, _ in pairs], [g for _, g in pairs])
+            found = {id(a): a.grad for a in targets}
+        elif pairs and targets:
+            with enable_grad():
+                values = _grad([o for o, _ in pairs], targets, [g for _, g in pairs],
+                               create_graph=create_graph, allow_unused=True)
+            found = dict(zip(map(id, targets), values))
+        else:
+            found = {}
+        arg_grads = tuple(found.get(id(a)) if isinstance(a, Tensor) else None for a in args)
+        return (None, None, None) + arg_grads + tuple(found.get(id(p)) for p in parameters)
+
+
+def _fresh(value, need, connect):
+    """An input for the recomputation: an alias in the graph (double backward) or a new leaf."""
+    if connect and need:
+        return value.view_as(value)
+    return value.detach().requires_grad_(need)
+
+
+def _module_parameters(function):
+    """The parameters of the module ``function`` is (or is a method of) that require grad."""
+    from ..nn.module import Module
+    owner = function if isinstance(function, Module) else getattr(function, "__self__", None)
+    if not isinstance(owner, Module):
+        return ()
+    return tuple(p for p in owner.parameters() if p.requires_grad)
 
 
 def checkpoint(function, *args, use_reentrant: bool | None = None, preserve_rng_state: bool = True,
@@ -66,7 +102,8 @@ def checkpoint(function, *args, use_reentrant: bool | None = None, preserve_rng_
         raise EmberValueError(f"checkpoint: unexpected keyword arguments {sorted(kwargs)}")
     if context_fn is not None:
         raise EmberValueError("checkpoint: context_fn is not supported by Ember")
-    return _Checkpoint.apply(function, preserve_rng_state, *args)
+    parameters = _module_parameters(function)
+    return _Checkpoint.apply(function, preserve_rng_state, len(args), *args, *parameters)
 
 
 def checkpoint_sequential(functions, segments: int, input, use_reentrant: bool | None = None,

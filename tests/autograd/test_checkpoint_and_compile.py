@@ -74,3 +74,19 @@ def test_compile_spellings_and_modules():
     assert mine[0].weight.grad is not None
     with pytest.raises(ember.errors.EmberValueError, match="mode"):
         ember.compile(f, mode="fastest")
+
+
+def test_checkpointed_module_parameters_reach_autograd_grad_and_double_backward():
+    results = []
+    for lib in (ember, torch):
+        mine, reference = _models()
+        model = mine if lib is ember else reference
+        x = lib.tensor(X, requires_grad=True)
+        out = lib.utils.checkpoint.checkpoint(model, x, use_reentrant=False) if lib is torch \
+            else checkpoint(model, x, use_reentrant=False)
+        weight = model[0].weight
+        gw, gx = lib.autograd.grad((out ** 2).sum(), (weight, x), create_graph=True)
+        (ggx,) = lib.autograd.grad(gw.sum(), x)
+        results.append([numpy.asarray(v.detach().tolist()) for v in (gw, gx, ggx)])
+    for mine_value, reference_value in zip(*results):
+        numpy.testing.assert_allclose(mine_value, reference_value, rtol=1e-9, atol=1e-12)
