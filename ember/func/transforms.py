@@ -151,7 +151,10 @@ def vjp(func, *primals, has_aux: bool = False):
 
 
 def jacrev(func, argnums=0, *, has_aux: bool = False, chunk_size=None):
-    """The Jacobian of ``func`` by reverse mode, one row per output element (``torch.func.jacrev``).
+    """The Jacobian of ``func`` by reverse mode (``torch.func.jacrev``).
+
+    All rows come from one VJP vmapped over the identity basis, as in PyTorch; when an
+    outer transform differentiates the result (``hessian``), rows are computed one by one.
 
     Shape ``output.shape + input.shape``; a tuple over ``argnums`` when it is a tuple.
 
@@ -167,12 +170,14 @@ def jacrev(func, argnums=0, *, has_aux: bool = False, chunk_size=None):
         with enable_grad():
             args, single, chosen = _prepare(args, argnums, "jacrev")
             output, aux = _split_aux(func(*args), has_aux, "jacrev")
-            flat = F.reshape(output, (-1,))
-            rows = []
-            for index in range(flat.numel()):
-                picked = flat[index]
-                rows.append([flatten(g)[0] for g in
-                             _gradients([picked], chosen, [F.ones_like(picked)], True)])
+            rows = None if outer else _rows_by_vmap(output, chosen)
+            if rows is None:  # an outer transform differentiates the result, or a primitive lacks a rule
+                flat = F.reshape(output, (-1,))
+                rows = []
+                for index in range(flat.numel()):
+                    picked = flat[index]
+                    rows.append([flatten(g)[0] for g in
+                                 _gradients([picked], chosen, [F.ones_like(picked)], True)])
         blocks = []
         for position, tree in enumerate(chosen):
             leaves, rebuild = flatten(tree)
@@ -186,6 +191,27 @@ def jacrev(func, argnums=0, *, has_aux: bool = False, chunk_size=None):
         jacobian = blocks[0] if single else tuple(blocks)
         return (jacobian, aux) if has_aux else jacobian
     return wrapper
+
+
+def _rows_by_vmap(output, chosen):
+    """All Jacobian rows in one batched backward pass: the VJP vmapped over the identity basis.
+
+    Returns the rows as ``rows[row][argument][leaf]`` views, or None when some primitive on
+    the way has no batching rule (the caller then loops over rows).
+    """
+    from ..errors import EmberError
+    from ..ops import functions as F
+    from .vmap import vmap
+    count = output.numel()
+    basis = F.reshape(F.eye(count, dtype=output.dtype), (count,) + tuple(output.shape))
+    try:
+        stacked = vmap(lambda cotangent: _gradients([output], chosen, [cotangent], False))(basis)
+    except EmberError as error:
+        if "has no batching rule" not in str(error):
+            raise
+        return None
+    leaves = [flatten(tree)[0] for tree in stacked]
+    return [[[leaf[row] for leaf in tree] for tree in leaves] for row in range(count)]
 
 
 def jacfwd(func, argnums=0, has_aux: bool = False, *, randomness: str = "error"):
