@@ -13,11 +13,12 @@ from collections.abc import Mapping
 from typing import Any, Callable, Iterator
 
 from .. import backend
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import is_grad_enabled, no_grad
 from ..backend import as_dtype
 from ..errors import DTypeError
 from ..ops.functions import cast
 from ..tensor import Tensor
+from . import backward_hooks
 from .hooks import RemovableHandle
 from .parameter import Parameter
 from .state_dict import IncompatibleKeys, load_into, local_entries
@@ -66,13 +67,16 @@ class Module:
         setter("_forward_pre_hooks", {})
         setter("_forward_hooks", {})
         setter("_hooks_with_kwargs", set())
+        setter("_backward_hooks", {})
+        setter("_backward_pre_hooks", {})
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     # --- calling ------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                or self._backward_pre_hooks):
             return self.forward(*args, **kwargs)
         return self._call_with_hooks(args, kwargs)
 
@@ -89,6 +93,9 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        backward_call = None
+        if (self._backward_hooks or self._backward_pre_hooks) and is_grad_enabled():
+            args, backward_call = backward_hooks.wrap_inputs(self, args)
         output = self.forward(*args, **kwargs)
         for key, hook in list(self._forward_hooks.items()):
             if key in self._hooks_with_kwargs:
@@ -97,6 +104,8 @@ class Module:
                 result = hook(self, args, output)
             if result is not None:
                 output = result
+        if backward_call is not None:
+            output = backward_hooks.wrap_outputs(backward_call, output)
         return output
 
     def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
@@ -117,6 +126,39 @@ class Module:
         ``forward`` raises.
         """
         return self._add_hook("_forward_hooks", hook, prepend, with_kwargs)
+
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients of the inputs are computed.
+
+        ``grad_input`` has one entry per positional argument (``None`` for
+        non-tensors and where no gradient flows); a returned tuple replaces it.
+
+        Example:
+            >>> import ember
+            >>> from ember import nn
+            >>> layer, seen = nn.Linear(2, 1), []
+            >>> handle = layer.register_full_backward_hook(lambda m, gi, go: seen.append(go[0].shape))
+            >>> layer(ember.ones(3, 2, requires_grad=True)).sum().backward()
+            >>> seen
+            [(3, 1)]
+            >>> handle.remove()
+        """
+        return self._add_hook("_backward_hooks", hook, prepend, False)
+
+    def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` before the module's gradients are computed; a returned
+        tuple replaces ``grad_output``.
+
+        Example:
+            >>> import ember
+            >>> from ember import nn
+            >>> layer = nn.Linear(2, 1)
+            >>> handle = layer.register_full_backward_pre_hook(lambda m, go: (go[0] * 0,))
+            >>> layer(ember.ones(1, 2)).sum().backward()
+            >>> layer.weight.grad.tolist()
+            [[0.0, 0.0]]
+        """
+        return self._add_hook("_backward_pre_hooks", hook, prepend, False)
 
     def _add_hook(self, store: str, hook, prepend: bool, with_kwargs: bool) -> RemovableHandle:
         hooks = getattr(self, store)

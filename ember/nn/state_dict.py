@@ -16,14 +16,15 @@ from ..tensor import Tensor
 
 
 class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    """What ``load_state_dict`` could not match (PyTorch's ``_IncompatibleKeys``)."""
+    """What ``load_state_dict`` could not match (PyTorch's ``_IncompatibleKeys``, and its repr)."""
 
     __slots__ = ()
 
     def __repr__(self) -> str:
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"
-        return super().__repr__()
+        return (f"_IncompatibleKeys(missing_keys={self.missing_keys!r}, "
+                f"unexpected_keys={self.unexpected_keys!r})")
 
     __str__ = __repr__
 
