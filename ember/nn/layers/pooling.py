@@ -208,3 +208,56 @@ class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
     """
 
     dims = 3
+
+
+class _AdaptiveMaxPoolNd(Module):
+    dims = 0
+
+    def __init__(self, output_size, return_indices: bool = False):
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input: Tensor):
+        return getattr(F, f"adaptive_max_pool{self.dims}d")(input, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """Max pooling to a fixed length, whatever the input length.
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> nn.AdaptiveMaxPool1d(3)(ember.ones(2, 4, 10)).shape
+        (2, 4, 3)
+    """
+
+    dims = 1
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """Max pooling to a fixed ``(H_out, W_out)`` (``None`` keeps a size).
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> nn.AdaptiveMaxPool2d((1, 1))(ember.ones(2, 16, 7, 7)).shape
+        (2, 16, 1, 1)
+    """
+
+    dims = 2
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Max pooling to a fixed ``(D_out, H_out, W_out)``.
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> nn.AdaptiveMaxPool3d(1)(ember.ones(1, 2, 3, 4, 5)).shape
+        (1, 2, 1, 1, 1)
+    """
+
+    dims = 3
