@@ -10,8 +10,8 @@ whole batch with primitive calls one level down (eagerly, in an enclosing
 ``vmap`` or in a trace), and records the same autograd node eager execution
 would, so ``grad`` inside ``vmap`` differentiates per example.
 
-Gradients do not flow from outside a ``vmap`` into it (``grad(vmap(f))``):
-inputs enter it detached.
+Gradients reach a ``vmap``'s tensor arguments from outside it (``grad(vmap(f))``,
+``vmap(f)(x).sum().backward()``) through ``ember.func.vmap_grad``.
 """
 from __future__ import annotations
 
@@ -187,6 +187,18 @@ def vmap(func, in_dims=0, out_dims=0, randomness: str = "error", *, chunk_size=N
         raise EmberValueError(f"vmap: randomness must be one of {_RANDOMNESS}, got {randomness!r}")
 
     def wrapper(*args, **kwargs):
+        from ..tensor import Tensor
+        leaves, rebuild = flatten(list(args))
+        dims = _dims_per_leaf(args, in_dims)
+        size = _batch_size(leaves, dims)
+        if _grad_state.enabled and _namespaces.current_tracer.get() is None and any(
+                isinstance(leaf, Tensor) and leaf.requires_grad for leaf in leaves):
+            from .vmap_grad import differentiable_vmap  # gradients must reach the arguments
+            return differentiable_vmap(lambda *a, **k: plain(a, k),
+                                       func, kwargs, args, dims, out_dims, randomness)
+        return plain(args, kwargs)
+
+    def plain(args, kwargs):
         from ..tensor import Tensor
         leaves, rebuild = flatten(list(args))
         dims = _dims_per_leaf(args, in_dims)

@@ -162,3 +162,15 @@ def test_per_example_gradient_through_linear_algebra():
         loss = lambda a: lib.linalg.inv(a).sum() + lib.linalg.det(a)
         results.append(F.vmap(F.grad(loss))(lib.tensor(_SPD)).numpy())
     numpy.testing.assert_allclose(results[0], results[1], rtol=1e-10)
+
+
+def test_gradients_flow_into_vmap_from_outside():
+    results = []
+    for lib, F in ((ember, ember.func), (torch, torch.func)):
+        x, w = lib.tensor(B, requires_grad=True), lib.tensor(M, requires_grad=True)
+        out = F.vmap(lambda row, m: (row @ m).tanh(), in_dims=(0, None))(x, w)
+        (out ** 2).sum().backward()
+        outer = F.grad(lambda v: F.vmap(lambda row: row.sin().sum())(v).sum())(lib.tensor(B))
+        results.append([out.detach().numpy(), x.grad.numpy(), w.grad.numpy(), outer.numpy()])
+    for mine, reference in zip(*results):
+        numpy.testing.assert_allclose(mine, reference, rtol=1e-10, atol=1e-13)
