@@ -17,6 +17,7 @@ from .margin_loss import margin_ranking_loss, triplet_margin_loss  # noqa: F401
 from .likelihood_loss import gaussian_nll_loss, poisson_nll_loss  # noqa: F401
 from .pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: F401
 from .interpolate import interpolate, upsample  # noqa: F401
+from .fold import fold, unfold  # noqa: F401
 from .adaptive_max_pool import adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d  # noqa: F401
 
 # --- part 2: conv, pooling, attention (owner: nn-conv-rnn) ---
