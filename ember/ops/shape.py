@@ -349,7 +349,8 @@ def repeat(input, *sizes) -> Tensor:
     shape = (1,) * (len(sizes) - x.ndim) + x.shape
     x = reshape(x, [d for s in shape for d in (1, s)])
     x = broadcast_to(x, [d for r, s in zip(sizes, shape) for d in (r, s)])
-    return reshape(x, [r * s for r, s in zip(sizes, shape)])
+    # a copy, as PyTorch's: the reshape alone can stay a read-only stride-0 view
+    return clone(reshape(x, [r * s for r, s in zip(sizes, shape)]))
 
 
 def tile(input, dims) -> Tensor:
