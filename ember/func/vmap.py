@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy
 
+from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad, state as _grad_state
 from ..backend import namespaces as _namespaces
 from ..errors import EmberError, EmberValueError
@@ -148,6 +149,27 @@ class BatchTracer:
         return Tensor._make(BatchedArray(draw._data, self), None, False)
 
 
+class _VmapCapturedGradient(Function):
+    """The boundary of an inner graph that reached tensors captured from outside vmap."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise EmberError("vmap: gradients cannot flow to tensors the vmapped function reads "
+                         "from outside (e.g. a module's parameters) yet; pass them as arguments "
+                         "with in_dims=None (ember.func.functional_call), or take the gradient "
+                         "inside vmap (vmap(grad(f)))")
+
+
+def _closed_boundary(value):
+    """An output whose inner graph reaches tensors captured from outside that require grad
+    (a module's parameters): backward through it raises instead of silently missing them."""
+    return _VmapCapturedGradient.apply(value.requires_grad_(True))
+
+
 def _dims_per_leaf(args, in_dims):
     """One in_dim per tensor leaf of ``args`` (an int or None broadcast over an argument's leaves)."""
     if isinstance(in_dims, (int, type(None))):
@@ -256,6 +278,8 @@ def _leave(result, out_dims, tracer):
         data = leaf._data
         if isinstance(data, BatchedArray) and data.tracer is tracer:
             value = Tensor._make(data.value, None, False)
+            if leaf._node is not None and _grad_state.enabled and tracer.parent is None:
+                value = _closed_boundary(value)
         else:  # the same for every example
             value = F.broadcast_to(F.unsqueeze(leaf.detach(), 0), (tracer.size,) + tuple(leaf.shape))
         out.append(F.movedim(value, 0, dim) if dim not in (None, 0) else value)

@@ -174,3 +174,11 @@ def test_gradients_flow_into_vmap_from_outside():
         results.append([out.detach().numpy(), x.grad.numpy(), w.grad.numpy(), outer.numpy()])
     for mine, reference in zip(*results):
         numpy.testing.assert_allclose(mine, reference, rtol=1e-10, atol=1e-13)
+
+
+def test_captured_parameters_raise_instead_of_missing_gradients():
+    layer = ember.nn.Linear(5, 2)
+    out = ember.func.vmap(layer)(ember.tensor(B, dtype=ember.float32))
+    assert out.shape == (4, 2)  # inference works
+    with pytest.raises(ember.errors.EmberError, match="pass them as arguments"):
+        out.sum().backward()
