@@ -2,8 +2,10 @@
 
 ``model.save('m.keras')`` writes a zip archive holding ``config.json`` (the
 architecture, from ``get_config``, plus the compile settings),
-``metadata.json`` and ``model.weights.safetensors`` (the state dict, written
-by ``ember.save``); ``load_model`` rebuilds the model from the config and
+``metadata.json`` and the weights: ``model.weights.h5`` in Keras 3's own HDF5
+layout when h5py is installed (so real Keras loads the file; see
+``keras_format``), else ``model.weights.safetensors`` (the state dict, written
+by ``ember.save``). Files written by real Keras 3 load too; ``load_model`` rebuilds the model from the config and
 loads the weights. ``save_weights``/``load_weights`` write and read the
 safetensors file alone. Files are written atomically; loading runs no code
 (no pickle), and a Lambda layer's lambda is only rebuilt with ``safe_mode=False``.
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import hashlib
 import datetime
 import io
 import json
@@ -36,6 +39,7 @@ from ember.io.atomic import atomic_write
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
+from . import keras_format
 from .layers.symbolic import KerasTensor
 
 _CUSTOM_OBJECTS: dict[str, type] = {}
@@ -56,13 +60,14 @@ def register_keras_serializable(package: str = "Custom", name: str | None = None
 def get_registered_object(name: str, custom_objects: dict | None = None):
     """The class for ``name``: custom objects, then registered ones, then Keras's own."""
     from . import layers, models
+    name = keras_format.CLASS_ALIASES.get(name, name)
     for source in (custom_objects or {}, _CUSTOM_OBJECTS):
         if name in source:
             return source[name]
     for module in (layers, models):
         if isinstance(getattr(module, name, None), type):
             return getattr(module, name)
-    raise ValueError(f"Could not locate class {name!r}. Make sure custom classes are decorated with "
+    raise ValueError(f"Could not locate class {name!r}: Ember has no layer or model of that name. Make sure custom classes are decorated with "
                      "`@keras.saving.register_keras_serializable()` or passed in `custom_objects`.")
 
 
@@ -96,8 +101,10 @@ def functional_config(model) -> dict:
     graph = model._graph
 
     def encode(value):
-        if isinstance(value, KerasTensor):
-            return {"keras_history": graph.history_of(value)}
+        if isinstance(value, KerasTensor):  # Keras 3's own spelling, so real Keras reads it
+            return {"class_name": "__keras_tensor__",
+                    "config": {"shape": list(value.shape), "dtype": value.dtype,
+                               "keras_history": graph.history_of(value)}}
         if isinstance(value, dict):
             return {key: encode(item) for key, item in value.items()}
         if isinstance(value, (list, tuple)):
@@ -110,7 +117,21 @@ def functional_config(model) -> dict:
                        "inbound_nodes": [{"args": encode(list(node.call_args)), "kwargs": encode(node.call_kwargs)}
                                          for node in nodes]})
     return {"name": model.name, "trainable": model.trainable, "layers": layers,
-            "input_layers": encode(graph.inputs), "output_layers": encode(graph.outputs)}
+            "input_layers": _histories(graph.inputs, graph), "output_layers": _histories(graph.outputs, graph)}
+
+
+def _histories(value, graph):
+    """A model's inputs or outputs as Keras writes them: [layer name, node index, tensor index] triples."""
+    if isinstance(value, KerasTensor):
+        return graph.history_of(value)
+    if isinstance(value, dict):
+        return {key: _histories(item, graph) for key, item in value.items()}
+    return [_histories(item, graph) for item in value]
+
+
+def _is_history(value) -> bool:
+    return isinstance(value, list) and len(value) == 3 and isinstance(value[0], str) \
+        and all(isinstance(index, int) for index in value[1:])
 
 
 def functional_from_config(cls, config: dict, custom_objects: dict | None = None):
@@ -135,12 +156,16 @@ def functional_from_config(cls, config: dict, custom_objects: dict | None = None
             continue
         stalled = 0
         produced[name].append(layers[name](*args, **kwargs))
-    inputs = _decode(config["input_layers"], produced)
-    outputs = _decode(config["output_layers"], produced)
+    inputs = _decode(config["input_layers"], produced, top_level=True)
+    outputs = _decode(config["output_layers"], produced, top_level=True)
     return cls(inputs=inputs, outputs=outputs, name=config.get("name"))
 
 
-def _decode(value, produced: dict):
+def _decode(value, produced: dict, top_level: bool = False):
+    if top_level and _is_history(value):  # a model's inputs/outputs, in Keras's triple spelling
+        value = {"keras_history": value}
+    if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+        value = value["config"]
     if isinstance(value, dict) and "keras_history" in value:
         name, node_index, tensor_index = value["keras_history"]
         if node_index >= len(produced[name]):
@@ -151,7 +176,7 @@ def _decode(value, produced: dict):
     if isinstance(value, dict):
         return {key: _decode(item, produced) for key, item in value.items()}
     if isinstance(value, list):
-        return [_decode(item, produced) for item in value]
+        return [_decode(item, produced, top_level) for item in value]
     return value
 
 
@@ -204,25 +229,75 @@ def save_model(model, filepath, overwrite: bool = True, **kwargs) -> None:
                          f"{filepath!r}. Use model.save_weights() for a weights-only file.")
     if os.path.exists(filepath) and not overwrite:
         raise FileExistsError(f"{filepath} exists and overwrite=False")
-    config = {**serialize_layer(model), "compile_config": _compile_config(model),
+    config = {**keras_format.to_keras_config(serialize_layer(model)), "compile_config": _compile_config(model),
               "build_config": {"input_shape": _jsonable(model._build_shapes)}}
     metadata = {"keras_version": f"ember-{ember.__version__}",
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
-    weights = io.BytesIO()
-    ember.save(_state(model), weights)
+    weights_name, weights = _weights_entry(model)
+    # HDF5 has no checksum of its own: the digest lets Ember notice a damaged file (Keras ignores it).
+    metadata["weights_sha256"] = hashlib.sha256(weights).hexdigest()
 
     def write(file):
         with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED) as archive:
             archive.writestr(_METADATA, json.dumps(metadata))
             archive.writestr(_CONFIG, json.dumps(config))
-            archive.writestr(_WEIGHTS, weights.getvalue())
+            archive.writestr(weights_name, weights)
     atomic_write(filepath, write)
 
 
+def _weights_entry(model) -> tuple[str, bytes]:
+    """Keras 3's HDF5 weights when h5py is installed (so real Keras reads the file), else safetensors."""
+    try:
+        return keras_format.WEIGHTS_H5, keras_format.write_weights_h5(model)
+    except ImportError:
+        weights = io.BytesIO()
+        ember.save(_state(model), weights)
+        return _WEIGHTS, weights.getvalue()
+
+
+def _weights_name(filepath: str) -> str | tuple[str, str]:
+    """Which weights entry the archive holds: Keras's HDF5 one or Ember's safetensors one."""
+    try:
+        with zipfile.ZipFile(filepath) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, EOFError, OSError):
+        return _WEIGHTS  # _read_archive reports the problem with the file's name
+    for name in (keras_format.WEIGHTS_H5, _WEIGHTS):
+        if name in names:
+            return name
+    raise ValueError(f"{filepath!r} is not a valid .keras file: it holds no {keras_format.WEIGHTS_H5} "
+                     f"or {_WEIGHTS} (its entries: {names[:8]})")
+
+
+def _check_digest(filepath: str, name: str, weights: bytes) -> None:
+    """Compare the weights with the digest Ember wrote in metadata.json, when there is one."""
+    try:
+        (raw,) = _read_archive(filepath, (_METADATA,))
+        expected = json.loads(raw).get("weights_sha256")
+    except (ValueError, AttributeError):
+        return  # files written by Keras have no digest (or no readable metadata): nothing to check
+    if expected and hashlib.sha256(weights).hexdigest() != expected:
+        raise ember.io.CorruptFileError(f"{filepath!r}: its {name} is damaged: its SHA-256 digest does not "
+                                        "match the one recorded in metadata.json")
+
+
+def _load_entry(model, filepath: str, name: str, weights: bytes, skip_mismatch: bool) -> None:
+    if name == keras_format.WEIGHTS_H5:
+        _check_digest(filepath, name, weights)
+        try:
+            keras_format.load_weights_h5(model, weights, filepath)
+        except OSError as error:  # h5py's error for bytes that are not HDF5
+            raise ValueError(f"{filepath!r}: its {name} is not a readable HDF5 file ({error})") from None
+    else:
+        _load_state(model, _load_weights_entry(filepath, weights), skip_mismatch=skip_mismatch)
+
+
 def load_model(filepath, custom_objects: dict | None = None, compile: bool = True, safe_mode: bool = True):
-    """Rebuild a model saved by :func:`save_model` and load its weights."""
+    """Rebuild a model saved by :func:`save_model` (or by real Keras 3) and load its weights."""
     filepath = os.fspath(filepath)
-    config, weights = _read_config(filepath, _read_archive(filepath, (_CONFIG, _WEIGHTS)))
+    weights_name = _weights_name(filepath)
+    config, weights = _read_config(filepath, _read_archive(filepath, (_CONFIG, weights_name)))
+    config = keras_format.normalize_config(config)
     with safe_mode_scope(safe_mode):
         try:
             model = deserialize_layer(config, custom_objects)
@@ -231,7 +306,7 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
                              f"({type(error).__name__}: {error})") from error
     if not model.built and (config.get("build_config") or {}).get("input_shape"):
         model.build(_shape_structure(config["build_config"]["input_shape"]))
-    _load_state(model, _load_weights_entry(filepath, weights), skip_mismatch=False)
+    _load_entry(model, filepath, weights_name, weights, skip_mismatch=False)
     compile_config = config.get("compile_config")
     if compile and compile_config:
         model.compile(optimizer=optimizers_module.deserialize(compile_config["optimizer"]),
@@ -326,11 +401,11 @@ def load_weights(model, filepath, skip_mismatch: bool = False) -> None:
     """Load weights written by :func:`save_weights` (or ``model.save``) into ``model``."""
     filepath = os.fspath(filepath)
     if _looks_like_zip(filepath):
-        (weights,) = _read_archive(filepath, (_WEIGHTS,))
-        state = _load_weights_entry(filepath, weights)
-    else:
-        state = ember.load(filepath)
-    _load_state(model, state, skip_mismatch)
+        name = _weights_name(filepath)
+        (weights,) = _read_archive(filepath, (name,))
+        _load_entry(model, filepath, name, weights, skip_mismatch)
+        return
+    _load_state(model, ember.load(filepath), skip_mismatch)
 
 
 def _load_state(model, state: dict, skip_mismatch: bool) -> None:

@@ -92,9 +92,15 @@ def test_a_keras_file_without_its_config(saved):
     _load_fails(saved, "config.json")
 
 
+def _weights_entry(path):
+    """model.weights.h5 (Keras 3's layout, when h5py is installed) or model.weights.safetensors."""
+    with zipfile.ZipFile(path) as archive:
+        return next(name for name in archive.namelist() if name.startswith("model.weights."))
+
+
 def test_a_keras_file_without_its_weights(saved):
-    _rewrite(saved, drop=["model.weights.safetensors"])
-    _load_fails(saved, "model.weights.safetensors")
+    _rewrite(saved, drop=[_weights_entry(saved)])
+    _load_fails(saved, "holds no model.weights")
 
 
 def test_a_keras_file_with_a_broken_config(saved):
@@ -108,11 +114,12 @@ def test_a_keras_file_with_a_config_of_the_wrong_shape(saved):
 
 
 def test_a_keras_file_with_damaged_weights(saved):
+    name = _weights_entry(saved)
     with zipfile.ZipFile(saved) as archive:
-        weights = bytearray(archive.read("model.weights.safetensors"))
+        weights = bytearray(archive.read(name))
     weights[-1] ^= 0x01
-    _rewrite(saved, replace={"model.weights.safetensors": bytes(weights)})
-    _load_fails(saved, "model.weights.safetensors.*SHA-256", kind=Exception)
+    _rewrite(saved, replace={name: bytes(weights)})
+    _load_fails(saved, f"{name}.*SHA-256", kind=Exception)
 
 
 def test_a_missing_keras_file_is_file_not_found(tmp_path):
