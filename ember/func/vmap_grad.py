@@ -6,12 +6,13 @@ call; backward is the per-example VJP of ``f``, itself vmapped over the
 inputs and the output gradients (so it runs on batching rules too), with the
 gradients of unbatched inputs summed over the batch. ``f`` is run again in
 backward (as checkpointing does). Only the explicit arguments get gradients:
-tensors ``f`` reads from its closure do not (pass them as arguments with
-``in_dims=None``).
+when ``f`` reads tensors that require grad from its closure, backward raises
+(pass them as arguments with ``in_dims=None``).
 """
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import enable_grad
 from .pytree import flatten
 
 
@@ -32,13 +33,18 @@ class _Plan:
         return self.rebuild(leaves)
 
     def run(self, tensors):
-        result = self.plain(*self.call_with(tensors), **self.kwargs)
+        with enable_grad():  # so that outputs reaching captured tensors that require grad show it
+            result = self.plain(*self.call_with(tensors), **self.kwargs)
         outputs, self.output_rebuild = flatten(result)
+        self.captured = any(getattr(o, "_node", None) is not None for o in outputs)
         dims = self.out_dims
         self.output_dims = list(flatten(dims)[0]) if isinstance(dims, (tuple, list)) else [dims] * len(outputs)
         return tuple(outputs)
 
     def pullback(self, tensors, grads):
+        if self.captured:
+            from .vmap import _VmapCapturedGradient
+            _VmapCapturedGradient.backward(None, None)  # raises: those tensors would miss gradients
         from ..ops import functions as F
         from .transforms import vjp
         from .vmap import vmap

@@ -182,3 +182,6 @@ def test_captured_parameters_raise_instead_of_missing_gradients():
     assert out.shape == (4, 2)  # inference works
     with pytest.raises(ember.errors.EmberError, match="pass them as arguments"):
         out.sum().backward()
+    x = ember.tensor(B, dtype=ember.float32, requires_grad=True)
+    with pytest.raises(ember.errors.EmberError, match="pass them as arguments"):
+        ember.func.vmap(layer)(x).sum().backward()
