@@ -7,7 +7,8 @@ from . import functional, init, utils  # noqa: F401
 from .layers import *  # noqa: F401,F403  (the names listed in ember/nn/layers/__init__.py)
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss,  # noqa: F401
                      L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
-from .losses import (GaussianNLLLoss, MarginRankingLoss, PoissonNLLLoss, TripletMarginLoss)  # noqa: F401
+from .losses import (CTCLoss, GaussianNLLLoss, MarginRankingLoss, PoissonNLLLoss,  # noqa: F401
+                     TripletMarginLoss)
 
 # --- part 2: convolution, pooling, recurrent, attention, transformer (owner: nn-conv-rnn) ---
 

@@ -5,6 +5,7 @@ follow ``.to(dtype)`` and appear in ``state_dict`` exactly as in PyTorch.
 """
 from __future__ import annotations
 
+from .functional import ctc as L_ctc
 from .functional import likelihood_loss as L_likelihood
 from .functional import loss as L
 from .functional import margin_loss as L_margin
@@ -266,3 +267,23 @@ class GaussianNLLLoss(_Loss):
     def forward(self, input: Tensor, target: Tensor, var) -> Tensor:
         return L_likelihood.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
                                               reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """Connectionist temporal classification loss over ``(T, N, C)`` log-probabilities.
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> log_probs = ember.log_softmax(ember.zeros(4, 1, 3), 2)
+        >>> nn.CTCLoss()(log_probs, ember.tensor([[1, 2]]), [4], [2]).item() > 0
+        True
+    """
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False):
+        super().__init__(None, None, reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs: Tensor, targets: Tensor, input_lengths, target_lengths) -> Tensor:
+        return L_ctc.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
+                              self.zero_infinity)

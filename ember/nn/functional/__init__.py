@@ -19,6 +19,7 @@ from .pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: F401
 from .interpolate import interpolate, upsample  # noqa: F401
 from .fold import fold, unfold  # noqa: F401
 from .grid_sample import affine_grid, grid_sample  # noqa: F401
+from .ctc import ctc_loss  # noqa: F401
 from .adaptive_max_pool import adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d  # noqa: F401
 
 # --- part 2: conv, pooling, attention (owner: nn-conv-rnn) ---
