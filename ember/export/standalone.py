@@ -80,12 +80,43 @@ _SHAPE_ERROR = """def _shape_error(label, axis, actual, expected, name):
     return ValueError(f"input {label} has size {actual} in dimension {axis}, but {name} = {expected}")"""
 
 
+_MATMUL = """def _matmul(a, b, out=None):
+    if a.ndim > 2 and b.ndim == 2 and a.flags.c_contiguous and (out is None or out.flags.c_contiguous):
+        count = int(numpy.prod(a.shape[:-1]))
+        flat = numpy.matmul(a.reshape(count, a.shape[-1]), b,
+                            **({} if out is None else {"out": out.reshape(count, b.shape[-1])}))
+        return flat.reshape(a.shape[:-1] + (b.shape[-1],)) if out is None else out
+    return numpy.matmul(a, b) if out is None else numpy.matmul(a, b, out=out)"""
+
+
+# Ember's guard (ember/primitives/guards.py) raises Ember's error types; this one raises their builtin bases.
+_CHECK_VALUES = """class {name}:
+    \"\"\"Ember's 'check_values' guard: raise when values break the rule (indices, divisors, probabilities).\"\"\"
+
+    @staticmethod
+    def forward(xp, values, rule, op, limit):
+        if values.size == 0:
+            return True
+        if rule in ("class", "index") and (values.min() < 0 or values.max() >= limit):
+            bad = values.max() if values.max() >= limit else values.min()
+            raise IndexError(f"{{op}}: {{rule}} {{bad}} is out of range [0, {{limit}})")
+        if rule == "nonzero" and not values.all():
+            raise ZeroDivisionError(f"ZeroDivisionError: {{op}} of integers by zero")
+        if rule == "probability" and not ((values >= 0) & (values <= 1)).all():
+            raise RuntimeError(f"{{op}}: all elements of input should be between 0 and 1")
+        return True"""
+
+
 def _define(name, value, weights, definitions, collector) -> None:
     from ..primitives.core import Primitive
     if name == "_shape_error":  # Ember's version builds an Ember exception
         definitions.append(_SHAPE_ERROR)
+    elif name == "_matmul":  # Ember's kernel without its BLAS thread policy (same GEMMs, same numbers)
+        definitions.append(_MATMUL)
     elif isinstance(value, numpy.ndarray):
         weights[name] = value
+    elif isinstance(value, Primitive) and value.name == "check_values":
+        definitions.append(_CHECK_VALUES.format(name=name))
     elif isinstance(value, Primitive):
         collector.primitive(name, value)
     elif callable(value) and getattr(value, "__code__", None) is not None:

@@ -1,5 +1,6 @@
 """Standalone NumPy modules: written, then run in a fresh interpreter that cannot import Ember."""
 import json
+import os
 import subprocess
 import sys
 
@@ -54,8 +55,11 @@ def run_isolated(path, inputs, tmp_path):
         numpy.save(names[-1], x)
     work = tmp_path / "clean"
     work.mkdir()
+    # one BLAS thread, as Ember's thread policy runs these small products in-process: OpenBLAS's
+    # multi-threaded kernels round differently, and the comparison is exact
+    environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     done = subprocess.run([sys.executable, "-I", "-c", RUNNER, str(path), json.dumps(names)],
-                          cwd=work, capture_output=True, text=True, timeout=120)
+                          cwd=work, capture_output=True, text=True, timeout=120, env=environment)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [], "the module imported more than NumPy and safetensors"
     return [numpy.load(name + ".out.npy") for name in names]

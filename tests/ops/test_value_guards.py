@@ -157,3 +157,18 @@ def test_reflected_integer_division_by_a_tensor_holding_zero_raises():
 def test_float_division_by_zero_still_gives_inf_and_nan():
     assert (ember.tensor([1.0, -1.0]) // 0.0).tolist() == (torch.tensor([1.0, -1.0]) // 0.0).tolist()
     assert ember.tensor([1.0]).div(ember.tensor([0.0]), rounding_mode="trunc").tolist() == [float("inf")]
+
+
+def test_exported_numpy_module_keeps_the_guard(tmp_path):
+    import importlib.util
+    ember.manual_seed(0)
+    model = ember.nn.Sequential(ember.nn.Embedding(5, 3), ember.nn.Flatten(), ember.nn.Linear(6, 2)).eval()
+    path = tmp_path / "guarded.py"
+    ember.export.numpy_module(model, ember.TensorSpec((None, 2), ember.int64), path)
+    spec = importlib.util.spec_from_file_location("guarded", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    good = numpy.array([[1, 4], [0, 2]])
+    numpy.testing.assert_allclose(module.predict(good), model(ember.tensor(good)).detach().numpy(), rtol=1e-6)
+    with pytest.raises(IndexError, match="embedding: index -1 is out of range"):
+        module.predict(numpy.array([[1, -1], [0, 0]]))
