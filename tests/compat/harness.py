@@ -49,7 +49,30 @@ def load(name: str, library: str) -> types.ModuleType:
     module = types.ModuleType(f"compat_{name}_{library}")
     module.__file__ = str(path)
     exec(compile(source, str(path), "exec"), module.__dict__)
+    if library == "torch":
+        _vision_takes_torch_tensors(module)
     return module
+
+
+def _as_numpy(value):
+    if hasattr(value, "detach") and hasattr(value, "cpu"):
+        return value.detach().cpu().numpy()
+    if isinstance(value, (list, tuple)):
+        return [_as_numpy(item) for item in value]
+    return value
+
+
+def _vision_takes_torch_tensors(module: types.ModuleType) -> None:
+    """The PyTorch run borrows ember.vision's image utilities (no torchvision here): hand
+    them NumPy arrays where the program passes torch tensors."""
+    import functools
+    for name in ("save_image", "make_grid"):
+        function = module.__dict__.get(name)
+        if function is not None and function.__module__.startswith("ember."):
+            @functools.wraps(function)
+            def wrapper(tensor, *args, _function=function, **kwargs):
+                return _function(_as_numpy(tensor), *args, **kwargs)
+            module.__dict__[name] = wrapper
 
 
 def _modules(model):
@@ -72,6 +95,9 @@ def without_dropout(model) -> None:
         for layer in module.modules():
             if "Dropout" in type(layer).__name__:
                 layer.p = 0.0
+            # RNNs (between layers) and MultiheadAttention (on the weights) hold a float rate
+            if isinstance(getattr(layer, "dropout", None), float):
+                layer.dropout = 0.0
 
 
 def run_both(name: str, steps: int, seed: int = 0):

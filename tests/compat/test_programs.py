@@ -1,7 +1,9 @@
 """Acceptance for PyTorch compatibility: whole programs run with only their imports changed.
 
 Each program in ``programs/`` runs a few steps under PyTorch 2.13 and under Ember from the
-same initial weights and data; their numbers (losses, test metrics) must agree.
+same initial weights and data; their numbers (losses, test metrics) must agree. Where a
+program samples (multinomial, Categorical), the two libraries draw differently by design, so
+the draws are compared as distributions: Ember's frequencies against PyTorch's probabilities.
 """
 from __future__ import annotations
 
@@ -18,11 +20,38 @@ _spec = importlib.util.spec_from_file_location("compat_harness", _HARNESS)
 harness = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(harness)
 
-# (program, steps, relative tolerance on its numbers)
+# (program, steps, relative tolerance on its numbers): only programs that pass today
 PROGRAMS = [
     ("mnist_cnn", 3, 1e-4),
     ("char_gpt", 8, 1e-4),
+    ("mnist_rnn", 2, 1e-4),
+    ("polynomial_regression", 10, 1e-4),
+    ("vae", 3, 1e-4),
+    ("word_language_model", 4, 1e-4),
+    ("transformer_lm", 4, 1e-4),
+    ("time_sequence_prediction", 2, 1e-4),
+    ("dcgan", 3, 1e-4),
+    ("siamese", 3, 1e-4),
+    ("legendre_function", 20, 1e-4),
+    ("reinforce", 3, 1e-4),
+    ("per_sample_grads", 2, 1e-4),
+    ("resnet_cosine", 2, 1e-4),
+    ("regression_dataloader", 4, 1e-4),
+    ("gru_packed", 4, 1e-4),
+    ("per_sample_grads_cnn", 2, 1e-4),
+    ("super_resolution", 3, 1e-4),
 ]
+
+# Programs written and checked under PyTorch that don't run under Ember yet, with the reason.
+NOT_YET_PASSING = {
+    "fast_neural_style": (
+        "F.pad's reflect mode gathers with Getitem, which Ember always marks as a view (the "
+        "result shares its input's version counter), though integer-array indexing copies in "
+        "PyTorch and NumPy; so normalize_batch's in-place div_ on the content batch after "
+        "transformer(x) raises a false GradError ('one of the tensors saved by conv ... was "
+        "modified by an in-place operation')"),
+}
+NOT_YET_PASSING_STEPS = {"fast_neural_style": 2}
 
 
 @pytest.mark.parametrize("name, steps, tolerance", PROGRAMS, ids=[p[0] for p in PROGRAMS])
@@ -32,7 +61,83 @@ def test_program_matches_pytorch(name, steps, tolerance):
     np.testing.assert_allclose(actual, expected, rtol=tolerance, atol=tolerance)
 
 
+@pytest.mark.parametrize("name", sorted(NOT_YET_PASSING))
+def test_not_yet_passing_still_fails(name):
+    """When one of these starts to pass, move it to PROGRAMS (this test then fails)."""
+    try:
+        expected, actual = harness.run_both(name, NOT_YET_PASSING_STEPS[name])
+    except Exception:
+        return
+    matches = actual.shape == expected.shape and np.allclose(actual, expected, rtol=1e-4,
+                                                             atol=1e-4)
+    assert not matches, f"{name} now matches PyTorch: move it to PROGRAMS"
+
+
+def test_every_program_is_listed():
+    listed = {name for name, _, _ in PROGRAMS} | set(NOT_YET_PASSING)
+    assert {path.stem for path in harness.PROGRAMS.glob("*.py")} == listed
+
+
 def test_programs_import_only_ember():
     for path in sorted(harness.PROGRAMS.glob("*.py")):
         source = path.read_text(encoding="utf-8")
         assert "import torch" not in source, f"{path.name} imports torch directly"
+
+
+def _assert_frequencies(draws, probabilities):
+    """Counts of ``draws`` agree with ``probabilities`` within 5 binomial standard errors."""
+    n = len(draws)
+    counts = np.bincount(draws, minlength=len(probabilities))
+    assert counts.sum() == n and len(counts) == len(probabilities)
+    expected = n * probabilities
+    spread = 5 * np.sqrt(n * probabilities * (1 - probabilities)) + 1
+    assert np.all(np.abs(counts - expected) <= spread), (counts, expected)
+
+
+def _both_models(name, seed=0):
+    import torch
+    import ember
+    programs = {library: harness.load(name, library) for library in ("torch", "ember")}
+    torch.manual_seed(seed)
+    torch_model = programs["torch"].make_model("cpu")
+    ember.manual_seed(seed)
+    ember_model = programs["ember"].make_model("cpu")
+    harness.copy_weights(torch_model, ember_model)
+    torch_model.eval()  # the probabilities compared are the model's, without dropout masks
+    ember_model.eval()
+    return programs, torch_model, ember_model
+
+
+def test_char_gpt_generate_samples_like_pytorch():
+    """The program's generate (top-k filter then multinomial) draws the next character with
+    the probabilities PyTorch's model gives, on a batch of identical contexts."""
+    import torch
+    import ember
+    programs, torch_model, ember_model = _both_models("char_gpt")
+    context = programs["torch"].encode("First ")
+    with torch.no_grad():
+        logits, _ = torch_model(torch.tensor([context]))
+    logits = logits[0, -1] / 0.8
+    kth = torch.topk(logits, 5).values[-1]
+    probabilities = torch.softmax(logits.masked_fill(logits < kth, -float("inf")), -1).numpy()
+    ember.manual_seed(0)
+    batch = ember.tensor([context] * 3000)
+    draws = ember_model.generate(batch, max_new_tokens=1, temperature=0.8, top_k=5)[:, -1]
+    draws = draws.numpy()
+    assert set(np.unique(draws)) <= set(np.flatnonzero(probabilities > 0))
+    _assert_frequencies(draws, probabilities.astype(float))
+
+
+def test_reinforce_policy_samples_like_pytorch():
+    """Categorical(policy(state)).sample() draws actions with PyTorch's policy probabilities."""
+    import torch
+    import ember
+    programs, torch_model, ember_model = _both_models("reinforce")
+    state = programs["torch"].Corridor().reset()
+    with torch.no_grad():
+        probabilities = torch_model(torch.from_numpy(state).unsqueeze(0))[0].double().numpy()
+    ember.manual_seed(0)
+    with ember.no_grad():
+        m = programs["ember"].Categorical(ember_model(ember.from_numpy(state).unsqueeze(0)))
+        draws = m.sample((4000,)).view(-1).numpy()
+    _assert_frequencies(draws, probabilities)
