@@ -81,3 +81,19 @@ def test_remove_parametrizations_keeps_the_value():
 def test_spectral_norm_refuses_a_missing_parameter():
     with pytest.raises(ValueError, match="no parameter or buffer"):
         parametrizations.spectral_norm(nn.Linear(2, 2), name="kernel")
+
+
+def test_legacy_weight_norm_matches_torch():
+    with pytest.warns(FutureWarning):
+        ours, theirs = twin(lambda: nn.Linear(4, 3, dtype=ember.float64), lambda: torch.nn.Linear(4, 3),
+                            nn.utils.weight_norm, torch.nn.utils.weight_norm)
+    assert list(ours.state_dict()) == ["bias", "weight_g", "weight_v"]
+    x = np.random.default_rng(2).standard_normal((5, 4))
+    opts = ember.optim.SGD(ours.parameters(), lr=0.1), torch.optim.SGD(theirs.parameters(), lr=0.1)
+    for _ in range(3):
+        lo, lt = step(ours, theirs, x, *opts)
+        assert abs(lo - lt) <= 1e-9 * abs(lt)
+    nn.utils.remove_weight_norm(ours)
+    torch.nn.utils.remove_weight_norm(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    np.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy(), **TOL)
