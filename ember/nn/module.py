@@ -8,6 +8,7 @@ so dotted names and de-duplication are decided in one place.
 """
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, Callable, Iterator
@@ -96,7 +97,11 @@ class Module:
         backward_call = None
         if (self._backward_hooks or self._backward_pre_hooks) and is_grad_enabled():
             args, backward_call = backward_hooks.wrap_inputs(self, args)
-        output = self.forward(*args, **kwargs)
+        try:
+            output = self.forward(*args, **kwargs)
+        except Exception:
+            self._run_always_called_hooks(args, kwargs)
+            raise
         for key, hook in list(self._forward_hooks.items()):
             if key in self._hooks_with_kwargs:
                 result = hook(self, args, kwargs, output)
@@ -107,6 +112,21 @@ class Module:
         if backward_call is not None:
             output = backward_hooks.wrap_outputs(backward_call, output)
         return output
+
+    def _run_always_called_hooks(self, args, kwargs) -> None:
+        """After ``forward`` raised: the ``always_call=True`` forward hooks still run (output None)."""
+        always = self.__dict__.get("_forward_hooks_always_called", ())
+        for key, hook in list(self._forward_hooks.items()):
+            if key not in always:
+                continue
+            try:
+                if key in self._hooks_with_kwargs:
+                    hook(self, args, kwargs, None)
+                else:
+                    hook(self, args, None)
+            except Exception as error:  # the forward's own error is the one to report
+                warnings.warn("forward hook with ``always_call=True`` raised an exception that was silenced "
+                              f"as another error was raised in forward: {error}", stacklevel=3)
 
     def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
                                   with_kwargs: bool = False) -> RemovableHandle:
@@ -122,10 +142,15 @@ class Module:
         """Call ``hook(module, args, output)`` after ``forward``; a returned value replaces the output.
 
         With ``with_kwargs=True`` the hook is ``hook(module, args, kwargs, output)``.
-        ``always_call`` is accepted for compatibility; hooks do not run when
-        ``forward`` raises.
+        With ``always_call=True`` it also runs (with ``output=None``) when
+        ``forward`` raises, before the error propagates.
         """
-        return self._add_hook("_forward_hooks", hook, prepend, with_kwargs)
+        handle = self._add_hook("_forward_hooks", hook, prepend, with_kwargs)
+        if always_call:
+            if "_forward_hooks_always_called" not in self.__dict__:
+                object.__setattr__(self, "_forward_hooks_always_called", set())
+            self._forward_hooks_always_called.add(handle.id)
+        return handle
 
     def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """Call ``hook(module, grad_input, grad_output)`` when the gradients of the inputs are computed.

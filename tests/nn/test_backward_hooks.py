@@ -123,3 +123,20 @@ def test_load_state_dict_non_strict_reports_like_torch():
     assert result_ours.missing_keys == result_theirs.missing_keys == ["0.bias"]
     assert result_ours.unexpected_keys == result_theirs.unexpected_keys == ["extra.bias"]
     assert repr(result_ours) == repr(result_theirs)
+
+
+def test_always_call_forward_hook_runs_when_forward_raises_like_torch():
+    calls = {"ours": [], "theirs": []}
+    for key, lib_nn in (("ours", nn), ("theirs", torch.nn)):
+        class Broken(lib_nn.Module):
+            def forward(self, x):
+                raise ValueError("broken forward")
+        module = Broken()
+        module.register_forward_hook(lambda m, a, out, log=calls[key]: log.append(("always", out)),
+                                     always_call=True)
+        module.register_forward_hook(lambda m, a, out, log=calls[key]: log.append(("plain", out)))
+        try:
+            module(1)
+        except ValueError as error:
+            assert "broken forward" in str(error)
+    assert calls["ours"] == calls["theirs"] == [("always", None)]
