@@ -61,6 +61,12 @@ class Primitive:
     is_view = False        # the output may share memory with input 0
 
     @staticmethod
+    def makes_view(*attrs) -> bool:
+        """Whether this call's output shares input 0's memory (an ``is_view`` primitive
+        can copy for some attrs: getitem with integer arrays)."""
+        return True
+
+    @staticmethod
     def forward(xp, *args):
         raise NotImplementedError
 
@@ -171,7 +177,7 @@ def bind(prim, inputs, attrs=()):
             if isinstance(value, Tensor) and value._requires_grad:
                 return _record(prim, inputs, attrs, out)
     result = Tensor._make(out, None, False)
-    if prim.is_view:
+    if prim.is_view and prim.makes_view(*attrs):
         result._version = inputs[0]._shared_version()
         result._base = (inputs[0], prim, attrs)
     return result
@@ -212,7 +218,7 @@ def _record(prim, inputs, attrs, out):
     result = Tensor._make(out, node, True)
     if out_counter is not None:
         result._version = out_counter
-    if prim.is_view:
+    if prim.is_view and prim.makes_view(*attrs):
         result._version = inputs[0]._shared_version()
         result._base = (inputs[0], prim, attrs)
     if _grad_state.anomaly:

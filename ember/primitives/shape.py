@@ -130,6 +130,10 @@ class Getitem(Primitive):
             raise EmberIndexError(f"getitem: {error} (tensor shape {x.shape})") from None
 
     @staticmethod
+    def makes_view(index) -> bool:
+        return _is_basic(index)  # integer or boolean arrays copy, as in PyTorch and NumPy
+
+    @staticmethod
     def write_back(base, value, index):
         if not _is_basic(index):  # advanced indexing made a copy: nothing to write back
             return None
