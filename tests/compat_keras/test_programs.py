@@ -1,0 +1,179 @@
+"""Acceptance for Keras 3 / TensorFlow 2 compatibility: whole programs run with only their imports changed.
+
+Each program in ``programs/`` is written as keras.io examples and TensorFlow 2 tutorials
+write it, with ``from ember import keras`` (or ``import ember as tf``) as the only change.
+Where real Keras 3 on its torch backend can run a program, both run from the same initial
+weights (copied with get_weights/set_weights) on the same data: ``fit`` losses agree to 1e-4
+and predictions to 1e-5. Where it cannot (TensorFlow-only code), Ember runs alone and the test
+checks the program's behaviour, as each test says.
+"""
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+
+import numpy as np
+import pytest
+
+real_keras = pytest.importorskip("keras")
+if real_keras.config.backend() != "torch":
+    pytest.skip("real Keras runs on another backend in this session", allow_module_level=True)
+
+_HARNESS = pathlib.Path(__file__).resolve().parent / "harness.py"
+_spec = importlib.util.spec_from_file_location("compat_keras_harness", _HARNESS)
+harness = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(harness)
+
+LOSS_TOLERANCE = 1e-4
+PREDICTION_TOLERANCE = 1e-5
+
+# Programs whose every number matches real Keras from the same start.
+MATCHING_KERAS = ["mnist_convnet", "multi_io_functional", "transfer_freezing", "bidirectional_lstm"]
+
+# Programs that do not match yet, and why; each is asserted to still differ below.
+NOT_YET_PASSING = {
+    "custom_training_loop[tf.function]": (
+        "the guide's @tf.function train step calls train_acc_metric.update_state inside the "
+        "traced function; Ember's metrics turn their inputs into NumPy arrays, which a symbolic "
+        "tensor cannot become (TracingError). The eager version of the same loop passes"),
+    "transfer_freezing_batchnorm": (
+        "real Keras 3's fit overrides the base's training=False with training=True "
+        "(keras-team/keras#20285), so its BatchNormalization trains after unfreezing; "
+        "Ember honors training=False as the transfer-learning guide intends"),
+}
+
+
+def _compare(expected: dict, actual: dict) -> None:
+    assert sorted(actual) == sorted(expected)
+    for key, value in expected.items():
+        tolerance = LOSS_TOLERANCE if key in ("losses", "accuracy", "counts") else PREDICTION_TOLERANCE
+        value, mine = np.asarray(value), np.asarray(actual[key])
+        assert mine.shape == value.shape, key
+        np.testing.assert_allclose(mine, value, rtol=tolerance, atol=tolerance, err_msg=key)
+
+
+@pytest.mark.parametrize("name", MATCHING_KERAS)
+def test_program_matches_keras(name):
+    expected, actual = harness.run_both(name)
+    _compare(expected, actual)
+
+
+def _custom_loop_with_tf_function():
+    from ember.graph.errors import TracingError
+    program = harness.load("custom_training_loop", "ember")
+    with pytest.raises(TracingError):
+        program.train(program.build_model(), program.make_data(np.random.default_rng(0)), use_tf_function=True)
+
+
+def _differs_from_keras(name):
+    expected, actual = harness.run_both(name)
+    with pytest.raises(AssertionError):
+        _compare(expected, actual)
+
+
+@pytest.mark.parametrize("name", sorted(NOT_YET_PASSING))
+def test_not_yet_passing_programs_still_fail(name):
+    if name == "custom_training_loop[tf.function]":
+        _custom_loop_with_tf_function()
+    else:
+        _differs_from_keras(name)
+
+
+def test_timeseries_forecaster_matches_keras_on_the_same_windows(monkeypatch):
+    # Real Keras builds timeseries windows with TensorFlow (absent here): its run takes the
+    # same windows from a NumPy stand-in, Ember's run its own timeseries_dataset_from_array.
+    monkeypatch.setattr(real_keras.utils, "timeseries_dataset_from_array", harness.numpy_timeseries_windows)
+    expected, actual = harness.run_both("timeseries_forecaster")
+    np.testing.assert_array_equal(actual["window_shapes"], [[15, 6, 3]])  # 15 windows of 6 steps
+    _compare(expected, actual)
+
+
+def test_augmented_image_classifier_matches_keras_outside_training():
+    # Augmentation draws different random numbers in each library: compare inference and
+    # evaluation (augmentation off), shapes, and that training runs and moves the weights.
+    programs = {library: harness.load("augmented_image_classifier", library) for library in ("keras", "ember")}
+    models = {}
+    from ember import keras as ember_keras
+    for library, module in (("keras", real_keras), ("ember", ember_keras)):
+        harness.fresh_session(module)
+        models[library] = programs[library].build_model()
+        harness.without_dropout(models[library])
+    harness.copy_weights(models["keras"], models["ember"])
+    data = programs["ember"].make_data(np.random.default_rng(0))
+    expected, actual = (harness.as_numpy(programs[library].evaluate(models[library], data))
+                        for library in ("keras", "ember"))
+    _compare(expected, actual)
+    assert list(actual["augmented_shape"]) == [4, 16, 16, 3]
+    losses, changed = programs["ember"].train(models["ember"], data)
+    assert changed and len(losses) == 2 and all(np.isfinite(losses))
+    # Augmentation is off in inference: predictions are repeatable.
+    first = models["ember"].predict(data[0], verbose=0)
+    np.testing.assert_array_equal(models["ember"].predict(data[0], verbose=0), first)
+
+
+def test_custom_training_loop_matches_the_same_loop_in_pytorch():
+    # GradientTape code has no Keras-on-torch twin: the reference is the same loop written in
+    # PyTorch (Dense kernels are (in, out)), from the Ember model's initial weights.
+    import torch
+    program = harness.load("custom_training_loop", "ember")
+    from ember import keras as ember_keras
+    harness.fresh_session(ember_keras)
+    model = program.build_model()
+    x_train, y_train = data = program.make_data(np.random.default_rng(0))
+    params = [torch.tensor(np.asarray(w), requires_grad=True) for w in model.get_weights()]
+    actual = program.train(model, data)
+
+    def forward(x):
+        for index in range(0, len(params), 2):
+            x = x @ params[index] + params[index + 1]
+            x = torch.relu(x) if index + 2 < len(params) else x
+        return x
+
+    expected = []
+    optimizer = torch.optim.SGD(params, lr=0.1)
+    for _ in range(2):
+        for start in range(0, len(x_train), 16):
+            logits = forward(torch.tensor(x_train[start:start + 16]))
+            loss = torch.nn.functional.cross_entropy(logits, torch.tensor(y_train[start:start + 16]))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            expected.append(loss.item())
+    np.testing.assert_allclose(actual["losses"], expected, rtol=LOSS_TOLERANCE)
+    np.testing.assert_allclose(actual["predictions"], forward(torch.tensor(x_train)).detach().numpy(),
+                               rtol=PREDICTION_TOLERANCE, atol=PREDICTION_TOLERANCE)
+
+
+def test_vae_custom_train_step_trains():
+    # GradientTape inside train_step has no Keras-on-torch twin, and the sampling noise differs
+    # by library: Ember alone, checking the metrics the step reports and that it learns.
+    _, _, history = harness.run_ember("vae_custom_train_step")
+    assert sorted(history) == ["kl_loss", "loss", "reconstruction_loss"]
+    total, reconstruction, kl = (np.asarray(history[key]) for key in ("loss", "reconstruction_loss", "kl_loss"))
+    assert total.shape == (3,) and np.all(np.isfinite(total))
+    np.testing.assert_allclose(total, reconstruction + kl, rtol=1e-5)  # means over the same batches
+    assert 64 * 0.5 < reconstruction[0] < 64 * 1.0  # summed over 8x8 pixels, near ln 2 each at the start
+    assert total[-1] < total[0] and kl[-1] < kl[0]
+
+
+def test_text_classifier_with_text_vectorization():
+    # Real Keras needs TensorFlow for TextVectorization: Ember alone, checking what the layer
+    # learned from the corpus, that raw strings flow end to end, and that training runs.
+    program, _, result = harness.run_ember("text_classifier")
+    vocabulary = result["vocabulary"]
+    assert vocabulary[:2] == ["", "[UNK]"]
+    words = {word.strip(",").lower() for text in program.POSITIVE + program.NEGATIVE for word in text.split()}
+    assert set(vocabulary[2:]) == words and len(vocabulary) == len(words) + 2  # under max_tokens
+    index = {word: position for position, word in enumerate(vocabulary)}
+    np.testing.assert_array_equal(result["vectorized"],
+                                  [[index["a"], index["great"], index["movie"], 1, 0, 0, 0, 0, 0, 0]])
+    np.testing.assert_allclose(result["raw_predictions"], result["int_predictions"], rtol=1e-6)
+    assert len(result["losses"]) == 3 and np.all(np.isfinite(result["losses"]))
+    assert len(result["evaluation"]) == 2 and 0.0 <= result["evaluation"][1] <= 1.0
+
+
+def test_programs_import_only_ember():
+    import re
+    for path in sorted(harness.PROGRAMS.glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(import|from) (keras|tensorflow|torch)\b", source, re.M), path.name
