@@ -42,6 +42,7 @@ PROGRAMS = [
     ("super_resolution", 3, 1e-4),
     ("fast_neural_style", 2, 1e-4),
     ("seq2seq_attention", 3, 1e-4),
+    ("vision_transformer", 3, 1e-4),
 ]
 
 # Programs written and checked under PyTorch that don't run under Ember yet, with the reason.
