@@ -32,6 +32,22 @@ ELEMENTWISE = set(UFUNCS) | {"relu", "where", "cast", "sigmoid"}
 REDUCTIONS = {"sum": "add", "amax": "maximum", "amin": "minimum", "prod": "multiply"}
 
 
+_REDUCING_FUNCTIONS = {"maximum": "amax", "minimum": "amin"}
+
+
+def _reducer(xp, ufunc: str):
+    """``xp.<ufunc>.reduce``, or the same-named reduction where the namespace's ufunc has none
+    (CuPy reduces only with add and multiply); called as ``(x, axis, dtype, out, keepdims)``."""
+    from ..primitives.device_kernels import has_ufunc_method
+    if has_ufunc_method(xp, ufunc, "reduce"):
+        return getattr(xp, ufunc).reduce
+    function = getattr(xp, _REDUCING_FUNCTIONS[ufunc])
+
+    def reduce(x, axis=None, dtype=None, out=None, keepdims=False):
+        return function(x, axis=axis, out=out, keepdims=keepdims)
+    return reduce
+
+
 def namespace(xp=None) -> dict:
     """Globals the generated code reads: each ufunc bound to a name, so a call is one global lookup.
 
@@ -40,7 +56,7 @@ def namespace(xp=None) -> dict:
     if xp is None:
         import numpy as xp
     names = {f"_{name}": getattr(xp, name) for name in set(UFUNCS.values()) | set(REDUCTIONS.values())}
-    names.update({f"_{name}_reduce": getattr(xp, name).reduce for name in REDUCTIONS.values()})
+    names.update({f"_{name}_reduce": _reducer(xp, name) for name in REDUCTIONS.values()})
     names.update({"_np": xp, "_where_into": where_into, "_copy_into": copy_into, "_where_zero": where_zero,
                   "_matmul": functools.partial(matmul_kernel, xp)})
     if xp.__name__ != "numpy":

@@ -26,6 +26,32 @@ def _device_special(xp):
     return _DEVICE_SPECIAL[name]
 
 
+# the ufunc methods CuPy implements (its documentation's list); others go through the host
+CUPY_UFUNC_METHODS = {"reduce": {"add", "multiply"}, "accumulate": {"add", "multiply"},
+                      "reduceat": {"add"}, "at": {"add", "subtract", "maximum", "minimum", "bitwise_and",
+                                                  "bitwise_or", "bitwise_xor"}}
+
+
+def has_ufunc_method(xp, ufunc: str, method: str) -> bool:
+    """Whether ``xp.<ufunc>.<method>`` works: always on NumPy, CuPy's list elsewhere."""
+    return xp is numpy or ufunc in CUPY_UFUNC_METHODS.get(method, ())
+
+
+def on_host(xp, function, operand, *args, **kwargs):
+    """``function`` (a NumPy computation) applied to ``operand`` through host memory, back on its device."""
+    if xp is numpy or isinstance(operand, numpy.ndarray):
+        return function(operand, *args, **kwargs)
+    from ..backend.namespaces import backend_of
+    return xp.asarray(function(backend_of(operand).to_numpy(operand), *args, **kwargs))
+
+
+def ufunc_accumulate(xp, ufunc: str, x, axis: int):
+    """``xp.<ufunc>.accumulate(x, axis=axis)``, through the host where the namespace lacks it."""
+    if has_ufunc_method(xp, ufunc, "accumulate"):
+        return getattr(xp, ufunc).accumulate(x, axis=axis)
+    return on_host(xp, getattr(numpy, ufunc).accumulate, x, axis=axis)
+
+
 def special(xp, name: str, host_kernel, *args, operand):
     """``host_kernel(*args)`` computed on ``operand``'s device (``args`` hold it and plain numbers)."""
     if xp is numpy or isinstance(operand, numpy.ndarray):

@@ -60,6 +60,8 @@ class Amax(_Reduction):
 
     @staticmethod
     def forward(xp, x, axes, keepdims):
+        if xp is not numpy:  # CuPy's maximum has no reduce
+            return xp.amax(x, axis=axes, keepdims=keepdims)
         return xp.maximum.reduce(x, axis=axes, keepdims=keepdims)  # skips NumPy's Python-level wrapper
 
     vjp = staticmethod(_extremum_vjp)
@@ -74,6 +76,8 @@ class Amin(_Reduction):
 
     @staticmethod
     def forward(xp, x, axes, keepdims):
+        if xp is not numpy:  # CuPy's minimum has no reduce
+            return xp.amin(x, axis=axes, keepdims=keepdims)
         return xp.minimum.reduce(x, axis=axes, keepdims=keepdims)  # skips NumPy's Python-level wrapper
 
     vjp = staticmethod(_extremum_vjp)

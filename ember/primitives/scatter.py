@@ -6,10 +6,20 @@ The coordinates are an attribute: one integer array per axis, as NumPy indexes w
 """
 from __future__ import annotations
 
+import numpy
+
+from ..backend.namespaces import backend_of
 from ..errors import DTypeError
 from .core import Primitive, primitive
+from .device_kernels import has_ufunc_method
 
 _UFUNCS = {"amax": "maximum", "amin": "minimum", "prod": "multiply"}
+
+
+def _host_index(device, coordinate):
+    """One coordinate (an index array on the device, or a plain slice/int) for NumPy."""
+    return coordinate if isinstance(coordinate, (int, slice, numpy.ndarray)) or coordinate is None \
+        else device.to_numpy(coordinate)
 
 
 @primitive
@@ -24,8 +34,15 @@ class ScatterReduce(Primitive):
         out = x.copy()
         if not include_self:  # start each target from the first value that lands on it
             out[coordinates] = {"amax": _lowest, "amin": _highest, "prod": _one}[reduce](xp, x.dtype)
-        getattr(xp, _UFUNCS[reduce]).at(out, coordinates, src)
-        return out
+        if has_ufunc_method(xp, _UFUNCS[reduce], "at"):
+            getattr(xp, _UFUNCS[reduce]).at(out, coordinates, src)
+            return out
+        # CuPy has no multiply.at: reduce on the host (correct, not fast)
+        host = backend_of(out)
+        result = host.to_numpy(out)
+        getattr(numpy, _UFUNCS[reduce]).at(result, tuple(_host_index(host, c) for c in coordinates),
+                                           host.to_numpy(src))
+        return xp.asarray(result)
 
     @staticmethod
     def abstract(x, src, coordinates, reduce, include_self):

@@ -16,6 +16,7 @@ import numpy
 
 from ..errors import DTypeError, ShapeError
 from .core import Primitive, primitive
+from .device_kernels import ufunc_accumulate
 
 
 class _IndexPrimitive(Primitive):
@@ -68,12 +69,12 @@ class CumExtremumIndex(_IndexPrimitive):
     def forward(xp, x, axis, which):
         if x.shape[axis] == 0:
             return xp.zeros(x.shape, xp.int64)
-        running = getattr(xp, "maximum" if which == "max" else "minimum").accumulate(x, axis=axis)
+        running = ufunc_accumulate(xp, "maximum" if which == "max" else "minimum", x, axis)
         positions = xp.arange(x.shape[axis]).reshape((-1,) + (1,) * (x.ndim - axis - 1))
         # a position takes over where it equals the running extremum (so ties go to the latest) or is
         # NaN (which then stays the extremum: NaN compares unequal, so later values never take over)
         takes_over = (x == running) | (x != x)
-        return xp.maximum.accumulate(xp.where(takes_over, positions, 0), axis=axis).astype(xp.int64)
+        return ufunc_accumulate(xp, "maximum", xp.where(takes_over, positions, 0), axis).astype(xp.int64)
 
     @staticmethod
     def abstract(x, axis, which):
@@ -193,7 +194,7 @@ class Logcumsumexp(Primitive):
 
     @staticmethod
     def forward(xp, x, axis):
-        return xp.logaddexp.accumulate(x, axis=axis)
+        return ufunc_accumulate(xp, "logaddexp", x, axis)
 
     abstract = staticmethod(_scan_rule("logcumsumexp"))
 

@@ -21,6 +21,7 @@ import types
 import numpy
 
 from ember import backend
+from ember.primitives.device_kernels import CUPY_UFUNC_METHODS
 
 
 _DEVICE_ZERO = types.SimpleNamespace(id=0)
@@ -199,6 +200,9 @@ class _Ufunc:
 
     def __getattr__(self, name):
         attribute = getattr(self.ufunc, name)
+        if name in CUPY_UFUNC_METHODS and self.__name__ not in CUPY_UFUNC_METHODS[name]:
+            raise AttributeError(f"{self.__name__}.{name}: CuPy implements {name} only for "
+                                 f"{sorted(CUPY_UFUNC_METHODS[name])}")
         return _wrapped(attribute, f"{self.__name__}.{name}") if callable(attribute) else attribute
 
 
