@@ -18,6 +18,7 @@ from . import layers, losses, metrics, optimizers, callbacks, utils
 from .layers import Input, Layer
 from .models import Model, Sequential
 from . import models, saving, datasets
+from . import mixed_precision  # set_global_policy, Policy, global_policy
 from . import ops, random  # keras.ops and keras.random (ember/keras/ops, random.py)
 from .variables import Variable  # keras.Variable
 

@@ -123,6 +123,7 @@ _LARGE_NEGATIVE = -1e9  # Keras's stand-in for -inf in float32 masks
 
 class Softmax(_Elementwise):
     """Softmax over ``axis`` (an int or several axes); a mask sends masked positions to 0."""
+    _mixed_precision_safe = False  # float32 statistics/exponentials under mixed_float16
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)

@@ -33,9 +33,17 @@ from ember import nn
 from ember.nn import Parameter
 from ember.graph.init_scope import init_scope
 
-from .. import backend, constraints, initializers, regularizers
+from .. import backend, constraints, initializers, mixed_precision, regularizers
 from ..utils import tree
 from . import masks
+
+
+def _autocast(value, dtype: str):
+    """A floating tensor cast to the compute dtype; anything else (indices, masks) as it is."""
+    if isinstance(value, ember.Tensor) and value.dtype.is_floating_point \
+            and str(value.dtype).removeprefix("ember.") != dtype:
+        return value.to(ember.as_dtype(dtype))
+    return value
 
 
 def to_tensor(value, dtype=None):
@@ -68,6 +76,9 @@ class Layer(nn.Module):
     """
 
     supports_masking = False
+    # False for layers whose arithmetic float16 would spoil (normalizations, softmax): under a
+    # mixed policy they keep computing in the variable dtype, float32.
+    _mixed_precision_safe = True
 
     def __init__(self, *, trainable: bool = True, name: str | None = None, dtype=None,
                  activity_regularizer=None, input_shape=None, input_dim: int | None = None,
@@ -79,8 +90,9 @@ class Layer(nn.Module):
         self.built = False
         self._trainable = bool(trainable)
         # "string": inputs of text layers (StringLookup, TextVectorization), kept as NumPy arrays
-        self._dtype = "string" if dtype in ("string", str) else \
-            str(ember.as_dtype(dtype or backend.floatx())).removeprefix("ember.")
+        self._dtype = self._compute_dtype = "string"
+        if dtype not in ("string", str):
+            self._set_dtype_policy(dtype)
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self._weight_order: list[str] = []
         self._regularizers: dict[str, Any] = {}
@@ -89,6 +101,13 @@ class Layer(nn.Module):
         self._build_shapes = None
         self._last_output_shape = None
         self._batch_input_shape = _batch_shape(input_shape, input_dim, batch_input_shape, batch_size)
+
+    def _set_dtype_policy(self, dtype) -> None:
+        if dtype is None and mixed_precision.global_policy().name == "float32":
+            dtype = backend.floatx()  # no policy set: keras.backend.set_floatx still decides
+        self._dtype_policy = mixed_precision.policy_for(dtype)
+        self._dtype = self._dtype_policy.variable_dtype
+        self._compute_dtype = self._dtype_policy.compute_dtype if self._mixed_precision_safe else self._dtype
 
     # --- what subclasses override --------------------------------------------
     def build(self, input_shape) -> None:
@@ -116,7 +135,8 @@ class Layer(nn.Module):
 
     def get_config(self) -> dict:
         """The constructor arguments that recreate this layer (weights not included)."""
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype}
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": getattr(self, "_dtype_policy", None) and self._dtype_policy.name or self._dtype}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         if self.activity_regularizer is not None:
@@ -146,8 +166,18 @@ class Layer(nn.Module):
             self.build_from_call(args, kwargs)
         training = self._resolve_training(kwargs)
         self._added_losses = []
-        with backend.call_context(training):
-            outputs = super().__call__(*args, **kwargs)
+        compute_dtype = self._autocast_dtype()
+        if compute_dtype is None:
+            with backend.call_context(training):
+                outputs = super().__call__(*args, **kwargs)
+        else:
+            args = tuple(tree.map_structure(lambda value: _autocast(value, compute_dtype), arg) for arg in args)
+            token = mixed_precision.compute_scope(compute_dtype)
+            try:
+                with backend.call_context(training):
+                    outputs = super().__call__(*args, **kwargs)
+            finally:
+                mixed_precision.reset_compute_scope(token)
         if self.supports_masking:
             masks.attach(outputs, self.compute_mask(args[0], previous_mask))
         if self.activity_regularizer is not None:
@@ -156,6 +186,38 @@ class Layer(nn.Module):
                 self.add_loss(penalty / out.shape[0] if out.ndim > 0 else penalty)
         self._last_output_shape = tree.map_structure(lambda out: (None,) + shape_of(out)[1:], outputs)
         return outputs
+
+    def _autocast_dtype(self) -> str | None:
+        """The dtype this call computes in, when a mixed policy is at work here or around it."""
+        if self._dtype == "string":
+            return None
+        if self._compute_dtype != self._dtype or mixed_precision.current_compute_dtype() is not None:
+            return self._compute_dtype
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        value = super().__getattr__(name)
+        # Keras's autocasting: inside a mixed-precision call, float variables are read in the
+        # compute dtype (a differentiable cast, so their float32 storage receives the gradients).
+        compute_dtype = mixed_precision.current_compute_dtype()
+        if compute_dtype is not None and isinstance(value, Parameter) and value.dtype.is_floating_point \
+                and str(value.dtype).removeprefix("ember.") != compute_dtype:
+            return value.to(ember.as_dtype(compute_dtype))
+        return value
+
+    @property
+    def compute_dtype(self) -> str:
+        """The dtype this layer computes in (its policy's; float16 under ``mixed_float16``)."""
+        return self._compute_dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        """The dtype of this layer's variables (float32 under ``mixed_float16``)."""
+        return self._dtype
+
+    @property
+    def dtype_policy(self):
+        return getattr(self, "_dtype_policy", None) or mixed_precision.DTypePolicy(self._dtype)
 
     def _resolve_training(self, kwargs: dict):
         """Keras's rule: an explicit ``training=`` wins, else the enclosing call's, else False."""

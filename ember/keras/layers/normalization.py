@@ -30,6 +30,7 @@ from .layer import Layer
 
 class BatchNormalization(Layer):
     """Normalizes each feature (the ``axis`` dimension) over the batch and other axes."""
+    _mixed_precision_safe = False  # float32 statistics/exponentials under mixed_float16
 
     supports_masking = True
 
@@ -128,6 +129,7 @@ class BatchNormalization(Layer):
 
 class LayerNormalization(Layer):
     """Normalizes each sample over the trailing ``axis`` dimension(s)."""
+    _mixed_precision_safe = False  # float32 statistics/exponentials under mixed_float16
 
     supports_masking = True
 

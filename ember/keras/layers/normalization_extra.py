@@ -20,6 +20,7 @@ from .layer import Layer
 
 class UnitNormalization(Layer):
     """Scales each sample to unit L2 norm along ``axis`` (an int or several)."""
+    _mixed_precision_safe = False  # float32 statistics/exponentials under mixed_float16
 
     supports_masking = True
 
@@ -41,6 +42,7 @@ class UnitNormalization(Layer):
 
 class GroupNormalization(Layer):
     """Normalizes groups of channels (``groups`` of them; -1: one per channel) over each sample."""
+    _mixed_precision_safe = False  # float32 statistics/exponentials under mixed_float16
 
     supports_masking = True
 
