@@ -255,7 +255,12 @@ def mnist(device: str, data: str | None, quick: bool, cpu_baseline: bool) -> str
             argv += ["--data", data] if data else []
             argv += ["--limit", "2000"] if quick else []
             started = time.perf_counter()
-            result = example.main(argv)
+            try:
+                result = example.main(argv)
+            except Exception as error:  # noqa: BLE001  (the other device's row still runs)
+                rows.append(f"| {where} | failed: {last_line(error)} | | | |")
+                print(tail(error, 12), flush=True)
+                continue
             seconds = time.perf_counter() - started
             rows.append(f"| {where} | {result['dataset']} | {100 * result['accuracies'][-1]:.2f}% | "
                         f"{numpy.mean(result['losses'][-1]):.4f} | {seconds:.1f} s |")
@@ -376,24 +381,33 @@ def timing(device: str, quick: bool, compiled: bool) -> str:
               + (" | torch | ember eager / torch" + (" | ember compiled / torch" if compiled else "")
                  if torch_pair else "") + " |"]
     lines = header + ["|" + "---|" * (header[0].count("|") - 1)]
+    problems = []
     for name in WORKLOADS:
-        try:
-            description, found = contenders(name, device, torch_pair, compiled, quick)
-            medians = race(found, warmup, number, rounds)
-        except Exception as error:  # noqa: BLE001  (one workload failing leaves the others)
-            lines.append(f"| {name} | failed: {last_line(error)} |")
-            print(tail(error, 12), flush=True)
+        medians = None
+        for with_compiled in ([True, False] if compiled else [False]):
+            try:
+                description, found = contenders(name, device, torch_pair, with_compiled, quick)
+                medians = race(found, warmup, number, rounds)
+                break
+            except Exception as error:  # noqa: BLE001  (retry without the compiled step, then give up)
+                problems.append(f"{name}{' with ember.function' if with_compiled else ''}: {last_line(error)}")
+                print(tail(error, 12), flush=True)
+        if medians is None:
+            lines.append(f"| {name} | failed (see below) |")
             continue
-        cells = [f"{1e3 * medians['ember ' + kind]:.2f} ms" for kind in ("eager", "compiled")[:1 + compiled]]
+        cells = [f"{1e3 * medians[key]:.2f} ms" if key in medians else "failed"
+                 for key in ("ember eager", "ember compiled")[:1 + compiled]]
         if torch_pair:
             cells.append(f"{1e3 * medians['torch']:.2f} ms")
-            cells += [f"{medians['ember ' + kind] / medians['torch']:.2f}x"
-                      for kind in ("eager", "compiled")[:1 + compiled]]
+            cells += [f"{medians[key] / medians['torch']:.2f}x" if key in medians else "-"
+                      for key in ("ember eager", "ember compiled")[:1 + compiled]]
         lines.append(f"| {name}: {description} | " + " | ".join(cells) + " |")
     note = (f"Median step time over {rounds} interleaved rounds of {number} step(s) after {warmup} warm-up "
             f"step(s), timed between device synchronisations, on `{device}`; same initial weights and batch.")
     if why_not:
         note += f" No PyTorch column: {why_not}."
+    if problems:
+        note += "\n\nFailures:\n" + "\n".join(f"- {problem}" for problem in problems)
     return "\n".join(lines) + "\n\n" + note
 
 
