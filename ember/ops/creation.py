@@ -152,18 +152,21 @@ def from_numpy(array: numpy.ndarray):
     return _leaf(array, False)
 
 
-def zeros(*shape, dtype=None, device=None, requires_grad: bool = False):
+def zeros(*shape, size=None, dtype=None, device=None, requires_grad: bool = False):
     """A tensor of zeros: ``ember.zeros(2, 3)``."""
+    shape = _size_keyword("zeros", shape, size)
     return _leaf(backend.namespace_for(device).zeros(_shape_arg(shape), _float_or(dtype)), requires_grad)
 
 
-def ones(*shape, dtype=None, device=None, requires_grad: bool = False):
+def ones(*shape, size=None, dtype=None, device=None, requires_grad: bool = False):
     """A tensor of ones."""
+    shape = _size_keyword("ones", shape, size)
     return _leaf(backend.namespace_for(device).ones(_shape_arg(shape), _float_or(dtype)), requires_grad)
 
 
-def empty(*shape, dtype=None, device=None, requires_grad: bool = False):
+def empty(*shape, size=None, dtype=None, device=None, requires_grad: bool = False):
     """An uninitialised tensor."""
+    shape = _size_keyword("empty", shape, size)
     return _leaf(backend.namespace_for(device).empty(_shape_arg(shape), _float_or(dtype)), requires_grad)
 
 
@@ -224,3 +227,12 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False):
     """The identity matrix (``n`` × ``m``)."""
     return _leaf(backend.namespace_for(device).eye(n, m, dtype=_float_or(dtype)), requires_grad)
+
+
+def _size_keyword(name: str, shape: tuple, size) -> tuple:
+    """``zeros(size=(2, 3))``, PyTorch's keyword spelling of the shape."""
+    if size is None:
+        return shape
+    if shape:
+        raise TypeError(f"{name}() got the shape both positionally and as size=")
+    return (tuple(size),)

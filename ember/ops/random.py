@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy
 
 from ..backend import as_dtype, get_default_dtype
-from .creation import _leaf, _shape_arg
+from .creation import _leaf, _shape_arg, _size_keyword
 from ..primitives.core import bind
 from ..primitives.random import RandomDraw
 
@@ -88,13 +88,15 @@ def _draw(method, shape, generator, dtype, requires_grad, device=None, params=()
     return draw
 
 
-def rand(*shape, generator=None, dtype=None, device=None, requires_grad: bool = False):
+def rand(*shape, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False):
     """Uniform samples in [0, 1)."""
+    shape = _size_keyword("rand", shape, size)
     return _draw("random", shape, generator, _float_dtype(dtype), requires_grad, device)
 
 
-def randn(*shape, generator=None, dtype=None, device=None, requires_grad: bool = False):
+def randn(*shape, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False):
     """Standard normal samples."""
+    shape = _size_keyword("randn", shape, size)
     return _draw("standard_normal", shape, generator, _float_dtype(dtype), requires_grad, device)
 
 
