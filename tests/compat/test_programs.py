@@ -43,6 +43,7 @@ PROGRAMS = [
     ("fast_neural_style", 2, 1e-4),
     ("seq2seq_attention", 3, 1e-4),
     ("vision_transformer", 3, 1e-4),
+    ("gat", 3, 1e-4),
 ]
 
 # Programs written and checked under PyTorch that don't run under Ember yet, with the reason.
