@@ -42,6 +42,10 @@ NOT_YET_PASSING = {
         "a compiled model's .keras file from Ember holds an optimizer config real Keras cannot "
         "deserialize ('Could not locate class Adam': no module/registered_name); Keras to Ember "
         "passes"),
+    "subclassed_model": (
+        "losses added with add_loss inside a subclassed model's call: Ember's fit losses drift "
+        "from Keras's by about the activity loss's size (1e-4 in epoch 1, 2e-3 by epoch 3); "
+        "the same program without add_loss matches exactly (not yet diagnosed)"),
     "transfer_freezing_batchnorm": (
         "real Keras 3's fit overrides the base's training=False with training=True "
         "(keras-team/keras#20285), so its BatchNormalization trains after unfreezing; "
@@ -62,6 +66,8 @@ def _compare(expected: dict, actual: dict) -> None:
 def test_program_matches_keras(name):
     expected, actual = harness.run_both(name)
     _compare(expected, actual)
+    if name == "bidirectional_lstm":  # the mask hides padding: more of it changes nothing
+        np.testing.assert_allclose(actual["padded_more"], actual["predictions"][:4], rtol=1e-5, atol=1e-6)
 
 
 def _custom_loop_with_tf_function():

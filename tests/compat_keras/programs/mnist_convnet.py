@@ -11,7 +11,7 @@ num_classes = 10
 input_shape = (28, 28, 1)
 
 
-def make_data(rng, samples=64):
+def make_data(rng, samples=32):
     x_train = rng.integers(0, 256, size=(samples, 28, 28)).astype("uint8")
     y_train = rng.integers(0, num_classes, size=samples)
     # Scale images to the [0, 1] range and make sure they have shape (28, 28, 1)
