@@ -6,7 +6,9 @@ float32 (so small updates are not lost to float16 rounding) while a layer's
 floating inputs, and its variables as it reads them inside ``call``, are cast
 to float16; the casts are differentiable, so gradients reach the float32
 variables. Layers whose arithmetic is not safe in float16 (normalizations,
-``Softmax``) keep computing in float32, as Keras advises. The policy applies
+``Softmax``) compute inside in float32 and return float16, as Keras's
+normalization layers do (a model's last layer is best given ``dtype="float32"``,
+as Keras advises). The policy applies
 to layers created after :func:`set_global_policy`; ``float32`` changes nothing.
 
 Example:

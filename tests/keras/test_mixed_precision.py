@@ -12,10 +12,10 @@ def restore_policy():
     keras.mixed_precision.set_global_policy("float32")
 
 
-def small_model():
+def small_model(last_dtype=None):
     return keras.Sequential([keras.Input((6,)), keras.layers.Dense(8, activation="relu"),
                              keras.layers.BatchNormalization(), keras.layers.Dense(3),
-                             keras.layers.Softmax()])
+                             keras.layers.Softmax(dtype=last_dtype)])
 
 
 def test_policy_names_and_dtypes():
@@ -56,18 +56,30 @@ def test_unsafe_layers_stay_float32_and_gradients_reach_float32_variables():
     keras.mixed_precision.set_global_policy("mixed_float16")
     model = small_model()
     dense, norm, _, softmax = model.layers
-    assert norm.compute_dtype == "float32" and softmax.compute_dtype == "float32"
+    assert norm.compute_dtype == "float16" and softmax.compute_dtype == "float16"  # as Keras reports them
     x = ember.tensor(np.random.default_rng(1).normal(size=(4, 6)).astype("float32"))
-    out = model(x, training=True)
-    assert out.dtype == ember.float32  # the final Softmax computes in float32, as Keras advises
-    out.sum().backward()
+    seen = {}
+    original_call = type(norm).call
+
+    def spy(self, inputs, *args, **kwargs):
+        seen["inside"] = inputs.dtype
+        return original_call(self, inputs, *args, **kwargs)
+    type(norm).call = spy
+    try:
+        out = model(x, training=True)
+    finally:
+        type(norm).call = original_call
+    assert seen["inside"] == ember.float32  # BatchNormalization's statistics are taken in float32
+    assert out.dtype == ember.float16  # and it returns float16, as in Keras
+    out.float().sum().backward()
     assert dense.kernel.grad is not None and dense.kernel.grad.dtype == ember.float32
     assert all(w.dtype == ember.float32 for w in model.weights)
 
 
 def test_mixed_float16_model_trains_with_fit():
     keras.mixed_precision.set_global_policy("mixed_float16")
-    model = small_model()
+    model = small_model(last_dtype="float32")  # Keras's advice: a float32 last layer
+    assert model(np.ones((2, 6), "float32")).dtype == ember.float32
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     rng = np.random.default_rng(2)
     x = rng.normal(size=(64, 6)).astype("float32")

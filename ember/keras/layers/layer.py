@@ -77,7 +77,8 @@ class Layer(nn.Module):
 
     supports_masking = False
     # False for layers whose arithmetic float16 would spoil (normalizations, softmax): under a
-    # mixed policy they keep computing in the variable dtype, float32.
+    # mixed policy they compute inside in the variable dtype, float32, and return the compute
+    # dtype, as Keras's normalization layers do.
     _mixed_precision_safe = True
 
     def __init__(self, *, trainable: bool = True, name: str | None = None, dtype=None,
@@ -107,7 +108,7 @@ class Layer(nn.Module):
             dtype = backend.floatx()  # no policy set: keras.backend.set_floatx still decides
         self._dtype_policy = mixed_precision.policy_for(dtype)
         self._dtype = self._dtype_policy.variable_dtype
-        self._compute_dtype = self._dtype_policy.compute_dtype if self._mixed_precision_safe else self._dtype
+        self._compute_dtype = self._dtype_policy.compute_dtype
 
     # --- what subclasses override --------------------------------------------
     def build(self, input_shape) -> None:
@@ -178,6 +179,8 @@ class Layer(nn.Module):
                     outputs = super().__call__(*args, **kwargs)
             finally:
                 mixed_precision.reset_compute_scope(token)
+            if compute_dtype != self._compute_dtype:  # a float32-inside layer returns the policy's dtype
+                outputs = tree.map_structure(lambda value: _autocast(value, self._compute_dtype), outputs)
         if self.supports_masking:
             masks.attach(outputs, self.compute_mask(args[0], previous_mask))
         if self.activity_regularizer is not None:
@@ -192,7 +195,7 @@ class Layer(nn.Module):
         if self._dtype == "string":
             return None
         if self._compute_dtype != self._dtype or mixed_precision.current_compute_dtype() is not None:
-            return self._compute_dtype
+            return self._compute_dtype if self._mixed_precision_safe else self._dtype
         return None
 
     def __getattr__(self, name: str) -> Any:
