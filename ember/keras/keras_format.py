@@ -162,3 +162,23 @@ def to_keras_config(entry: dict) -> dict:
     if isinstance(config, dict) and isinstance(config.get("layers"), list):
         entry["config"] = {**config, "layers": [to_keras_config(layer) for layer in config["layers"]]}
     return entry
+
+
+def to_keras_compile_config(compile_config: dict | None) -> dict | None:
+    """Compile settings with the ``module`` keys Keras 3 needs to find optimizers, losses and metrics."""
+    if not compile_config:
+        return compile_config
+    modules = {"optimizer": "keras.optimizers", "loss": "keras.losses", "metrics": "keras.metrics",
+               "weighted_metrics": "keras.metrics"}
+    return {key: _with_module(value, modules[key]) if key in modules else value
+            for key, value in compile_config.items()}
+
+
+def _with_module(value, module: str):
+    if isinstance(value, list):
+        return [_with_module(item, module) for item in value]
+    if isinstance(value, dict) and "class_name" in value:
+        return {"module": module, **value}
+    if isinstance(value, dict):
+        return {key: _with_module(item, module) for key, item in value.items()}
+    return value

@@ -229,7 +229,8 @@ def save_model(model, filepath, overwrite: bool = True, **kwargs) -> None:
                          f"{filepath!r}. Use model.save_weights() for a weights-only file.")
     if os.path.exists(filepath) and not overwrite:
         raise FileExistsError(f"{filepath} exists and overwrite=False")
-    config = {**keras_format.to_keras_config(serialize_layer(model)), "compile_config": _compile_config(model),
+    config = {**keras_format.to_keras_config(serialize_layer(model)),
+              "compile_config": keras_format.to_keras_compile_config(_compile_config(model)),
               "build_config": {"input_shape": _jsonable(model._build_shapes)}}
     metadata = {"keras_version": f"ember-{ember.__version__}",
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}

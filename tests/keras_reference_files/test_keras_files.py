@@ -128,3 +128,20 @@ def test_without_h5py_ember_writes_safetensors_and_names_h5py_for_keras_files(tm
     np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
     with pytest.raises(ImportError, match="pip install h5py"):
         ember_keras.models.load_model(str(tmp_path / "from_keras.keras"))
+
+
+def test_compiled_models_move_both_ways_with_their_compile_settings(tmp_path):
+    x = np.random.default_rng(3).normal(size=(8, 4)).astype("float32")
+    y = x[:, :1] * 2.0
+    for source, target in ((keras, ember_keras), (ember_keras, keras)):
+        model = source.Sequential([source.Input((4,)), source.layers.Dense(3, activation="relu"),
+                                   source.layers.Dense(1)])
+        model.compile(optimizer=source.optimizers.Adam(0.01), loss="mse", metrics=["mae"])
+        model.fit(x, y, epochs=1, verbose=0)
+        path = str(tmp_path / f"from_{source.__name__.replace('.', '_')}.keras")
+        model.save(path)
+        restored = target.models.load_model(path)
+        np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+        assert type(restored.optimizer).__name__ == "Adam"
+        assert float(np.asarray(restored.optimizer.learning_rate)) == pytest.approx(0.01)
+        restored.fit(x, y, epochs=1, verbose=0)  # trains on after loading
