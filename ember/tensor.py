@@ -303,7 +303,7 @@ class Tensor:
                             "in-place operation; wrap it in ember.no_grad() or clone() first")
         if result._data.shape != self._data.shape:
             result = self._broadcast_result(result, op)
-        if not self._data.flags.writeable:
+        if not backend.is_writeable(self._data):
             raise GradError(f"{op}: this tensor's memory is read-only (it is an expanded/broadcast "
                             "view); clone() it first")
         backend.namespace_of(self._data).copyto(self._data, result._data, casting="unsafe")

@@ -11,6 +11,7 @@ calls and imports in its body.
 """
 from __future__ import annotations
 
+from .. import backend
 from ..errors import GradError
 from .grad_mode import state
 from .node import Node
@@ -227,7 +228,7 @@ def _deposit(leaves, leaf_grads, create_graph, root_arrays):
             leaf.grad._data += array
             continue
         base = _root_base(array)
-        shared = (id(array) in seen or id(base) in seen or not array.flags.writeable
+        shared = (id(array) in seen or id(base) in seen or not backend.is_writeable(array)
                   or bool(leaf._hooks))
         seen.add(id(array))
         seen.add(id(base))

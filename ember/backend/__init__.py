@@ -21,7 +21,7 @@ from .dtypes import (  # noqa: F401  (re-exported)
 from .device import CPU, DeviceError, as_device, device  # noqa: F401  (re-exported)
 from .namespaces import (  # noqa: F401  (re-exported)
     DeviceBackend, backend_for, backend_of, common_namespace, default_device, device_of,
-    dispatch, namespace_for, namespace_of, register, set_default_device, to_numpy, transfer,
+    dispatch, is_writeable, namespace_for, namespace_of, register, set_default_device, to_numpy, transfer,
     unregister,
 )
 from . import cuda as _cuda  # noqa: F401  (registers the 'cuda' loader; CuPy is imported on first use)

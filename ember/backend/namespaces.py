@@ -195,6 +195,12 @@ def common_namespace(op_name: str, arrays):
     return (found or backend_for(None)).namespace
 
 
+def is_writeable(array) -> bool:
+    """Whether ``array``'s memory may be written. CuPy's flags have no ``writeable`` (its
+    arrays always are); NumPy's broadcast views are read-only."""
+    return getattr(array.flags, "writeable", True)
+
+
 def mismatch(op_name: str, one, other) -> DeviceError:
     return DeviceError(f"{op_name}: Expected all tensors to be on the same device, but found at "
                        f"least two devices, {one} and {other}!")

@@ -32,6 +32,7 @@ import contextlib
 
 import numpy
 
+from .. import backend
 from . import verify
 from .errors import CollectiveMismatchError, DistributedError
 from .process_group import current
@@ -60,7 +61,7 @@ def _readable(tensor, caller: str) -> numpy.ndarray:
 def _writable(tensor, caller: str) -> tuple[numpy.ndarray, numpy.ndarray]:
     """(the tensor's array, contiguous memory MPI can write into: the array itself if it can)."""
     array = _array(tensor, caller)
-    if not array.flags.writeable:
+    if not backend.is_writeable(array):
         raise DistributedError(f"{caller}: the output tensor's memory is read-only (an expanded "
                                "or broadcast view); clone() it first")
     return array, (array if array.flags.c_contiguous else array.copy(order="C"))

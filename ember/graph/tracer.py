@@ -152,7 +152,7 @@ class Tracer:
         if id(array) not in self.created_ids:  # made during the trace: a host constant, moved at codegen
             self.target(backend.backend_of(array))
         value = self.root.add_input(array.shape, array.dtype, label)
-        cell = SymbolicArray(self, value, writeable=array.flags.writeable)
+        cell = SymbolicArray(self, value, writeable=backend.is_writeable(array))
         cell.origin = array  # what eager code in other threads reads meanwhile
         created = id(array) in self.created_ids
         self.captures[id(array)] = Capture(array, value, cell, created, label)

@@ -31,6 +31,16 @@ class StandinError(TypeError):
     """A NumPy array met a stand-in array, or a stand-in array was turned into NumPy implicitly."""
 
 
+class _Flags:
+    """As CuPy's array flags: contiguity and ownership only, no ``writeable`` (code must ask
+    ``backend.is_writeable``)."""
+
+    __slots__ = ("c_contiguous", "f_contiguous", "owndata")
+
+    def __init__(self, flags):
+        self.c_contiguous, self.f_contiguous, self.owndata = flags.c_contiguous, flags.f_contiguous, flags.owndata
+
+
 class StandinArray:
     """A NumPy array in disguise: same behaviour, different type, no implicit NumPy conversion."""
 
@@ -55,7 +65,7 @@ class StandinArray:
     size = property(lambda self: self.inner.size)
     itemsize = property(lambda self: self.inner.itemsize)
     nbytes = property(lambda self: self.inner.nbytes)
-    flags = property(lambda self: self.inner.flags)
+    flags = property(lambda self: _Flags(self.inner.flags))
     strides = property(lambda self: self.inner.strides)
     T = property(lambda self: StandinArray(self.inner.T))
     device = property(lambda self: _DEVICE_ZERO)  # as a CuPy array names its GPU: ``.device.id``
