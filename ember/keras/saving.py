@@ -390,11 +390,15 @@ def _state(model) -> dict:
 
 
 def save_weights(model, filepath, overwrite: bool = True) -> None:
-    """Write the model's weights (its state dict) as a safetensors file."""
+    """Write the model's weights: Keras 3's HDF5 layout for a ``.weights.h5`` path, else safetensors."""
     if os.path.exists(filepath) and not overwrite:
         raise FileExistsError(f"{filepath} exists and overwrite=False")
     if not model.built and not model.weights:
         raise ValueError("The model has no weights yet: build it (call it on data) before saving weights")
+    if os.fspath(filepath).endswith(".h5"):  # Keras 3's `.weights.h5`, readable by real Keras
+        data = keras_format.write_weights_h5(model)
+        atomic_write(os.fspath(filepath), lambda file: file.write(data))
+        return
     ember.save(_state(model), os.fspath(filepath))
 
 
@@ -405,6 +409,10 @@ def load_weights(model, filepath, skip_mismatch: bool = False) -> None:
         name = _weights_name(filepath)
         (weights,) = _read_archive(filepath, (name,))
         _load_entry(model, filepath, name, weights, skip_mismatch)
+        return
+    if filepath.endswith(".h5"):  # a `.weights.h5` file written by Keras 3 (or by save_weights)
+        with open(filepath, "rb") as file:
+            _load_entry(model, filepath, keras_format.WEIGHTS_H5, file.read(), skip_mismatch)
         return
     _load_state(model, ember.load(filepath), skip_mismatch)
 

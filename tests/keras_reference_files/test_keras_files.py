@@ -145,3 +145,15 @@ def test_compiled_models_move_both_ways_with_their_compile_settings(tmp_path):
         assert type(restored.optimizer).__name__ == "Adam"
         assert float(np.asarray(restored.optimizer.learning_rate)) == pytest.approx(0.01)
         restored.fit(x, y, epochs=1, verbose=0)  # trains on after loading
+
+
+def test_weights_h5_files_move_both_ways(tmp_path):
+    x = inputs_for("convnet", (2, 8, 8, 3))
+    reference, model = convnet(keras), convnet(ember_keras)
+    reference.save_weights(str(tmp_path / "keras.weights.h5"))
+    model.load_weights(str(tmp_path / "keras.weights.h5"))
+    np.testing.assert_allclose(model.predict(x, verbose=0), reference.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    other, back = convnet(ember_keras), convnet(keras)
+    other.save_weights(str(tmp_path / "ember.weights.h5"))
+    back.load_weights(str(tmp_path / "ember.weights.h5"))
+    np.testing.assert_allclose(back.predict(x, verbose=0), other.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
