@@ -4,7 +4,8 @@ Keras 3 stores weights in HDF5, one group per layer named after its class in
 snake case (``layers/dense``, ``layers/dense_1`` for the second Dense of a
 model, in the order of ``model.layers``), each holding its variables as
 datasets ``vars/0``, ``vars/1``… in creation order; a recurrent layer keeps its
-cell's variables under ``layers/lstm/cell/vars``. Ember's layers hold their
+cell's variables under ``layers/lstm/cell/vars`` (each sub-layer under the
+attribute that holds it). Ember's layers hold their
 weights in Keras's shapes and order, so the mapping is positional per layer.
 
 Configs written by Keras carry serialization details Ember does not need
@@ -74,19 +75,23 @@ def _layer_groups(model):
 
 
 def _variable_groups(layer, path: str):
-    """(group path, weights) pairs for one layer: its own vars, or its cell's, or its sub-layers'."""
+    """(group path, weights) pairs for one layer: its own vars, then each sub-layer's under its attribute name.
+
+    That is Keras's walk too: an LSTM's cell lands in ``lstm/cell/vars``, a
+    Bidirectional's halves in ``forward_layer``/``backward_layer``, a nested
+    model's layers in ``<model>/layers/<layer>``.
+    """
+    from .layers.layer import Layer
     from .models.model import Model
     if isinstance(layer, Model):
         yield f"{path}/vars", []
         for child_path, child in _layer_groups(layer):
             yield from _variable_groups(child, f"{path}/{child_path}")
         return
-    cell = getattr(layer, "cell", None)
-    if cell is not None and hasattr(cell, "weights"):
-        yield f"{path}/vars", []
-        yield f"{path}/cell/vars", list(cell.weights)
-        return
-    yield f"{path}/vars", list(layer.weights)
+    yield f"{path}/vars", list(layer._own_weights())
+    for name, child in layer._modules.items():
+        if isinstance(child, Layer):
+            yield from _variable_groups(child, f"{path}/{name}")
 
 
 def write_weights_h5(model) -> bytes:
@@ -160,8 +165,14 @@ def to_keras_config(entry: dict) -> dict:
     else:
         entry.setdefault("module", "keras.layers")
     if isinstance(config, dict) and isinstance(config.get("layers"), list):
-        entry["config"] = {**config, "layers": [to_keras_config(layer) for layer in config["layers"]]}
+        entry["config"] = config = {**config, "layers": [to_keras_config(layer) for layer in config["layers"]]}
+    if isinstance(config, dict):  # wrappers (Bidirectional, TimeDistributed, RNN) hold layers too
+        entry["config"] = {key: to_keras_config(value) if key in _LAYER_KEYS and isinstance(value, dict)
+                           and "class_name" in value else value for key, value in config.items()}
     return entry
+
+
+_LAYER_KEYS = ("layer", "forward_layer", "backward_layer", "cell")
 
 
 def to_keras_compile_config(compile_config: dict | None) -> dict | None:

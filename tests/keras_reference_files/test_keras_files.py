@@ -46,8 +46,21 @@ def sequential_conv(k):
                          k.layers.BatchNormalization(), k.layers.Flatten(), k.layers.Dense(2)])
 
 
+def wrappers(k):
+    return k.Sequential([k.Input((5, 4)), k.layers.TimeDistributed(k.layers.Dense(3)),
+                         k.layers.Bidirectional(k.layers.LSTM(2, return_sequences=True)),
+                         k.layers.Bidirectional(k.layers.GRU(2))])
+
+
+def nested(k):
+    inner = k.Sequential([k.Input((4,)), k.layers.Dense(3, activation="relu")], name="inner")
+    inputs = k.Input((4,))
+    return k.Model(inputs, k.layers.Dense(2)(inner(inputs)))
+
+
 RECIPES = {"convnet": (convnet, (4, 8, 8, 3)), "recurrent": (recurrent, (4, 5)),
-           "two_branches": (two_branches, (4, 6)), "sequential_conv": (sequential_conv, (4, 6, 6, 2))}
+           "two_branches": (two_branches, (4, 6)), "sequential_conv": (sequential_conv, (4, 6, 6, 2)),
+           "wrappers": (wrappers, (3, 5, 4)), "nested": (nested, (3, 4))}
 
 
 def inputs_for(name, shape):
