@@ -49,7 +49,7 @@ def sequential_conv(k):
 def wrappers(k):
     return k.Sequential([k.Input((5, 4)), k.layers.TimeDistributed(k.layers.Dense(3)),
                          k.layers.Bidirectional(k.layers.LSTM(2, return_sequences=True)),
-                         k.layers.Bidirectional(k.layers.GRU(2))])
+                         k.layers.Bidirectional(k.layers.GRU(2, return_sequences=True)), k.layers.SimpleRNN(2)])
 
 
 def nested(k):

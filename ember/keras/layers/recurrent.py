@@ -125,6 +125,11 @@ class SimpleRNNCell(_Cell):
         h = self.activation(projected + ember.matmul(states[0], self.recurrent_kernel))
         return h, [h]
 
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.pop("recurrent_activation")  # Keras's SimpleRNN has none (and refuses the key)
+        return config
+
 
 class LSTMCell(_Cell):
     gates = 4
