@@ -83,6 +83,15 @@ Policy = DTypePolicy
 _GLOBAL = _backend.__dict__.setdefault("_global_dtype_policy", [DTypePolicy("float32")])
 
 
+def __getattr__(name: str):
+    # keras.mixed_precision.LossScaleOptimizer is Keras's second spelling of the optimizer wrapper
+    # (imported lazily: optimizers import layers, which import this module).
+    if name == "LossScaleOptimizer":
+        from .optimizers import LossScaleOptimizer
+        return LossScaleOptimizer
+    raise AttributeError(f"module 'keras.mixed_precision' has no attribute {name!r}")
+
+
 def set_global_policy(policy) -> None:
     """The policy of layers created from now on (a name or a :class:`DTypePolicy`)."""
     _GLOBAL[0] = policy if isinstance(policy, DTypePolicy) else DTypePolicy(policy)

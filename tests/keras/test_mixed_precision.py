@@ -99,3 +99,9 @@ def test_explicit_dtype_overrides_the_global_policy_and_config_keeps_the_policy(
     assert layer.get_config()["dtype"] == "mixed_float16"
     keras.mixed_precision.set_global_policy("float32")
     assert keras.layers.Dense.from_config(layer.get_config()).compute_dtype == "float16"
+
+
+def test_loss_scale_optimizer_is_reachable_from_mixed_precision():
+    assert keras.mixed_precision.LossScaleOptimizer is keras.optimizers.LossScaleOptimizer
+    with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
+        keras.mixed_precision.Nothing
