@@ -236,7 +236,7 @@ def vander(x, N=None, increasing: bool = False) -> Tensor:
         raise EmberValueError(f"vander: N must be non-negative, got {N}")
     if x._data.dtype.kind in "biu":
         x = cast(x, "int64")
-    powers = arange(columns, dtype="int64")
+    powers = arange(columns, dtype="int64", device=x.device)
     if not increasing:
         powers = flip(powers, (0,))
     if columns == 0:

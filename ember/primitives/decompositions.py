@@ -438,7 +438,7 @@ def _expm(xp, a):
         from scipy.linalg import expm
     except ImportError:  # pragma: no cover - depends on the environment
         expm = None
-    if expm is not None and a.size:
+    if expm is not None and a.size and xp is numpy:  # SciPy reads host arrays only
         return xp.asarray(expm(a)).astype(a.dtype, copy=False)
     norm = float(xp.abs(a).sum(axis=-2).max()) if a.size else 0.0
     squarings = max(0, int(numpy.ceil(numpy.log2(norm))) + 1) if norm > 0.5 else 0

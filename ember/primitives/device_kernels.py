@@ -62,5 +62,5 @@ def special(xp, name: str, host_kernel, *args, operand):
         return kernel(*args).astype(operand.dtype, copy=False)
     from ..backend.namespaces import backend_of
     source = backend_of(operand)
-    host_args = [source.to_numpy(a) if a is operand else a for a in args]
+    host_args = [source.to_numpy(a) if type(a) is type(operand) else a for a in args]
     return xp.asarray(numpy.asarray(host_kernel(*host_args)).astype(operand.dtype, copy=False))

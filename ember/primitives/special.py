@@ -98,7 +98,9 @@ class Polygamma(Primitive):
     def forward(xp, x, n):
         def host(n, x):
             return _scipy_special("polygamma").polygamma(n, x).astype(x.dtype, copy=False)
-        return special(xp, "polygamma", host, n, x, operand=x)
+        # CuPy's polygamma broadcasts its order with the operand: it must be an array there
+        order = n if xp is numpy else xp.asarray(n, dtype=x.dtype)
+        return special(xp, "polygamma", host, order, x, operand=x)
 
     @staticmethod
     def abstract(x, n):

@@ -27,8 +27,6 @@ from ops_tables import ALL_CASES  # noqa: E402
 DEFAULT_DEVICE_BY_DESIGN = {"rand", "randn", "to_device round trip"}
 KNOWN_GAPS = {
     "bucketize": "numpy.asarray of a device tensor (the boundaries)",
-    "vander": "a NumPy array mixed in",
-    "linalg.matrix_exp": "a NumPy-only kernel",
 }
 
 
