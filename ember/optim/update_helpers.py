@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy
+
 from .. import backend
 
 # Elements per update call. An update makes ~13 passes over 4-5 arrays; in pieces of
@@ -19,7 +21,10 @@ def chunked(update: Callable, arrays: list, **options) -> None:
     """
     present = [a for a in arrays if a is not None]
     size = present[0].size
-    if size <= CHUNK or not all(a.flags.c_contiguous for a in present):
+    # On a GPU each piece would be a dozen kernel launches (773 pieces made a 25M-parameter
+    # Adam step 190 ms on an H200): cache-sized pieces pay only on the CPU.
+    on_host = isinstance(present[0], numpy.ndarray) or backend.device_of(present[0]).type == "cpu"
+    if size <= CHUNK or not on_host or not all(a.flags.c_contiguous for a in present):
         update(*arrays, **options)
         return
     flat = [None if a is None else a.reshape(-1) for a in arrays]
