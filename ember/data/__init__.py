@@ -14,17 +14,23 @@ from .dataset import (ChainDataset, ConcatDataset, Dataset, IterableDataset, Sta
                       TensorDataset, random_split)
 from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
                       WeightedRandomSampler)
-# tf.data's constants (``tf.data.AUTOTUNE``, ``tf.data.experimental.AUTOTUNE``); its Dataset
-# constructors are class methods of Dataset (see ember/data/pipeline).
-from .pipeline import AUTOTUNE, INFINITE as INFINITE_CARDINALITY, UNKNOWN as UNKNOWN_CARDINALITY
-from types import SimpleNamespace as _Namespace
-from .pipeline import sample_from_datasets as _sample_from_datasets, text_line_dataset as TextLineDataset
-experimental = _Namespace(AUTOTUNE=AUTOTUNE, INFINITE_CARDINALITY=INFINITE_CARDINALITY,
-                          UNKNOWN_CARDINALITY=UNKNOWN_CARDINALITY, sample_from_datasets=_sample_from_datasets)
-
+# tf.data's constants and helpers (``tf.data.AUTOTUNE``, ``tf.data.experimental``,
+# ``tf.data.TextLineDataset``) load with ember/data/pipeline on first use, so that
+# ``import ember`` does not pay for the pipeline (and the graph package it imports); its
+# Dataset constructors are class methods of Dataset.
+_PIPELINE_NAMES = {"AUTOTUNE": "AUTOTUNE", "INFINITE_CARDINALITY": "INFINITE",
+                   "UNKNOWN_CARDINALITY": "UNKNOWN", "TextLineDataset": "text_line_dataset"}
 
 
 def __getattr__(name: str):
+    if name in _PIPELINE_NAMES or name == "experimental":
+        from . import pipeline
+        if name == "experimental":
+            from types import SimpleNamespace
+            return SimpleNamespace(AUTOTUNE=pipeline.AUTOTUNE, INFINITE_CARDINALITY=pipeline.INFINITE,
+                                   UNKNOWN_CARDINALITY=pipeline.UNKNOWN,
+                                   sample_from_datasets=pipeline.sample_from_datasets)
+        return getattr(pipeline, _PIPELINE_NAMES[name])
     # torch.utils.data.DistributedSampler; loaded on first use, as it lives in ember.distributed.
     if name == "DistributedSampler":
         from .distributed import DistributedSampler

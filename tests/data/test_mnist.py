@@ -215,7 +215,8 @@ def test_downloads_go_through_urlopen(isolated, monkeypatch):
         calls.append(url)
         raise OSError("network is unreachable")
 
-    monkeypatch.setattr(files.urllib.request, "urlopen", offline)
+    import urllib.request  # ember imports it only when a download starts
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
     with pytest.raises(DatasetNotFoundError, match="network is unreachable"):
         FashionMNIST(train=False, download=True)
     assert calls == [m + "t10k-images-idx3-ubyte.gz" for m in FashionMNIST.mirrors]

@@ -259,7 +259,8 @@ def test_an_archive_already_there_is_unpacked_without_the_network(made, monkeypa
     def offline(*args, **kwargs):
         raise OSError("network is unreachable")
 
-    monkeypatch.setattr(files.urllib.request, "urlopen", offline)
+    import urllib.request  # ember imports it only when a download starts
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
     root = tmp_path / "root"
     root.mkdir()
     (root / archive.name).write_bytes(archive.read_bytes())

@@ -11,9 +11,7 @@ ever left where a later search would find it.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
-import urllib.request
 import zlib
 from pathlib import Path
 from typing import Sequence
@@ -70,7 +68,7 @@ def download(names: Sequence[str], target: Path, mirrors: Sequence[str],
                 atomic_write(path, lambda file: _fetch(url, file, sha256.get(name)))
                 paths[name] = path
                 break
-            except (OSError, ValueError, zlib.error, http.client.HTTPException, CorruptDatasetError) as error:
+            except (OSError, ValueError, zlib.error, _http_error(), CorruptDatasetError) as error:
                 failures.append(f"{url}: {error}")
         else:
             raise DownloadError(failures)
@@ -89,6 +87,7 @@ def _fetch(url: str, file, expected_sha256: str | None) -> None:
     """Stream ``url`` into ``file``, checking the SHA-256 of the decompressed bytes on the way."""
     inflater = zlib.decompressobj(wbits=31)  # 31: expect a gzip header
     digest = hashlib.sha256()
+    import urllib.request  # loaded when a download happens, not with ember
     with urllib.request.urlopen(url, timeout=_TIMEOUT_SECONDS) as response:
         while chunk := response.read(1 << 20):
             file.write(chunk)
@@ -105,6 +104,7 @@ def fetch_with_md5(url: str, path: Path, expected_md5: str) -> None:
     """Download ``url`` to ``path`` as is (no decompression), checking the MD5 before the rename."""
     def write(file) -> None:
         digest = hashlib.md5()
+        import urllib.request
         with urllib.request.urlopen(url, timeout=_TIMEOUT_SECONDS) as response:
             while chunk := response.read(1 << 20):
                 file.write(chunk)
@@ -123,3 +123,9 @@ def not_found_message(title: str, names: Sequence[str], places: Sequence[Path],
     return (f"{title} not found: looked for {files} in\n{looked}\n{download_note}\n"
             "Pass root=DIR, or set $EMBER_DATA to a folder holding the files (or a "
             "subfolder named as above).")
+
+
+def _http_error():
+    """http.client's exception base, imported only when a download is attempted."""
+    import http.client
+    return http.client.HTTPException
