@@ -31,8 +31,6 @@ Aminmax = namedtuple("aminmax", ["min", "max"])
 
 def _namespace(tensor):
     """The array namespace of ``tensor``'s data (for the eager, data-dependent ops here)."""
-    if not hasattr(backend, "namespace_of"):  # pragma: no cover - before per-array namespaces
-        return backend.xp
     return backend.namespace_of(tensor._data) if tensor is not None else backend.namespace_for(None)
 
 
