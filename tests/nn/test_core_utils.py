@@ -35,6 +35,49 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm):
         np.testing.assert_allclose(np.asarray(p.grad), q.grad.numpy(), rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.parametrize("norm_type", [0.0, -math.inf, 2.0])
+def test_clip_grad_norm_rare_orders_and_half_precision_match_torch(norm_type):
+    ours, theirs = _twin_parameters(seed=1)
+    # float16 parameters and gradients: the norm accumulates in float32, as PyTorch's
+    ours = [nn.Parameter(p.detach().half()) for p in ours]
+    halves = [torch.nn.Parameter(q.detach().half()) for q in theirs]
+    for p, q, r in zip(ours, halves, theirs):
+        p.grad, q.grad = ember.tensor(r.grad.numpy()).half(), r.grad.half()
+    theirs = halves
+    total_ours = nn.utils.clip_grad_norm_(ours, 2.0, norm_type)
+    total_theirs = torch.nn.utils.clip_grad_norm_(theirs, 2.0, norm_type)
+    assert total_ours.dtype == ember.float16
+    np.testing.assert_allclose(total_ours.item(), total_theirs.item(), rtol=1e-3)
+    for p, q in zip(ours, theirs):
+        np.testing.assert_allclose(np.asarray(p.grad, dtype=np.float32), q.grad.float().numpy(), rtol=1e-3)
+
+
+def test_clip_grad_norm_inside_a_traced_step_matches_torch():
+    model, reference = nn.Linear(3, 2), torch.nn.Linear(3, 2)
+    reference.load_state_dict({k: torch.tensor(v.numpy()) for k, v in model.state_dict().items()})
+    optimizer = ember.optim.SGD(model.parameters(), lr=0.1)
+    reference_optimizer = torch.optim.SGD(reference.parameters(), lr=0.1)
+    x = np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32)
+
+    @ember.function
+    def step(inputs):
+        optimizer.zero_grad()
+        (model(inputs) * 10).sum().backward()
+        total = nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        return total
+
+    for _ in range(3):  # the traced graph is replayed: clipping must read the live gradients
+        total = step(ember.tensor(x))
+        reference_optimizer.zero_grad()
+        (reference(torch.tensor(x)) * 10).sum().backward()
+        expected = torch.nn.utils.clip_grad_norm_(reference.parameters(), 1.0)
+        reference_optimizer.step()
+        np.testing.assert_allclose(total.item(), expected.item(), rtol=1e-5)
+    np.testing.assert_allclose(model.weight.detach().numpy(), reference.weight.detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
+
+
 def test_clip_grad_norm_edge_cases():
     assert nn.utils.clip_grad_norm_([nn.Parameter(ember.zeros(2))], 1.0).item() == 0.0  # no grads
     single = nn.Parameter(ember.zeros(2))
