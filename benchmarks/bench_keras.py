@@ -72,23 +72,28 @@ def torch_model(torch, kind: str):
                          nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.5), nn.Linear(1600, 10))
 
 
-def time_keras(kind: str, x, y, batch: int, rounds: int, run_eagerly: bool, jit_compile="auto") -> float:
+def keras_epoch(kind: str, x, y, batch: int, run_eagerly: bool = False, jit_compile="auto"):
+    """A callable running one ``fit`` epoch of a fresh compiled model (also used by bench_eager)."""
     keras.utils.set_random_seed(0)
     model = keras_model(kind)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
                   run_eagerly=run_eagerly, jit_compile=jit_compile)
-    model.fit(x, y, batch_size=batch, epochs=1, verbose=0)  # warm-up (and trace)
+    return lambda: model.fit(x, y, batch_size=batch, epochs=1, verbose=0, shuffle=False)
+
+
+def time_keras(kind: str, x, y, batch: int, rounds: int, run_eagerly: bool, jit_compile="auto") -> float:
+    epoch = keras_epoch(kind, x, y, batch, run_eagerly, jit_compile)
+    epoch()  # warm-up (and trace)
     best = float("inf")
     for _ in range(rounds):
         start = time.perf_counter()
-        model.fit(x, y, batch_size=batch, epochs=1, verbose=0, shuffle=False)
+        epoch()
         best = min(best, time.perf_counter() - start)
     return len(x) / best
 
 
-def time_torch(kind: str, x, y, batch: int, rounds: int) -> float:
-    import torch
-    torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+def torch_epoch(torch, kind: str, x, y, batch: int):
+    """A callable running PyTorch's equivalent of one ``fit`` epoch (also used by bench_eager)."""
     torch.manual_seed(0)
     model = torch_model(torch, kind)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
@@ -102,13 +107,20 @@ def time_torch(kind: str, x, y, batch: int, rounds: int) -> float:
             logits = model(images[start:start + batch])
             torch.nn.functional.cross_entropy(logits, labels[start:start + batch]).backward()
             optimizer.step()
+    return epoch
+
+
+def time_torch(kind: str, x, y, batch: int, rounds: int) -> float:
+    import torch
+    torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+    epoch = torch_epoch(torch, kind, x, y, batch)
     epoch()
     best = float("inf")
     for _ in range(rounds):
         start = time.perf_counter()
         epoch()
         best = min(best, time.perf_counter() - start)
-    return len(images) / best
+    return len(x) / best
 
 
 def main(argv=None) -> list[dict]:

@@ -40,3 +40,18 @@ def test_every_case_runs_once():
         assert "ember" in case.contenders and case.reference in case.contenders
         for function in case.contenders.values():
             function()
+
+
+def test_bench_eager_quick_rows(capsys):
+    """bench_eager's machinery on two cheap rows at one thread (its full run is by hand)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    spec = importlib.util.spec_from_file_location("bench_eager", ROOT / "benchmarks" / "bench_eager.py")
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench
+    spec.loader.exec_module(bench)
+    results = bench.main(["--quick", "--rows", "W1", "chain", "--threads", "1"])
+    assert [result["row"] for result in results] == ["W1", "chain"]
+    for result in results:
+        assert 0 < result["modes"]["1"]["ember"] < 100  # a ratio of two measured times
+    printed = capsys.readouterr().out
+    assert "| W1: seed MLP" in printed and "| chain: 20-op" in printed
