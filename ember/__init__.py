@@ -129,6 +129,9 @@ from .ops.functions import (  # noqa: E402,F401
     signbit, sort, std_mean, tensordot, topk, trace, tril_indices, triu_indices, trunc, unique,
     unique_consecutive, vander, xlogy)
 from . import special  # noqa: E402,F401
+# PyTorch's private names for gamma draws with implicit reparameterisation gradients
+from .ops.functions import standard_gamma as _standard_gamma  # noqa: E402,F401
+from .ops.functions import standard_gamma_grad as _standard_gamma_grad  # noqa: E402,F401
 from .ops.functions import (  # noqa: E402,F401
     cholesky, det, inverse, logdet, matrix_exp, matrix_power, pinverse, slogdet, svd)
 from . import linalg  # noqa: E402,F401

@@ -5,8 +5,8 @@ exists), ``log_prob``, ``entropy``, ``mean``, ``mode``, ``variance`` and argumen
 as PyTorch; ``kl_divergence`` covers the registered pairs. Everything is composed from Ember
 ops, so gradients flow through parameters to ``log_prob``, ``entropy`` and ``rsample``.
 
-Not yet: ``rsample`` for Gamma, Beta and Dirichlet (PyTorch uses implicit
-reparameterisation gradients), transformed distributions, and ``Gamma.cdf``.
+Gamma, Beta and Dirichlet ``rsample`` use implicit reparameterisation gradients, as
+PyTorch's do. Not yet: transformed distributions and ``Gamma.cdf``.
 
 Example:
     >>> import ember

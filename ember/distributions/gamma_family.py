@@ -1,9 +1,13 @@
 """Gamma, Beta and Dirichlet: distributions whose draws come from gamma variates.
 
-Draws use Marsaglia and Tsang's rejection method written in Ember ops on Ember's normal and
-uniform draws, so ``ember.manual_seed`` makes them reproducible. PyTorch also offers
-``rsample`` for these through implicit reparameterisation gradients; Ember does not yet, so
-``rsample`` raises and ``sample`` carries no gradient.
+Draws come from the ``standard_gamma`` primitive (NumPy's gamma sampler on the
+generator ``ember.manual_seed`` seeds), whose gradient in the concentration is
+PyTorch's implicit reparameterisation one, so ``rsample`` is differentiable as
+PyTorch's is. Beta and Dirichlet normalise gamma draws (``x / (x + y)`` and
+``g / g.sum()``), and their gradients are those of that composition: unbiased
+pathwise gradients equal in expectation to PyTorch's, though PyTorch computes
+the Dirichlet's per sample through the marginal Beta CDF, so single draws'
+gradients differ.
 """
 from __future__ import annotations
 
@@ -14,33 +18,10 @@ from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all
 
-_MAX_ROUNDS = 64
-
 
 def standard_gamma(concentration):
-    """Gamma(concentration, 1) draws of ``concentration``'s shape (no gradient)."""
-    with ember.no_grad():
-        alpha = concentration.detach()
-        boosted = alpha < 1
-        shape_param = ember.where(boosted, alpha + 1, alpha)
-        d = shape_param - 1.0 / 3.0
-        c = 1.0 / (9.0 * d).sqrt()
-        result = ember.zeros_like(alpha)
-        done = ember.zeros_like(alpha) != 0
-        for _ in range(_MAX_ROUNDS):
-            z = ember.randn(*alpha.shape, dtype=alpha.dtype) if alpha.dim() else ember.randn((), dtype=alpha.dtype)
-            u = ember.rand(*alpha.shape, dtype=alpha.dtype) if alpha.dim() else ember.rand((), dtype=alpha.dtype)
-            v = (1 + c * z) ** 3
-            safe_v = ember.where(v > 0, v, ember.ones_like(v))
-            accept = (v > 0) & (u.log() < 0.5 * z * z + d - d * safe_v + d * safe_v.log())
-            result = ember.where(accept & ~done, d * safe_v, result)
-            done = done | accept
-            if bool(done.all()):
-                break
-        u = ember.rand(*alpha.shape, dtype=alpha.dtype) if alpha.dim() else ember.rand((), dtype=alpha.dtype)
-        boost = ember.where(boosted, u ** (1.0 / alpha), ember.ones_like(alpha))
-        tiny = float(ember.finfo(alpha.dtype).tiny) if hasattr(ember, "finfo") else 1e-30
-        return (result * boost).clamp(min=tiny)
+    """Gamma(concentration, 1) draws of ``concentration``'s shape, differentiable in it."""
+    return ember._standard_gamma(concentration)
 
 
 class Gamma(Distribution):
@@ -60,9 +41,11 @@ class Gamma(Distribution):
         self.concentration, self.rate = broadcast_all(concentration, rate)
         super().__init__(tuple(self.concentration.shape), validate_args=validate_args)
 
-    def sample(self, sample_shape=()):
+    has_rsample = True
+
+    def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        return standard_gamma(self.concentration.expand(shape)) / self.rate.expand(shape).detach()
+        return standard_gamma(self.concentration.expand(shape)) / self.rate.expand(shape)
 
     def log_prob(self, value):
         if self._validate_args:
@@ -104,7 +87,9 @@ class Dirichlet(Distribution):
         shape = tuple(concentration.shape)
         super().__init__(shape[:-1], shape[-1:], validate_args=validate_args)
 
-    def sample(self, sample_shape=()):
+    has_rsample = True
+
+    def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
         draws = standard_gamma(self.concentration.expand(shape))
         return draws / draws.sum(-1, keepdim=True)
@@ -148,7 +133,9 @@ class Beta(Distribution):
         self.concentration1, self.concentration0 = broadcast_all(concentration1, concentration0)
         super().__init__(tuple(self.concentration1.shape), validate_args=validate_args)
 
-    def sample(self, sample_shape=()):
+    has_rsample = True
+
+    def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
         x = standard_gamma(self.concentration1.expand(shape))
         y = standard_gamma(self.concentration0.expand(shape))

@@ -76,6 +76,8 @@ from .numeric import (  # noqa: F401,E402
 from .tensor_algebra import addbmm, addmm, addmv, baddbmm, cdist, tensordot, trace  # noqa: F401,E402
 from .special import (  # noqa: F401,E402
     digamma, entr, erfc, erfinv, expit, gammaln, i0, lgamma, logit, polygamma, sinc, special_i1, xlog1py, xlogy)
+from .special import standard_gamma_grad  # noqa: F401,E402
+from .random import standard_gamma  # noqa: F401,E402
 from .sampling import multinomial  # noqa: F401,E402
 from .decompositions import (  # noqa: F401,E402
     cholesky, det, legacy_svd as svd, linalg_eigh, linalg_inv, linalg_qr, linalg_solve, linalg_svd, logdet,

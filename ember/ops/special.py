@@ -114,3 +114,16 @@ def sinc(input) -> Tensor:
 
 expit = sigmoid
 gammaln = lgamma
+
+
+def standard_gamma_grad(concentration, sample) -> Tensor:
+    """``d sample / d concentration`` of Gamma(concentration, 1) draws at a fixed CDF level
+    (PyTorch's ``_standard_gamma_grad``; float64 accuracy, no gradient of its own; needs SciPy).
+
+    Example:
+        >>> import ember
+        >>> round(ember._standard_gamma_grad(ember.tensor(1.0), ember.tensor(1.0)).item(), 4)
+        1.1736
+    """
+    (concentration, sample), _ = _promote(_float(concentration), _float(sample))
+    return bind(P.StandardGammaGrad, (concentration, sample))

@@ -293,7 +293,8 @@ ELEMENTWISE = (
     "neg exp log log1p expm1 sqrt sin cos tan tanh abs sign floor ceil round logical_not isnan isinf "
     "sigmoid relu erf add sub mul div pow maximum minimum floor_divide remainder eq ne lt le gt ge "
     "logical_and logical_or logical_xor where cast copy asin acos atan sinh cosh asinh acosh atanh "
-    "atan2 erfc erfinv lgamma digamma i0 i1 polygamma hypot fmod signbit binary_cross_entropy").split()
+    "atan2 erfc erfinv lgamma digamma i0 i1 polygamma hypot fmod signbit binary_cross_entropy "
+    "standard_gamma standard_gamma_grad").split()
 REDUCTIONS = "sum amax amin prod all any".split()
 SINGLE_AXIS = "cumsum cumprod logcumsumexp argsort cum_extremum_index mode_index".split()
 STACKED = ("inv det logabsdet slogdet_sign solve cholesky qr_q qr_r eigh_values eigh_vectors svd_u svd_s "

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy
 
+from ..errors import DTypeError
+from . import gamma_kernels
 from .core import Primitive, primitive
 
 # method -> how it is called on a numpy.random.Generator with the draw's shape and parameters
@@ -56,4 +58,37 @@ class RandomDraw(Primitive):
         return ()
 
 
+def _host(array):
+    from ..backend.namespaces import backend_of
+    return backend_of(array).to_numpy(array)
+
+
+@primitive
+class StandardGamma(Primitive):
+    """Gamma(alpha, 1) draws in alpha's shape and dtype, differentiable in alpha by implicit
+    reparameterisation: holding the draw's CDF level fixed, ``dz/dalpha = -(dF/dalpha)/(dF/dz)``
+    (the ``standard_gamma_grad`` primitive), as PyTorch's ``_standard_gamma``."""
+
+    name = "standard_gamma"
+    saves_output = True
+    effect = True
+
+    @staticmethod
+    def forward(xp, alpha, generator):
+        host = alpha if isinstance(alpha, numpy.ndarray) else _host(alpha)
+        return xp.asarray(gamma_kernels.standard_gamma(_numpy_generator(generator), host))
+
+    @staticmethod
+    def abstract(alpha, generator):
+        dtype = numpy.dtype(alpha.dtype)
+        if dtype.kind != "f":
+            raise DTypeError(f"standard_gamma: expected a floating-point concentration, got dtype {dtype}")
+        return tuple(alpha.shape), dtype
+
+    @staticmethod
+    def vjp(ctx, grad):
+        return (grad * _functions.standard_gamma_grad(ctx.inputs[0], ctx.output),)
+
+
+from ..ops import functions as _functions  # noqa: E402  (the VJP is written in the public ops)
 from ..ops import random as _random  # noqa: E402  (the default generator, looked up at each draw)

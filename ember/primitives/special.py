@@ -13,6 +13,7 @@ import math
 import numpy
 
 from ..errors import DTypeError, EmberError
+from . import gamma_kernels
 from .core import Primitive, primitive
 from .device_kernels import special
 from .rules import elementwise, same_as_input
@@ -145,3 +146,34 @@ signbit.abstract = staticmethod(_signbit_rule)
 
 
 from ..ops import functions as F  # noqa: E402  (VJPs are written in the public ops)
+
+
+@primitive
+class StandardGammaGrad(Primitive):
+    """``dz/dalpha`` of Gamma(alpha, 1) draws ``z`` at fixed CDF level (the VJP of ``standard_gamma``;
+    PyTorch's ``_standard_gamma_grad``). Computed in float64 (ember.primitives.gamma_kernels); like
+    PyTorch's, it has no derivative of its own."""
+
+    name = "standard_gamma_grad"
+    differentiable = False
+
+    @staticmethod
+    def forward(xp, alpha, z):
+        return special(xp, "standard_gamma_grad", _scipy_kernel(gamma_kernels.standard_gamma_grad,
+                                                                "standard_gamma_grad"), alpha, z, operand=alpha)
+
+    @staticmethod
+    def abstract(alpha, z):
+        _float_rule("standard_gamma_grad")(alpha)
+        return elementwise("standard_gamma_grad")(alpha, z)
+
+    @staticmethod
+    def vjp(ctx, g):
+        return None, None
+
+
+def _scipy_kernel(kernel, op):
+    def run(*args):
+        _scipy_special(op)  # a clear error when SciPy is missing
+        return kernel(*args)
+    return run
