@@ -36,3 +36,8 @@ class EmberRuntimeError(EmberError, RuntimeError):
 
 class EmberZeroDivisionError(EmberError, ZeroDivisionError, RuntimeError):
     """Integer division or remainder by zero (PyTorch raises a RuntimeError saying ZeroDivisionError)."""
+
+
+class DTypeNotImplementedError(DTypeError, NotImplementedError):
+    """The operation has no implementation for this dtype (complex ``<``, ``relu`` ...), as
+    PyTorch's ``"lt_cpu" not implemented for 'ComplexFloat'``."""

@@ -158,6 +158,9 @@ class Tensor:
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
 
+    def is_complex(self) -> bool:
+        return self._data.dtype.kind == "c"
+
     def __len__(self) -> int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -242,9 +245,9 @@ class Tensor:
         """Mark a leaf tensor as needing gradients (floating dtypes only)."""
         if self._node is not None and not requires_grad:
             raise GradError("requires_grad_(False) is only allowed on leaf tensors; use detach()")
-        if requires_grad and self._data.dtype.kind != "f":
-            raise GradError(f"requires_grad: only tensors of floating point dtype can require "
-                            f"gradients, got {self.dtype}")
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise GradError(f"requires_grad: only tensors of floating point and complex dtype can "
+                            f"require gradients, got {self.dtype}")
         self._requires_grad = bool(requires_grad)
         return self
 

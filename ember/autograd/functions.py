@@ -21,6 +21,9 @@ def _root_grads(outputs, grad_outputs, op):
     for i, output in enumerate(outputs):
         given = grad_outputs[i] if grad_outputs is not None else None
         if given is None:
+            if output._data.dtype.kind == "c":
+                raise GradError(f"{op}: grad can be implicitly created only for real scalar outputs "
+                                f"but got {output.dtype}")
             if output.numel() != 1:
                 raise GradError(f"{op}: grad can be implicitly created only for scalar outputs; "
                                 f"got an output of shape {output.shape}, so pass gradient= "

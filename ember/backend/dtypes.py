@@ -2,8 +2,10 @@
 
 A :class:`DType` wraps a NumPy dtype. Promotion follows PyTorch rather than
 NumPy: Python scalars and zero-dimensional tensors only decide the result's
-*category* (bool < integer < floating), and an integer tensor meeting a float
-scalar becomes the default float dtype, not float64.
+*category* (bool < integer < floating < complex), and an integer tensor meeting a float
+scalar becomes the default float dtype, not float64. A complex operand of a
+weaker group meeting a floating tensor gives that float's complex counterpart
+(``float64`` tensor times ``1j`` is ``complex128``), as PyTorch does.
 """
 from __future__ import annotations
 
@@ -15,15 +17,16 @@ from ..errors import DTypeError
 class DType:
     """A tensor element type, e.g. ``ember.float32``."""
 
-    __slots__ = ("name", "numpy", "itemsize", "is_floating_point", "is_signed", "category")
+    __slots__ = ("name", "numpy", "itemsize", "is_floating_point", "is_complex", "is_signed", "category")
 
     def __init__(self, name: str, numpy_dtype, category: int):
         self.name = name
         self.numpy = numpy.dtype(numpy_dtype)
         self.itemsize = self.numpy.itemsize
-        self.category = category  # 0 bool, 1 integer, 2 floating
+        self.category = category  # 0 bool, 1 integer, 2 floating, 3 complex
         self.is_floating_point = category == 2
-        self.is_signed = category == 2 or self.numpy.kind == "i"
+        self.is_complex = category == 3
+        self.is_signed = category >= 2 or self.numpy.kind == "i"
 
     def __repr__(self) -> str:
         return f"ember.{self.name}"
@@ -41,12 +44,15 @@ int64 = DType("int64", numpy.int64, 1)
 float16 = DType("float16", numpy.float16, 2)
 float32 = DType("float32", numpy.float32, 2)
 float64 = DType("float64", numpy.float64, 2)
+complex64 = DType("complex64", numpy.complex64, 3)
+complex128 = DType("complex128", numpy.complex128, 3)
 
-ALL_DTYPES = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
+ALL_DTYPES = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64, complex64, complex128)
 _BY_NUMPY = {d.numpy: d for d in ALL_DTYPES}
 _BY_NAME = {d.name: d for d in ALL_DTYPES}
 _BY_NAME.update({"float": float32, "double": float64, "half": float16, "long": int64,
-                 "int": int32, "short": int16, "bool_": bool_})
+                 "int": int32, "short": int16, "bool_": bool_, "cfloat": complex64,
+                 "cdouble": complex128})
 
 _default_float = float32
 
@@ -74,6 +80,8 @@ def as_dtype(spec) -> DType:
         return int64
     if spec is bool:
         return bool_
+    if spec is complex:
+        return default_complex()
     if isinstance(spec, str):
         try:
             return _BY_NAME[spec.removeprefix("ember.").removeprefix("torch.")]
@@ -93,6 +101,18 @@ def get_default_dtype() -> DType:
     return _default_float
 
 
+def default_complex(real: DType | None = None) -> DType:
+    """The complex dtype matching a floating dtype (the default float's when None):
+    complex128 for float64, complex64 otherwise (Ember has no complex32)."""
+    real = _default_float if real is None else real
+    return complex128 if real is float64 else complex64
+
+
+def real_dtype(dtype: DType) -> DType:
+    """The floating dtype of a complex dtype's parts (other dtypes are returned unchanged)."""
+    return {complex64: float32, complex128: float64}.get(dtype, dtype)
+
+
 def set_default_dtype(dtype) -> None:
     """Set the default floating dtype (float16, float32 or float64), as ``torch.set_default_dtype``."""
     global _default_float
@@ -103,20 +123,30 @@ def set_default_dtype(dtype) -> None:
 
 
 def scalar_category(value) -> int:
-    """Category of a Python scalar: 0 bool, 1 int, 2 float."""
+    """Category of a Python scalar: 0 bool, 1 int, 2 float, 3 complex."""
     if isinstance(value, bool):
         return 0
     if isinstance(value, int):
         return 1
-    return 2
+    return 3 if isinstance(value, complex) else 2
 
 
 def _promote_pair(a: DType, b: DType) -> DType:
     if a is b:
         return a
     if a.category != b.category:
-        return a if a.category > b.category else b
+        high, low = (a, b) if a.category > b.category else (b, a)
+        if high.category == 3 and low is float64:
+            return complex128  # torch.promote_types(float64, complex64) is complex128
+        return high
     return _BY_NUMPY[numpy.promote_types(a.numpy, b.numpy)]
+
+
+def _weak_winner(result: DType | None, winner: DType) -> DType:
+    """A weaker operand's higher category wins; complex over a float keeps the float's precision."""
+    if winner.category == 3 and result is not None and result.category == 2:
+        return default_complex(result)
+    return winner
 
 
 def _promote_all(dtypes) -> DType | None:
@@ -136,9 +166,9 @@ def result_type(shaped: list, zero_dim: list, scalars: list) -> DType:
     result = _promote_all(shaped)
     weak = _promote_all(zero_dim)
     if weak is not None and (result is None or weak.category > result.category):
-        result = weak
+        result = _weak_winner(result, weak)
     if scalars:
         category = max(scalar_category(s) for s in scalars)
         if result is None or category > result.category:
-            result = (bool_, int64, _default_float)[category]
+            result = _weak_winner(result, (bool_, int64, _default_float, default_complex())[category])
     return result

@@ -83,11 +83,17 @@ def full_scalar(value, like: Tensor) -> Tensor:
     return Tensor._make(backend.namespace_of(data).asarray(value, dtype=data.dtype), None, False)
 
 
-def _float(x) -> Tensor:
-    """Integer and bool inputs of float-only math become the default float dtype (as in PyTorch)."""
+def _float(x, op: str = "this operation") -> Tensor:
+    """Integer and bool inputs of float-only math become the default float dtype (as in PyTorch);
+    complex inputs are refused (casting would silently drop their imaginary parts)."""
     x = _tensor(x)
-    if x._data.dtype.kind == "f":
+    kind = x._data.dtype.kind
+    if kind == "f":
         return x
+    if kind == "c":
+        from ..errors import DTypeNotImplementedError
+        raise DTypeNotImplementedError(f"{op}: not implemented for complex tensors (got {x.dtype}); "
+                                       "apply it to .real, .imag or .abs() instead")
     return cast(x, get_default_dtype())
 
 

@@ -19,10 +19,23 @@ def _comparison(prim, doc):
 
 eq = _comparison(E.eq, "Elementwise ==.")
 ne = _comparison(E.ne, "Elementwise !=.")
-lt = _comparison(E.lt, "Elementwise <.")
-le = _comparison(E.le, "Elementwise <=.")
-gt = _comparison(E.gt, "Elementwise >.")
-ge = _comparison(E.ge, "Elementwise >=.")
+def _ordered(prim, doc):
+    """An order comparison: complex numbers have no order, so complex operands are refused."""
+    def function(input, other) -> Tensor:
+        if type(input) is Tensor and input._data.dtype.kind == "c" or type(other) is not float and (
+                isinstance(other, complex) or isinstance(other, Tensor) and other._data.dtype.kind == "c"):
+            from .complex_parts import refuse_complex
+            refuse_complex(prim.name, input, other)
+        return _binary(prim, input, other)
+    function.__name__ = prim.name
+    function.__doc__ = doc
+    return function
+
+
+lt = _ordered(E.lt, "Elementwise <.")
+le = _ordered(E.le, "Elementwise <=.")
+gt = _ordered(E.gt, "Elementwise >.")
+ge = _ordered(E.ge, "Elementwise >=.")
 logical_and = _comparison(E.logical_and, "Elementwise logical and.")
 logical_or = _comparison(E.logical_or, "Elementwise logical or.")
 logical_xor = _comparison(E.logical_xor, "Elementwise logical xor.")

@@ -44,6 +44,8 @@ def _collect_element_types(data, dtypes):
         dtypes.append(backend.int64)
     elif isinstance(data, numbers.Real):
         dtypes.append(get_default_dtype())
+    elif isinstance(data, numbers.Complex):
+        dtypes.append(backend.default_complex())
     elif isinstance(data, Tensor):
         dtypes.append(data.dtype)
     else:

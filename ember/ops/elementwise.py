@@ -46,7 +46,7 @@ def div(input, other, *, rounding_mode=None) -> Tensor:
         return result if _is_float(input) or _is_float(other) else cast(result, _promote(_operand(input), _operand(other))[1])
     input, other = _operand(input), _operand(other)
     (input, other), dtype = _promote(input, other)
-    if not dtype.is_floating_point:
+    if dtype.category < 2:  # bool and integer operands divide as the default float
         input = _float(input) if isinstance(input, Tensor) else float(input)
         other = _float(other) if isinstance(other, Tensor) else float(other)
     return _binary(E.div, input, other)
@@ -97,16 +97,19 @@ def addcdiv(input, tensor1, tensor2, *, value=1) -> Tensor:
 
 def pow(input, exponent) -> Tensor:
     """``input ** exponent`` with broadcasting."""
+    _refuse_complex("pow", input, exponent)
     return _binary(E.pow_, input, exponent)
 
 
 def maximum(input, other) -> Tensor:
     """Elementwise maximum (ties split the gradient)."""
+    _refuse_complex("maximum", input, other)
     return _binary(E.maximum, input, other)
 
 
 def minimum(input, other) -> Tensor:
     """Elementwise minimum (ties split the gradient)."""
+    _refuse_complex("minimum", input, other)
     return _binary(E.minimum, input, other)
 
 
@@ -118,11 +121,25 @@ negative = neg
 
 
 def abs(input) -> Tensor:
-    return bind(E.abs_, (_tensor(input),))
+    """``|x|``; for complex input the magnitude, a floating tensor.
+
+    Example:
+        >>> import ember
+        >>> ember.abs(ember.tensor([-1.5, 3 + 4j]))
+        tensor([1.5000, 5.0000])
+    """
+    x = _tensor(input)
+    if x._data.dtype.kind == "c":
+        from .complex_parts import complex_abs
+        return complex_abs(x)
+    return bind(E.abs_, (x,))
 
 
 def sign(input) -> Tensor:
-    return bind(E.sign, (_tensor(input),))
+    x = _tensor(input)
+    if x._data.dtype.kind == "c":
+        _refuse_complex("sign", x)
+    return bind(E.sign, (x,))
 
 
 def square(input) -> Tensor:
@@ -134,14 +151,25 @@ def reciprocal(input) -> Tensor:
 
 
 def _float_unary(prim, doc):
+    name = prim.name
+
     def function(input) -> Tensor:
-        return bind(prim, (_float(input),))
+        return bind(prim, (_float(input, name),))
     function.__name__ = prim.name
     function.__doc__ = doc
     return function
 
 
-exp = _float_unary(E.exp, "Elementwise e**x.")
+def exp(input) -> Tensor:
+    """Elementwise e**x (also of complex tensors).
+
+    Example:
+        >>> import ember, math
+        >>> ember.exp(ember.tensor([0.0, 1j * math.pi])).real
+        tensor([ 1., -1.])
+    """
+    x = _tensor(input)
+    return bind(E.exp, (x if x._data.dtype.kind == "c" else _float(x, "exp"),))
 log = _float_unary(E.log, "Natural logarithm.")
 log1p = _float_unary(E.log1p, "log(1 + x), accurate near 0.")
 expm1 = _float_unary(E.expm1, "exp(x) - 1, accurate near 0.")
@@ -175,7 +203,10 @@ def relu(input) -> Tensor:
         >>> ember.relu(ember.tensor([-1.0, 2.0]))
         tensor([0., 2.])
     """
-    return bind(E.relu, (_tensor(input),))
+    x = _tensor(input)
+    if x._data.dtype.kind == "c":
+        _refuse_complex("relu", x)
+    return bind(E.relu, (x,))
 
 
 def gelu(input, approximate: str = "none") -> Tensor:
@@ -262,3 +293,8 @@ def where(condition, input, other) -> Tensor:
 def clone(input) -> Tensor:
     """A copy that shares no memory (gradients flow back through it)."""
     return bind(E.copy_p, (_tensor(input),))
+
+
+def _refuse_complex(op, *values):
+    from .complex_parts import refuse_complex
+    refuse_complex(op, *values)

@@ -29,6 +29,9 @@ def matmul(input, other) -> Tensor:
         raise ShapeError(f"matmul: both arguments need to be at least 1D, got shapes {a.shape} and {b.shape}")
     if a._data.dtype != b._data.dtype:
         raise DTypeError(f"matmul: expected both operands to have the same dtype, got {a.dtype} and {b.dtype}")
+    if a._data.dtype.kind == "c":
+        from .complex_parts import refuse_complex
+        refuse_complex("matmul", a)
     if a.ndim >= 2 and b.ndim >= 2:
         return bind(L.Matmul, (a, b))
     if a.ndim == 1 and b.ndim == 1 and a.shape != b.shape:

@@ -35,12 +35,28 @@ def _padded(format_one, array):
     return lambda v: format_one(v).rjust(width)
 
 
+def _complex_format(array):
+    """PyTorch's complex elements: the real parts right-aligned like a float tensor, then the
+    imaginary part in its own format with its sign (``1.5000+2.j``)."""
+    real, imag = array.real.astype(numpy.float64), array.imag.astype(numpy.float64)
+    real_format = _padded(_format_float(real), real)
+    imag_format = _format_float(imag)
+
+    def format_one(value):
+        imaginary = imag_format(value.imag)
+        sign = "" if imaginary.startswith(("-", "+")) else "+"
+        return f"{real_format(value.real)}{sign}{imaginary}j"
+    return format_one
+
+
 def tensor_repr(tensor) -> str:
     where = tensor.device
     array = numpy.asarray(tensor) if where.type == "cpu" else backend.to_numpy(tensor._data)
     formatter = {}
     if array.dtype.kind == "f":
         formatter = {"float_kind": _padded(_format_float(array.astype(numpy.float64)), array)}
+    elif array.dtype.kind == "c":
+        formatter = {"complex_kind": _complex_format(array)}
     elif array.dtype.kind == "b":
         formatter = {"bool": _padded(lambda v: "True" if v else "False", array)}
     elif array.dtype.kind in "iu":
@@ -52,7 +68,7 @@ def tensor_repr(tensor) -> str:
     if array.size == 0 and array.ndim > 1:
         extras.append(f"size={array.shape}")
     default_int = array.dtype == numpy.int64
-    default_float = array.dtype == get_default_dtype().numpy
+    default_float = array.dtype in (get_default_dtype().numpy, backend.default_complex().numpy)
     if where.type != "cpu":
         extras.append(f"device='{where}'")
     if not (default_int or default_float or array.dtype == numpy.bool_) or array.size == 0 and not default_float:

@@ -198,7 +198,7 @@ def _namespace_of_many(name, arrays):
 def _record(prim, inputs, attrs, out):
     """Eager result plus its graph node: one pass over the inputs collects where their
     gradients go (``parents``) and, for VJPs that read inputs, their version counts."""
-    if out.dtype.kind != "f":  # only floating results carry gradients, as in PyTorch
+    if out.dtype.kind not in "fc":  # only floating and complex results carry gradients, as in PyTorch
         return Tensor._make(out, None, False)
     parents = []
     versions = [] if prim.saves_inputs else None

@@ -62,7 +62,7 @@ def _no_vjp(ctx, grad):
 
 
 neg = _unary("neg", lambda xp, x: xp.negative(x), lambda ctx, g: (-g,))
-exp = _unary("exp", lambda xp, x: xp.exp(x), lambda ctx, g: (g * ctx.output,), saves_output=True)
+exp = _unary("exp", lambda xp, x: xp.exp(x), lambda ctx, g: (g * _conj(ctx.output),), saves_output=True)
 log = _unary("log", lambda xp, x: xp.log(x), lambda ctx, g: (g / ctx.inputs[0],))
 log1p = _unary("log1p", lambda xp, x: xp.log1p(x), lambda ctx, g: (g / (ctx.inputs[0] + 1),))
 expm1 = _unary("expm1", lambda xp, x: xp.expm1(x), lambda ctx, g: (g * (ctx.output + 1),),
@@ -139,14 +139,25 @@ def _extremum_vjp(ctx, g):
 
 add = _binary("add", lambda xp, a, b: xp.add(a, b), lambda ctx, g: (g, g), saves_inputs=False)
 sub = _binary("sub", lambda xp, a, b: xp.subtract(a, b), lambda ctx, g: (g, -g), saves_inputs=False)
+def _conj(value):
+    """The conjugate of a complex operand (the chain rule's factor in PyTorch's complex
+    convention: upstream gradient times the conjugate derivative); real ones pass unchanged."""
+    if type(value) is complex:
+        return value.conjugate()
+    if hasattr(value, "_data") and value._data.dtype.kind == "c":
+        return F.conj(value)
+    return value
+
+
 def _mul_vjp(ctx, g):
     a, b = ctx.inputs
-    return (g * b if ctx.wants(0) else None), (g * a if ctx.wants(1) else None)
+    return (g * _conj(b) if ctx.wants(0) else None), (g * _conj(a) if ctx.wants(1) else None)
 
 
 def _div_vjp(ctx, g):
     a, b = ctx.inputs
-    return (g / b if ctx.wants(0) else None), (-g * a / (b * b) if ctx.wants(1) else None)
+    grad_a = g / _conj(b) if ctx.wants(0) else None
+    return grad_a, (-g * _conj(a) / _conj(b * b) if ctx.wants(1) else None)
 
 
 mul = _binary("mul", lambda xp, a, b: xp.multiply(a, b), _mul_vjp)
@@ -212,6 +223,8 @@ class Cast(Primitive):
 
     @staticmethod
     def forward(xp, x, dtype):
+        if x.dtype.kind == "c" and dtype.kind != "c":
+            return xp.real(x).astype(dtype)  # the real part, as PyTorch (NumPy would warn)
         return x.astype(dtype)
 
     @staticmethod
