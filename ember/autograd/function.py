@@ -44,6 +44,7 @@ class FunctionCtx:
         self.materialize_grads = True
         self._saved = ()
         self._non_differentiable = set()
+        self._dirty = []         # tensors forward wrote in place (mark_dirty)
         self._resolved = None   # the saved tensors as backward sees them (set by the VJP)
 
     def save_for_backward(self, *tensors) -> None:
@@ -68,15 +69,20 @@ class FunctionCtx:
         self.materialize_grads = bool(value)
 
     def mark_dirty(self, *tensors) -> None:
-        raise EmberError("autograd.Function: ctx.mark_dirty (in-place forward) is not supported "
-                         "by Ember; return a new tensor from forward instead")
+        """Inputs that ``forward`` modified in place; each must also be returned as an output.
+
+        As in PyTorch, ``apply`` then returns the input object itself, carrying the new value
+        and this call's history, with its version counter bumped (so ops that saved it before
+        see the write).
+        """
+        self._dirty.extend(tensors)
 
 
 class _Call:
     """One ``apply``: the attribute the primitive receives (what forward filled in lives here)."""
 
     __slots__ = ("function", "template", "needs_input_grad", "ctx", "layout", "as_tuple",
-                 "input_ids", "output_ids", "non_differentiable", "traced")
+                 "input_ids", "output_ids", "non_differentiable", "traced", "dirty")
 
     def __init__(self, function, template, needs_input_grad, traced):
         self.function, self.template = function, template
@@ -84,6 +90,7 @@ class _Call:
         self.ctx = self.layout = self.as_tuple = None
         self.input_ids = self.output_ids = ()
         self.non_differentiable = frozenset()
+        self.dirty = ()  # (output index, input index) of each tensor marked dirty
 
     def __repr__(self) -> str:
         return f"<{self.function.__name__}.apply>"
@@ -123,7 +130,23 @@ def _forward_tensors(call, tensors):
     call.non_differentiable = frozenset(i for i, t in enumerate(outputs)
                                         if id(t) in ctx._non_differentiable)
     call.layout = tuple((tuple(t.shape), t._data.dtype) for t in outputs)
+    call.dirty = _dirty_pairs(call.function.__name__, ctx._dirty, call.input_ids, call.output_ids)
     return outputs
+
+
+def _dirty_pairs(name, dirty, input_ids, output_ids):
+    """(output index, input index) for each tensor marked dirty; PyTorch's errors otherwise."""
+    pairs = []
+    for position, tensor in enumerate(dirty):
+        if id(tensor) not in input_ids:
+            raise GradError(f"{name}: mark_dirty only accepts input tensors, but argument {position} "
+                            "isn't one")
+        if id(tensor) not in output_ids:
+            raise GradError(f"{name}: some elements marked as dirty during the forward method were "
+                            "not returned as output; the inputs that are modified in place must all "
+                            "be outputs of the Function")
+        pairs.append((output_ids.index(id(tensor)), input_ids.index(id(tensor))))
+    return tuple(pairs)
 
 
 def _uses_setup_context(function) -> bool:
@@ -141,6 +164,9 @@ class _FunctionPrimitive:
     def forward(xp, *arrays_and_call):
         *arrays, call = arrays_and_call
         from ..tensor import Tensor
+        if call.traced and call.dirty:  # a compiled graph's ops are pure: write a copy, and
+            written = {i for _, i in call.dirty}  # apply's in-place write-back stores it
+            arrays = [xp.array(a, copy=True) if i in written else a for i, a in enumerate(arrays)]
         # Run eagerly even while a trace infers this node's shape by running it.
         token = _primitives()._current_tracer.set(None)
         try:
@@ -215,11 +241,16 @@ def _context_for_backward(call, node, outputs):
     """
     ctx, input_ids, output_ids = call.ctx, call.input_ids, call.output_ids
     if call.traced:
-        ctx, recomputed, _ = _run_user_forward(call, list(node.inputs))
-        input_ids = tuple(id(t) for t in node.inputs)
+        # dirty inputs are cloned, so that re-running forward records no second write to them
+        written = {i for _, i in call.dirty}
+        fed = [t.clone() if i in written else t for i, t in enumerate(node.inputs)]
+        ctx, recomputed, _ = _run_user_forward(call, fed)
+        input_ids = tuple(id(t) for t in fed)
         output_ids = tuple(id(t) for t in recomputed)
     where_input = {key: i for i, key in enumerate(input_ids)}
     where_output = {key: i for i, key in enumerate(output_ids)}
+    for output_index, input_index in call.dirty:  # a dirty input is saved as its new value: the output
+        where_input.pop(input_ids[input_index], None)
     resolved = []
     for value in ctx._saved:
         key = id(value)
@@ -312,10 +343,30 @@ class Function:
         outputs = list(_split(call, packed))
         for index in call.non_differentiable:
             outputs[index] = outputs[index].detach()
+        for output_index, input_index in call.dirty:
+            outputs[output_index] = _written_in_place(inputs[input_index], outputs[output_index], packed,
+                                                      f"{cls.__name__}.apply")
         return tuple(outputs) if call.as_tuple else outputs[0]
 
 
 _base_setup = Function.__dict__["setup_context"].__func__
+
+
+def _written_in_place(original, result, packed, op):
+    """``original`` (a dirty input) given ``result``'s history as an in-place op gives it.
+
+    Its memory already holds the new value (forward wrote it); ``Tensor._write`` makes the
+    checks every in-place op makes (leaf requiring grad, views of one), moves the history,
+    rebases a view's base and bumps the version counter. The call's own node saved the input
+    at its old version, and reads it as the output it now is: it is told the new version.
+    """
+    original._write(result, op)
+    node = packed._node
+    if node is not None and node.versions is not None:
+        for index, value in enumerate(node.inputs):
+            if value is original:
+                node.versions[index] = original._version_value
+    return original
 
 
 def _primitive_for(function):
