@@ -125,7 +125,7 @@ class BatchTracer:
         finally:
             _namespaces.current_tracer.reset(token)
         array = BatchedArray(out._data, self)
-        if _grad_state.enabled and prim.differentiable and array.dtype.kind == "f" and any(
+        if _grad_state.enabled and prim.differentiable and array.dtype.kind in "fc" and any(
                 isinstance(v, Tensor) and v._requires_grad for v in inputs):
             return _record_autograd(prim, inputs, attrs, array)
         return Tensor._make(array, None, False)

@@ -135,7 +135,10 @@ def where_zero(out, condition, a):
 
 
 def copy_into(out, x):
-    """``out[...] = x`` (casting as ``astype`` does), returning ``out``."""
+    """``out[...] = x`` (casting as ``astype`` does; complex into real keeps the real part, as
+    the ``cast`` primitive does), returning ``out``."""
+    if out.dtype.kind != "c" and getattr(x, "dtype", out.dtype).kind == "c":
+        x = x.real
     _numpy.copyto(out, x, casting="unsafe")
     return out
 
@@ -155,6 +158,8 @@ def _where_zero_in(xp, out, condition, a):
 
 
 def _copy_into_in(xp, out, x):
+    if out.dtype.kind != "c" and getattr(x, "dtype", out.dtype).kind == "c":
+        x = x.real
     xp.copyto(out, x, casting="unsafe")
     return out
 

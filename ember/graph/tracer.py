@@ -261,7 +261,7 @@ class Tracer:
             base = inputs[0]._data
             writeable = base.flags.writeable and prim is not S.BroadcastTo
             array = SymbolicArray(self, value, View(base, prim, lifted, base.version), writeable)
-        if grad_state.enabled and prim.differentiable and value.dtype.kind == "f" and any(
+        if grad_state.enabled and prim.differentiable and value.dtype.kind in "fc" and any(
                 isinstance(v, Tensor) and v._requires_grad for v in inputs):
             # eager bind's own recording (same node, parents and saved-tensor checks)
             return record_autograd(prim, inputs, attrs, array)
