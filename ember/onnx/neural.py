@@ -1,8 +1,9 @@
 """ONNX mappings of Ember's convolution and pooling primitives.
 
-Ember computes max pooling in two primitives, ``max_pool_indices`` (where
-each window's maximum is) and ``pool_gather`` (read it); ONNX's ``MaxPool``
-does both at once, so the first emits it and the second reuses its output.
+Ember's ``max_pool`` is ONNX's ``MaxPool``. With ``return_indices=True`` Ember
+computes max pooling in two primitives, ``max_pool_indices`` (where each
+window's maximum is) and ``pool_gather`` (read it); ONNX's ``MaxPool`` does
+both at once, so the first emits it and the second reuses its output.
 
 Example:
     >>> _pads(((2, 2), (1, 3)))
@@ -25,13 +26,16 @@ def conv(builder, node):
                         pads=_pads(pads), dilations=list(dilation), group=int(groups))
 
 
-def max_pool_indices(builder, node):
+def max_pool(builder, node):
     x = node.inputs[0]
     kernel, stride, padding, dilation, ceil_mode = node.attrs
-    pooled = builder.emit("MaxPool", [builder.name(x)], kernel_shape=list(kernel), strides=list(stride),
-                          pads=_pads([(p, p) for p in padding]), dilations=list(dilation),
-                          ceil_mode=int(ceil_mode))
-    builder.aliases[node.output.id] = (x.id, pooled)
+    return builder.emit("MaxPool", [builder.name(x)], kernel_shape=list(kernel), strides=list(stride),
+                        pads=_pads([(p, p) for p in padding]), dilations=list(dilation),
+                        ceil_mode=int(ceil_mode))
+
+
+def max_pool_indices(builder, node):
+    builder.aliases[node.output.id] = (node.inputs[0].id, max_pool(builder, node))
     return None  # Ember's window indices have no ONNX counterpart; only pool_gather may read them
 
 
@@ -54,5 +58,5 @@ def avg_pool(builder, node):
                         ceil_mode=int(ceil_mode), count_include_pad=int(count_include_pad))
 
 
-CONVERTERS = dict(conv=conv, max_pool_indices=max_pool_indices, pool_gather=pool_gather,
+CONVERTERS = dict(conv=conv, max_pool=max_pool, max_pool_indices=max_pool_indices, pool_gather=pool_gather,
                   avg_pool=avg_pool)

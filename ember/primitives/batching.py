@@ -180,6 +180,26 @@ def _scatter_add_zeros_rule(inputs, batched, attrs, size):
                 (_axis(axis, len(shape)), (size,) + tuple(shape)))
 
 
+def _scatter_reduce_rule(inputs, batched, attrs, size):
+    x, src, index = _all_batched(inputs, batched, size)
+    axis, reduce, include_self = attrs
+    return bind(PRIMITIVES["scatter_reduce"], (x, src, index), (_axis(axis, x.ndim - 1), reduce, include_self))
+
+
+def _searchsorted_rule(inputs, batched, attrs, size):
+    """Shared 1-D boundaries search any values as they are; otherwise every example gets its own
+    boundary rows (the batch axis leads both operands), 1-D ones searching its flattened values."""
+    boundaries, values = inputs
+    if not batched[0] and boundaries.ndim == 1:
+        return bind(PRIMITIVES["searchsorted"], (boundaries, values), attrs)
+    boundaries, values = _all_batched(inputs, batched, size)
+    if boundaries.ndim > 2:
+        return bind(PRIMITIVES["searchsorted"], (boundaries, values), attrs)
+    shape = tuple(values.shape)
+    rows = _reshape(values, (size, int(numpy.prod(shape[1:], dtype=numpy.int64))))
+    return _reshape(bind(PRIMITIVES["searchsorted"], (boundaries, rows), attrs), shape)
+
+
 def _check_values_rule(inputs, batched, attrs, size):
     """A guard checks every example's values at once; its 0-d flag is repeated per example."""
     return _batched_copy(bind(PRIMITIVES["check_values"], inputs, attrs), size)
@@ -299,7 +319,7 @@ REDUCTIONS = "sum amax amin prod all any".split()
 SINGLE_AXIS = "cumsum cumprod logcumsumexp argsort cum_extremum_index mode_index".split()
 STACKED = ("inv det logabsdet slogdet_sign solve cholesky qr_q qr_r eigh_values eigh_vectors svd_u svd_s "
            "svd_vh matrix_exp to_device").split()
-POOLING = "max_pool_indices pool_gather pool_scatter avg_pool avg_pool_transpose".split()
+POOLING = "max_pool max_pool_grad max_pool_indices pool_gather pool_scatter avg_pool avg_pool_transpose".split()
 
 
 def _register():
@@ -314,6 +334,7 @@ def _register():
         "flip": _flip_rule, "concatenate": _concatenate_rule, "pad": _pad_rule,
         "getitem": _getitem_rule, "index_add": _index_add_rule, "index_put": _index_put_rule,
         "take_along_axis": _take_along_axis_rule, "scatter_add_zeros": _scatter_add_zeros_rule,
+        "scatter_reduce": _scatter_reduce_rule, "searchsorted": _searchsorted_rule,
         "matmul": _matmul_rule, "check_values": _check_values_rule, "einsum": _einsum_rule,
         "conv": _conv_rule, "conv_transpose": _conv_transpose_rule,
         "conv_weight_grad": _conv_weight_grad_rule,

@@ -14,10 +14,14 @@ PyTorch's asymmetric ``padding='same'``. Every primitive receives the spatial
 size of its output explicitly where it cannot be inferred (a strided
 transpose has several possible input sizes).
 
-Pooling: ``max_pool_indices`` (not differentiable) finds the flat argmax of
-each window; max pooling is then a gather at those indices, whose gradient
-flows to the argmax position exactly as in PyTorch. ``avg_pool`` and
-``avg_pool_transpose`` are another adjoint pair.
+Pooling: ``max_pool`` takes window maxima over strided views, and its
+gradient ``max_pool_grad`` finds each window's argmax again (as a kernel-offset
+number) and routes the gradient there, exactly where PyTorch does.
+``max_pool_indices`` (not differentiable) gives PyTorch's flat indices for
+``return_indices=True``, where max pooling is a gather at those indices
+(``pool_gather``, adjoint ``pool_scatter``); the second derivative of
+``max_pool`` is that gather too. ``avg_pool`` and ``avg_pool_transpose`` are
+another adjoint pair.
 
 The array algorithms (im2col and col2im around one batched ``matmul``) live
 in :mod:`ember.primitives.conv_kernels`; their Python work is proportional to the
@@ -287,21 +291,8 @@ class MaxPoolIndices(Primitive):
 
     @staticmethod
     def forward(xp, x, kernel, stride, padding, dilation, ceil_mode):
-        spatial = x.shape[2:]
-        out = tuple(pool_output_size(n, k, s, p, d, ceil_mode)
-                    for n, k, s, p, d in zip(spatial, kernel, stride, padding, dilation))
-        lowest = _lowest(xp, x.dtype)
-        padded = _pad(xp, x, _pool_pads(spatial, kernel, stride, padding, dilation, out), lowest)
-        offsets = list(itertools.product(*(range(k) for k in kernel)))
-        views = [padded[(Ellipsis,) + _window_slices(o, stride, dilation, out)] for o in offsets]
-        best, position = _first_maximum(xp, views)
-        suspect = best == lowest  # the maximum may be padding, or a NaN broke the comparisons
-        if x.dtype.kind == "f":
-            suspect |= xp.isnan(best)
-        if suspect.any():
-            geometry = (spatial, stride, padding, dilation, out)
-            position = _exact_argmax(xp, views, offsets, lowest, geometry)
-        return _flat_index(xp, position, spatial, kernel, stride, padding, dilation, out)
+        out, _, position = _window_argmax(xp, x, kernel, stride, padding, dilation, ceil_mode)
+        return _flat_index(xp, position, x.shape[2:], kernel, stride, padding, dilation, out)
 
     @staticmethod
     def abstract(x, kernel, stride, padding, dilation, ceil_mode):
@@ -312,6 +303,32 @@ class MaxPoolIndices(Primitive):
     @staticmethod
     def vjp(ctx, g):
         return (None,)
+
+
+def _pool_windows(xp, x, kernel, stride, padding, dilation, ceil_mode):
+    """``(out, pads, offsets, views)``: one strided view of the padded ``x`` per kernel offset."""
+    spatial = x.shape[2:]
+    out = tuple(pool_output_size(n, k, s, p, d, ceil_mode)
+                for n, k, s, p, d in zip(spatial, kernel, stride, padding, dilation))
+    pads = _pool_pads(spatial, kernel, stride, padding, dilation, out)
+    padded = _pad(xp, x, pads, _lowest(xp, x.dtype))
+    offsets = list(itertools.product(*(range(k) for k in kernel)))
+    return out, pads, offsets, [padded[(Ellipsis,) + _window_slices(o, stride, dilation, out)]
+                                for o in offsets]
+
+
+def _window_argmax(xp, x, kernel, stride, padding, dilation, ceil_mode):
+    """``(out, pads, position)``: the kernel-offset number of each window's maximum (PyTorch's pick)."""
+    out, pads, offsets, views = _pool_windows(xp, x, kernel, stride, padding, dilation, ceil_mode)
+    lowest = _lowest(xp, x.dtype)
+    best, position = _first_maximum(xp, views)
+    suspect = best == lowest  # the maximum may be padding, or a NaN broke the comparisons
+    if x.dtype.kind == "f":
+        suspect |= xp.isnan(best)
+    if suspect.any():
+        geometry = (x.shape[2:], stride, padding, dilation, out)
+        position = _exact_argmax(xp, views, offsets, lowest, geometry)
+    return out, pads, position
 
 
 def _first_maximum(xp, views):
@@ -432,6 +449,101 @@ class PoolScatter(Primitive):
     @staticmethod
     def vjp(ctx, h):
         return pool_gather(h, ctx.inputs[1], ctx.attrs[1]), None
+
+
+@primitive
+class MaxPool(Primitive):
+    """The maximum of each window; attrs ``(kernel, stride, padding, dilation, ceil_mode)``.
+
+    The forward is one ``maximum`` per kernel offset over strided views (no
+    index arrays); NaN propagates, as in PyTorch. The gradient goes to the
+    position PyTorch picks (:class:`MaxPoolGrad` finds it again from ``x``).
+    """
+
+    name = "max_pool"
+
+    @staticmethod
+    def forward(xp, x, kernel, stride, padding, dilation, ceil_mode):
+        views = _pool_windows(xp, x, kernel, stride, padding, dilation, ceil_mode)[3]
+        best = views[0].copy()
+        for view in views[1:]:
+            xp.maximum(best, view, out=best)
+        return best
+
+    @staticmethod
+    def abstract(x, kernel, stride, padding, dilation, ceil_mode):
+        out = _check_pool(_op_name("max_pool", len(kernel)), x, kernel, stride, padding, dilation,
+                          ceil_mode)
+        return x.shape[:2] + out, x.dtype
+
+    @staticmethod
+    def vjp(ctx, g):
+        return (max_pool_grad(ctx.inputs[0], g, *ctx.attrs),)
+
+
+@primitive
+class MaxPoolGrad(Primitive):
+    """The gradient of :class:`MaxPool`: ``g`` placed at each window's argmax in a zero ``x``-shaped array.
+
+    Positions are kernel-offset numbers (one small integer per window), and
+    the placement is one masked copy per offset (an add where windows
+    overlap): no flat index arrays, gather or scatter. Linear in ``g``, whose
+    VJP is the gather at the same argmax; piecewise constant in ``x``.
+    """
+
+    name = "max_pool_grad"
+
+    @staticmethod
+    def forward(xp, x, g, kernel, stride, padding, dilation, ceil_mode):
+        out, pads, position = _window_argmax(xp, x, kernel, stride, padding, dilation, ceil_mode)
+        padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
+        result = xp.zeros(x.shape[:2] + padded, dtype=g.dtype)
+        disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+        offsets = itertools.product(*(range(k) for k in kernel))
+        for number, offset in enumerate(offsets):
+            view = result[(Ellipsis,) + _window_slices(offset, stride, dilation, out)]
+            if disjoint:  # each element belongs to one window at most: a masked copy suffices
+                xp.copyto(view, g, where=position == number)
+            else:
+                view += xp.where(position == number, g, 0)
+        return xp.ascontiguousarray(_crop(result, pads, x.shape[2:]))
+
+    @staticmethod
+    def abstract(x, g, kernel, stride, padding, dilation, ceil_mode):
+        out = _check_pool(_op_name("max_pool", len(kernel)), x, kernel, stride, padding, dilation,
+                          ceil_mode)
+        if g.shape != x.shape[:2] + out:
+            raise ShapeError(f"max_pool_grad: gradient of shape {g.shape} does not match the pooled "
+                             f"shape {x.shape[:2] + out} of input {x.shape}")
+        return x.shape, g.dtype
+
+    @staticmethod
+    def vjp(ctx, h):
+        x = ctx.inputs[0]
+        kernel, stride, _, dilation, _ = ctx.attrs
+        disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+        return None, pool_gather(h, max_pool_indices(x, *ctx.attrs), disjoint)
+
+
+def max_pool(x, kernel, stride, padding, dilation, ceil_mode):
+    """Max pooling of ``x`` ``(N, C, *spatial)``; the gradient reaches the argmax PyTorch picks.
+
+    Example:
+        >>> import ember
+        >>> from ember.primitives import nn as nn_ops
+        >>> x = ember.tensor([[[[1.0, 4.0], [3.0, 2.0]]]], requires_grad=True)
+        >>> y = nn_ops.max_pool(x, (2, 2), (2, 2), (0, 0), (1, 1), False)
+        >>> y.backward()
+        >>> y.item(), x.grad.tolist()
+        (4.0, [[[[0.0, 1.0], [0.0, 0.0]]]])
+    """
+    attrs = (tuple(kernel), tuple(stride), tuple(padding), tuple(dilation), bool(ceil_mode))
+    return _bind_checked(MaxPool, (x,), attrs)
+
+
+def max_pool_grad(x, g, kernel, stride, padding, dilation, ceil_mode):
+    """The adjoint of :func:`max_pool` at ``x``: ``g`` routed to each window's argmax."""
+    return bind(MaxPoolGrad, (x, g), (kernel, stride, padding, dilation, ceil_mode))
 
 
 def pool_gather(x, indices, unique: bool):

@@ -3,7 +3,7 @@
 The entries go through the public functions (``ember.nn.functional``) with
 small random geometries; second-order checks make the backward primitives
 (``conv_transpose``, ``conv_weight_grad``, ``avg_pool_transpose``,
-``pool_scatter``) run their own VJPs too. The fuller layer-level comparisons
+``max_pool_grad``, ``pool_scatter``) run their own VJPs too. The fuller layer-level comparisons
 live in ``tests/nn/test_conv*.py`` and ``tests/nn/test_pooling.py``.
 """
 from __future__ import annotations
@@ -63,8 +63,13 @@ CASES = [
     Case("conv_transpose2d", F.conv_transpose2d, TF.conv_transpose2d,
          ("conv_transpose", "conv", "conv_weight_grad"), conv_examples(2, transposed=True),
          second_order=True),
-    Case("max_pool2d", F.max_pool2d, TF.max_pool2d, ("max_pool_indices", "pool_gather", "pool_scatter"),
+    Case("max_pool2d", F.max_pool2d, TF.max_pool2d, ("max_pool", "max_pool_grad", "max_pool_indices",
+                                                      "pool_gather"),
          pool_examples(average=False), second_order=True),
+    Case("max_pool2d_with_indices", lambda x, **kw: F.max_pool2d(x, **kw, return_indices=True)[0],
+         lambda x, **kw: TF.max_pool2d(x, **kw, return_indices=True)[0],
+         ("max_pool_indices", "pool_gather", "pool_scatter"), pool_examples(average=False),
+         second_order=True),
     Case("avg_pool2d", F.avg_pool2d, TF.avg_pool2d, ("avg_pool", "avg_pool_transpose"),
          pool_examples(average=True), second_order=True),
 ]

@@ -29,7 +29,8 @@ from ..lowering import UFUNCS, supports_out
 FRESH = set(UFUNCS) | {"relu", "matmul", "sum", "amax", "amin", "prod", "cast", "copy", "where",
                        "concatenate", "pad", "index_add", "index_put", "take_along_axis",
                        "scatter_add_zeros", "cumsum", "argmax", "argmin", "all", "any", "full",
-                       "fused", "conv", "conv_transpose", "conv_weight_grad", "max_pool_indices",
+                       "fused", "conv", "conv_transpose", "conv_weight_grad", "max_pool", "max_pool_grad",
+                       "max_pool_indices",
                        "pool_gather", "pool_scatter", "avg_pool", "avg_pool_transpose", "random",
                        "sigmoid", "erf"}
 VIEWS = {"reshape", "permute", "broadcast_to", "getitem", "flip"}

@@ -1,7 +1,8 @@
 """Pooling with PyTorch's signatures: max, average and adaptive average pooling (1-, 2-, 3-D).
 
-Max pooling is a gather at the window argmax (``max_pool_indices``), so its
-gradient reaches exactly the position PyTorch picks; average pooling is the
+Max pooling is the ``max_pool`` primitive, whose gradient reaches exactly the
+position PyTorch picks; with ``return_indices=True`` it is a gather at
+PyTorch's flat indices (``max_pool_indices``); average pooling is the
 ``avg_pool`` primitive; adaptive average pooling is an ordinary average pool
 when the sizes divide, and otherwise a product with one small averaging
 matrix per axis (the windows are separable).
@@ -35,13 +36,16 @@ def _max_poolnd(dims, input, kernel_size, stride, padding, dilation, ceil_mode, 
     x, added = batched(input, dims, op)
     kernel, stride, padding = _pool_args(dims, op, kernel_size, stride, padding)
     dilation = expand(dilation, dims, "dilation", op)
+    if not return_indices:  # window maxima straight from strided views: no index arrays at all
+        values = nn_ops.max_pool(x, kernel, stride, padding, dilation, ceil_mode)
+        return F.squeeze(values, 0) if added else values
     indices = nn_ops.max_pool_indices(x, kernel, stride, padding, dilation, ceil_mode)
     # windows that cannot overlap never pick one element twice: the backward scatter may assign
     disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
     values = nn_ops.pool_gather(x, indices, disjoint)
     if added:
         values, indices = F.squeeze(values, 0), F.squeeze(indices, 0)
-    return (values, indices) if return_indices else values
+    return values, indices
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
