@@ -211,7 +211,9 @@ class Where(Primitive):
     @staticmethod
     def vjp(ctx, g):
         condition = ctx.inputs[0]
-        return None, F.where(condition, g, 0), F.where(condition, 0, g)
+        # A constant branch (the 0.0 of a masked select, as in nll_loss) wants no full-size zero-filled copy.
+        return (None, F.where(condition, g, 0) if ctx.wants(1) else None,
+                F.where(condition, 0, g) if ctx.wants(2) else None)
 
 
 @primitive

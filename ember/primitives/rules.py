@@ -61,9 +61,9 @@ def require_float(op: str, value) -> None:
 
 def normalize_axis(op: str, axis: int, ndim: int) -> int:
     """A non-negative axis, or a clear IndexError naming the op."""
-    from ..errors import EmberIndexError
     bound = max(ndim, 1)
     if not -bound <= axis < bound:
+        from ..errors import EmberIndexError  # here, not per call: this runs for every reduction and permute
         raise EmberIndexError(
             f"{op}: dimension {axis} is out of range for a tensor with {ndim} dimension(s) "
             f"(expected a value in [{-bound}, {bound - 1}])")
