@@ -44,6 +44,7 @@ PROGRAMS = [
     ("seq2seq_attention", 3, 1e-4),
     ("vision_transformer", 3, 1e-4),
     ("gat", 3, 1e-4),
+    ("spectral_filter", 12, 1e-4),
 ]
 
 # Programs written and checked under PyTorch that don't run under Ember yet, with the reason.
