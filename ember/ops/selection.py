@@ -104,12 +104,18 @@ def argwhere(input) -> Tensor:
     return nonzero(input)
 
 
-def _scatter_coordinates(op, x, axis, index):
-    """One integer array per axis addressing, for each entry of ``index``, its target in ``x``."""
+def _scatter_index(op, x, axis, index):
+    """``index`` as a tensor, checked to fit ``x`` outside ``axis``."""
     index = _along(op, x, index, axis)
     if any(i > s for d, (i, s) in enumerate(zip(index.shape, x.shape)) if d != axis):
         raise ShapeError(f"{op}: index {index.shape} must not be larger than input {x.shape} "
                          f"outside dimension {axis}")
+    return index
+
+
+def _scatter_coordinates(op, x, axis, index):
+    """One integer array per axis addressing, for each entry of ``index``, its target in ``x``."""
+    index = _scatter_index(op, x, axis, index)
     xp = _namespace(index)
     shape = index.shape
     coordinates = [xp.arange(n).reshape((1,) * d + (n,) + (1,) * (len(shape) - d - 1))
@@ -171,12 +177,13 @@ def scatter_reduce(input, dim: int, index, src, reduce: str, *, include_self: bo
     """
     x = _tensor(input)
     axis = normalize_axis("scatter_reduce", dim, x.ndim)
-    coordinates, index = _scatter_coordinates("scatter_reduce", x, axis, index)
+    index = _scatter_index("scatter_reduce", x, axis, index)  # an operand, not coordinates: vmap batches it
     src = _source("scatter_reduce", src, index, x)
     if not isinstance(src, Tensor):
         raise DTypeError("scatter_reduce: src must be a tensor")
     if reduce in ("sum", "mean"):
-        base = x if include_self else index_put_value(x, coordinates, 0)
+        landed = scatter_add_zeros(_ones(src), index, axis, x.shape) > 0
+        base = x if include_self else where(landed, 0, x)
         total = base + scatter_add_zeros(src, index, axis, x.shape)
         if reduce == "sum":
             return total
@@ -187,7 +194,7 @@ def scatter_reduce(input, dim: int, index, src, reduce: str, *, include_self: bo
     if reduce not in ("prod", "amax", "amin"):
         raise EmberValueError(f"scatter_reduce: reduce must be one of 'sum', 'prod', 'mean', 'amax', "
                               f"'amin', got {reduce!r}")
-    return bind(P.ScatterReduce, (x, src), (coordinates, reduce, bool(include_self)))
+    return bind(P.ScatterReduce, (x, src, index), (axis, reduce, bool(include_self)))
 
 
 def _ones(like) -> Tensor:

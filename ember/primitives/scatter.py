@@ -2,7 +2,8 @@
 coordinates along one axis.
 
 (``sum`` and ``mean`` are compositions of ``scatter_add_zeros`` and need no primitive.)
-The coordinates are an attribute: one integer array per axis, as NumPy indexes with.
+The index is an operand (so ``vmap`` can batch it); the forward turns it into one integer
+array per axis, as NumPy indexes with.
 """
 from __future__ import annotations
 
@@ -24,13 +25,15 @@ def _host_index(device, coordinate):
 
 @primitive
 class ScatterReduce(Primitive):
-    """``x`` with ``src`` reduced in at ``coordinates`` (self included or not), for amax/amin/prod."""
+    """``x`` with ``src`` reduced in at ``index`` along ``axis`` (self included or not), for
+    amax/amin/prod. ``index`` addresses, per entry, a target in the corner of ``x`` it spans."""
 
     name = "scatter_reduce"
     saves_output = True
 
     @staticmethod
-    def forward(xp, x, src, coordinates, reduce, include_self):
+    def forward(xp, x, src, index, axis, reduce, include_self):
+        coordinates = _coordinates(xp, index, axis)
         out = x.copy()
         if not include_self:  # start each target from the first value that lands on it
             out[coordinates] = {"amax": _lowest, "amin": _highest, "prod": _one}[reduce](xp, x.dtype)
@@ -45,29 +48,40 @@ class ScatterReduce(Primitive):
         return xp.asarray(result)
 
     @staticmethod
-    def abstract(x, src, coordinates, reduce, include_self):
+    def abstract(x, src, index, axis, reduce, include_self):
         if src.dtype != x.dtype:
             raise DTypeError(f"scatter_reduce: src ({src.dtype}) must have the input's dtype ({x.dtype})")
         return x.shape, x.dtype
 
     @staticmethod
     def vjp(ctx, g):
-        x, src = ctx.inputs
-        coordinates, reduce, include_self = ctx.attrs
+        x, src, index = ctx.inputs
+        axis, reduce, include_self = ctx.attrs
         out = ctx.output
-        landed = F.index_add_zeros(ones_like(src), x.shape, coordinates) > 0
+        landed = F.scatter_add_zeros(ones_like(src), index, axis, x.shape) > 0
         kept = ~landed if not include_self else ones_like(landed)
         if reduce == "prod":
             # d out / d v = out / v for every factor v (factors are assumed non-zero)
             grad_x = F.where(landed & ~kept, 0, g * out / x)
-            return grad_x, F.getitem_index(g * out, coordinates) / src
+            return grad_x, F.gather(g * out, axis, index) / src, None
         # amax/amin: the gradient is shared evenly between every value equal to the result
-        winners_src = src == F.getitem_index(out, coordinates)
+        winners_src = src == F.gather(out, axis, index)
         winners_self = (x == out) & kept
-        count = F.cast(winners_self, g.dtype) + F.index_add_zeros(F.cast(winners_src, g.dtype), x.shape,
-                                                                   coordinates)
+        count = F.cast(winners_self, g.dtype) + F.scatter_add_zeros(F.cast(winners_src, g.dtype), index, axis,
+                                                                     x.shape)
         share = g / F.where(count > 0, count, 1)
-        return F.where(winners_self, share, 0), F.where(winners_src, F.getitem_index(share, coordinates), 0)
+        return (F.where(winners_self, share, 0), F.where(winners_src, F.gather(share, axis, index), 0), None)
+
+
+def _coordinates(xp, index, axis):
+    """One integer array per axis addressing, for each entry of ``index``, its target."""
+    shape = index.shape
+    if not shape:
+        return (index,)
+    coordinates = [xp.arange(n).reshape((1,) * d + (n,) + (1,) * (len(shape) - d - 1))
+                   for d, n in enumerate(shape)]
+    coordinates[axis] = index
+    return tuple(xp.broadcast_arrays(*coordinates))
 
 
 def _lowest(xp, dtype):
