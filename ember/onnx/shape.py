@@ -1,4 +1,4 @@
-"""ONNX mappings of Ember's shape primitives, ``matmul`` and ``einsum``.
+"""ONNX mappings of Ember's shape primitives, ``matmul``, ``linear`` and ``einsum``.
 
 Target shapes may hold symbolic sizes; :meth:`Builder.shape_vector` turns
 those into run-time computations, so a reshape to ``(batch, 400)`` keeps
@@ -45,6 +45,13 @@ def einsum(builder, node):
 def matmul(builder, node):
     return builder.emit("MatMul", [builder.name(v) for v in node.inputs])
 
+def linear(builder, node):
+    """``x @ weightᵀ (+ bias)``: MatMul on the transposed weight (Gemm takes only 2-D inputs)."""
+    x, weight, *bias = node.inputs
+    transposed = builder.emit("Transpose", [builder.name(weight)], perm=[1, 0])
+    out = builder.emit("MatMul", [builder.name(x), transposed])
+    return builder.emit("Add", [out, builder.name(bias[0])]) if bias else out
+
 def take_along_axis(builder, node):
     x, indices = node.inputs
     (axis,) = node.attrs
@@ -75,4 +82,4 @@ def full(builder, node):
 
 
 CONVERTERS = dict(full=full, reshape=reshape, permute=permute, broadcast_to=broadcast_to, concatenate=concatenate,
-                  einsum=einsum, matmul=matmul, take_along_axis=take_along_axis, pad=pad, flip=flip)
+                  einsum=einsum, matmul=matmul, linear=linear, take_along_axis=take_along_axis, pad=pad, flip=flip)

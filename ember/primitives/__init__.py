@@ -10,5 +10,6 @@ from . import elementwise, linalg, reduce, shape  # noqa: F401  (registers the p
 from . import transfer  # noqa: F401  (to_device)
 from . import guards  # noqa: F401  (check_values: value checks that compiled code runs too)
 from . import losses  # noqa: F401  (fused losses: binary_cross_entropy)
+from . import affine  # noqa: F401  (linear: x @ weightᵀ + bias fused)
 from . import random  # noqa: F401  (the random draw)
 from . import complex_parts, fft  # noqa: F401  (complex numbers and Fourier transforms)

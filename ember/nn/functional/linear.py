@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import math
 
-from ...errors import ShapeError
+from ...errors import DTypeError, ShapeError
 from ...ops import functions as E
+from ...primitives.affine import Linear
+from ...primitives.core import bind
 from ...tensor import Tensor
 
 
@@ -22,8 +24,15 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if x.ndim == 0 or x.shape[-1] != features:
         raise ShapeError(f"linear: input of shape {x.shape} does not fit weight of shape "
                          f"{weight.shape} (the input's last dimension must be {features})")
-    out = E.matmul(x, weight.T)
-    return out if bias is None else out + bias
+    bias = None if bias is None else E._tensor(bias)
+    if weight.ndim != 2 or x._data.dtype.kind == "c" or (bias is not None and bias.ndim > 1):
+        out = E.matmul(x, weight.T)  # PyTorch's 1-D weight, complex operands, a 2-D bias: composed
+        return out if bias is None else out + bias
+    operands = (x, weight) if bias is None else (x, weight, bias)
+    if any(operand._data.dtype != x._data.dtype for operand in operands):
+        raise DTypeError("linear: operands must share one dtype, got "
+                         + ", ".join(str(operand.dtype) for operand in operands))
+    return bind(Linear, operands)  # one fused primitive: see ember/primitives/affine.py
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
