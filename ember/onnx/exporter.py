@@ -15,14 +15,14 @@ from ember.graph.passes.dce import eliminate_dead_code
 from ember.export.trace import trace_concrete
 from ember.graph.dims import Dim
 
-from . import elementwise, indexing, neural, reduce, shape
+from . import elementwise, indexing, neural, recurrent, reduce, shape
 from .builder import Builder, model_proto, value_info
 from .errors import ExportError, where
 
 MIN_OPSET, MAX_OPSET = 13, 28
 
 CONVERTERS: dict = {}
-for _table in (elementwise, reduce, shape, indexing, neural):
+for _table in (elementwise, reduce, shape, indexing, neural, recurrent):
     CONVERTERS.update(_table.CONVERTERS)
 
 

@@ -17,6 +17,7 @@ import warnings
 
 from ...errors import EmberValueError, ShapeError
 from ...ops import functions as E
+from ...ops import recurrent as recurrent_ops
 from ...ops.creation import empty, tensor, zeros
 from ...tensor import Tensor
 from .. import functional as F
@@ -106,7 +107,10 @@ def _run_direction(mode, x, state, parameters, reverse: bool, masks=None):
     at its own last step, and the reverse direction starts at each row's own end.
     """
     input_weight, input_bias, step_weights = _prepare_weights(mode, parameters)
-    projected = E.unbind(F.linear(x, input_weight, input_bias), 0)
+    projected = F.linear(x, input_weight, input_bias)
+    if masks is None and parameters[4] is None and mode in _SEQUENCE_OPS:
+        return _run_fused(mode, projected, state, parameters, reverse)
+    projected = E.unbind(projected, 0)
     steps = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
     outputs = [None] * x.shape[0]
     for t in steps:
@@ -114,6 +118,23 @@ def _run_direction(mode, x, state, parameters, reverse: bool, masks=None):
         state = stepped if masks is None else _keep_finished(mode, masks[t], stepped, state)
         outputs[t] = _output_of(mode, state)
     return E.stack(outputs, 0), state
+
+
+def _run_fused(mode, projected, state, parameters, reverse: bool):
+    """One layer and direction as one whole-sequence primitive (``ember.ops.recurrent``)."""
+    if reverse:  # the primitive runs forward in time: feed it the reversed sequence
+        projected = E.flip(projected, (0,))
+    states = _SEQUENCE_OPS[mode](projected, state, parameters)
+    if mode == "LSTM":
+        outputs, final = states[:-1], (states[-2], states[-1])
+    else:
+        outputs, final = states, states[-1]
+    return (E.flip(outputs, (0,)) if reverse else outputs), final
+
+
+_SEQUENCE_OPS = {
+    "LSTM": lambda projected, state, parameters: recurrent_ops.lstm_sequence(projected, *state, parameters[1]),
+}
 
 
 class RNNBase(Module):
