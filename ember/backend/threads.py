@@ -54,6 +54,21 @@ class _Policy:
         for lib in self.libraries:
             lib.set_num_threads(count)
 
+    def adopt_new_libraries(self) -> None:
+        """Bring BLAS libraries loaded after the policy was applied under it (SciPy's
+        OpenBLAS, which numba's matmuls call): left at their default of one spinning thread
+        per core, they ran ember.function(numba=True)'s W2 step 7x slower on a loaded machine."""
+        if not self.applied:
+            return  # apply() will find them
+        from threadpoolctl import ThreadpoolController
+        known = {lib.filepath for lib in self.libraries}
+        found = [lib for lib in ThreadpoolController().lib_controllers
+                 if lib.user_api == "blas" and lib.filepath not in known]
+        self.libraries += found
+        if self.managed:
+            for lib in found:
+                lib.set_num_threads(1)
+
 
 _policy = _Policy()
 
@@ -62,6 +77,12 @@ def ensure_policy() -> None:
     """Apply the policy if no product ran yet (cheap after the first call)."""
     if not _policy.applied:
         _policy.apply()
+
+
+def adopt_new_libraries() -> None:
+    """Put BLAS libraries loaded since the policy was applied under it (see ``_Policy``)."""
+    if _policy.libraries or _policy.managed:  # threadpoolctl is present
+        _policy.adopt_new_libraries()
 
 
 class _LargeProduct:

@@ -401,10 +401,21 @@ def compile_region(statements, kernels, parameters, signature=None):
         *("    " + line for line in statements),
         "",
     ])
+    if "numpy.dot" in source:
+        _blas_under_policy()
     region = _load(source, "region")
     if signature is not None:
         region.compile(tuple(signature))
     return region
+
+
+def _blas_under_policy() -> None:
+    """numba's ``numpy.dot`` calls SciPy's own OpenBLAS: load it now and give it Ember's
+    thread policy, as NumPy's BLAS has (see :mod:`ember.backend.threads`)."""
+    import scipy.linalg.cython_blas  # noqa: F401  (what numba binds numpy.dot to)
+    from ..backend import threads
+    threads.ensure_policy()
+    threads.adopt_new_libraries()
 
 
 def _canonical(statements, parameters):
