@@ -59,7 +59,9 @@ class FusedProgram:
         out_free = True
         last = len(self.steps) - 1
         for index, (op, args, shape, dtype, _) in enumerate(self.steps):
-            dying = [where[a[1]] for a in args if a[0] == "step"]
+            # Each step result has one reader, which may read it twice (add(x, x)): release it once,
+            # or two later steps would be given the same temporary.
+            dying = [where[j] for j in dict.fromkeys(a[1] for a in args if a[0] == "step")]
             if op not in NOT_IN_PLACE:
                 out_free = _release(dying, free, temps, out_free)
             if index == last:
