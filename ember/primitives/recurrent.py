@@ -269,4 +269,53 @@ class LstmSequenceBackward(_BackwardPrimitive):
                 + c0.shape[0] * c0.shape[1],), projected.dtype
 
 
+# --- vmap -------------------------------------------------------------------------------------
+# The examples of a vmap batch are independent sequences, so with a shared recurrent weight they
+# fold into the primitive's own batch axis (one call for the whole vmap batch). Per-example weights
+# cannot share a GEMM: those run one call per example.
+def _fold(value, batched, size):
+    """A vmapped ``(N, T, B, W)`` or ``(N, B, W)`` operand as ``(T, N * B, W)`` or ``(N * B, W)``."""
+    if not batched:
+        value = F.broadcast_to(F.unsqueeze(value, 0), (size,) + tuple(value.shape))
+    if value.ndim == 4:
+        value = F.permute(value, (1, 0, 2, 3))
+        return F.reshape(value, (value.shape[0], size * value.shape[2], value.shape[3]))
+    return F.reshape(value, (size * value.shape[1], value.shape[2]))
+
+
+def _unfold(sequence, size):
+    """``(T, N * B, W)`` back to vmap's ``(N, T, B, W)``."""
+    steps, folded, width = sequence.shape
+    return F.permute(F.reshape(sequence, (steps, size, folded // size, width)), (1, 0, 2, 3))
+
+
+def _per_example(prim, inputs, batched, attrs, size):
+    results = [bind(prim, tuple(v[n] if b else v for v, b in zip(inputs, batched)), attrs) for n in range(size)]
+    return F.stack(results, 0)
+
+
+def _lstm_batching(inputs, batched, attrs, size):
+    if batched[3]:
+        return _per_example(LstmSequence, inputs, batched, attrs, size)
+    folded = [_fold(v, b, size) for v, b in zip(inputs[:3], batched[:3])]
+    return _unfold(bind(LstmSequence, (*folded, inputs[3])), size)
+
+
+def _lstm_backward_batching(inputs, batched, attrs, size):
+    if batched[3]:
+        return _per_example(LstmSequenceBackward, inputs, batched, attrs, size)
+    projected, h0, c0, w_hh, out, g = inputs
+    steps, batch, width = projected.shape[-3:]
+    folded = [_fold(v, b, size) for v, b in zip((projected, h0, c0), batched[:3])]
+    sequences = [_fold(v, b, size) for v, b in zip((out, g), batched[4:])]
+    flat = bind(LstmSequenceBackward, (*folded, w_hh, *sequences))
+    split = steps * size * batch * width
+    d_gates = _unfold(F.reshape(flat[:split], (steps, size * batch, width)), size)
+    return F.cat([F.reshape(d_gates, (size, -1)), F.reshape(flat[split:], (size, -1))], 1)
+
+
+LstmSequence.batch = staticmethod(_lstm_batching)
+LstmSequenceBackward.batch = staticmethod(_lstm_backward_batching)
+
+
 from ..ops import functions as F  # noqa: E402  (VJPs are written in the public ops)

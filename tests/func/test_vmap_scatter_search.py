@@ -19,8 +19,6 @@ from ember.primitives import PRIMITIVES
 # primitives with no batching rule, and why none is needed
 UNBATCHED = {
     "random": "draws are handled by vmap itself (randomness='error'/'different'/'same')",
-    "lstm_sequence": "the fused LSTM kernel is in progress in another area (ember.nn recurrent)",
-    "lstm_sequence_backward": "the fused LSTM kernel's backward (same)",
 }
 
 

@@ -1,0 +1,128 @@
+"""The whole-sequence recurrent primitives behind nn.LSTM/GRU/RNN: paths the layer tests do not reach.
+
+(Forward and gradients of every layer option against PyTorch are in test_recurrent.py;
+the primitives' own table entries in tests/ops/ops_table_recurrent.py.)
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from ember.errors import GradError
+from ember.func import grad as ember_grad
+from ember.func import vmap as ember_vmap
+from ember.primitives import recurrent as R
+from ember.primitives.core import bind
+
+rng = np.random.default_rng(0)
+STEPS, BATCH, FEATURES, HIDDEN = 4, 2, 3, 5
+
+
+def _pair(module_name, **options):
+    """A float64 PyTorch layer and an Ember one holding the same weights."""
+    reference = getattr(torch.nn, module_name)(FEATURES, HIDDEN, **options).double()
+    mine = getattr(ember.nn, module_name)(FEATURES, HIDDEN, **options).double()
+    mine.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in reference.state_dict().items()})
+    return mine, reference
+
+
+@pytest.mark.parametrize("module_name", ["LSTM"])
+def test_second_order_gradients_through_the_layer_match_pytorch(module_name):
+    mine, reference = _pair(module_name, num_layers=2, bidirectional=True)
+    x = rng.standard_normal((STEPS, BATCH, FEATURES))
+
+    def gradient_norm(lib, model, inputs):
+        out = model(inputs)[0]
+        weights = list(model.parameters())[:3]
+        grads = lib.autograd.grad((out * out).sum(), [inputs] + weights, create_graph=True)
+        return sum((g * g).sum() for g in grads), weights
+
+    ex, tx = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    mine_total, mine_weights = gradient_norm(ember, mine, ex)
+    ref_total, ref_weights = gradient_norm(torch, reference, tx)
+    np.testing.assert_allclose(mine_total.item(), ref_total.item(), rtol=1e-10)
+    ours = ember.autograd.grad(mine_total, [ex] + mine_weights)
+    theirs = torch.autograd.grad(ref_total, [tx] + ref_weights)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-9, atol=1e-11)
+
+
+def _torch_lstm_loss(w_ih, bias):
+    def loss(x, w_hh):
+        h = c = torch.zeros(BATCH, HIDDEN, dtype=torch.float64)
+        total = 0
+        for step in x @ w_ih.T + bias:
+            i, f, g, o = (step + h @ w_hh.T).chunk(4, -1)
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+            total = total + (h * h).sum()
+        return total + (c * c).sum()
+    return loss
+
+
+@pytest.mark.parametrize("weight_batched", [False, True], ids=["shared-weight", "per-example-weight"])
+def test_per_example_gradients_under_vmap(weight_batched):
+    mine, _ = _pair("LSTM")
+    w_ih, bias = rng.standard_normal((4 * HIDDEN, FEATURES)), rng.standard_normal(4 * HIDDEN)
+    w_hh = rng.standard_normal((3, 4 * HIDDEN, HIDDEN)) * 0.5
+    w_hh = w_hh if weight_batched else w_hh[0]
+    x = rng.standard_normal((3, STEPS, BATCH, FEATURES))
+
+    def loss(inputs, recurrent):
+        parameters = {"weight_ih_l0": ember.tensor(w_ih), "weight_hh_l0": recurrent,
+                      "bias_ih_l0": ember.tensor(bias), "bias_hh_l0": ember.zeros(4 * HIDDEN, dtype=ember.float64)}
+        out, (_, c) = ember.func.functional_call(mine, parameters, (inputs,))
+        return (out * out).sum() + (c * c).sum()
+
+    in_dims = (0, 0 if weight_batched else None)
+    ours = ember_vmap(ember_grad(loss, argnums=(0, 1)), in_dims=in_dims)(ember.tensor(x), ember.tensor(w_hh))
+    reference = _torch_lstm_loss(torch.tensor(w_ih), torch.tensor(bias))
+    theirs = torch.func.vmap(torch.func.grad(reference, argnums=(0, 1)), in_dims=in_dims)(
+        torch.tensor(x), torch.tensor(w_hh))
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def _backward_operands(examples):
+    projected = rng.standard_normal((examples, STEPS, BATCH, 4 * HIDDEN))
+    h0, c0 = rng.standard_normal((2, examples, BATCH, HIDDEN))
+    w_hh = rng.standard_normal((4 * HIDDEN, HIDDEN)) * 0.5
+    out = np.stack([R.LstmSequence.forward(np, p, h, c, w_hh) for p, h, c in zip(projected, h0, c0)])
+    grad = rng.standard_normal(out.shape)
+    return projected, h0, c0, w_hh, out, grad
+
+
+def test_reverse_loop_primitive_under_vmap_equals_one_call_per_example():
+    projected, h0, c0, w_hh, out, grad = _backward_operands(3)
+    batched = ember_vmap(lambda p, h, c, o, g: bind(R.LstmSequenceBackward, (p, h, c, ember.tensor(w_hh), o, g)))(
+        *map(ember.tensor, (projected, h0, c0, out, grad)))
+    for n in range(3):
+        expected = R.LstmSequenceBackward.forward(np, projected[n], h0[n], c0[n], w_hh, out[n], grad[n])
+        np.testing.assert_allclose(batched[n].numpy(), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_differentiating_the_reverse_loop_primitive_is_a_clear_error():
+    projected, h0, c0, w_hh, out, grad = _backward_operands(1)
+    operands = [ember.tensor(a, requires_grad=True) for a in (projected[0], h0[0], c0[0], w_hh, out[0], grad[0])]
+    flat = bind(R.LstmSequenceBackward, tuple(operands))
+    with pytest.raises(GradError, match="lstm_sequence_backward.*create_graph=True"):
+        flat.sum().backward()
+
+
+def test_shape_errors_name_the_operation():
+    with pytest.raises(ember.errors.ShapeError, match="lstm_sequence.*recurrent weight of shape"):
+        ember.ops.recurrent.lstm_sequence(ember.zeros(3, 2, 8), ember.zeros(2, 2), ember.zeros(2, 2),
+                                          ember.zeros(8, 3))
+
+
+def test_eval_forward_records_no_graph_and_matches_training_forward():
+    mine, reference = _pair("LSTM", batch_first=True)
+    x = rng.standard_normal((BATCH, STEPS, FEATURES))
+    with ember.no_grad():
+        out, (h, c) = mine(ember.tensor(x))
+    assert out._node is None
+    expected, (h_ref, c_ref) = reference(torch.tensor(x))
+    for a, b in ((out, expected), (h, h_ref), (c, c_ref)):
+        np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-12, atol=1e-12)
