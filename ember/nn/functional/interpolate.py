@@ -7,6 +7,7 @@ the gradient is the composite's (``index_select``'s scatter-add adjoint).
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -80,6 +81,46 @@ def _axis_taps(mode: str, out_size: int, in_size: int, scale, align_corners: boo
     return [(np.clip(base + k - 1, 0, in_size - 1), w) for k, w in zip(range(4), weights)]
 
 
+@functools.lru_cache(maxsize=64)  # a model resizes batch after batch between the same sizes
+def _antialias_matrix(mode: str, out_size: int, in_size: int, scale, align_corners: bool) -> np.ndarray:
+    """``(out_size, in_size)`` weights of PyTorch's antialiased resampling (PIL's): when
+    shrinking by ``s`` the filter (triangle for bilinear, Keys cubic with a = -0.5 for bicubic)
+    is widened ``s`` times, so every input pixel under it contributes; rows sum to 1."""
+    if align_corners:
+        ratio = (in_size - 1) / (out_size - 1) if out_size > 1 else 0.0
+    else:
+        ratio = scale if scale is not None else in_size / out_size
+    stretch = max(ratio, 1.0)
+    support = (1.0 if mode == "bilinear" else 2.0) * stretch
+    centres = ratio * (np.arange(out_size) + 0.5)
+    first = np.maximum((centres - support + 0.5).astype(np.int64), 0)  # truncation, as C's int()
+    last = np.minimum((centres + support + 0.5).astype(np.int64), in_size)
+    inputs = np.arange(in_size)
+    weights = _antialias_filter(mode, (inputs[None, :] - centres[:, None] + 0.5) / stretch)
+    weights = weights * ((inputs[None, :] >= first[:, None]) & (inputs[None, :] < last[:, None]))
+    totals = weights.sum(axis=1, keepdims=True)
+    weights = weights / np.where(totals == 0, 1.0, totals)
+    weights.flags.writeable = False  # shared through the cache
+    return weights
+
+
+def _antialias_filter(mode: str, distance: np.ndarray) -> np.ndarray:
+    s = np.abs(distance)
+    if mode == "bilinear":
+        return np.maximum(0.0, 1.0 - s)
+    a = -0.5  # Keys' value, which PIL and PyTorch's antialiased bicubic use (plain bicubic: -0.75)
+    near = ((a + 2) * s - (a + 3)) * s * s + 1
+    far = ((a * s - 5 * a) * s + 8 * a) * s - 4 * a
+    return np.where(s < 1, near, np.where(s < 2, far, 0.0))
+
+
+def _apply_matrix(x: Tensor, axis: int, weights: np.ndarray) -> Tensor:
+    """``x`` resampled along ``axis`` by ``weights`` ``(out, in)``: one matmul over that axis."""
+    moved = E.movedim(x, axis, -1)
+    out = E.matmul(moved, tensor(weights.T, dtype=x.dtype, device=x.device))
+    return E.movedim(out, -1, axis)
+
+
 def _resample_axis(x: Tensor, axis: int, taps) -> Tensor:
     result = None
     shape = [1] * x.ndim
@@ -98,7 +139,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
 
     Modes: ``nearest``, ``nearest-exact``, ``linear`` (3-D input), ``bilinear``
     and ``bicubic`` (4-D), ``trilinear`` (5-D), ``area`` (adaptive average
-    pooling). ``align_corners`` maps corner pixel centres onto each other.
+    pooling). ``align_corners`` maps corner pixel centres onto each other. ``antialias=True``
+    (bilinear and bicubic, 4-D) widens the filter when shrinking, as PyTorch (and PIL) do.
 
     Example:
         >>> import ember
@@ -111,9 +153,11 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     """
     if mode not in _MODES:
         raise NotImplementedError(f"interpolate: mode {mode!r} is not supported; expected one of {_MODES}")
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not supported by Ember yet")
     x = E._tensor(input)
+    if antialias and (mode not in ("bilinear", "bicubic") or x.ndim != 4):
+        raise NotImplementedError("interpolate: anti-alias option is restricted to bilinear and bicubic "
+                                  f"modes and requires a 4-D tensor as input, got mode {mode!r} and "
+                                  f"shape {x.shape}")
     if x.ndim < 3 or x.ndim > 5:
         raise NotImplementedError(f"interpolate: input must be 3-D, 4-D or 5-D (N, C, *spatial), got "
                                   f"shape {x.shape}")
@@ -133,6 +177,10 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     x = E._float(x) if mode != "nearest" and mode != "nearest-exact" else x
     for offset, (out_size, scale) in enumerate(zip(sizes, scales)):
         axis = 2 + offset
+        if antialias:
+            x = _apply_matrix(x, axis, _antialias_matrix(mode, out_size, x.shape[axis], scale,
+                                                         bool(align_corners)))
+            continue
         taps = _axis_taps(mode, out_size, x.shape[axis], scale, bool(align_corners))
         x = _resample_axis(x, axis, taps)
     return x
