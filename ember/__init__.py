@@ -146,7 +146,7 @@ from .backend import complex64, complex128  # noqa: E402,F401
 cfloat, cdouble = complex64, complex128
 from .ops.functions import (  # noqa: E402,F401  (complex tensors; ``complex`` shadows the builtin)
     angle, complex, conj, conj_physical, imag, is_complex, polar, real, resolve_conj, resolve_neg,
-    view_as_complex, view_as_real)
+    sgn, view_as_complex, view_as_real)
 int = int32  # noqa: A001  (torch.int)
 from .ops.functions import (  # noqa: E402,F401
     acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, asin, asinh, atan, atan2, atanh,

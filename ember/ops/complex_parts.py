@@ -140,6 +140,24 @@ def angle(input) -> Tensor:
     return where(x < 0, math.pi, 0.0) + 0 * x  # 0 * x: the result stays on x's graph (gradient 0)
 
 
+def sgn(input) -> Tensor:
+    """``z / |z|`` (0 where ``z`` is 0): the complex extension of ``sign``; real input gives ``sign``.
+
+    Example:
+        >>> import ember
+        >>> ember.sgn(ember.tensor([3 + 4j, 0j]))
+        tensor([0.6000+0.8000j, 0.0000+0.0000j])
+    """
+    from .elementwise import sign, where
+    x = _tensor(input)
+    if x._data.dtype.kind != "c":
+        return sign(x)
+    magnitude = complex_abs(x)
+    zero = magnitude == 0
+    # 0 where z is 0, its gradient too (as PyTorch): the inner where keeps nan out of the division
+    return where(zero, 0.0, x / where(zero, 1.0, magnitude))
+
+
 def view_as_real(input) -> Tensor:
     """A complex tensor as a real one with a trailing dimension of 2 (real, imaginary); a copy.
 
@@ -194,7 +212,7 @@ def _install_methods() -> None:
     from ..backend import complex64, complex128
     methods = {
         "real": property(real), "imag": property(imag), "conj": conj, "conj_physical": conj_physical,
-        "resolve_conj": resolve_conj, "resolve_neg": resolve_neg, "angle": angle,
+        "resolve_conj": resolve_conj, "resolve_neg": resolve_neg, "angle": angle, "sgn": sgn,
         "is_conj": lambda self: False, "is_neg": lambda self: False,
         "cfloat": lambda self: cast(self, complex64), "cdouble": lambda self: cast(self, complex128),
     }

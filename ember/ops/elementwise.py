@@ -147,7 +147,7 @@ def square(input) -> Tensor:
 
 
 def reciprocal(input) -> Tensor:
-    return div(1.0, _float(input))
+    return div(1.0, _float(input, "reciprocal"))
 
 
 def _float_unary(prim, doc):
@@ -211,7 +211,7 @@ def relu(input) -> Tensor:
 
 def gelu(input, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit: exact (erf) or ``approximate='tanh'``."""
-    x = _float(input)
+    x = _float(input, "gelu")
     if approximate == "tanh":
         inner = math.sqrt(2.0 / math.pi) * (x + 0.044715 * x * x * x)
         return 0.5 * x * (1.0 + tanh(inner))
@@ -222,13 +222,13 @@ def gelu(input, approximate: str = "none") -> Tensor:
 
 def silu(input) -> Tensor:
     """x * sigmoid(x) (a.k.a. swish)."""
-    x = _float(input)
+    x = _float(input, "silu")
     return x * sigmoid(x)
 
 
 def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + e**(beta x)) / beta, linear above ``threshold`` as in PyTorch; never overflows."""
-    x = _float(input)
+    x = _float(input, "softplus")
     scaled = x * beta
     # maximum (not relu) so the gradient at 0 is 1/2: ties split it, as the true derivative says
     smooth = (maximum(scaled, 0.0) + log1p(exp(-abs(scaled)))) / beta

@@ -92,4 +92,4 @@ from .tensor_algebra import (  # noqa: F401,E402
 from .reductions_nan import exp2, float_power, heaviside, nanmean, nansum  # noqa: F401,E402
 from .complex_parts import (  # noqa: F401,E402
     angle, complex, conj, conj_physical, imag, is_complex, polar, real, resolve_conj, resolve_neg,
-    view_as_complex, view_as_real)
+    sgn, view_as_complex, view_as_real)

@@ -10,7 +10,7 @@ from .reduce import amax, sum
 
 def softmax(input, dim: int, dtype=None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim``, shifted by the maximum so it never overflows."""
-    x = _float(input) if dtype is None else cast(input, dtype)
+    x = _float(input, "softmax") if dtype is None else cast(input, dtype)
     axes = _axes("softmax", dim, x.ndim)
     shifted = exp(x - amax(x.detach(), axes, keepdim=True)) if x._data.size else x
     return shifted / sum(shifted, axes, keepdim=True)
@@ -22,7 +22,7 @@ def log_softmax(input, dim: int, dtype=None) -> Tensor:
     Subtracting the maximum first keeps float32 exact for large inputs, where
     ``x - logsumexp(x)`` would lose the low digits of both terms.
     """
-    x = _float(input) if dtype is None else cast(input, dtype)
+    x = _float(input, "log_softmax") if dtype is None else cast(input, dtype)
     axes = _axes("log_softmax", dim, x.ndim)
     shifted = x - amax(x.detach(), axes, keepdim=True) if x._data.size else x
     return shifted - log(sum(exp(shifted), axes, keepdim=True))

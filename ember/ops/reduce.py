@@ -41,8 +41,8 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     x = _tensor(input)
     if dtype is not None:
         x = cast(x, dtype)
-    if x._data.dtype.kind != "f":
-        raise DTypeError(f"mean(): could not infer output dtype. Input dtype must be floating point, "
+    if x._data.dtype.kind not in "fc":
+        raise DTypeError(f"mean(): could not infer output dtype. Input dtype must be floating point or complex, "
                          f"got {x.dtype}; pass dtype= or convert with .float()")
     axes = _axes("mean", dim, x.ndim)
     if x._data.dtype == numpy.float16:  # a float16 sum of 5,000 values of 30 overflows: PyTorch accumulates in float32
@@ -57,6 +57,9 @@ def prod(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
         x = cast(x, dtype)
     elif x._data.dtype.kind in "iub":
         x = cast(x, backend.int64)
+    elif x._data.dtype.kind == "c":  # its VJP has no conjugates yet
+        from .complex_parts import refuse_complex
+        refuse_complex("prod", x)
     return bind(R.Prod, (x,), (_axes("prod", dim, x.ndim), keepdim))
 
 
@@ -68,7 +71,7 @@ def _nonempty(op, x, axes):
 
 def amax(input, dim=(), keepdim: bool = False) -> Tensor:
     """Maximum over ``dim`` (all by default); tied maxima share the gradient evenly."""
-    x = _tensor(input)
+    x = _ordered_operand("amax", input)
     axes = _axes("amax", dim, x.ndim)
     _nonempty("amax", x, axes)
     return bind(R.Amax, (x,), (axes, keepdim))
@@ -76,10 +79,19 @@ def amax(input, dim=(), keepdim: bool = False) -> Tensor:
 
 def amin(input, dim=(), keepdim: bool = False) -> Tensor:
     """Minimum over ``dim`` (all by default); tied minima share the gradient evenly."""
-    x = _tensor(input)
+    x = _ordered_operand("amin", input)
     axes = _axes("amin", dim, x.ndim)
     _nonempty("amin", x, axes)
     return bind(R.Amin, (x,), (axes, keepdim))
+
+
+def _ordered_operand(op, input) -> Tensor:
+    """The operand of an order-based reduction: complex numbers have no order (as in PyTorch)."""
+    x = _tensor(input)
+    if x._data.dtype.kind == "c":
+        from .complex_parts import refuse_complex
+        refuse_complex(op, x)
+    return x
 
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
@@ -111,7 +123,7 @@ def min(input, dim=None, keepdim: bool = False, *, other=None):
 
 
 def _arg(prim, op, input, dim, keepdim):
-    x = _tensor(input)
+    x = _ordered_operand(op, input)
     axis = None if dim is None else normalize_axis(op, dim, x.ndim)
     if x.ndim == 0:
         axis = None  # PyTorch accepts dim 0 on a 0-d tensor
@@ -146,7 +158,7 @@ def var(input, dim=None, *, correction=1, keepdim: bool = False, unbiased=None) 
     """Variance over ``dim`` with Bessel's ``correction`` (1 by default, as in PyTorch)."""
     if unbiased is not None:
         correction = int(unbiased)
-    x = _float(input)
+    x = _float(input, "var")
     axes = _axes("var", dim, x.ndim)
     if x._data.dtype == numpy.float16:  # accumulate in float32, as PyTorch does
         return cast(var(cast(x, backend.float32), axes, correction=correction, keepdim=keepdim), x.dtype)
@@ -166,7 +178,7 @@ def var_mean(input, dim=None, *, correction=1, keepdim: bool = False):
 
 def logsumexp(input, dim, keepdim: bool = False) -> Tensor:
     """log(sum(exp(x))) over ``dim``, without overflow."""
-    x = _float(input)
+    x = _float(input, "logsumexp")
     axes = _axes("logsumexp", dim, x.ndim)
     shift = amax(x.detach(), axes, keepdim=True) if x._data.size else zeros_like_tensor(x, axes)
     shift = where(isfinite(shift), shift, 0.0)  # all -inf rows stay -inf instead of nan
@@ -188,7 +200,7 @@ def _squeeze_axes(x, axes, ndim):
 
 def norm(input, p="fro", dim=None, keepdim: bool = False) -> Tensor:
     """Vector p-norm over ``dim`` (all elements by default): p = 'fro', 2, 1, inf, -inf or any number."""
-    x = _float(input)
+    x = _float(input, "norm")
     if x._data.dtype == numpy.float16:  # accumulate in float32, as PyTorch does
         return cast(norm(cast(x, backend.float32), p, dim, keepdim), x.dtype)
     if p in ("fro", 2, 2.0):

@@ -39,6 +39,15 @@ def _zeros_index(shape, like: Tensor) -> Tensor:
     return Tensor._make(_namespace(like).zeros(shape, "int64"), None, False)
 
 
+def _ordered(input, op: str) -> Tensor:
+    """``input`` as a tensor; complex numbers have no order, so complex input is refused."""
+    x = _tensor(input)
+    if x._data.dtype.kind == "c":
+        from .complex_parts import refuse_complex
+        refuse_complex(op, x)
+    return x
+
+
 def _take(x, axis, start, stop):
     """``x`` sliced to ``start:stop`` along ``axis``."""
     return getitem_index(x, (slice(None),) * axis + (slice(start, stop),))
@@ -52,7 +61,7 @@ def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False
         >>> ember.argsort(ember.tensor([3.0, 1.0, 2.0])).tolist()
         [1, 2, 0]
     """
-    x = _tensor(input)
+    x = _ordered(input, "argsort")
     axis = normalize_axis("argsort", dim, x.ndim)
     if x.ndim == 0:
         return _zeros_index((), x)
@@ -67,7 +76,7 @@ def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
         >>> ember.sort(ember.tensor([3.0, 1.0, 2.0]), descending=True).values.tolist()
         [3.0, 2.0, 1.0]
     """
-    x = _tensor(input)
+    x = _ordered(input, "sort")
     indices = argsort(x, dim, descending)
     if x.ndim == 0:
         return ValuesIndices(clone(x), indices)
@@ -87,7 +96,7 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
         >>> ember.topk(ember.tensor([1.0, 5.0, 3.0, 4.0]), 2)
         ValuesIndices(values=tensor([5., 4.]), indices=tensor([1, 3]))
     """
-    x = _tensor(input)
+    x = _ordered(input, "topk")
     axis = normalize_axis("topk", dim, x.ndim)
     size = x.shape[axis] if x.ndim else 1
     if not isinstance(k, int) or not 0 <= k <= size:
@@ -107,7 +116,7 @@ def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False):
         >>> ember.kthvalue(ember.tensor([4.0, 1.0, 3.0]), 2).values
         tensor(3.)
     """
-    x = _tensor(input)
+    x = _ordered(input, "kthvalue")
     axis = normalize_axis("kthvalue", dim, x.ndim)
     size = x.shape[axis] if x.ndim else 1
     if not isinstance(k, int) or not 1 <= k <= size:
@@ -148,7 +157,7 @@ def nanmedian(input, dim=None, keepdim: bool = False):
 
 
 def _median(op, input, dim, keepdim, ignore_nan):
-    x = _tensor(input)
+    x = _ordered(input, op)
     whole = dim is None
     if whole:
         x = flatten(x)

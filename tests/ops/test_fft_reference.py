@@ -232,7 +232,10 @@ def test_transforms_trace_under_ember_function_and_vmap():
 @pytest.mark.parametrize("op, call", [
     ("lt", lambda z: z < 1), ("ge", lambda z: ember.ge(z, z)), ("relu", ember.relu),
     ("matmul", lambda z: z @ z), ("sign", ember.sign), ("maximum", lambda z: ember.maximum(z, z)),
-    ("sqrt", ember.sqrt), ("log", ember.log), ("pow", lambda z: z ** 2)])
+    ("sqrt", ember.sqrt), ("log", ember.log), ("pow", lambda z: z ** 2), ("amax", ember.max),
+    ("argmax", ember.argmax), ("prod", ember.prod), ("var", ember.var),
+    ("softmax", lambda z: ember.softmax(z, 0)), ("reciprocal", ember.reciprocal), ("sort", ember.sort),
+    ("topk", lambda z: ember.topk(z, 1)), ("median", ember.median)])
 def test_ops_without_complex_support_name_the_op_and_dtype(op, call):
     with pytest.raises(DTypeNotImplementedError, match=f"{op}: not implemented for complex.*complex64"):
         call(ember.tensor([1 + 1j, 2j]))
@@ -276,3 +279,29 @@ def test_backward_of_a_complex_output_needs_an_explicit_gradient():
     t = torch.tensor(1 + 1j, requires_grad=True)
     (t * t).backward(torch.tensor(1 + 0j))
     np.testing.assert_allclose(z.grad.numpy(), numpy_of(t.grad))
+
+
+def test_sgn_and_its_gradient_match_torch_also_at_zero():
+    values = np.array([3 + 4j, 0j, -1j, 0.5 - 2j])
+    weights = np.array([1 + 2j, 1, 2, -1j])
+    mine, reference = ember.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+    out_mine, out_reference = ember.sgn(mine), torch.sgn(reference)
+    np.testing.assert_allclose(out_mine.detach().numpy(), numpy_of(out_reference), rtol=1e-12)
+    ember.view_as_real(out_mine * ember.tensor(weights)).sum().backward()
+    torch.view_as_real(out_reference * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(mine.grad.numpy(), numpy_of(reference.grad), rtol=1e-12, atol=1e-15)
+    assert ember.sgn(ember.tensor([-2.0, 0.0, 3.0])).tolist() == [-1.0, 0.0, 1.0]
+
+
+def test_linear_ops_on_complex_tensors_match_torch():
+    """Sums, means, indexing, reshapes, concatenation and rolls are linear: their VJPs need no conjugates."""
+    values = random_complex(np.random.default_rng(4), (3, 4))
+    mine, reference = ember.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+
+    def loss(z, module):
+        pieces = module.cat([z.mean(0, keepdim=True), z.sum(1).reshape(1, 3)[:, :2].repeat(1, 2)])
+        return pieces.abs().sum() + module.roll(z, 1, 0)[1:].imag.sum() + z.T[2].real.sum()
+
+    loss(mine, ember).backward()
+    loss(reference, torch).backward()
+    np.testing.assert_allclose(mine.grad.numpy(), numpy_of(reference.grad), rtol=1e-10)
