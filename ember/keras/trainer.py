@@ -244,7 +244,7 @@ class Trainer:
     def get_metrics_result(self) -> dict:
         """Running values of the loss and metrics, sorted by name (as Keras logs them)."""
         logs = {metric.name: float(metric.result()) for metric in self.metrics
-                if not (metric is self._loss_tracker and metric.count == 0)
+                if not (metric is self._loss_tracker and float(metric.count) == 0)
                 and not isinstance(metric, _UnbuiltCompileMetrics)}
         return dict(sorted(logs.items()))
 

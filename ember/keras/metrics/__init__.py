@@ -11,7 +11,7 @@ Example:
 """
 from __future__ import annotations
 
-import numpy
+import ember
 
 from .. import losses as _losses
 from .confusion import (AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives,
@@ -21,7 +21,7 @@ from .functions import (accuracy, binary_accuracy, categorical_accuracy, cosine_
                         mean_absolute_percentage_error, mean_squared_error, mse,
                         sparse_categorical_accuracy, sparse_top_k_categorical_accuracy,
                         top_k_categorical_accuracy)
-from .metric import Mean, MeanMetricWrapper, Metric, Sum, as_numpy
+from .metric import Mean, MeanMetricWrapper, Metric, Sum, as_numpy, as_result, as_tensor
 from .scores import (F1Score, FBetaScore, MeanIoU, PrecisionAtRecall, R2Score, RecallAtPrecision,
                      SensitivityAtSpecificity, SpecificityAtSensitivity)
 
@@ -60,16 +60,16 @@ class RootMeanSquaredError(Mean):
         super().__init__(name, dtype)
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        super().update_state(mean_squared_error(as_numpy(y_true), as_numpy(y_pred)), sample_weight)
+        super().update_state(mean_squared_error(y_true, y_pred), sample_weight)
 
     def result(self):
-        return numpy.float32(numpy.sqrt(super().result()))
+        return ember.sqrt(super().result())
 
 
 def _loss_metric(fn):
-    """A loss function usable as a metric (``metrics=['binary_crossentropy']``), on NumPy arrays."""
+    """A loss function usable as a metric (``metrics=['binary_crossentropy']``), in Ember ops."""
     def metric(y_true, y_pred, **kwargs):
-        return numpy.asarray(fn(numpy.asarray(y_true), numpy.asarray(y_pred, dtype=numpy.float32), **kwargs))
+        return fn(as_tensor(y_true), as_tensor(y_pred, "float32"), **kwargs)
     metric.__name__ = fn.__name__
     return metric
 

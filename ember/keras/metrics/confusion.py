@@ -4,7 +4,9 @@ Predictions above a threshold count as positive. AUC accumulates the
 confusion counts at ``num_thresholds`` thresholds (Keras's: evenly spaced in
 (0, 1) plus one just below 0 and one just above 1) and integrates them with
 Keras's rules: the trapezoidal rule for ROC, and Davis & Goadrich's
-interpolation for the precision-recall curve.
+interpolation for the precision-recall curve. The counts are NumPy arrays
+updated eagerly (``fit`` updates metrics outside its compiled step), so these
+metrics cannot be updated inside an ``ember.function`` trace; ``result()`` is a tensor.
 
 Example:
     >>> import numpy as np
@@ -20,7 +22,7 @@ from __future__ import annotations
 import numpy
 
 from .. import backend
-from .metric import Metric, _align, as_numpy
+from .metric import Metric, _align, as_numpy, as_result
 
 
 def _sigmoid(values):
@@ -74,7 +76,7 @@ class Precision(_ConfusionMatrix):
 
     def result(self):
         values = _ratio(self.true_positives, self.true_positives + self.false_positives).astype(numpy.float32)
-        return values[0] if self._scalar else values
+        return as_result(values[0] if self._scalar else values)
 
 
 class Recall(Precision):
@@ -82,7 +84,7 @@ class Recall(Precision):
 
     def result(self):
         values = _ratio(self.true_positives, self.true_positives + self.false_negatives).astype(numpy.float32)
-        return values[0] if self._scalar else values
+        return as_result(values[0] if self._scalar else values)
 
 
 def _count_metric(name: str, attribute: str) -> type:
@@ -91,7 +93,7 @@ def _count_metric(name: str, attribute: str) -> type:
 
     def result(self):
         values = getattr(self, attribute).astype(numpy.float32)
-        return values[0] if len(values) == 1 else values
+        return as_result(values[0] if len(values) == 1 else values)
     return type(name, (_ConfusionMatrix,), {"__init__": __init__, "result": result,
                                              "__doc__": f"The weighted count of {attribute.replace('_', ' ')}."})
 
@@ -122,7 +124,7 @@ class AUC(_ConfusionMatrix):
     def result(self):
         tp, fp, tn, fn = self.true_positives, self.false_positives, self.true_negatives, self.false_negatives
         if self.curve == "PR" and self.summation_method == "interpolation":
-            return numpy.float32(_interpolated_pr_auc(tp, fp, fn))
+            return as_result(_interpolated_pr_auc(tp, fp, fn))
         recall = _ratio(tp, tp + fn)
         if self.curve == "ROC":
             x, y = _ratio(fp, fp + tn), recall
@@ -134,7 +136,7 @@ class AUC(_ConfusionMatrix):
             heights = numpy.minimum(y[:-1], y[1:])
         else:
             heights = numpy.maximum(y[:-1], y[1:])
-        return numpy.float32(numpy.sum((x[:-1] - x[1:]) * heights))
+        return as_result(numpy.sum((x[:-1] - x[1:]) * heights))
 
     def get_config(self) -> dict:
         return {"num_thresholds": self.num_thresholds, "curve": self.curve,

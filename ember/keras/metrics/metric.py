@@ -1,9 +1,12 @@
 """The Metric base class and the averaging metrics built on it.
 
-Metrics accumulate in NumPy float64 outside the training graph (they need no
-gradient), so a compiled train step only has to return its predictions.
-``update_state`` adds a batch, ``result`` reads the running value,
-``reset_state`` starts over (``fit`` does at each epoch).
+A metric's state lives in non-trainable :class:`keras.Variable` s made with
+``add_variable`` and is updated with Ember ops (``assign_add``), as Keras 3
+does, so ``update_state`` also works inside an ``ember.function`` /
+``tf.function`` trace: the compiled call updates the state each time it
+runs. ``update_state`` adds a batch, ``result`` reads the running value as a
+0-d tensor (``float(...)`` and ``.numpy()`` both work), ``reset_state``
+zeroes the variables (``fit`` does at each epoch).
 
 Example:
     >>> from ember.keras import metrics
@@ -11,6 +14,8 @@ Example:
     >>> mean.update_state([1.0, 3.0]); mean.update_state([5.0], sample_weight=[2.0])
     >>> float(mean.result())  # (1 + 3 + 2 * 5) / (1 + 1 + 2)
     3.5
+    >>> mean.result().numpy().dtype, [v.name for v in mean.variables]
+    (dtype('float32'), ['total', 'count'])
     >>> mae = metrics.MeanMetricWrapper(metrics.mean_absolute_error, name="mae")
     >>> float(mae([[0.0], [1.0]], [[0.5], [0.5]]))
     0.5
@@ -18,6 +23,8 @@ Example:
 from __future__ import annotations
 
 import numpy
+
+import ember
 
 from .. import backend
 
@@ -29,12 +36,39 @@ def as_numpy(value) -> numpy.ndarray:
     return numpy.asarray(value)
 
 
+def as_tensor(value, dtype=None) -> ember.Tensor:
+    """An Ember tensor (cut from the graph: metrics need no gradient), cast to ``dtype`` if given."""
+    tensor = value.detach() if isinstance(value, ember.Tensor) else ember.as_tensor(numpy.asarray(value))
+    return tensor if dtype is None or tensor.dtype == ember.as_dtype(dtype) else ember.cast(tensor, dtype)
+
+
+def as_result(value, dtype: str = "float32") -> ember.Tensor:
+    """A metric's ``result()``: an Ember tensor, as Keras returns a backend tensor."""
+    return as_tensor(value, dtype)
+
+
 class Metric:
-    """Base class: override ``update_state``, ``result`` and ``reset_state``."""
+    """Base class: override ``update_state`` and ``result``; state made with ``add_variable``."""
 
     def __init__(self, name: str | None = None, dtype=None):
         self.name = name or backend.snake_case(type(self).__name__)
         self.dtype = dtype or backend.floatx()
+        self._variables: list = []
+
+    def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation: str = "sum",
+                     name: str | None = None):
+        """A non-trainable state variable, zeroed again by the default ``reset_state``."""
+        from ..variables import Variable
+        variable = Variable(initializer, shape=tuple(shape), dtype=dtype or self.dtype, trainable=False,
+                            name=name)
+        self._variables.append(variable)
+        return variable
+
+    add_weight = add_variable
+
+    @property
+    def variables(self) -> list:
+        return list(self._variables)
 
     def update_state(self, *args, **kwargs) -> None:
         raise NotImplementedError
@@ -43,7 +77,9 @@ class Metric:
         raise NotImplementedError
 
     def reset_state(self) -> None:
-        raise NotImplementedError
+        """Every state variable back to zero (Keras's default)."""
+        for variable in self._variables:
+            variable.assign(numpy.zeros(tuple(variable.shape), dtype=variable.dtype.name))
 
     def __call__(self, *args, **kwargs):
         """Update with one batch and return the running result (Keras 3's behaviour)."""
@@ -61,36 +97,60 @@ class Metric:
         return f"<{type(self).__name__} name={self.name}>"
 
 
+def same_rank(first, second):
+    """Keras's squeeze_or_expand_to_same_rank for two tensors whose ranks differ by one."""
+    if first.ndim == second.ndim + 1 and first.shape[-1] == 1:
+        if second.ndim == 1:
+            return first, ember.unsqueeze(second, -1)
+        return ember.squeeze(first, -1), second
+    if second.ndim == first.ndim + 1 and second.shape[-1] == 1:
+        if first.ndim == 1:
+            return ember.unsqueeze(first, -1), second
+        return first, ember.squeeze(second, -1)
+    return first, second
+
+
+def samplewise(values, sample_weight, dtype):
+    """Keras's reduce_to_samplewise_values: one (weighted) value per sample, and the weights."""
+    values = as_tensor(values, dtype)
+    if sample_weight is not None:
+        sample_weight = as_tensor(sample_weight, dtype)
+        values, sample_weight = same_rank(values, sample_weight)
+        if values.ndim > sample_weight.ndim:
+            values = ember.mean(values, dim=tuple(range(sample_weight.ndim, values.ndim)))
+        sample_weight = ember.broadcast_to(sample_weight, tuple(values.shape))
+        values = values * sample_weight
+        if sample_weight.ndim > 1:
+            sample_weight = ember.mean(sample_weight, dim=tuple(range(1, sample_weight.ndim)))
+    if values.ndim > 1:
+        values = ember.mean(values, dim=tuple(range(1, values.ndim)))
+    return values, sample_weight
+
+
+def divide_no_nan(numerator, denominator):
+    """``numerator / denominator``, 0 where the denominator is 0 (no warning, no NaN)."""
+    empty = denominator == 0
+    return ember.where(empty, ember.zeros_like(numerator), numerator / ember.where(empty, 1.0, denominator))
+
+
 class Mean(Metric):
     """The (weighted) mean of all values seen."""
 
     def __init__(self, name: str = "mean", dtype=None):
         super().__init__(name, dtype)
-        self.reset_state()
-
-    def reset_state(self) -> None:
-        self.total, self.count = 0.0, 0.0
+        self.total = self.add_variable(name="total")
+        self.count = self.add_variable(name="count")
 
     def update_state(self, values, sample_weight=None) -> None:
-        values = as_numpy(values).astype(numpy.float64)
-        if sample_weight is None:
-            self.total += float(values.sum())
-            self.count += float(values.size)
-            return
-        weights = numpy.broadcast_to(_align(as_numpy(sample_weight).astype(numpy.float64), values.ndim),
-                                     values.shape)
-        self.total += float((values * weights).sum())
-        self.count += float(weights.sum())
+        values, sample_weight = samplewise(values, sample_weight, self.dtype)
+        self.total.assign_add(ember.sum(values))
+        if sample_weight is not None:
+            self.count.assign_add(ember.sum(sample_weight))
+        else:
+            self.count.assign_add(numpy.asarray(values.shape[0] if values.ndim else 1, dtype=self.dtype))
 
     def result(self):
-        return numpy.float32(self.total / self.count) if self.count else numpy.float32(0.0)
-
-
-def _align(weights: numpy.ndarray, ndim: int) -> numpy.ndarray:
-    """Sample weights of shape (batch,) against values of shape (batch, ...)."""
-    while weights.ndim > ndim and weights.shape[-1] == 1:
-        weights = weights[..., 0]
-    return weights.reshape(weights.shape + (1,) * (ndim - weights.ndim))
+        return divide_no_nan(self.total.value, self.count.value)
 
 
 class Sum(Metric):
@@ -98,31 +158,33 @@ class Sum(Metric):
 
     def __init__(self, name: str = "sum", dtype=None):
         super().__init__(name, dtype)
-        self.reset_state()
-
-    def reset_state(self) -> None:
-        self.total = 0.0
+        self.total = self.add_variable(name="total")
 
     def update_state(self, values, sample_weight=None) -> None:
-        values = as_numpy(values).astype(numpy.float64)
-        if sample_weight is not None:
-            values = values * _align(as_numpy(sample_weight).astype(numpy.float64), values.ndim)
-        self.total += float(values.sum())
+        values, _ = samplewise(values, sample_weight, self.dtype)
+        self.total.assign_add(ember.sum(values))
 
     def result(self):
-        return numpy.float32(self.total)
+        return self.total.value.clone()
 
 
 class MeanMetricWrapper(Mean):
-    """The running mean of a per-sample function ``fn(y_true, y_pred, **kwargs)`` (NumPy in, NumPy out)."""
+    """The running mean of a per-sample function ``fn(y_true, y_pred, **kwargs)`` written in Ember ops."""
 
     def __init__(self, fn, name: str | None = None, dtype=None, **kwargs):
         super().__init__(name=name or getattr(fn, "__name__", "mean_metric_wrapper"), dtype=dtype)
         self._fn, self._fn_kwargs = fn, kwargs
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        values = self._fn(as_numpy(y_true), as_numpy(y_pred), **self._fn_kwargs)
+        values = self._fn(as_tensor(y_true), as_tensor(y_pred), **self._fn_kwargs)
         super().update_state(values, sample_weight)
 
     def get_config(self) -> dict:
         return {**super().get_config(), **self._fn_kwargs}
+
+
+def _align(weights: numpy.ndarray, ndim: int) -> numpy.ndarray:
+    """NumPy sample weights of shape (batch,) against values of shape (batch, ...)."""
+    while weights.ndim > ndim and weights.shape[-1] == 1:
+        weights = weights[..., 0]
+    return weights.reshape(weights.shape + (1,) * (ndim - weights.ndim))

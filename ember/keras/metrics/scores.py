@@ -1,7 +1,8 @@
 """Score metrics: FBetaScore/F1Score, MeanIoU, R2Score, and the metrics at a fixed operating point.
 
 All accumulate NumPy counts across batches and compute Keras's formulas in
-``result()``.
+``result()`` (a 0-d or 1-d tensor). Their counts are NumPy arrays, so they update
+eagerly only, not inside an ``ember.function`` trace (``fit`` updates metrics eagerly).
 
 - ``FBetaScore``: per-class true/false positive and false negative counts;
   predictions are the row's maximum (``threshold=None``) or ``> threshold``;
@@ -31,7 +32,7 @@ import numpy
 
 from .. import backend
 from .confusion import _ConfusionMatrix, _ratio
-from .metric import Metric, _align, as_numpy
+from .metric import Metric, _align, as_numpy, as_result
 
 
 class FBetaScore(Metric):
@@ -83,7 +84,7 @@ class FBetaScore(Metric):
             score = numpy.sum(score * weights)
         elif self.average is not None:
             score = numpy.mean(score)
-        return numpy.asarray(score, dtype=numpy.float32)[()]
+        return as_result(numpy.asarray(score, dtype=numpy.float32))
 
     def get_config(self) -> dict:
         return {**super().get_config(), "average": self.average, "beta": self.beta, "threshold": self.threshold}
@@ -134,7 +135,7 @@ class MeanIoU(Metric):
         denominator = self.total_cm.sum(0) + self.total_cm.sum(1) - true_positives
         present = numpy.sum(denominator > 1e-9)
         iou = _ratio(true_positives, denominator)
-        return numpy.float32(iou.sum() / present if present else 0.0)
+        return as_result(iou.sum() / present if present else 0.0)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "num_classes": self.num_classes, "ignore_class": self.ignore_class,
@@ -191,7 +192,7 @@ class R2Score(Metric):
         samples, regressors = self.num_samples, self.num_regressors
         if regressors and regressors < samples - 1:
             score = 1 - (1 - score) * (samples - 1) / (samples - regressors - 1)
-        return numpy.asarray(score, dtype=numpy.float32)[()]
+        return as_result(numpy.asarray(score, dtype=numpy.float32))
 
     def get_config(self) -> dict:
         return {**super().get_config(), "class_aggregation": self.class_aggregation,
@@ -219,7 +220,7 @@ class _AtOperatingPoint(_ConfusionMatrix):
     def _best(self, constrained, dependent):
         """The largest ``dependent`` rate where ``constrained >= value`` (0 when none)."""
         feasible = constrained >= self.value
-        return numpy.float32(numpy.max(numpy.where(feasible, dependent, 0.0), initial=0.0))
+        return as_result(numpy.max(numpy.where(feasible, dependent, 0.0), initial=0.0))
 
     def _rates(self) -> dict:
         tp, fp, tn, fn = self.true_positives, self.false_positives, self.true_negatives, self.false_negatives

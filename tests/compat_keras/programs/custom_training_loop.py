@@ -44,13 +44,15 @@ def train(model, data, epochs=2, batch_size=16, use_tf_function=False):
 
     if use_tf_function:  # the guide's second version: "Speeding-up your training step with tf.function"
         train_step = tf.function(train_step)
-    losses = []
+    losses, accuracy = [], []
     for epoch in range(epochs):
         for step, (x_batch_train, y_batch_train) in enumerate(train_dataset):
             loss_value = train_step(x_batch_train, y_batch_train)
             losses.append(float(loss_value))
+        train_acc = train_acc_metric.result()
+        accuracy.append(float(train_acc))  # the guide prints "Training acc over epoch: %.4f"
         train_acc_metric.reset_state()
-    return {"losses": losses, "predictions": np.asarray(model(x_train, training=False))}
+    return {"losses": losses, "accuracy": accuracy, "predictions": np.asarray(model(x_train, training=False))}
 
 
 if __name__ == "__main__":
