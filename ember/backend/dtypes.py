@@ -92,6 +92,8 @@ def as_dtype(spec) -> DType:
         return as_dtype(str(spec))
     try:
         return from_numpy_dtype(numpy.dtype(spec))
+    except DTypeError:
+        raise  # a NumPy dtype Ember lacks: the message lists the ones it has
     except TypeError:
         raise DTypeError(f"unknown dtype {spec!r}") from None
 
