@@ -2,7 +2,9 @@
 
 Kernels use Keras's layout, ``(k, in, out)`` and ``(kh, kw, in, out)``; the
 computation is ``ember.nn.functional.conv1d/conv2d`` on the inputs moved to
-channels-first. ``padding='same'`` pads as TensorFlow does (the odd pixel at
+channels-first (a view), activated there when the activation is per value,
+and moved back (a view): a stack of convolutions and poolings keeps its data
+in channels-first memory and pays no transposing copy per layer. ``padding='same'`` pads as TensorFlow does (the odd pixel at
 the end, also with strides).
 
 Example:
@@ -23,6 +25,11 @@ from ember.nn import functional as F
 
 from .. import activations, constraints, initializers, regularizers
 from .layer import Layer
+
+
+# Built-in activations that act on each value alone (softmax and log_softmax read a whole axis).
+PER_VALUE_ACTIVATIONS = frozenset(function for name, function in activations._BY_NAME.items()
+                                  if name not in ("softmax", "log_softmax"))
 
 
 def as_tuple(value, rank: int, name: str) -> tuple:
@@ -116,6 +123,11 @@ class _Conv(Layer):
         weight = ember.permute(self.kernel, (self.rank + 1, self.rank) + tuple(range(self.rank)))
         convolve = (F.conv1d, F.conv2d, F.conv3d)[self.rank - 1]
         outputs = convolve(x, weight, self.bias, self.strides, 0, self.dilation_rate, self.groups)
+        if self.activation in PER_VALUE_ACTIVATIONS:
+            # the same values either way; activated channels first, the result stays in the
+            # convolution's memory order (channels last is a view), so a following pooling or
+            # convolution reads it without a transposing copy
+            return to_channels_last(self.activation(outputs))
         return self.activation(to_channels_last(outputs))
 
     def compute_output_shape(self, input_shape):
