@@ -110,20 +110,24 @@ def same_rank(first, second):
     return first, second
 
 
-def samplewise(values, sample_weight, dtype):
-    """Keras's reduce_to_samplewise_values: one (weighted) value per sample, and the weights."""
+def samplewise(values, sample_weight, dtype, reduce=ember.mean):
+    """Keras's reduce_to_samplewise_values: one (weighted) value per sample, and the weights.
+
+    ``reduce`` folds each sample's values (and weights) into one: the mean for ``Mean``, the
+    sum for ``Sum``.
+    """
     values = as_tensor(values, dtype)
     if sample_weight is not None:
         sample_weight = as_tensor(sample_weight, dtype)
         values, sample_weight = same_rank(values, sample_weight)
         if values.ndim > sample_weight.ndim:
-            values = ember.mean(values, dim=tuple(range(sample_weight.ndim, values.ndim)))
+            values = reduce(values, dim=tuple(range(sample_weight.ndim, values.ndim)))
         sample_weight = ember.broadcast_to(sample_weight, tuple(values.shape))
         values = values * sample_weight
         if sample_weight.ndim > 1:
-            sample_weight = ember.mean(sample_weight, dim=tuple(range(1, sample_weight.ndim)))
+            sample_weight = reduce(sample_weight, dim=tuple(range(1, sample_weight.ndim)))
     if values.ndim > 1:
-        values = ember.mean(values, dim=tuple(range(1, values.ndim)))
+        values = reduce(values, dim=tuple(range(1, values.ndim)))
     return values, sample_weight
 
 
@@ -161,7 +165,7 @@ class Sum(Metric):
         self.total = self.add_variable(name="total")
 
     def update_state(self, values, sample_weight=None) -> None:
-        values, _ = samplewise(values, sample_weight, self.dtype)
+        values, _ = samplewise(values, sample_weight, self.dtype, reduce=ember.sum)
         self.total.assign_add(ember.sum(values))
 
     def result(self):
