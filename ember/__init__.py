@@ -142,7 +142,7 @@ from .ops.elementwise import addcdiv, addcmul  # noqa: E402,F401
 from .ops.rearrange import narrow  # noqa: E402,F401
 from .backend.threads import get_num_threads, set_num_threads  # noqa: E402,F401  (the BLAS thread policy)
 float = float32  # noqa: A001  (torch.float; ember's modules use the builtins, not these names)
-from .backend import complex64, complex128  # noqa: E402,F401
+from .backend import complex64, complex128, promote_types  # noqa: E402,F401
 cfloat, cdouble = complex64, complex128
 from .ops.functions import (  # noqa: E402,F401  (complex tensors; ``complex`` shadows the builtin)
     angle, complex, conj, conj_physical, imag, is_complex, polar, real, resolve_conj, resolve_neg,

@@ -14,7 +14,7 @@ import numpy
 
 from .dtypes import (  # noqa: F401  (re-exported)
     DType, bool_, uint8, int8, int16, int32, int64, float16, float32, float64, complex64, complex128,
-    as_dtype, default_complex, real_dtype, from_numpy_dtype, get_default_dtype, set_default_dtype, result_type,
+    as_dtype, default_complex, promote_types, real_dtype, from_numpy_dtype, get_default_dtype, set_default_dtype, result_type,
     scalar_category, ALL_DTYPES,
 )
 

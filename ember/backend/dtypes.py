@@ -144,6 +144,18 @@ def _promote_pair(a: DType, b: DType) -> DType:
     return _BY_NUMPY[numpy.promote_types(a.numpy, b.numpy)]
 
 
+def promote_types(type1, type2) -> DType:
+    """The smallest dtype both promote to, as ``torch.promote_types`` (categories first: an
+    integer and a float give the float, a float64 and a complex64 give complex128).
+
+    Example:
+        >>> import ember
+        >>> ember.promote_types(ember.float64, ember.complex64), ember.promote_types("uint8", "int8")
+        (ember.complex128, ember.int16)
+    """
+    return _promote_pair(as_dtype(type1), as_dtype(type2))
+
+
 def _weak_winner(result: DType | None, winner: DType) -> DType:
     """A weaker operand's higher category wins; complex over a float keeps the float's precision."""
     if winner.category == 3 and result is not None and result.category == 2:

@@ -95,8 +95,21 @@ def rand(*shape, size=None, generator=None, dtype=None, device=None, requires_gr
 
 
 def randn(*shape, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False):
-    """Standard normal samples."""
+    """Standard normal samples; a complex dtype gives real and imaginary parts of variance 1/2 each,
+    as PyTorch does (so E|z|^2 = 1).
+
+    Example:
+        >>> import ember
+        >>> ember.randn(2, 3, dtype=ember.complex64).shape
+        (2, 3)
+    """
     shape = _size_keyword("randn", shape, size)
+    if dtype is not None and as_dtype(dtype).is_complex:
+        from .complex_parts import view_as_complex
+        from ..backend import real_dtype
+        parts = _draw("standard_normal", _shape_arg(shape) + (2,), generator,
+                      real_dtype(as_dtype(dtype)).numpy, False, device)
+        return view_as_complex(parts * 0.5 ** 0.5).requires_grad_(requires_grad)
     return _draw("standard_normal", shape, generator, _float_dtype(dtype), requires_grad, device)
 
 

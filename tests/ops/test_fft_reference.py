@@ -305,3 +305,17 @@ def test_linear_ops_on_complex_tensors_match_torch():
     loss(mine, ember).backward()
     loss(reference, torch).backward()
     np.testing.assert_allclose(mine.grad.numpy(), numpy_of(reference.grad), rtol=1e-10)
+
+
+@pytest.mark.parametrize("left", DTYPES + ["uint8", "int8", "int32"])
+@pytest.mark.parametrize("right", DTYPES + ["uint8", "int8"])
+def test_promote_types_matches_torch(left, right):
+    expected = str(torch.promote_types(getattr(torch, left), getattr(torch, right))).split(".")[1]
+    assert ember.promote_types(left, right).name == expected
+
+
+def test_complex_randn_has_unit_variance_split_over_the_parts():
+    z = ember.randn(20000, dtype=ember.complex64, generator=ember.Generator().manual_seed(0))
+    assert z.dtype == ember.complex64
+    assert abs(float((z.abs() ** 2).mean()) - 1.0) < 0.05
+    assert abs(float(z.real.var()) - 0.5) < 0.03 and abs(float(z.imag.var()) - 0.5) < 0.03
