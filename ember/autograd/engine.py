@@ -45,21 +45,26 @@ def _freed_error(node):
 
 
 def _dependencies(roots):
-    """Count, for every node reachable from ``roots``, how many edges point at it."""
-    counts = {}
+    """Count, for every node reachable from ``roots``, how many edges point at it.
+
+    Keyed by the nodes themselves (identity hashing: no ``id()`` calls); the roots enter
+    at 0, so membership in ``counts`` also marks a node as seen.
+    """
     stack = [r for r in roots if type(r) is Node]
-    seen = set(map(id, stack))
+    counts = dict.fromkeys(stack, 0)
+    get = counts.get
     while stack:
         node = stack.pop()
         if node.freed:
             raise _freed_error(node)
         for edge in node.parents:
             if type(edge) is Node:
-                key = id(edge)
-                counts[key] = counts.get(key, 0) + 1
-                if key not in seen:
-                    seen.add(key)
+                count = get(edge)
+                if count is None:
+                    counts[edge] = 1
                     stack.append(edge)
+                else:
+                    counts[edge] = count + 1
     return counts
 
 
@@ -80,7 +85,8 @@ def _check_anomaly(node, grads):
 
 
 class _Walk:
-    """The state of one backward pass."""
+    """The state of one backward pass: gradients waiting at nodes (keyed by node) and leaves
+    (keyed by ``id``), and the nodes whose consumers are all done."""
 
     __slots__ = ("counts", "node_grads", "leaf_grads", "leaves", "ready", "functions")
 
@@ -94,7 +100,7 @@ class _Walk:
 
     def add_root(self, edge, grad):
         if type(edge) is Node:
-            self.node_grads[id(edge)] = grad
+            self.node_grads[edge] = grad
         else:
             self._add_leaf(edge, grad)
 
@@ -104,52 +110,67 @@ class _Walk:
         self.leaf_grads[key] = grad if previous is None else previous + grad
         self.leaves[key] = leaf
 
-    def propagate(self, node, grad):
-        """Run ``node``'s VJP and hand each input's gradient to its edge."""
-        node.check_versions()
-        input_grads = node.prim.vjp(node, grad)
-        if node.stack is not None:
-            _check_anomaly(node, input_grads)
-        node_grads, functions = self.node_grads, self.functions
-        for value, edge, input_grad in zip(node.inputs, node.parents, input_grads):
-            if edge is None:
-                continue
-            if input_grad is not None:
-                if input_grad._data.shape != value._data.shape:
-                    input_grad = functions.sum_to(input_grad, value._data.shape)
-                if input_grad._data.dtype != value._data.dtype:
-                    input_grad = functions.cast(input_grad, value._data.dtype)
-                if type(edge) is not Node:
-                    self._add_leaf(edge, input_grad)
-                    continue
-                key = id(edge)
-                previous = node_grads.get(key)
-                node_grads[key] = input_grad if previous is None else previous + input_grad
-            if type(edge) is Node:
-                self.arrive(edge)
-
-    def arrive(self, node):
-        """One consumer of ``node`` is done; schedule it once all are.
-
-        A node that ends up with no gradient at all is skipped, and its own
-        inputs are told so, iteratively.
-        """
-        counts = self.counts
-        key = id(node)
-        counts[key] -= 1
-        if counts[key]:
-            return
-        if key in self.node_grads:
-            self.ready.append(node)
-            return
+    def skip(self, node):
+        """``node`` got no gradient at all: tell its own inputs so, iteratively."""
+        counts, node_grads = self.counts, self.node_grads
         stack = [node]
         while stack:
             for edge in stack.pop().parents:
                 if type(edge) is Node:
-                    key = id(edge)
-                    counts[key] -= 1
-                    if counts[key] == 0:
-                        (self.ready if key in self.node_grads else stack).append(edge)
+                    counts[edge] -= 1
+                    if counts[edge] == 0:
+                        (self.ready if edge in node_grads else stack).append(edge)
+
+    def drain(self, retain_graph, create_graph, wanted, captured):
+        """Run every ready node's VJP until none is left.
+
+        This is the loop every backward pass spends its time in, so the steps of one
+        node (version check, VJP, handing each input's gradient on, scheduling) are
+        written out here rather than split into helper calls.
+        """
+        ready, counts, node_grads = self.ready, self.counts, self.node_grads
+        functions = self.functions
+        while ready:
+            node = ready.pop()
+            if node.freed:
+                raise _freed_error(node)
+            grad = node_grads.pop(node)
+            if node.hooks:
+                grad = _run_hooks(node.hooks, grad)
+            if node.retained:
+                _retain(node, grad, create_graph)
+            if wanted and id(node) in wanted:
+                captured[id(node)] = grad
+            if node.versions is not None or node.out_counter is not None:
+                node.check_versions()
+            input_grads = node.prim.vjp(node, grad)
+            if node.stack is not None:
+                _check_anomaly(node, input_grads)
+            for value, edge, input_grad in zip(node.inputs, node.parents, input_grads):
+                if edge is None:
+                    continue
+                if input_grad is not None:
+                    data, target = input_grad._data, value._data
+                    if data.shape != target.shape:
+                        input_grad = functions.sum_to(input_grad, target.shape)
+                    if data.dtype != target.dtype:
+                        input_grad = functions.cast(input_grad, target.dtype)
+                    if type(edge) is not Node:
+                        self._add_leaf(edge, input_grad)
+                        continue
+                    previous = node_grads.get(edge)
+                    node_grads[edge] = input_grad if previous is None else previous + input_grad
+                elif type(edge) is not Node:
+                    continue
+                count = counts[edge] - 1  # one consumer of ``edge`` is done
+                counts[edge] = count
+                if not count:
+                    if edge in node_grads:
+                        ready.append(edge)
+                    else:
+                        self.skip(edge)
+            if not retain_graph:
+                node.release()
 
 
 def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targets=None):
@@ -163,28 +184,14 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
     for edge, grad in zip(root_edges, root_grads):
         if edge is not None:
             walk.add_root(edge, grad)
-    wanted = {id(_edge(t)) for t in targets} if targets is not None else ()
+    wanted = {id(_edge(t)) for t in targets} if targets is not None else None
     captured = {}
     walk.ready = [e for e in dict.fromkeys(root_edges)
-                  if type(e) is Node and walk.counts.get(id(e), 0) == 0]
+                  if type(e) is Node and walk.counts.get(e, 0) == 0]
     previous_mode = state.enabled
     state.enabled = create_graph
     try:
-        ready = walk.ready
-        while ready:
-            node = ready.pop()
-            if node.freed:
-                raise _freed_error(node)
-            grad = walk.node_grads.pop(id(node))
-            if node.hooks:
-                grad = _run_hooks(node.hooks, grad)
-            if node.retained:
-                _retain(node, grad, create_graph)
-            if id(node) in wanted:
-                captured[id(node)] = grad
-            walk.propagate(node, grad)
-            if not retain_graph:
-                node.release()
+        walk.drain(retain_graph, create_graph, wanted, captured)
     finally:
         state.enabled = previous_mode
     if targets is not None:

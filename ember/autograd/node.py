@@ -44,8 +44,8 @@ class Node:
     counters are created lazily, by the first in-place write or view.
     """
 
-    __slots__ = ("prim", "inputs", "parents", "attrs", "saved_output", "out_shape", "out_dtype",
-                 "versions", "out_counter", "stack", "hooks", "retained", "freed", "__weakref__")
+    __slots__ = ("prim", "inputs", "parents", "attrs", "saved_output", "versions", "out_counter", "stack",
+                 "hooks", "retained", "freed", "__weakref__")
 
     def __init__(self, prim, inputs, parents, attrs, output, versions, out_counter):
         self.prim = prim
@@ -53,8 +53,6 @@ class Node:
         self.parents = parents
         self.attrs = attrs
         self.saved_output = output if prim.saves_output else None
-        self.out_shape = output.shape
-        self.out_dtype = output.dtype
         self.versions = versions
         self.out_counter = out_counter
         self.stack = None
@@ -66,7 +64,7 @@ class Node:
     @property
     def output(self):
         """The primitive's output as a tensor connected to this node (for higher-order gradients)."""
-        return _tensor_class()._make(self.saved_output, self, True)
+        return (_Tensor or _tensor_class())._make(self.saved_output, self, True)
 
     def wants(self, index: int) -> bool:
         """Whether input ``index`` needs a gradient, so a VJP can skip work nobody reads."""

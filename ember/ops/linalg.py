@@ -24,6 +24,11 @@ def matmul(input, other) -> Tensor:
         >>> (ember.ones(2, 3) @ ember.ones(3)).shape
         (2,)
     """
+    if isinstance(input, Tensor) and isinstance(other, Tensor):  # the common case, checked in one go
+        data, other_data = input._data, other._data
+        if (data.ndim >= 2 and other_data.ndim >= 2 and data.dtype is other_data.dtype
+                and data.dtype.kind == "f"):
+            return bind(L.Matmul, (input, other))
     a, b = _tensor(input), _tensor(other)
     if a.ndim == 0 or b.ndim == 0:
         raise ShapeError(f"matmul: both arguments need to be at least 1D, got shapes {a.shape} and {b.shape}")

@@ -32,6 +32,8 @@ _current_tracer = _namespaces.current_tracer
 _namespace_of_type = _namespaces.NAMESPACE_OF_TYPE
 _namespace_get = _namespace_of_type.get  # bound once: one call per lookup in bind
 _ndarray, _numpy = numpy.ndarray, numpy
+_SCALARS = (float, int, bool)  # Python scalar operands: they take the other operand's namespace
+_new_object = object.__new__
 
 
 class Aval:
@@ -148,19 +150,18 @@ def bind(prim, inputs, attrs=()):
         first = inputs[0]
         first = first._data if isinstance(first, Tensor) else first
         arrays = (first,)
-        kind = type(first)
-        xp = _numpy if kind is _ndarray else _namespace_get(kind)  # NumPy's: no lookup at all
+        xp = _numpy if type(first) is _ndarray else _namespace_get(type(first))  # NumPy's: no lookup
     elif len(inputs) == 2:
         first, second = inputs
         first = first._data if isinstance(first, Tensor) else first
         second = second._data if isinstance(second, Tensor) else second
         arrays = (first, second)
-        kind = type(first)
-        xp = _numpy if kind is _ndarray else _namespace_get(kind)
-        if type(second) is not kind:  # a scalar operand (no namespace: None) or two devices
-            other = _namespace_get(type(second))
-            if other is not xp and other is not None:
-                xp = other if xp is None else None  # the first was a scalar; else two devices
+        if type(first) is _ndarray:  # the common cases, NumPy arrays and Python scalars: no lookup
+            xp = _numpy if type(second) is _ndarray or type(second) in _SCALARS else _namespace_of_pair(first, second)
+        elif type(second) is _ndarray and type(first) in _SCALARS:
+            xp = _numpy
+        else:
+            xp = _namespace_of_pair(first, second)
     else:
         arrays = [value._data if isinstance(value, Tensor) else value for value in inputs]
         xp = _namespace_of_many(prim.name, arrays)
@@ -176,11 +177,27 @@ def bind(prim, inputs, attrs=()):
         for value in inputs:
             if isinstance(value, Tensor) and value._requires_grad:
                 return _record(prim, inputs, attrs, out)
-    result = Tensor._make(out, None, False)
+    result = _new_object(Tensor)  # Tensor._make, inlined: a call less on every op
+    result._data = out
+    result._node = None
+    result._requires_grad = False
+    result._grad = None
+    result._version = None
+    result._hooks = None
+    result._base = None
     if prim.is_view and prim.makes_view(*attrs):
         result._version = inputs[0]._shared_version()
         result._base = (inputs[0], prim, attrs)
     return result
+
+
+def _namespace_of_pair(first, second):
+    """The namespace of two operands not both NumPy's (None: left to ``common_namespace``)."""
+    xp = _namespace_get(type(first))
+    other = _namespace_get(type(second))
+    if other is not xp and other is not None:
+        return other if xp is None else None  # the first was a scalar; else two devices
+    return xp
 
 
 def _namespace_of_many(name, arrays):
@@ -215,9 +232,14 @@ def _record(prim, inputs, attrs, out):
                 versions.append(0)
     out_counter = VersionCounter() if prim.saves_output else None
     node = Node(prim, inputs, tuple(parents), attrs, out, versions, out_counter)
-    result = Tensor._make(out, node, True)
-    if out_counter is not None:
-        result._version = out_counter
+    result = _new_object(Tensor)  # Tensor._make, inlined
+    result._data = out
+    result._node = node
+    result._requires_grad = True
+    result._grad = None
+    result._version = out_counter
+    result._hooks = None
+    result._base = None
     if prim.is_view and prim.makes_view(*attrs):
         result._version = inputs[0]._shared_version()
         result._base = (inputs[0], prim, attrs)

@@ -17,6 +17,8 @@ from ..ops.creation import eye
 from .core import Primitive, primitive
 from .rules import broadcast_shapes
 
+_policy = _threads._policy  # the process's one BLAS thread policy
+
 
 def matmul_kernel(xp, a, b, out=None):
     """``xp.matmul(a, b, out=out)`` as one 2-D GEMM where the layout allows, under the thread policy.
@@ -27,7 +29,10 @@ def matmul_kernel(xp, a, b, out=None):
     multiply-adds run on one BLAS thread (see ``ember.backend.threads``).
     Eager code (``Matmul.forward``) and compiled code (``_matmul``) both call it.
     """
-    if not _threads._policy.applied:
+    if out is None and a.ndim == 2 and b.ndim == 2 and _policy.applied:
+        if a.size * b.shape[1] < _threads.LARGE_PRODUCT:  # the common small product: no more checks
+            return xp.matmul(a, b)
+    if not _policy.applied:
         _threads.ensure_policy()
     if a.ndim > 2 and b.ndim == 2 and a.flags.c_contiguous and (out is None or out.flags.c_contiguous):
         count = math.prod(a.shape[:-1])  # not -1: a size-0 operand has no inferable size
