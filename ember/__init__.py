@@ -81,10 +81,11 @@ utils.__path__ = [_os_path.join(_os_path.dirname(__file__), "utils")]  # ember/u
 _module_alias.alias_package(__name__ + ".utils.data", data.__name__)  # and its submodules
 
 # --- static graphs --------------------------------------------------------------------------
-from . import graph  # noqa: E402
-from .graph import TensorSpec, cond, function, while_loop  # noqa: E402,F401
-from .graph.compile import compile  # noqa: E402,F401  (torch.compile's spelling of ember.function)
-from . import func  # noqa: E402,F401  (torch.func: grad, vjp, jacrev, vmap, functional_call)
+# ``ember.graph`` (``ember.function``, ``cond``, ``while_loop``, ``TensorSpec``, and ``compile``,
+# torch.compile's spelling of ``ember.function``) and ``ember.func`` (torch.func: grad, vjp, jacrev,
+# vmap, functional_call) load on first use, through ``__getattr__`` below: a fifth of ``import ember``.
+_LAZY_NAMES = {"TensorSpec": "graph", "cond": "graph", "function": "graph", "while_loop": "graph",
+               "compile": "graph.compile"}
 
 # --- TensorFlow 2 style (``import ember as tf``; see ember/tf_compat) ----------------------------
 # Names both frameworks use take both spellings (ember/tf_compat/dual.py); ``ember.range`` is
@@ -109,13 +110,18 @@ from .export import from_dlpack  # noqa: E402,F401  (light: NumPy and Tensor onl
 
 # Heavy or optional sub-packages load on first use, so ``import ember`` stays fast:
 # ``ember.keras`` (the Keras-style front end) and ``ember.onnx`` (needs the onnx package).
-_LAZY_SUBMODULES = ("keras", "onnx", "distributions")
+_LAZY_SUBMODULES = ("keras", "onnx", "distributions", "graph", "func")
 
 
 def __getattr__(name):
     if name in _LAZY_SUBMODULES:
         import importlib
         return importlib.import_module("." + name, __name__)
+    if name in _LAZY_NAMES:
+        import importlib
+        value = getattr(importlib.import_module("." + _LAZY_NAMES[name], __name__), name)
+        globals()[name] = value  # later reads skip this function
+        return value
     raise AttributeError(f"module 'ember' has no attribute {name!r}")
 
 # --- tensor ops from issue 11: sorting, selection, scatter, special functions, linear algebra ---------

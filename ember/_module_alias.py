@@ -10,12 +10,14 @@ loaded under the real name, so both names give the same module objects.
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.util
 import sys
 
 
-class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+class _AliasFinder:
+    """A meta-path finder and loader, duck-typed: importing ``importlib.abc`` for its base
+    classes would pull in ``importlib.resources``, several ms of ``import ember``."""
+
     def __init__(self, alias: str, target: str):
         self.alias, self.target = alias, target
 

@@ -7,7 +7,6 @@ Example:
     >>> [y.tolist() for x, y in DataLoader(data, batch_size=4)]
     [[0, 1, 0, 1], [0, 1]]
 """
-from . import datasets, transforms
 from .collate import default_collate, default_convert
 from .dataloader import DataLoader, get_worker_info
 from .dataset import (ChainDataset, ConcatDataset, Dataset, IterableDataset, StackDataset, Subset,
@@ -22,7 +21,15 @@ _PIPELINE_NAMES = {"AUTOTUNE": "AUTOTUNE", "INFINITE_CARDINALITY": "INFINITE",
                    "UNKNOWN_CARDINALITY": "UNKNOWN", "TextLineDataset": "text_line_dataset"}
 
 
+# The ready-made data sets and image transforms load on first use (``ember.data.datasets``,
+# ``ember.data.transforms`` or an import of them): together they were about a quarter of ``import ember``.
+_LAZY_SUBMODULES = ("datasets", "transforms")
+
+
 def __getattr__(name: str):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+        return importlib.import_module("." + name, __name__)
     if name in _PIPELINE_NAMES or name == "experimental":
         from . import pipeline
         if name == "experimental":

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-import zipfile
 from typing import BinaryIO
 
 import numpy
@@ -137,6 +136,7 @@ _CONVERT = ("Ember reads safetensors (no pickle, so loading never runs code); co
 def _foreign_format(file: BinaryIO, start: bytes) -> str | None:
     """What a file that is not safetensors looks like, when it is something we recognise."""
     if start.startswith(b"PK\x03\x04"):
+        import zipfile  # here, not at the top: it is 3% of ``import ember`` and only this error needs it
         file.seek(0)
         try:
             with zipfile.ZipFile(file) as archive:
