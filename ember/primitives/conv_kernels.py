@@ -192,6 +192,8 @@ def _conv_weight_grad_batch(xp, x, g, stride, pads, dilation, groups, kernel):
     """:func:`conv_weight_grad_forward` on one chunk of the batch."""
     n, channels, out = g.shape[0], g.shape[1], g.shape[2:]
     if _flat_rows_fit(stride, kernel, x.shape[2:], pads, dilation, out) and x.size:
+        if x.shape[1] // groups * math.prod(kernel) >= FOLDED_ROWS:
+            return _folded_weight_grad(xp, x, g, pads, dilation, groups, kernel)
         width = x.shape[3] + sum(pads[1])
         patches = _flat_patches(xp, _flat_planes(xp, x, pads), width, kernel, dilation, out[0], groups)
         g = _widened(xp, g, width)  # zeros where the patches hold wrapped-around columns
@@ -202,6 +204,38 @@ def _conv_weight_grad_batch(xp, x, g, stride, pads, dilation, groups, kernel):
     # product has a huge inner size and few outputs, a shape BLAS runs 2-3x slower
     grad = xp.matmul(g, patches.transpose(0, 1, 3, 2)).sum(0)  # (G, Og, Cg*K)
     return grad.reshape((channels, x.shape[1] // groups) + tuple(kernel))
+
+
+# Patch rows (Cg * kernel size) from which the weight gradient runs as one GEMM over the whole
+# chunk: measured 0.6-0.8x the time of per-sample products for LeNet's 6->16 5x5 (150 rows) and
+# a 32->64 3x3 (288 rows); 1.5-2.3x slower for one input channel (9 or 25 rows), whose GEMM
+# would have a tiny dimension.
+FOLDED_ROWS = 64
+
+
+def _folded_weight_grad(xp, x, g, pads, dilation, groups, kernel):
+    """The flat-rows weight gradient with the batch folded into the GEMM's inner dimension.
+
+    Planes are laid out ``(C, N, plane)`` so that the patches of every sample
+    sit side by side, ``(G, Cg*K, N*rows*Wp)``, and one product per group
+    against the widened gradient ``(G, Og, N*rows*Wp)`` gives the whole sum
+    over the batch (no per-sample partial products to add up).
+    """
+    n, channels, out = g.shape[0], g.shape[1], g.shape[2:]
+    width = x.shape[3] + sum(pads[1])
+    planes = _flat_planes(xp, x.transpose(1, 0, 2, 3), pads)  # (C, N, (Hp + 1) * Wp)
+    c, run = x.shape[1], out[0] * width
+    step = planes.strides[2]
+    view = strided_view(xp, planes, (c,) + tuple(kernel) + (n, run),
+                        (planes.strides[0], dilation[0] * width * step, dilation[1] * step,
+                         planes.strides[1], step))
+    patches = view.reshape(groups, c // groups * math.prod(kernel), n * run)
+    wide = xp.zeros((channels, n, out[0], width), dtype=g.dtype)
+    wide[..., :out[1]] = g.transpose(1, 0, 2, 3)  # zeros where the patches wrap around rows
+    wide = wide.reshape(groups, channels // groups, n * run)
+    # (G, Cg*K, Og): the patches as the left operand measured 10-20% faster than the gradient
+    grad = xp.matmul(patches, wide.transpose(0, 2, 1)).transpose(0, 2, 1)
+    return grad.reshape((channels, c // groups) + tuple(kernel))
 
 
 def _conv_transpose_batch(xp, g, w, stride, pads, dilation, groups, spatial):

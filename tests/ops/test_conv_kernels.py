@@ -83,3 +83,34 @@ def test_batch_chunks_give_the_whole_batch_result(monkeypatch, x_shape, w_shape,
     assert len(conv_kernels._batch_chunks(x_shape[0], 8)) == x_shape[0]
     for chunked, reference in zip(run(), whole):
         numpy.testing.assert_allclose(chunked, reference, rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(geometry=stride_one_geometry(), seed=st.integers(0, 2 ** 16))
+def test_folded_weight_gradient_equals_windows_path(geometry, seed):
+    """The batch-folded weight gradient (forced for every size here) against the general lowering."""
+    x_shape, w_shape, pads, dilation, groups = geometry
+    rng = numpy.random.default_rng(seed)
+    x = rng.standard_normal(x_shape)
+    out = tuple(n + lo + hi - d * (k - 1) for n, (lo, hi), d, k in zip(x_shape[2:], pads, dilation, w_shape[2:]))
+    g = rng.standard_normal((x_shape[0], w_shape[0]) + out)
+    arguments = (numpy, x, g, (1, 1), pads, dilation, groups, w_shape[2:])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(conv_kernels, "FOLDED_ROWS", 1)
+        folded = conv_kernels.conv_weight_grad_forward(*arguments)
+    with pytest.MonkeyPatch.context() as patch:
+        general_only(patch)
+        general = conv_kernels.conv_weight_grad_forward(*arguments)
+    assert folded.shape == general.shape == w_shape
+    numpy.testing.assert_allclose(folded, general, rtol=1e-10, atol=1e-10)
+
+
+def test_folded_weight_gradient_is_taken_from_64_patch_rows(monkeypatch):
+    calls = []
+    original = conv_kernels._folded_weight_grad
+    monkeypatch.setattr(conv_kernels, "_folded_weight_grad", lambda *a: calls.append(a) or original(*a))
+    x, g = numpy.ones((2, 6, 14, 14)), numpy.ones((2, 16, 10, 10))
+    conv_kernels.conv_weight_grad_forward(numpy, x, g, (1, 1), ((0, 0), (0, 0)), (1, 1), 1, (5, 5))
+    assert len(calls) == 1  # LeNet's second convolution: 150 rows
+    conv_kernels.conv_weight_grad_forward(numpy, x[:, :1], g, (1, 1), ((0, 0), (0, 0)), (1, 1), 1, (5, 5))
+    assert len(calls) == 1  # one input channel: 25 rows, per-sample products
