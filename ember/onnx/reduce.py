@@ -68,6 +68,18 @@ def cumsum(builder, node):
     return builder.emit("CumSum", [builder.name(x), builder.constant(numpy.array(axis % x.ndim))])
 
 
+def softmax(builder, node):
+    """ONNX's Softmax/LogSoftmax (opset 13 on) normalise over one axis; Ember's may span several."""
+    x = node.inputs[0]
+    (axes,) = node.attrs
+    if len(axes) != 1:
+        from .errors import ExportError, where
+        raise ExportError(f"'{node.op}' over axes {axes}: ONNX's softmax takes one axis{where(node)}")
+    op_type = "Softmax" if node.op == "softmax" else "LogSoftmax"
+    return builder.emit(op_type, [builder.name(x)], axis=axes[0])
+
+
 CONVERTERS = {name: reduction for name in REDUCTIONS}
+CONVERTERS.update(softmax=softmax, log_softmax=softmax)
 CONVERTERS.update({name: boolean_reduction for name in _BOOLEAN})
 CONVERTERS.update(argmax=arg_reduction, argmin=arg_reduction, cumsum=cumsum)

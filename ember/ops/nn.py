@@ -1,19 +1,18 @@
-"""Neural-network math composed from other ops: ``softmax``, ``log_softmax`` and ``dropout``."""
+"""Neural-network math: ``softmax`` and ``log_softmax`` (fused primitives, see
+``ember/primitives/softmax.py``) and ``dropout``."""
 from __future__ import annotations
 
 from ..errors import EmberValueError
 from ..tensor import Tensor
+from ..primitives import softmax as S
+from ..primitives.core import bind
 from ._operands import _axes, _float, _tensor, cast
-from .elementwise import exp, log
-from .reduce import amax, sum
 
 
 def softmax(input, dim: int, dtype=None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim``, shifted by the maximum so it never overflows."""
     x = _float(input, "softmax") if dtype is None else cast(input, dtype)
-    axes = _axes("softmax", dim, x.ndim)
-    shifted = exp(x - amax(x.detach(), axes, keepdim=True)) if x._data.size else x
-    return shifted / sum(shifted, axes, keepdim=True)
+    return bind(S.Softmax, (x,), (_softmax_axes("softmax", dim, x.ndim),))
 
 
 def log_softmax(input, dim: int, dtype=None) -> Tensor:
@@ -23,9 +22,13 @@ def log_softmax(input, dim: int, dtype=None) -> Tensor:
     ``x - logsumexp(x)`` would lose the low digits of both terms.
     """
     x = _float(input, "log_softmax") if dtype is None else cast(input, dtype)
-    axes = _axes("log_softmax", dim, x.ndim)
-    shifted = x - amax(x.detach(), axes, keepdim=True) if x._data.size else x
-    return shifted - log(sum(exp(shifted), axes, keepdim=True))
+    return bind(S.LogSoftmax, (x,), (_softmax_axes("log_softmax", dim, x.ndim),))
+
+
+def _softmax_axes(op: str, dim, ndim: int) -> tuple:
+    """``dim`` as the primitives' sorted tuple of axes (None: every axis)."""
+    axes = _axes(op, dim, ndim)
+    return tuple(range(ndim)) if axes is None else axes
 
 
 def dropout(input, p: float = 0.5, training: bool = True, *, generator=None) -> Tensor:

@@ -172,7 +172,7 @@ REDUCTIONS = [
          second_order=True),
 ]
 
-SOFTMAX = (_softmax_cases("softmax", ember.softmax, torch.softmax, ("exp", "sum", "div"))
-           + _softmax_cases("log_softmax", ember.log_softmax, torch.log_softmax, ("exp", "log")))
+SOFTMAX = (_softmax_cases("softmax", ember.softmax, torch.softmax, ("softmax",))
+           + _softmax_cases("log_softmax", ember.log_softmax, torch.log_softmax, ("log_softmax",)))
 
 CASES = REDUCTIONS + SOFTMAX
