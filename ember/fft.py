@@ -135,7 +135,7 @@ def _resized(x: Tensor, axes, sizes) -> Tensor:
         elif size > current:
             shape = list(x.shape)
             shape[axis] = size - current
-            x = _F.cat([x, _zeros(shape, dtype=x.dtype)], axis)
+            x = _F.cat([x, _zeros(shape, dtype=x.dtype, device=x.device)], axis)
     return x
 
 

@@ -84,8 +84,8 @@ class Complex(Primitive):
     def forward(xp, real, imag):
         shape = xp.broadcast_shapes(real.shape, imag.shape)
         out = xp.empty(shape, whole_dtype(real.dtype))
-        out.real = real
-        out.imag = imag
+        out.real[...] = real  # through the part views: no multiplication by 1j (inf * 1j has a nan part)
+        out.imag[...] = imag
         return out
 
     @staticmethod
