@@ -96,8 +96,15 @@ def addcdiv(input, tensor1, tensor2, *, value=1) -> Tensor:
 
 
 def pow(input, exponent) -> Tensor:
-    """``input ** exponent`` with broadcasting."""
-    _refuse_complex("pow", input, exponent)
+    """``input ** exponent`` with broadcasting; a complex base takes a real Python number as exponent.
+
+    Example:
+        >>> import ember
+        >>> ember.pow(ember.tensor([1 + 1j]), 2)
+        tensor([0.+2.j])
+    """
+    if type(input) is not Tensor or input._data.dtype.kind != "c" or type(exponent) not in (int, float):
+        _refuse_complex("pow", input, exponent)  # complex exponents: not yet
     return _binary(E.pow_, input, exponent)
 
 
@@ -296,5 +303,8 @@ def clone(input) -> Tensor:
 
 
 def _refuse_complex(op, *values):
-    from .complex_parts import refuse_complex
-    refuse_complex(op, *values)
+    """A clear error for a complex operand of ``op`` (the import only happens then)."""
+    for value in values:
+        if type(value) is complex or isinstance(value, Tensor) and value._data.dtype.kind == "c":
+            from .complex_parts import refuse_complex
+            refuse_complex(op, value)

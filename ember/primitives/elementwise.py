@@ -121,7 +121,7 @@ def _binary(name, forward, vjp, saves_inputs=True, differentiable=True, rule=ele
 def _pow_vjp(ctx, g):
     x, y = ctx.inputs
     if not hasattr(y, "_data"):
-        return (g * 0 if y == 0 else g * y * x ** (y - 1)), None
+        return (g * 0 if y == 0 else g * y * _conj(x ** (y - 1))), None
     # d/dx x**0 is 0, also at x == 0 (PyTorch's convention); exponent 1 there keeps
     # 0 * 0**-1 = nan out of the value and of its own derivative
     grad_x = g * y * x ** F.where(y == 0, 1, y - 1)
