@@ -39,7 +39,8 @@ def _same(source, target) -> bool:
 
 
 _DTYPE_NAMES = {"float32", "float64", "float16", "int8", "int16", "int32", "int64", "uint8", "bool",
-                "float", "double", "half", "long", "int", "short"}
+                "float", "double", "half", "long", "int", "short", "complex64", "complex128", "cfloat",
+                "cdouble"}
 
 
 def parse_to(args, kwargs, where: str = "to"):
