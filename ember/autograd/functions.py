@@ -1,8 +1,11 @@
 """User-facing autograd entry points: ``backward``, ``grad`` and anomaly detection."""
 from __future__ import annotations
 
+import numpy
+
 from ..errors import GradError
 from .engine import run_backward
+from .node import _tensor_class
 from .grad_mode import state
 
 
@@ -15,21 +18,25 @@ def _as_list(values):
 
 
 def _root_grads(outputs, grad_outputs, op):
-    from ..ops.creation import ones_like
-    from ..ops.functions import _tensor
     grads = []
     for i, output in enumerate(outputs):
         given = grad_outputs[i] if grad_outputs is not None else None
         if given is None:
-            if output._data.dtype.kind == "c":
+            data = output._data
+            if data.dtype.kind == "c":
                 raise GradError(f"{op}: grad can be implicitly created only for real scalar outputs "
                                 f"but got {output.dtype}")
-            if output.numel() != 1:
+            if data.size != 1:
                 raise GradError(f"{op}: grad can be implicitly created only for scalar outputs; "
                                 f"got an output of shape {output.shape}, so pass gradient= "
                                 "(a tensor of that shape)")
-            given = ones_like(output)
+            if type(data) is numpy.ndarray:  # the usual loss.backward(): no namespace lookup
+                given = _tensor_class()._make(numpy.ones(data.shape, data.dtype), None, False)
+            else:
+                from ..ops.creation import ones_like
+                given = ones_like(output)
         else:
+            from ..ops.functions import _tensor
             given = _tensor(given)
             if given.shape != output.shape:
                 raise GradError(f"{op}: gradient has shape {given.shape} but the output has shape "
