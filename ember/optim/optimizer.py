@@ -41,6 +41,8 @@ class Optimizer(OptimizerHooks):
         [1]
     """
 
+    supports_complex = False  # whether the update is right for complex parameters (SGD's is)
+
     def __init__(self, params: Iterable, defaults: dict[str, Any]):
         self.defaults = dict(defaults)
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
@@ -78,6 +80,12 @@ class Optimizer(OptimizerHooks):
         _split_names(param_group, self.param_groups)
         for param in param_group["params"]:
             _check_param(param)
+            if param._data.dtype.kind == "c" and not self.supports_complex:
+                from ..errors import DTypeNotImplementedError
+                raise DTypeNotImplementedError(
+                    f"{type(self).__name__}: complex parameters are not supported yet (its update "
+                    f"squares gradients; PyTorch treats a complex parameter as pairs of reals); "
+                    f"got a parameter of dtype {param.dtype}. SGD supports them")
         for name, default in self.defaults.items():
             param_group.setdefault(name, default)
         seen = {id(p) for group in self.param_groups for p in group["params"]}

@@ -22,6 +22,8 @@ class SGD(Optimizer):
         tensor([0.8000, 1.6000], requires_grad=True)
     """
 
+    supports_complex = True  # every step is linear in the gradient
+
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False,
                  foreach: bool | None = None, differentiable: bool = False, fused: bool | None = None):

@@ -331,3 +331,19 @@ def test_complex_randn_has_unit_variance_split_over_the_parts():
     assert z.dtype == ember.complex64
     assert abs(float((z.abs() ** 2).mean()) - 1.0) < 0.05
     assert abs(float(z.real.var()) - 0.5) < 0.03 and abs(float(z.imag.var()) - 0.5) < 0.03
+
+
+def test_sgd_steps_complex_parameters_as_pytorch_and_adam_refuses_them():
+    values = np.array([1 + 2j, -0.5 + 1j])
+    mine, reference = ember.nn.Parameter(ember.tensor(values)), torch.nn.Parameter(torch.tensor(values))
+    optimizers = [(mine, ember.optim.SGD([mine], lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1)),
+                  (reference, torch.optim.SGD([reference], lr=0.1, momentum=0.9, nesterov=True,
+                                              weight_decay=0.1))]
+    for _ in range(3):
+        for parameter, optimizer in optimizers:
+            optimizer.zero_grad()
+            ((parameter.abs() ** 2).sum() + parameter.real.sum()).backward()
+            optimizer.step()
+    np.testing.assert_allclose(mine.detach().numpy(), numpy_of(reference), rtol=1e-12)
+    with pytest.raises(DTypeNotImplementedError, match="Adam: complex parameters are not supported"):
+        ember.optim.Adam([mine])
