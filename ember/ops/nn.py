@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..errors import EmberValueError
 from ..tensor import Tensor
+from ..primitives import dropout as D
 from ..primitives import softmax as S
 from ..primitives.core import bind
 from ._operands import _axes, _float, _tensor, cast
@@ -41,5 +42,5 @@ def dropout(input, p: float = 0.5, training: bool = True, *, generator=None) -> 
     if p == 1.0:
         return x * 0.0
     from .random import rand
-    keep = rand(x.shape, generator=generator, dtype=x.dtype, device=x.device) >= p
-    return x * (cast(keep, x.dtype) * (1.0 / (1.0 - p)))
+    draw = rand(x.shape, generator=generator, dtype=x.dtype, device=x.device)
+    return bind(D.DropoutApply, (x, draw), (float(p),))  # one fused primitive: see primitives/dropout.py

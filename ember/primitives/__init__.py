@@ -12,6 +12,7 @@ from . import guards  # noqa: F401  (check_values: value checks that compiled co
 from . import losses  # noqa: F401  (fused losses: binary_cross_entropy)
 from . import affine  # noqa: F401  (linear: x @ weightᵀ + bias fused)
 from . import softmax  # noqa: F401  (softmax, log_softmax fused)
+from . import dropout  # noqa: F401  (dropout's mask and scale fused)
 from . import random  # noqa: F401  (the random draw)
 from . import recurrent  # noqa: F401  (whole-sequence LSTM, GRU and RNN)
 from . import complex_parts, fft  # noqa: F401  (complex numbers and Fourier transforms)

@@ -1,7 +1,7 @@
 """Every reference-table entry, gathered from the family tables."""
 from __future__ import annotations
 
-import ops_table_affine
+import ops_table_fused
 import ops_table_complex
 import ops_table_decompositions
 import ops_table_elementwise
@@ -20,5 +20,5 @@ ALL_CASES = [*ops_table_elementwise.CASES, *ops_table_reduce.CASES, *ops_table_s
              *ops_table_linalg.CASES, *ops_table_nn.CASES, *ops_table_random.CASES,
              *ops_table_sorting.CASES, *ops_table_selection.CASES, *ops_table_numeric.CASES,
              *ops_table_losses.CASES, *ops_table_decompositions.CASES,
-             *ops_table_affine.CASES,
+             *ops_table_fused.CASES,
              *ops_table_complex.CASES, *ops_table_recurrent.CASES]
