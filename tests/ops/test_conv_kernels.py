@@ -114,3 +114,35 @@ def test_folded_weight_gradient_is_taken_from_64_patch_rows(monkeypatch):
     assert len(calls) == 1  # LeNet's second convolution: 150 rows
     conv_kernels.conv_weight_grad_forward(numpy, x[:, :1], g, (1, 1), ((0, 0), (0, 0)), (1, 1), 1, (5, 5))
     assert len(calls) == 1  # one input channel: 25 rows, per-sample products
+
+
+@pytest.mark.parametrize("x_shape, w_shape, pads", [
+    ((1, 1, 5, 5), (1, 1, 1, 1), ((0, 0), (0, 0))),    # one plane, 1x1: contiguous crops
+    ((2, 3, 6, 7), (4, 3, 3, 3), ((1, 1), (0, 2))),
+    ((2, 8, 9, 9), (4, 8, 3, 3), ((0, 0), (0, 0))),    # 72 patch rows: the folded weight gradient
+])
+def test_results_never_share_scratch_memory(x_shape, w_shape, pads):
+    """Scratch buffers are reused by the next call: a result living in one would change under the caller."""
+    rng = numpy.random.default_rng(0)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    out = tuple(n + lo + hi - k + 1 for n, (lo, hi), k in zip(x_shape[2:], pads, w_shape[2:]))
+    g = rng.standard_normal((x_shape[0], w_shape[0]) + out)
+    results = [conv_kernels.conv_forward(numpy, x, w, (1, 1), pads, (1, 1), 1, out),
+               conv_kernels.conv_weight_grad_forward(numpy, x, g, (1, 1), pads, (1, 1), 1, w_shape[2:]),
+               conv_kernels.conv_transpose_forward(numpy, g, w, (1, 1), pads, (1, 1), 1, x_shape[2:])]
+    buffers = conv_kernels._scratch_buffers.buffers
+    assert buffers, "the flat-rows kernels use scratch memory"
+    for result in results:
+        assert not any(numpy.shares_memory(result, buffer) for buffer in buffers.values())
+    expected = [r.copy() for r in results]
+    conv_kernels.conv_forward(numpy, x[:, :, ::-1].copy(), w, (1, 1), pads, (1, 1), 1, out)  # reuse
+    for result, before in zip(results, expected):
+        numpy.testing.assert_array_equal(result, before)
+
+
+def test_scratch_is_bounded(monkeypatch):
+    monkeypatch.setattr(conv_kernels, "SCRATCH_LIMIT", 1024)
+    big = conv_kernels.scratch(numpy, "test-slot", (1024,), numpy.float64)  # 8 KB: a plain array
+    assert "test-slot" not in conv_kernels._scratch_buffers.buffers and big.shape == (1024,)
+    small = conv_kernels.scratch(numpy, "test-slot", (16,), numpy.float32)
+    assert conv_kernels._scratch_buffers.buffers.pop("test-slot").nbytes == small.nbytes
