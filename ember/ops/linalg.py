@@ -1,5 +1,5 @@
 """Linear algebra with PyTorch's rules: ``matmul`` (1-D and batched operands), ``mm``, ``bmm``,
-``einsum``, ``outer`` and ``dot``."""
+``einsum``, ``outer`` and ``dot``; complex operands are contracted as their real and imaginary parts."""
 from __future__ import annotations
 
 import string
@@ -35,8 +35,7 @@ def matmul(input, other) -> Tensor:
     if a._data.dtype != b._data.dtype:
         raise DTypeError(f"matmul: expected both operands to have the same dtype, got {a.dtype} and {b.dtype}")
     if a._data.dtype.kind == "c":
-        from .complex_parts import refuse_complex
-        refuse_complex("matmul", a)
+        return _complex_matmul(a, b)
     if a.ndim >= 2 and b.ndim >= 2:
         return bind(L.Matmul, (a, b))
     if a.ndim == 1 and b.ndim == 1 and a.shape != b.shape:
@@ -52,6 +51,14 @@ def matmul(input, other) -> Tensor:
     if a.ndim == 1:
         result = squeeze(result, -2 if b.ndim > 1 else -1)
     return result
+
+
+def _complex_matmul(a: Tensor, b: Tensor) -> Tensor:
+    """``(ar + i ai) @ (br + i bi)`` from four real products: each brings its own gradient, so the
+    complex product follows PyTorch's complex convention with no rule of its own."""
+    from .complex_parts import complex, imag, real
+    ar, ai, br, bi = real(a), imag(a), real(b), imag(b)
+    return complex(matmul(ar, br) - matmul(ai, bi), matmul(ar, bi) + matmul(ai, br))
 
 
 def mm(input, mat2) -> Tensor:
@@ -78,12 +85,32 @@ def einsum(equation: str, *operands) -> Tensor:
     """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = operands[0]
-    tensors, _ = _promote(*[_tensor(o) for o in operands])
+    tensors, dtype = _promote(*[_tensor(o) for o in operands])
     equation, tensors = _expand_ellipsis(equation.replace(" ", ""), tensors)
     if "->" not in equation:
         subscripts, output = L._parse_einsum(equation, len(tensors))
         equation = equation.replace(" ", "") + "->" + output
+    if dtype.is_complex:
+        return _complex_einsum(equation.replace(" ", ""), tensors)
     return bind(L.Einsum, tuple(tensors), (equation.replace(" ", ""),))
+
+
+def _complex_einsum(equation: str, tensors) -> Tensor:
+    """A complex contraction as real ones: the product of the operands' ``(real, imag)`` parts
+    multiplied out, each term a real einsum whose sign and part come from its power of ``i``
+    (so gradients follow from the real rule, as for :func:`_complex_matmul`)."""
+    import itertools
+    from .complex_parts import complex, imag, real
+    parts = [(real(t), imag(t)) for t in tensors]
+    sums = [None, None]  # real, imaginary
+    for choice in itertools.product((0, 1), repeat=len(tensors)):
+        term = bind(L.Einsum, tuple(part[c] for part, c in zip(parts, choice)), (equation,))
+        power = sum(choice) % 4  # i**power: 1, i, -1, -i
+        if power >= 2:
+            term = -term
+        index = power % 2
+        sums[index] = term if sums[index] is None else sums[index] + term
+    return complex(sums[0], sums[1])
 
 
 def _expand_ellipsis(equation: str, tensors):
