@@ -93,19 +93,25 @@ class _Scratch(threading.local):
         self.buffers = {}
 
 
-_scratch_buffers = _Scratch()
+def scratch(xp, slot: str, shape, dtype, held=None):
+    """An uninitialised ``shape`` array in slot ``slot``'s buffer (NumPy; others allocate).
 
-
-def scratch(xp, slot: str, shape, dtype):
-    """An uninitialised ``shape`` array in slot ``slot``'s buffer (NumPy; others allocate)."""
+    ``held`` defaults to the per-thread buffers (set below): a default rather than a
+    module global, so that the standalone NumPy export (``ember.export``), which copies
+    the kernels' source, gets ``held=None`` and plain allocations.
+    """
     dtype = numpy.dtype(dtype)
     size = math.prod(shape) * dtype.itemsize
-    if xp is not numpy or size > SCRATCH_LIMIT:
+    if held is None or xp is not numpy or size > SCRATCH_LIMIT:
         return xp.empty(shape, dtype=dtype)
-    buffer = _scratch_buffers.buffers.get(slot)
+    buffer = held.buffers.get(slot)
     if buffer is None or buffer.nbytes < size:
-        buffer = _scratch_buffers.buffers[slot] = numpy.empty(max(size, 1), dtype=numpy.uint8)
+        buffer = held.buffers[slot] = numpy.empty(max(size, 1), dtype=numpy.uint8)
     return buffer[:size].view(dtype).reshape(shape)
+
+
+_scratch_buffers = _Scratch()
+scratch.__defaults__ = (_scratch_buffers,)
 
 
 def _scratch_zeros(xp, slot, shape, dtype):

@@ -146,3 +146,22 @@ def test_scratch_is_bounded(monkeypatch):
     assert "test-slot" not in conv_kernels._scratch_buffers.buffers and big.shape == (1024,)
     small = conv_kernels.scratch(numpy, "test-slot", (16,), numpy.float32)
     assert conv_kernels._scratch_buffers.buffers.pop("test-slot").nbytes == small.nbytes
+
+
+def test_kernels_copy_into_standalone_numpy_code():
+    """ember.export copies the kernels' source: the scratch buffers must not come with it."""
+    from ember.export.source import Collector
+    from ember.primitives import PRIMITIVES
+    collector = Collector()
+    for name in ("conv", "conv_transpose", "conv_weight_grad", "max_pool", "max_pool_grad"):
+        collector.primitive(f"_p_{name}", PRIMITIVES[name])
+    source = "".join(f"import {module}\n" for module in sorted(collector.imports))
+    namespace = {}
+    exec(compile(source + "\n".join(collector.blocks.values()), "standalone", "exec"), namespace)
+    x, w = numpy.random.default_rng(0).standard_normal((2, 8, 9, 9)), numpy.ones((4, 8, 3, 3))
+    geometry = ((1, 1), ((0, 0), (0, 0)), (1, 1), 1)
+    numpy.testing.assert_allclose(namespace["_p_conv"].forward(numpy, x, w, *geometry),
+                                  conv_kernels.conv_forward(numpy, x, w, *geometry, (7, 7)))
+    g = numpy.ones((2, 4, 7, 7))
+    numpy.testing.assert_allclose(namespace["_p_conv_weight_grad"].forward(numpy, x, g, *geometry, (3, 3)),
+                                  conv_kernels.conv_weight_grad_forward(numpy, x, g, *geometry, (3, 3)))
