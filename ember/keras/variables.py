@@ -20,9 +20,15 @@ from . import initializers
 
 
 class Variable(_TFVariable):
-    """``Variable(initializer, shape=None, dtype=None, trainable=True, name=None)`` (Keras 3's signature)."""
+    """``Variable(initializer, shape=None, dtype=None, trainable=True, name=None)`` (Keras 3's signature).
 
-    __slots__ = ()
+    Layer weights made by ``add_weight`` are Variables too (``layer.kernel.assign(...)``,
+    ``.value``, ``.numpy()``, ``.trainable``, ``.path`` as in Keras 3), and still the
+    Parameters (trainable) or buffers (non-trainable) that optimizers and
+    ``ember.function`` see.
+    """
+
+    __slots__ = ("_path",)
 
     def __init__(self, initializer, shape=None, dtype=None, trainable: bool = True, autocast: bool = True,
                  aggregation: str = "none", synchronization: str = "auto", name: str | None = None):
@@ -31,6 +37,7 @@ class Variable(_TFVariable):
                 raise ValueError("keras.Variable: `shape` is required when `initializer` is an initializer")
             initializer = initializers.get(initializer)(tuple(shape), dtype or "float32")
         super().__init__(initializer, trainable=trainable, name=name or "variable", dtype=dtype)
+        self._path = None
 
     @property
     def name(self) -> str:
@@ -38,9 +45,30 @@ class Variable(_TFVariable):
 
     @property
     def path(self) -> str:
-        return self.name
+        """``layer_name/weight_name`` for a layer's weight (Keras 3's), else the name."""
+        return self._path or self.name
+
+    def __repr__(self) -> str:
+        return (f"<Variable path={self.path}, shape={tuple(self.shape)}, dtype={self.dtype.name}, "
+                f"value={self.numpy()}>")
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (self.numpy(), self._trainable, self.name, self._path, self.requires_grad))
+
+    def __deepcopy__(self, memo):
+        if id(self) not in memo:
+            memo[id(self)] = _rebuild(self.numpy(), self._trainable, self.name, self._path, self.requires_grad)
+        return memo[id(self)]
 
     @property
     def value(self) -> Tensor:
         """The current value, cut from the graph."""
         return self.detach()
+
+
+def _rebuild(array, trainable, name, path, requires_grad) -> Variable:
+    variable = Variable(array, trainable=trainable, name=name)
+    variable._path = path
+    if variable.requires_grad != requires_grad:  # a trainable weight of a frozen layer
+        variable.requires_grad_(requires_grad)
+    return variable

@@ -4,10 +4,11 @@ A layer says three things: ``build(input_shape)`` creates its weights once
 the input size is known, ``call(inputs, ...)`` computes, and
 ``compute_output_shape(input_shape)`` tells the output's shape without
 computing (what ``summary()`` and the functional API need). Weights made by
-``add_weight`` are ordinary Module parameters (trainable) or buffers
-(non-trainable, e.g. BatchNormalization's moving statistics), so
-``state_dict``, optimizers and ``ember.function`` see them as they see any
-PyTorch-style module's.
+``add_weight`` are :class:`keras.Variable` s (``assign``, ``value``,
+``trainable``, ``path`` as in Keras 3) registered as ordinary Module
+parameters (trainable) or buffers (non-trainable, e.g. BatchNormalization's
+moving statistics), so ``state_dict``, optimizers and ``ember.function`` see
+them as they see any PyTorch-style module's.
 
 Example:
     >>> import ember
@@ -34,6 +35,7 @@ from ember.nn import Parameter
 from ember.graph.init_scope import init_scope
 
 from .. import backend, constraints, initializers, mixed_precision, regularizers
+from ..variables import Variable
 from ..utils import tree
 from . import masks
 
@@ -272,17 +274,20 @@ class Layer(nn.Module):
     # --- weights -------------------------------------------------------------
     def add_weight(self, shape=(), initializer=None, dtype=None, trainable: bool = True,
                    regularizer=None, constraint=None, name: str | None = None) -> ember.Tensor:
-        """Create, register and return a weight (a Parameter when trainable, else a buffer)."""
+        """Create, register and return a weight: a keras.Variable, registered as a parameter when
+        trainable, else as a buffer."""
         name = name or f"variable_{len(self._weight_order)}"
         if initializer is None:
             initializer = "glorot_uniform" if ember.as_dtype(dtype or self._dtype).is_floating_point else "zeros"
         with init_scope():  # a weight first made while tracing must hold a real array
             value = initializers.get(initializer)(tuple(shape), dtype or self._dtype)
+            # A keras.Variable (assign, value, numpy, trainable, path) that is also the Parameter
+            # (trainable) or buffer (non-trainable) the optimizers and ember.function see.
+            weight = Variable(value, trainable=trainable and self._trainable, name=name)
+        weight._path = f"{self.name}/{name}"
         if trainable:
-            weight = Parameter(value, requires_grad=self._trainable)
             self.register_parameter(name, weight)
         else:
-            weight = value.detach()
             self.register_buffer(name, weight)
         self._weight_order.append(name)
         if regularizer is not None:
@@ -363,7 +368,9 @@ class Layer(nn.Module):
             if isinstance(module, Layer):
                 module._trainable = bool(value)
             for param in module._parameters.values():
-                if param is not None:
+                if isinstance(param, Variable):
+                    param.trainable = bool(value)  # Keras sets each weight's own flag too
+                elif param is not None:
                     param.requires_grad_(bool(value))
 
     @property
@@ -416,6 +423,15 @@ class Layer(nn.Module):
         return f"name={self.name!r}, built={self.built}"
 
     def __setattr__(self, name: str, value) -> None:
+        buffers = self.__dict__.get("_buffers")
+        if isinstance(value, Variable) and buffers and any(value is b for b in buffers.values()):
+            # A non-trainable weight (a buffer) kept under another attribute name: it stays a
+            # buffer, not a second registration as a parameter.
+            if name in buffers:
+                buffers[name] = value
+            else:
+                object.__setattr__(self, name, value)
+            return
         # Keras tracks lists and dicts of layers assigned in a subclass's __init__.
         if isinstance(value, (list, tuple)) and value and all(isinstance(v, nn.Module) for v in value):
             value = nn.ModuleList(value)

@@ -14,8 +14,8 @@ Example:
     >>> x = ember.tensor([[1.0, 2.0], [3.0, 6.0]])
     >>> bn(x, training=True).detach().numpy().round(4).tolist()
     [[-0.9995, -0.9999], [0.9995, 0.9999]]
-    >>> bn.moving_mean, [w.shape for w in bn.weights]
-    (tensor([0.0200, 0.0400]), [(2,), (2,), (2,), (2,)])
+    >>> bn.moving_mean.numpy().round(4).tolist(), [w.shape for w in bn.weights]
+    ([0.02, 0.04], [(2,), (2,), (2,), (2,)])
     >>> keras.layers.LayerNormalization()(x).shape
     (2, 2)
 """

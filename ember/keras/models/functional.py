@@ -41,7 +41,7 @@ class FunctionalGraph:
         self.nodes = _nodes_in_order(self.flat_outputs)
         self._node_set = set(self.nodes)
         self._check_reachable()
-        self.layers = list(dict.fromkeys(node.layer for node in self.nodes))
+        self.layers = _keras_layer_order(self.flat_inputs, self.flat_outputs)
 
     def _check_reachable(self) -> None:
         known = {id(tensor) for tensor in self.flat_inputs}
@@ -115,3 +115,38 @@ def _nodes_in_order(outputs: list[KerasTensor]) -> list[Node]:
         stack.append((node, True))
         stack.extend((parent, False) for parent in reversed(node.parent_nodes) if parent not in done)
     return ordered
+
+
+def _keras_layer_order(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> list:
+    """The layers as Keras 3 lists them (so ``weights``/``get_weights`` line up with Keras's).
+
+    Keras walks depth-first from each output, numbering layers as it first meets them and
+    finishing nodes after their parents; a node's depth is its distance from the outputs
+    (the largest over its consumers, shared layers taking their deepest node). Layers come
+    deepest first, ties in the order they were met.
+    """
+    met, finished, finish_order = {}, set(), []
+    for tensor in outputs:
+        stack = [(tensor._history[0], False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                finished.add(node)
+                finish_order.append(node)
+                continue
+            if node in finished:
+                continue
+            met.setdefault(node.layer, len(met))
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in reversed(node.parent_nodes))
+    node_depth, layer_depth = {}, {}
+    for node in reversed(finish_order):
+        depth = max(node_depth.setdefault(node, 0), layer_depth.get(node.layer, 0))
+        layer_depth[node.layer] = node_depth[node] = depth
+        for parent in node.parent_nodes:
+            node_depth[parent] = max(depth + 1, node_depth.get(parent, 0))
+    for tensor in inputs:  # an input no output depends on still belongs to the model
+        layer = tensor._history[0].layer
+        if layer not in layer_depth:
+            layer_depth[layer], met[layer] = 0, -1
+    return sorted(layer_depth, key=lambda layer: (-layer_depth[layer], met[layer]))
