@@ -35,25 +35,51 @@ def _as_tensors(y_true, y_pred):
     return y_true, y_pred
 
 
-def match_rank(y_true, y_pred):
-    """Keras's squeeze-or-expand: (batch,) labels meet (batch, 1) predictions, not broadcast to (b, b)."""
-    if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
-        y_true = ember.unsqueeze(y_true, -1)
-    elif y_pred.ndim == y_true.ndim - 1 and y_true.shape[-1] == 1:
-        y_true = ember.squeeze(y_true, -1)
-    return y_true
+def squeeze_or_expand_to_same_rank(first, second, expand_rank_1: bool = True):
+    """Keras's rule for ranks one apart: drop a trailing 1 of the longer, or give a rank-1 one a last axis.
+
+    ``(batch, 1)`` labels meet ``(batch,)`` predictions as ``(batch, 1)`` both (not broadcast
+    to ``(batch, batch)``). Loss objects apply it to every pair, and so do the regression
+    functions (``mse``, ``mae``, ``mape``, ``msle``, ``huber``, ``log_cosh``,
+    ``cosine_similarity``), as in Keras.
+    """
+    if first.ndim == second.ndim + 1 and first.shape[-1] == 1:
+        if second.ndim == 1 and expand_rank_1:
+            return first, ember.unsqueeze(second, -1)
+        return ember.squeeze(first, -1), second
+    if second.ndim == first.ndim + 1 and second.shape[-1] == 1:
+        if first.ndim == 1 and expand_rank_1:
+            return ember.unsqueeze(first, -1), second
+        return first, ember.squeeze(second, -1)
+    return first, second
+
+
+def _float_pair(y_true, y_pred):
+    """Tensors, labels cast to the predictions' dtype; shapes broadcast as Keras's ops do."""
+    y_true, y_pred = _as_tensors(y_true, y_pred)
+    return ember.cast(y_true, y_pred.dtype), y_pred
+
+
+def _regression_pair(y_true, y_pred):
+    """Float tensors at the same rank (Keras's regression losses squeeze or expand first)."""
+    return squeeze_or_expand_to_same_rank(*_float_pair(y_true, y_pred))
 
 
 def _dense_pair(name: str, y_true, y_pred):
-    """Float labels of the predictions' shape, or a clear error."""
-    y_true, y_pred = _as_tensors(y_true, y_pred)
-    y_true = match_rank(y_true, y_pred)
-    if tuple(y_true.shape) != tuple(y_pred.shape) and y_true.ndim == y_pred.ndim:
-        if name.startswith("categorical") and y_true.shape[-1] == 1 and y_pred.shape[-1] > 1:
-            raise ValueError(_sparse_hint(y_true, y_pred))
-    if y_true.ndim != y_pred.ndim and name.startswith("categorical"):
+    """Float labels of exactly the predictions' shape (Keras on torch refuses others), or a clear error.
+
+    Loss objects (``BinaryCrossentropy()``) and ``compile(loss="binary_crossentropy")``
+    squeeze or expand a rank first; the bare function does not, as in Keras.
+    """
+    y_true, y_pred = _float_pair(y_true, y_pred)
+    if tuple(y_true.shape) == tuple(y_pred.shape):
+        return y_true, y_pred
+    if name.startswith("categorical") and (y_true.ndim != y_pred.ndim or y_true.shape[-1] == 1):
         raise ValueError(_sparse_hint(y_true, y_pred))
-    return ember.cast(y_true, y_pred.dtype), y_pred
+    raise ValueError(f"Arguments `target` and `output` must have the same shape for {name}. Received: "
+                     f"target.shape={tuple(y_true.shape)}, output.shape={tuple(y_pred.shape)} (a loss object "
+                     f"such as keras.losses.BinaryCrossentropy() squeezes or expands a trailing axis of 1 "
+                     f"first; the function does not)")
 
 
 def _sparse_hint(y_true, y_pred) -> str:
@@ -65,42 +91,42 @@ def _sparse_hint(y_true, y_pred) -> str:
 
 # --- per-sample loss functions ------------------------------------------------
 def mean_squared_error(y_true, y_pred):
-    y_true, y_pred = _dense_pair("mse", y_true, y_pred)
+    y_true, y_pred = _regression_pair(y_true, y_pred)
     return ember.mean(F.mse_loss(y_pred, y_true, reduction="none"), -1)
 
 
 def mean_absolute_error(y_true, y_pred):
-    y_true, y_pred = _dense_pair("mae", y_true, y_pred)
+    y_true, y_pred = _regression_pair(y_true, y_pred)
     return ember.mean(F.l1_loss(y_pred, y_true, reduction="none"), -1)
 
 
 def mean_absolute_percentage_error(y_true, y_pred):
-    y_true, y_pred = _dense_pair("mape", y_true, y_pred)
+    y_true, y_pred = _regression_pair(y_true, y_pred)
     ratio = ember.abs(y_true - y_pred) / ember.clamp(ember.abs(y_true), min=backend.epsilon())
     return 100.0 * ember.mean(ratio, -1)
 
 
 def mean_squared_logarithmic_error(y_true, y_pred):
-    y_true, y_pred = _dense_pair("msle", y_true, y_pred)
+    y_true, y_pred = _regression_pair(y_true, y_pred)
     first = ember.log(ember.clamp(y_pred, min=backend.epsilon()) + 1.0)
     second = ember.log(ember.clamp(y_true, min=backend.epsilon()) + 1.0)
     return ember.mean((first - second) ** 2, -1)
 
 
 def huber(y_true, y_pred, delta: float = 1.0):
-    y_true, y_pred = _dense_pair("huber", y_true, y_pred)
+    y_true, y_pred = _regression_pair(y_true, y_pred)
     return ember.mean(F.huber_loss(y_pred, y_true, reduction="none", delta=delta), -1)
 
 
 def log_cosh(y_true, y_pred):
-    y_true, y_pred = _dense_pair("log_cosh", y_true, y_pred)
+    y_true, y_pred = _regression_pair(y_true, y_pred)
     error = y_pred - y_true
     # log(cosh(x)) = x + softplus(-2x) - log(2), which never overflows
     return ember.mean(error + ember.softplus(-2.0 * error) - 0.6931471805599453, -1)
 
 
 def kl_divergence(y_true, y_pred):
-    y_true, y_pred = _dense_pair("kl_divergence", y_true, y_pred)
+    y_true, y_pred = _float_pair(y_true, y_pred)
     eps = backend.epsilon()
     y_true, y_pred = ember.clamp(y_true, eps, 1.0), ember.clamp(y_pred, eps, 1.0)
     return ember.sum(y_true * ember.log(y_true / y_pred), -1)
@@ -161,11 +187,6 @@ def _sparse_labels(y_true, y_pred):
     return y_true if not y_true.is_floating_point() else ember.cast(y_true, ember.int64)
 
 
-def _float_pair(y_true, y_pred):
-    y_true, y_pred = _as_tensors(y_true, y_pred)
-    return ember.cast(match_rank(y_true, y_pred), y_pred.dtype), y_pred
-
-
 def _hinge_labels(y_true):
     """Labels in {0, 1} become {-1, 1} (Keras's rule, decided on the whole batch); others stay."""
     is_binary = ember.all(ember.logical_or(y_true == 0.0, y_true == 1.0))
@@ -195,7 +216,7 @@ def _l2_normalize(x, axis: int):
 
 def cosine_similarity(y_true, y_pred, axis: int = -1):
     """Minus the cosine of the angle between labels and predictions (1 is the worst, -1 the best)."""
-    y_true, y_pred = _float_pair(y_true, y_pred)
+    y_true, y_pred = _regression_pair(y_true, y_pred)
     return -ember.sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), axis)
 
 
@@ -214,7 +235,7 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing: bool = Fals
                               gamma: float = 2.0, from_logits: bool = False, label_smoothing: float = 0.0,
                               axis: int = -1):
     """Binary cross-entropy scaled by ``(1 - p_t)^gamma``: confident right answers count less."""
-    y_true, y_pred = _float_pair(y_true, y_pred)
+    y_true, y_pred = _dense_pair("binary_focal_crossentropy", y_true, y_pred)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:
@@ -314,6 +335,7 @@ class LossFunctionWrapper(Loss):
         self.fn, self._fn_kwargs = fn, kwargs
 
     def call(self, y_true, y_pred):
+        y_true, y_pred = squeeze_or_expand_to_same_rank(*_as_tensors(y_true, y_pred))  # as Keras's wrapper
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self) -> dict:

@@ -67,9 +67,14 @@ class RootMeanSquaredError(Mean):
 
 
 def _loss_metric(fn):
-    """A loss function usable as a metric (``metrics=['binary_crossentropy']``), in Ember ops."""
+    """A loss function usable as a metric (``metrics=['binary_crossentropy']``), in Ember ops.
+
+    Labels and predictions one rank apart are squeezed or expanded first, as a loss object
+    does (Keras on torch refuses ``(batch,)`` labels against ``(batch, 1)`` predictions here).
+    """
     def metric(y_true, y_pred, **kwargs):
-        return fn(as_tensor(y_true), as_tensor(y_pred, "float32"), **kwargs)
+        y_true, y_pred = _losses.squeeze_or_expand_to_same_rank(as_tensor(y_true), as_tensor(y_pred, "float32"))
+        return fn(y_true, y_pred, **kwargs)
     metric.__name__ = fn.__name__
     return metric
 
