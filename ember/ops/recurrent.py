@@ -26,3 +26,30 @@ def lstm_sequence(projected: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor) -> Te
         ((6, 2, 3), 0.5)
     """
     return bind(P.LstmSequence, (projected, h0, c0, w_hh))
+
+
+def gru_sequence(projected: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor) -> Tensor:
+    """Run a GRU over ``projected`` ``(T, B, 3H)`` (``x W_ihᵀ + b_ih``, gates r, z, n): ``(T, B, H)``.
+
+    ``b_hh`` is separate because the reset gate scales the hidden term with its bias.
+
+    Example:
+        >>> import ember
+        >>> from ember.ops.recurrent import gru_sequence
+        >>> states = gru_sequence(ember.zeros(4, 2, 9), ember.ones(2, 3), ember.zeros(9, 3), ember.zeros(9))
+        >>> states.shape, states[0, 0, 0].item()  # z = 1/2, n = 0: h1 = h0 / 2
+        ((4, 2, 3), 0.5)
+    """
+    return bind(P.GruSequence, (projected, h0, w_hh, b_hh))
+
+
+def rnn_sequence(projected: Tensor, h0: Tensor, w_hh: Tensor, nonlinearity: str = "tanh") -> Tensor:
+    """Run an Elman RNN over ``projected`` ``(T, B, H)`` (``x W_ihᵀ + b_ih + b_hh``): ``(T, B, H)``.
+
+    Example:
+        >>> import ember
+        >>> from ember.ops.recurrent import rnn_sequence
+        >>> rnn_sequence(ember.ones(3, 1, 2), ember.zeros(1, 2), ember.eye(2), "relu")[:, 0, 0].tolist()
+        [1.0, 2.0, 3.0]
+    """
+    return bind(P.RnnSequence, (projected, h0, w_hh), (nonlinearity,))

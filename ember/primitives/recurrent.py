@@ -4,71 +4,38 @@ A recurrent layer written step by step in Ember ops pays the per-op dispatch
 (about a dozen ops a step, forward and backward) for every one of its time
 steps; on small hidden sizes that bookkeeping, not the arithmetic, is the
 cost. Here one layer and direction is one primitive whose forward is a NumPy
-loop with one GEMM per step, gates updated in place.
+loop with one GEMM per step, gates updated in place (kernels in
+:mod:`.recurrent_kernels`).
 
 Each primitive takes the *input projection* ``x W_ihᵀ + b`` of the whole
-sequence (one GEMM, computed by ``linear`` before the call, so its gradient
-is linear's), the initial state and the recurrent weight ``W_hh``. Gate
-orders are PyTorch's: LSTM ``(i, f, g, o)``, GRU ``(r, z, n)``. A primitive
-has one output, so the LSTM's hidden and cell sequences are stacked as
-``(2, T, B, H)``.
+sequence (one ``linear`` before the call, so its gradient is linear's), the
+initial state and the recurrent weight ``W_hh`` (and, for the GRU, whose
+hidden bias sits inside the reset product, ``b_hh``). Gate orders are
+PyTorch's: LSTM ``(i, f, g, o)``, GRU ``(r, z, n)``. A primitive has one
+output: the LSTM's is every hidden state followed by the last cell state.
 
-The VJP is the reverse loop of backpropagation through time. It exists once,
-as :func:`_lstm_reverse` (and its GRU and RNN siblings), written with
-operators and a few functions that NumPy arrays and Ember tensors both
-understand:
-- without ``create_graph`` it runs on arrays, inside the forward of a second
-  primitive (``lstm_sequence_backward`` ...), so the whole reverse loop is
-  one dispatch;
-- with ``create_graph`` the same function runs on Ember tensors, so the
-  gradient is itself a graph of Ember ops and differentiates again.
-The backward primitives' own VJPs are never needed (they are only bound with
-grad mode off) and raise a clear error if reached.
-The reverse loops recompute the gates from the saved outputs with one GEMM
-over all steps instead of keeping per-step caches.
+The VJP is backpropagation through time, in two forms with the same formulas:
+- without ``create_graph`` (grad mode off while the VJP runs) it binds a
+  second primitive, ``<name>_backward``, whose forward is the NumPy reverse
+  loop: the whole backward of a sequence is one dispatch. Its own VJP raises
+  a clear error: it is only ever bound with grad mode off.
+- with ``create_graph`` the reverse loop runs in Ember ops (``_lstm_reverse``
+  ...), so the gradient is a graph and differentiates again.
+Both recompute the gates from the saved output with one GEMM over all steps
+instead of keeping per-step caches.
 """
 from __future__ import annotations
 
-import numpy
-
 from ..autograd.grad_mode import state as _grad_state
-from ..errors import DTypeError, GradError, ShapeError
+from ..errors import DTypeError, EmberValueError, GradError, ShapeError
 from .core import Primitive, bind, primitive
+from .recurrent_kernels import (gru_backward, gru_forward, lstm_backward, lstm_forward, rnn_backward,
+                                rnn_forward)
 
 
-# --- array helpers the forwards share (plain NumPy-style code: exported modules copy them) ---------
-def _gate_affine(xp, hidden: int, gates: str, dtype):
-    """``(scale, offset)`` over the gate columns so that ``tanh(scale * z) * scale + offset`` is
-    sigmoid(z) on the sigmoid gates (``sigmoid(z) = tanh(z / 2) / 2 + 1 / 2``) and tanh(z) on the
-    ``"t"`` gates: ``gates`` spells each block's kind, ``"sstst"``-style.
-
-    NumPy's tanh is vectorised only over contiguous memory, so every gate goes
-    through one tanh call over the whole contiguous gate block.
-    """
-    scale = xp.concatenate([xp.full(hidden, 0.5 if kind == "s" else 1.0, dtype=dtype) for kind in gates])
-    offset = xp.concatenate([xp.full(hidden, 0.5 if kind == "s" else 0.0, dtype=dtype) for kind in gates])
-    return scale, offset
-
-
-def _activate(xp, pre, scale, offset):
-    """Gate pre-activations (already multiplied by ``scale``) → activations, in place."""
-    xp.tanh(pre, out=pre)
-    pre *= scale
-    pre += offset
-    return pre
-
-
-def _previous(xp, first, sequence):
-    """The state before each step: ``first`` then ``sequence[:-1]``, as ``(T, B, H)``."""
-    before = xp.empty_like(sequence)
-    before[0] = first
-    before[1:] = sequence[:-1]
-    return before
-
-
-# --- LSTM ---------------------------------------------------------------------------------------
+# --- shared rules ---------------------------------------------------------------------------------
 def _check_recurrent(op, projected, h0, w_hh, gates):
-    """Shape and dtype checks shared by the recurrent primitives' abstract rules."""
+    """Shape and dtype checks shared by the recurrent primitives' abstract rules: ``(T, B, H)``."""
     for aval in (projected, h0, w_hh):
         if aval.dtype.kind != "f" or aval.dtype != projected.dtype:
             raise DTypeError(f"{op}: expected floating operands of one dtype, got "
@@ -86,6 +53,45 @@ def _check_recurrent(op, projected, h0, w_hh, gates):
     return steps, batch, hidden
 
 
+def _check_state(op, name, value, batch, hidden, dtype):
+    if tuple(value.shape) != (batch, hidden) or value.dtype != dtype:
+        raise ShapeError(f"{op}: expected {name} of shape {(batch, hidden)} and dtype {dtype}, "
+                         f"got {value.shape} and {value.dtype}")
+
+
+def _weight_grad(d_hidden, h0, hidden_states):
+    """d W_hh from the gradient of every step's recurrent product ``h_{t-1} W_hhᵀ``: one GEMM."""
+    steps, batch, width = d_hidden.shape
+    before = F.cat([F.unsqueeze(h0, 0), hidden_states[:-1]], 0)
+    return F.matmul(F.t(F.reshape(d_hidden, (steps * batch, width))),
+                    F.reshape(before, (steps * batch, before.shape[-1])))
+
+
+def _pieces(flat, shapes):
+    """Split a backward primitive's flat result into tensors of ``shapes`` (views, no copies)."""
+    parts, start = [], 0
+    for shape in shapes:
+        count = 1
+        for size in shape:
+            count *= size
+        parts.append(F.reshape(flat[start:start + count], shape))
+        start += count
+    return parts
+
+
+class _BackwardPrimitive(Primitive):
+    """A reverse loop as one primitive: bound only with grad mode off, so never differentiated."""
+
+    saves_inputs = False
+
+    @staticmethod
+    def vjp(ctx, g):
+        raise GradError(f"{ctx.prim.name} was recorded without create_graph and cannot be "
+                        "differentiated; call backward(create_graph=True) to differentiate through "
+                        "a recurrent layer's gradient")
+
+
+# --- LSTM ------------------------------------------------------------------------------------------
 @primitive
 class LstmSequence(Primitive):
     """LSTM over a sequence: ``(projected (T, B, 4H), h0 (B, H), c0 (B, H), w_hh (4H, H))`` →
@@ -100,36 +106,12 @@ class LstmSequence(Primitive):
 
     @staticmethod
     def forward(xp, projected, h0, c0, w_hh):
-        steps, batch, width = projected.shape
-        hidden = width // 4
-        scale, offset = _gate_affine(xp, hidden, "ssts", projected.dtype)
-        recurrent = xp.ascontiguousarray((w_hh * scale[:, None]).T)
-        projected = projected * scale
-        out = xp.empty((steps + 1, batch, hidden), dtype=projected.dtype)
-        gates = xp.empty((batch, width), dtype=projected.dtype)
-        i, f = gates[:, :hidden], gates[:, hidden:2 * hidden]
-        cell, o = gates[:, 2 * hidden:3 * hidden], gates[:, 3 * hidden:]
-        product = xp.empty((batch, hidden), dtype=projected.dtype)
-        c, h = out[steps], h0  # the cell state is updated in place in the last row
-        c[...] = c0
-        for t in range(steps):
-            xp.matmul(h, recurrent, out=gates)
-            gates += projected[t]
-            _activate(xp, gates, scale, offset)
-            c *= f
-            xp.multiply(i, cell, out=product)
-            c += product
-            h = out[t]
-            xp.tanh(c, out=h)
-            h *= o
-        return out
+        return lstm_forward(xp, projected, h0, c0, w_hh)
 
     @staticmethod
     def abstract(projected, h0, c0, w_hh):
         steps, batch, hidden = _check_recurrent("lstm_sequence", projected, h0, w_hh, 4)
-        if tuple(c0.shape) != (batch, hidden) or c0.dtype != projected.dtype:
-            raise ShapeError(f"lstm_sequence: expected c0 of shape {(batch, hidden)} and dtype "
-                             f"{projected.dtype}, got {c0.shape} and {c0.dtype}")
+        _check_state("lstm_sequence", "c0", c0, batch, hidden, projected.dtype)
         return (steps + 1, batch, hidden), projected.dtype
 
     @staticmethod
@@ -141,30 +123,17 @@ class LstmSequence(Primitive):
             d_gates, d_c0 = _lstm_reverse(projected, h0, c0, w_hh, out, g)
         else:
             flat = bind(LstmSequenceBackward, (projected, h0, c0, w_hh, out, g))
-            split = steps * batch * width
-            d_gates = F.reshape(flat[:split], (steps, batch, width))
-            d_c0 = F.reshape(flat[split:], (batch, width // 4))
-        d_projected, d_h0, d_w_hh = _recurrent_grads(ctx, (0, 1, 3), d_gates, d_gates, h0, out[:steps], w_hh)
-        return d_projected, d_h0, d_c0 if ctx.wants(2) else None, d_w_hh
-
-
-def _recurrent_grads(ctx, positions, d_projected, d_hidden, h0, hidden_states, w_hh):
-    """``(d projected, d h0, d w_hh)`` from the gradient of each step's recurrent product ``h W_hhᵀ``;
-    ``positions``: those three inputs' indices (for ``ctx.wants``)."""
-    steps, batch, width = d_hidden.shape
-    d_h0 = F.matmul(d_hidden[0], w_hh) if ctx.wants(positions[1]) else None
-    d_w_hh = None
-    if ctx.wants(positions[2]):
-        before = F.cat([F.unsqueeze(h0, 0), hidden_states[:-1]], 0)
-        d_w_hh = F.matmul(F.t(F.reshape(d_hidden, (steps * batch, width))),
-                          F.reshape(before, (steps * batch, before.shape[-1])))
-    return (d_projected if ctx.wants(positions[0]) else None, d_h0, d_w_hh)
+            d_gates, d_c0 = _pieces(flat, [(steps, batch, width), (batch, width // 4)])
+        return (d_gates if ctx.wants(0) else None,
+                F.matmul(d_gates[0], w_hh) if ctx.wants(1) else None,
+                d_c0 if ctx.wants(2) else None,
+                _weight_grad(d_gates, h0, out[:steps]) if ctx.wants(3) else None)
 
 
 def _lstm_reverse(projected, h0, c0, w_hh, out, g):
     """Backpropagation through an LSTM sequence in Ember ops: ``(d gate pre-activations (T, B, 4H), d c0)``.
 
-    The differentiable twin of :func:`_lstm_backward_kernel` (same formulas, one op per term).
+    The differentiable twin of :func:`.recurrent_kernels.lstm_backward` (same formulas, one op per term).
     """
     steps, batch, width = projected.shape
     hidden = width // 4
@@ -192,87 +161,178 @@ def _lstm_reverse(projected, h0, c0, w_hh, out, g):
     return F.stack(d_steps, 0), d_c * f[0]
 
 
-def _lstm_backward_kernel(xp, projected, h0, c0, w_hh, out, g):
-    """The reverse loop on arrays, in place: d gate pre-activations ``(T, B, 4H)`` then d c0
-    ``(B, H)``, flattened into one array.
-
-    The gates are recomputed from the saved hidden states with one GEMM over all
-    steps, and the cell states from the gates (no per-step cache is kept); every
-    factor that does not depend on the running gradient is computed for all
-    steps at once, so a step costs one GEMM and a few elementwise calls.
-    """
-    steps, batch, width = projected.shape
-    hidden = width // 4
-    scale, offset = _gate_affine(xp, hidden, "ssts", projected.dtype)
-    gates = xp.matmul(_previous(xp, h0, out[:steps]).reshape(steps * batch, hidden), (w_hh * scale[:, None]).T)
-    gates = gates.reshape(steps, batch, width)
-    gates += projected * scale
-    _activate(xp, gates, scale, offset)
-    i, f = gates[..., :hidden], gates[..., hidden:2 * hidden]
-    cell, o = gates[..., 2 * hidden:3 * hidden], gates[..., 3 * hidden:]
-    cs = i * cell  # c_t = f_t c_{t-1} + i_t g_t, rebuilt in place
-    cs[0] += f[0] * c0
-    for t in range(1, steps):
-        cs[t] += f[t] * cs[t - 1]
-    # d gates_t = (d_c, d_c, d_c, d_h) * factors_t, the activations' slopes folded in
-    factors = xp.empty_like(gates)
-    factors[..., :hidden] = cell * i * (1 - i)
-    factors[..., hidden:2 * hidden] = _previous(xp, c0, cs) * f * (1 - f)
-    factors[..., 2 * hidden:3 * hidden] = i * (1 - cell * cell)
-    tanh_c = xp.tanh(cs)
-    factors[..., 3 * hidden:] = tanh_c * o * (1 - o)
-    through_h = 1 - tanh_c * tanh_c  # the cell state's share of d h_t: o (1 - tanh² c)
-    through_h *= o
-    split = steps * batch * width
-    flat = xp.empty(split + batch * hidden, dtype=gates.dtype)
-    d_gates = flat[:split].reshape(steps, batch, width)
-    d_h, d_c = g[steps - 1].copy(), g[steps].copy()
-    term = xp.empty_like(d_c)
-    for t in range(steps - 1, -1, -1):
-        if t < steps - 1:
-            xp.matmul(d_gates[t + 1], w_hh, out=d_h)
-            d_h += g[t]
-            d_c *= f[t + 1]
-        xp.multiply(d_h, through_h[t], out=term)
-        d_c += term
-        for k in range(3):
-            xp.multiply(d_c, factors[t, :, k * hidden:(k + 1) * hidden], out=d_gates[t, :, k * hidden:(k + 1) * hidden])
-        xp.multiply(d_h, factors[t, :, 3 * hidden:], out=d_gates[t, :, 3 * hidden:])
-    xp.multiply(d_c, f[0], out=flat[split:].reshape(batch, hidden))
-    return flat
-
-
-class _BackwardPrimitive(Primitive):
-    """A reverse loop as one primitive: bound only with grad mode off, so never differentiated."""
-
-    @staticmethod
-    def vjp(ctx, g):
-        raise GradError(f"{ctx.prim.name} was recorded without create_graph and cannot be "
-                        "differentiated; call backward(create_graph=True) to differentiate through "
-                        "a recurrent layer's gradient")
-
-
 @primitive
 class LstmSequenceBackward(_BackwardPrimitive):
     """The reverse loop of ``lstm_sequence``: ``(projected, h0, c0, w_hh, out, grad)`` → one flat array
-    holding ``d projected`` (``T * B * 4H`` values) then ``d c0`` (``B * H``)."""
+    holding d projected (``T * B * 4H`` values) then d c0 (``B * H``)."""
 
     name = "lstm_sequence_backward"
 
     @staticmethod
     def forward(xp, projected, h0, c0, w_hh, out, g):
-        return _lstm_backward_kernel(xp, projected, h0, c0, w_hh, out, g)
+        return lstm_backward(xp, projected, h0, c0, w_hh, out, g)
 
     @staticmethod
     def abstract(projected, h0, c0, w_hh, out, g):
-        return (projected.shape[0] * projected.shape[1] * projected.shape[2]
-                + c0.shape[0] * c0.shape[1],), projected.dtype
+        steps, batch, width = projected.shape
+        return (steps * batch * width + batch * (width // 4),), projected.dtype
 
 
-# --- vmap -------------------------------------------------------------------------------------
-# The examples of a vmap batch are independent sequences, so with a shared recurrent weight they
-# fold into the primitive's own batch axis (one call for the whole vmap batch). Per-example weights
-# cannot share a GEMM: those run one call per example.
+# --- GRU -------------------------------------------------------------------------------------------
+@primitive
+class GruSequence(Primitive):
+    """GRU over a sequence: ``(projected (T, B, 3H), h0 (B, H), w_hh (3H, H), b_hh (3H,))`` → ``(T, B, H)``.
+
+    ``projected`` is ``x W_ihᵀ + b_ih``; the hidden bias stays separate because
+    the reset gate scales the hidden term with its bias, as in PyTorch.
+    """
+
+    name = "gru_sequence"
+    saves_output = True
+
+    @staticmethod
+    def forward(xp, projected, h0, w_hh, b_hh):
+        return gru_forward(xp, projected, h0, w_hh, b_hh)
+
+    @staticmethod
+    def abstract(projected, h0, w_hh, b_hh):
+        steps, batch, hidden = _check_recurrent("gru_sequence", projected, h0, w_hh, 3)
+        if tuple(b_hh.shape) != (3 * hidden,) or b_hh.dtype != projected.dtype:
+            raise ShapeError(f"gru_sequence: expected a hidden bias of shape {(3 * hidden,)} and dtype "
+                             f"{projected.dtype}, got {b_hh.shape} and {b_hh.dtype}")
+        return (steps, batch, hidden), projected.dtype
+
+    @staticmethod
+    def vjp(ctx, g):
+        projected, h0, w_hh, b_hh = ctx.inputs
+        out = ctx.output
+        steps, batch, width = projected.shape
+        hidden = width // 3
+        if _grad_state.enabled:
+            d_hid, d_n, d_h0 = _gru_reverse(projected, h0, w_hh, b_hh, out, g)
+        else:
+            flat = bind(GruSequenceBackward, (projected, h0, w_hh, b_hh, out, g))
+            d_hid, d_n, d_h0 = _pieces(flat, [(steps, batch, width), (steps, batch, hidden), (batch, hidden)])
+        return (F.cat([d_hid[..., :2 * hidden], d_n], -1) if ctx.wants(0) else None,
+                d_h0 if ctx.wants(1) else None,
+                _weight_grad(d_hid, h0, out) if ctx.wants(2) else None,
+                F.sum(d_hid, (0, 1)) if ctx.wants(3) else None)
+
+
+def _gru_reverse(projected, h0, w_hh, b_hh, out, g):
+    """Backpropagation through a GRU sequence in Ember ops: d hidden products ``(T, B, 3H)``,
+    d of the new gate's input part ``(T, B, H)`` and d h0 (the twin of
+    :func:`.recurrent_kernels.gru_backward`)."""
+    steps, batch, width = projected.shape
+    hidden = width // 3
+    before = F.cat([F.unsqueeze(h0, 0), out[:-1]], 0)
+    hid = F.matmul(before, F.t(w_hh)) + b_hh
+    r = F.sigmoid(hid[..., :hidden] + projected[..., :hidden])
+    z = F.sigmoid(hid[..., hidden:2 * hidden] + projected[..., hidden:2 * hidden])
+    hid_n = hid[..., 2 * hidden:]
+    n = F.tanh(projected[..., 2 * hidden:] + r * hid_n)
+    f_n = (1 - n * n) * (1 - z)
+    factors = F.cat([r * (1 - r) * hid_n * f_n, z * (1 - z) * (before - n), f_n * r], -1)
+    d_hid, d_n = [None] * steps, [None] * steps
+    d_h = g[steps - 1]
+    for t in range(steps - 1, -1, -1):
+        d_hid[t] = F.cat([d_h, d_h, d_h], -1) * factors[t]
+        d_n[t] = d_h * f_n[t]
+        d_h = F.matmul(d_hid[t], w_hh) + d_h * z[t]
+        if t > 0:
+            d_h = d_h + g[t - 1]
+    return F.stack(d_hid, 0), F.stack(d_n, 0), d_h
+
+
+@primitive
+class GruSequenceBackward(_BackwardPrimitive):
+    """The reverse loop of ``gru_sequence``: ``(projected, h0, w_hh, b_hh, out, grad)`` → one flat array
+    holding d hidden products (``T * B * 3H``), d new-gate inputs (``T * B * H``), then d h0 (``B * H``)."""
+
+    name = "gru_sequence_backward"
+
+    @staticmethod
+    def forward(xp, projected, h0, w_hh, b_hh, out, g):
+        return gru_backward(xp, projected, h0, w_hh, b_hh, out, g)
+
+    @staticmethod
+    def abstract(projected, h0, w_hh, b_hh, out, g):
+        steps, batch, width = projected.shape
+        hidden = width // 3
+        return (steps * batch * (width + hidden) + batch * hidden,), projected.dtype
+
+
+# --- Elman RNN -------------------------------------------------------------------------------------
+def _check_nonlinearity(op, nonlinearity):
+    if nonlinearity not in ("tanh", "relu"):
+        raise EmberValueError(f"{op}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+
+
+@primitive
+class RnnSequence(Primitive):
+    """Elman RNN over a sequence: ``(projected (T, B, H), h0 (B, H), w_hh (H, H))`` → ``(T, B, H)``;
+    attribute ``nonlinearity`` (``"tanh"`` or ``"relu"``). ``projected`` holds both biases."""
+
+    name = "rnn_sequence"
+    saves_output = True
+
+    @staticmethod
+    def forward(xp, projected, h0, w_hh, nonlinearity):
+        return rnn_forward(xp, projected, h0, w_hh, nonlinearity)
+
+    @staticmethod
+    def abstract(projected, h0, w_hh, nonlinearity):
+        _check_nonlinearity("rnn_sequence", nonlinearity)
+        steps, batch, hidden = _check_recurrent("rnn_sequence", projected, h0, w_hh, 1)
+        return (steps, batch, hidden), projected.dtype
+
+    @staticmethod
+    def vjp(ctx, g):
+        projected, h0, w_hh = ctx.inputs
+        (nonlinearity,) = ctx.attrs
+        out = ctx.output
+        if _grad_state.enabled:
+            d_pre = _rnn_reverse(out, w_hh, g, nonlinearity)
+        else:
+            d_pre = bind(RnnSequenceBackward, (out, w_hh, g), (nonlinearity,))
+        return (d_pre if ctx.wants(0) else None,
+                F.matmul(d_pre[0], w_hh) if ctx.wants(1) else None,
+                _weight_grad(d_pre, h0, out) if ctx.wants(2) else None)
+
+
+def _rnn_reverse(out, w_hh, g, nonlinearity):
+    """Backpropagation through an Elman RNN in Ember ops: d pre-activations ``(T, B, H)``."""
+    steps = out.shape[0]
+    slope = 1 - out * out if nonlinearity == "tanh" else F.where(out > 0, 1.0, 0.0)
+    d_pre = [None] * steps
+    d_h = g[steps - 1]
+    for t in range(steps - 1, -1, -1):
+        if t < steps - 1:
+            d_h = g[t] + F.matmul(d_pre[t + 1], w_hh)
+        d_pre[t] = d_h * slope[t]
+    return F.stack(d_pre, 0)
+
+
+@primitive
+class RnnSequenceBackward(_BackwardPrimitive):
+    """The reverse loop of ``rnn_sequence``: ``(out, w_hh, grad)`` → d pre-activations ``(T, B, H)``."""
+
+    name = "rnn_sequence_backward"
+
+    @staticmethod
+    def forward(xp, out, w_hh, g, nonlinearity):
+        return rnn_backward(xp, out, w_hh, g, nonlinearity)
+
+    @staticmethod
+    def abstract(out, w_hh, g, nonlinearity):
+        return tuple(out.shape), out.dtype
+
+
+# --- vmap ------------------------------------------------------------------------------------------
+# The examples of a vmap batch are independent sequences, so with shared weights they fold into the
+# primitive's own batch axis (one call for the whole vmap batch). Per-example weights cannot share a
+# GEMM: those run one call per example. Each operand is a "sequence" (T, B, W), a "state" (B, W) or a
+# "weight"; a backward primitive's flat result is split into its sequence and state pieces.
 def _fold(value, batched, size):
     """A vmapped ``(N, T, B, W)`` or ``(N, B, W)`` operand as ``(T, N * B, W)`` or ``(N * B, W)``."""
     if not batched:
@@ -289,33 +349,48 @@ def _unfold(sequence, size):
     return F.permute(F.reshape(sequence, (steps, size, folded // size, width)), (1, 0, 2, 3))
 
 
-def _per_example(prim, inputs, batched, attrs, size):
-    results = [bind(prim, tuple(v[n] if b else v for v, b in zip(inputs, batched)), attrs) for n in range(size)]
-    return F.stack(results, 0)
+def _unflatten(flat, pieces, steps, batch, size):
+    """A folded flat result back to ``(N, per-example flat size)``: each piece unfolded, then joined."""
+    parts, start = [], 0
+    for kind, width in pieces:
+        if kind == "sequence":
+            count = steps * size * batch * width
+            part = _unfold(F.reshape(flat[start:start + count], (steps, size * batch, width)), size)
+        else:
+            count = size * batch * width
+            part = flat[start:start + count]
+        parts.append(F.reshape(part, (size, -1)))
+        start += count
+    return F.cat(parts, 1)
 
 
-def _lstm_batching(inputs, batched, attrs, size):
-    if batched[3]:
-        return _per_example(LstmSequence, inputs, batched, attrs, size)
-    folded = [_fold(v, b, size) for v, b in zip(inputs[:3], batched[:3])]
-    return _unfold(bind(LstmSequence, (*folded, inputs[3])), size)
+def _folding_rule(prim, kinds, pieces=None):
+    """vmap rule of a recurrent primitive whose operands are of ``kinds``; ``pieces(width)``: the
+    (kind, width) layout of a flat result (None: the result is a sequence)."""
+    def rule(inputs, batched, attrs, size):
+        if any(b for b, kind in zip(batched, kinds) if kind == "weight"):
+            results = [bind(prim, tuple(v[n] if b else v for v, b in zip(inputs, batched)), attrs)
+                       for n in range(size)]
+            return F.stack(results, 0)
+        folded = tuple(v if kind == "weight" else _fold(v, b, size) for v, b, kind in zip(inputs, batched, kinds))
+        result = bind(prim, folded, attrs)
+        if pieces is None:
+            return _unfold(result, size)
+        steps, batch, width = inputs[0].shape[-3:]
+        return _unflatten(result, pieces(width), steps, batch, size)
+    return rule
 
 
-def _lstm_backward_batching(inputs, batched, attrs, size):
-    if batched[3]:
-        return _per_example(LstmSequenceBackward, inputs, batched, attrs, size)
-    projected, h0, c0, w_hh, out, g = inputs
-    steps, batch, width = projected.shape[-3:]
-    folded = [_fold(v, b, size) for v, b in zip((projected, h0, c0), batched[:3])]
-    sequences = [_fold(v, b, size) for v, b in zip((out, g), batched[4:])]
-    flat = bind(LstmSequenceBackward, (*folded, w_hh, *sequences))
-    split = steps * size * batch * width
-    d_gates = _unfold(F.reshape(flat[:split], (steps, size * batch, width)), size)
-    return F.cat([F.reshape(d_gates, (size, -1)), F.reshape(flat[split:], (size, -1))], 1)
-
-
-LstmSequence.batch = staticmethod(_lstm_batching)
-LstmSequenceBackward.batch = staticmethod(_lstm_backward_batching)
+LstmSequence.batch = staticmethod(_folding_rule(LstmSequence, ("sequence", "state", "state", "weight")))
+LstmSequenceBackward.batch = staticmethod(_folding_rule(
+    LstmSequenceBackward, ("sequence", "state", "state", "weight", "sequence", "sequence"),
+    lambda width: [("sequence", width), ("state", width // 4)]))
+GruSequence.batch = staticmethod(_folding_rule(GruSequence, ("sequence", "state", "weight", "weight")))
+GruSequenceBackward.batch = staticmethod(_folding_rule(
+    GruSequenceBackward, ("sequence", "state", "weight", "weight", "sequence", "sequence"),
+    lambda width: [("sequence", width), ("sequence", width // 3), ("state", width // 3)]))
+RnnSequence.batch = staticmethod(_folding_rule(RnnSequence, ("sequence", "state", "weight")))
+RnnSequenceBackward.batch = staticmethod(_folding_rule(RnnSequenceBackward, ("sequence", "weight", "sequence")))
 
 
 from ..ops import functions as F  # noqa: E402  (VJPs are written in the public ops)

@@ -94,13 +94,30 @@ def _backward_operands(examples):
     return projected, h0, c0, w_hh, out, grad
 
 
-def test_reverse_loop_primitive_under_vmap_equals_one_call_per_example():
-    projected, h0, c0, w_hh, out, grad = _backward_operands(3)
-    batched = ember_vmap(lambda p, h, c, o, g: bind(R.LstmSequenceBackward, (p, h, c, ember.tensor(w_hh), o, g)))(
-        *map(ember.tensor, (projected, h0, c0, out, grad)))
+def _reverse_loop_cases():
+    """Per kind: the backward primitive, its operands for 3 examples, which are batched, and attrs."""
+    lstm = _backward_operands(3)
+    projected = rng.standard_normal((3, STEPS, BATCH, 3 * HIDDEN))
+    h0 = rng.standard_normal((3, BATCH, HIDDEN))
+    w_hh, b_hh = rng.standard_normal((3 * HIDDEN, HIDDEN)) * 0.5, rng.standard_normal(3 * HIDDEN)
+    gru_out = np.stack([R.GruSequence.forward(np, p, h, w_hh, b_hh) for p, h in zip(projected, h0)])
+    gru = (projected, h0, w_hh, b_hh, gru_out, rng.standard_normal(gru_out.shape))
+    rnn_w = rng.standard_normal((HIDDEN, HIDDEN)) * 0.5
+    rnn_out = np.tanh(rng.standard_normal((3, STEPS, BATCH, HIDDEN)))
+    rnn = (rnn_out, rnn_w, rng.standard_normal(rnn_out.shape))
+    return {"lstm": (R.LstmSequenceBackward, lstm, (1, 1, 1, 0, 1, 1), ()),
+            "gru": (R.GruSequenceBackward, gru, (1, 1, 0, 0, 1, 1), ()),
+            "rnn": (R.RnnSequenceBackward, rnn, (1, 0, 1), ("tanh",))}
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+def test_reverse_loop_primitive_under_vmap_equals_one_call_per_example(kind):
+    prim, operands, batched, attrs = _reverse_loop_cases()[kind]
+    in_dims = tuple(0 if b else None for b in batched)
+    result = ember_vmap(lambda *args: bind(prim, args, attrs), in_dims=in_dims)(*map(ember.tensor, operands))
     for n in range(3):
-        expected = R.LstmSequenceBackward.forward(np, projected[n], h0[n], c0[n], w_hh, out[n], grad[n])
-        np.testing.assert_allclose(batched[n].numpy(), expected, rtol=1e-12, atol=1e-12)
+        example = [a[n] if b else a for a, b in zip(operands, batched)]
+        np.testing.assert_allclose(result[n].numpy(), prim.forward(np, *example, *attrs), rtol=1e-12, atol=1e-12)
 
 
 def test_differentiating_the_reverse_loop_primitive_is_a_clear_error():
@@ -126,3 +143,56 @@ def test_eval_forward_records_no_graph_and_matches_training_forward():
     expected, (h_ref, c_ref) = reference(torch.tensor(x))
     for a, b in ((out, expected), (h, h_ref), (c, c_ref)):
         np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-12, atol=1e-12)
+
+
+class _LastStep(ember.nn.Module):
+    """A recurrent layer's output sequence and final state, joined (so both reach the ONNX graph)."""
+
+    def __init__(self, layer):
+        super().__init__()
+        self.layer = layer
+
+    def forward(self, x):
+        out, state = self.layer(x)
+        state = state[1] if isinstance(state, tuple) else state  # the LSTM's cell state
+        return ember.cat([ember.flatten(out, 1), ember.flatten(ember.transpose(state, 0, 1), 1)], 1)
+
+
+@pytest.mark.parametrize("layer", [
+    lambda: ember.nn.LSTM(FEATURES, HIDDEN, num_layers=2, batch_first=True, bidirectional=True),
+    lambda: ember.nn.GRU(FEATURES, HIDDEN, num_layers=2, batch_first=True, bidirectional=True),
+    lambda: ember.nn.GRU(FEATURES, HIDDEN, batch_first=True, bias=False),
+    lambda: ember.nn.RNN(FEATURES, HIDDEN, batch_first=True, nonlinearity="relu"),
+    lambda: ember.nn.RNN(FEATURES, HIDDEN, batch_first=True, bidirectional=True),
+], ids=["lstm-2-layer-bidirectional", "gru-2-layer-bidirectional", "gru-no-bias", "rnn-relu", "rnn-tanh-bi"])
+def test_onnx_export_runs_in_onnxruntime(layer, tmp_path):
+    onnxruntime = pytest.importorskip("onnxruntime")
+    ember.manual_seed(0)
+    model = _LastStep(layer()).eval()
+    path = tmp_path / "recurrent.onnx"
+    ember.onnx.export(model, ember.TensorSpec((None, STEPS, FEATURES), ember.float32), path)
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    for batch in (1, 3):
+        x = rng.standard_normal((batch, STEPS, FEATURES)).astype(np.float32)
+        (theirs,) = session.run(None, {"input_0": x})
+        with ember.no_grad():
+            ours = model(ember.tensor(x)).numpy()
+        np.testing.assert_allclose(theirs, ours, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("weight_batched", [False, True], ids=["shared-weight", "per-example-weight"])
+@pytest.mark.parametrize("kind", ["gru", "rnn"])
+def test_forward_primitives_under_vmap_equal_one_call_per_example(kind, weight_batched):
+    gates = 3 if kind == "gru" else 1
+    projected = rng.standard_normal((3, STEPS, BATCH, gates * HIDDEN))
+    h0 = rng.standard_normal((3, BATCH, HIDDEN))
+    w_hh = rng.standard_normal((3, gates * HIDDEN, HIDDEN)) * 0.5
+    w_hh = w_hh if weight_batched else w_hh[0]
+    operands = [projected, h0, w_hh] + ([rng.standard_normal(3 * HIDDEN)] if kind == "gru" else [])
+    prim, attrs = (R.GruSequence, ()) if kind == "gru" else (R.RnnSequence, ("relu",))
+    batched = (1, 1, int(weight_batched)) + ((0,) if kind == "gru" else ())
+    in_dims = tuple(0 if b else None for b in batched)
+    result = ember_vmap(lambda *args: bind(prim, args, attrs), in_dims=in_dims)(*map(ember.tensor, operands))
+    for n in range(3):
+        example = [a[n] if b else a for a, b in zip(operands, batched)]
+        np.testing.assert_allclose(result[n].numpy(), prim.forward(np, *example, *attrs), rtol=1e-12, atol=1e-12)

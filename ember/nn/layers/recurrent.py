@@ -5,9 +5,11 @@ Parameter names, shapes, order and initialisation are PyTorch's
 dicts load unchanged, and ``forward`` returns ``(output, h_n)`` (``(output,
 (h_n, c_n))`` for LSTM) exactly as PyTorch does.
 
-The input projection of a whole sequence is one matmul per layer and
-direction; only the recurrent part runs step by step. Everything is composed
-of ordinary ops, so the gradient is backpropagation through time for free.
+The input projection of a whole sequence is one ``linear`` per layer and
+direction; the recurrence itself is one whole-sequence primitive
+(:mod:`ember.ops.recurrent`: a NumPy loop forward, a reverse loop backward).
+Packed sequences and LSTM projections (``proj_size``), and the single-step
+cells, run the step functions below, composed of ordinary ops.
 """
 from __future__ import annotations
 
@@ -106,11 +108,10 @@ def _run_direction(mode, x, state, parameters, reverse: bool, masks=None):
     sequence; the others keep their state, so each row's final state is the one
     at its own last step, and the reverse direction starts at each row's own end.
     """
+    if masks is None and parameters[4] is None:
+        return _run_fused(mode, x, state, parameters, reverse)
     input_weight, input_bias, step_weights = _prepare_weights(mode, parameters)
-    projected = F.linear(x, input_weight, input_bias)
-    if masks is None and parameters[4] is None and mode in _SEQUENCE_OPS:
-        return _run_fused(mode, projected, state, parameters, reverse)
-    projected = E.unbind(projected, 0)
+    projected = E.unbind(F.linear(x, input_weight, input_bias), 0)
     steps = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
     outputs = [None] * x.shape[0]
     for t in steps:
@@ -120,10 +121,13 @@ def _run_direction(mode, x, state, parameters, reverse: bool, masks=None):
     return E.stack(outputs, 0), state
 
 
-def _run_fused(mode, projected, state, parameters, reverse: bool):
+def _run_fused(mode, x, state, parameters, reverse: bool):
     """One layer and direction as one whole-sequence primitive (``ember.ops.recurrent``)."""
+    w_ih, _, b_ih, b_hh, _ = parameters
+    input_bias = b_ih if mode == "GRU" or b_hh is None else b_ih + b_hh
     if reverse:  # the primitive runs forward in time: feed it the reversed sequence
-        projected = E.flip(projected, (0,))
+        x = E.flip(x, (0,))
+    projected = F.linear(x, w_ih, input_bias)
     states = _SEQUENCE_OPS[mode](projected, state, parameters)
     if mode == "LSTM":
         outputs, final = states[:-1], (states[-2], states[-1])
@@ -132,8 +136,19 @@ def _run_fused(mode, projected, state, parameters, reverse: bool):
     return (E.flip(outputs, (0,)) if reverse else outputs), final
 
 
+def _gru_sequence(projected, state, parameters):
+    w_hh, b_hh = parameters[1], parameters[3]
+    if b_hh is None:  # bias=False: the primitive always adds a hidden bias
+        b_hh = zeros(w_hh.shape[0], dtype=w_hh.dtype, device=w_hh.device)
+    return recurrent_ops.gru_sequence(projected, state, w_hh, b_hh)
+
+
 _SEQUENCE_OPS = {
     "LSTM": lambda projected, state, parameters: recurrent_ops.lstm_sequence(projected, *state, parameters[1]),
+    "GRU": _gru_sequence,
+    "RNN_TANH": lambda projected, state, parameters: recurrent_ops.rnn_sequence(projected, state, parameters[1]),
+    "RNN_RELU": lambda projected, state, parameters: recurrent_ops.rnn_sequence(projected, state, parameters[1],
+                                                                                "relu"),
 }
 
 
