@@ -41,7 +41,7 @@ class FusedProgram:
         self.inputs = inputs          # how many external inputs
         self.kernel = None            # a compiled numba kernel, when the numba path is on
         self.kernel_form = None       # "loop" (out passed last) or "ufunc" (out=): see kernels.py
-        self.reserve_out = False      # keep the output for the last step (so inputs can share it)
+        self.out_from = 0             # the first step that may write the output (see in_place_ok)
         self._registers = None
 
     def describe(self) -> str:
@@ -66,7 +66,7 @@ class FusedProgram:
                 out_free = _release(dying, free, temps, out_free)
             if index == last:
                 target = "out"
-            elif out_free and (shape, dtype) == out_type and not self.reserve_out:
+            elif out_free and (shape, dtype) == out_type and index >= self.out_from:
                 target, out_free = "out", False
             elif free.get((shape, dtype)):
                 target = free[(shape, dtype)].pop()
@@ -91,7 +91,10 @@ class FusedProgram:
 
         A compiled kernel reads each element before writing it. The NumPy
         sequence is safe when every step reading that input runs no later than
-        the first step that writes the output.
+        the first step that writes the output: the output is then first written
+        by the last reader itself (an elementwise step may overwrite what it
+        reads: Adam's ``v * beta2`` lands in ``v``'s own array, not in a
+        temporary) or, when that step is a ``where`` or a ``cast``, by a later one.
         """
         aliased = [k for k, v in enumerate(self._node_inputs) if owner_id in owners[v.id]]
         if any(self._node_inputs[k].shape != self._out_shape for k in aliased):
@@ -105,7 +108,9 @@ class FusedProgram:
         where, _ = self.registers(self._out_type)
         if all(j <= where.index("out") for j in readers):
             return True
-        self.reserve_out, self._registers = True, None  # intermediates go to temporaries instead
+        last = max(readers)
+        first_write = last if self.steps[last][0] not in NOT_IN_PLACE | {"where"} else last + 1
+        self.out_from, self._registers = max(self.out_from, first_write), None
         return True
 
     # --- code ------------------------------------------------------------------------------
