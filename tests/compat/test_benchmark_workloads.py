@@ -27,6 +27,16 @@ import eager_workloads as workloads  # noqa: E402
 STEPS = 20
 
 
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """PyTorch's intra-op threads only slow these small steps on a shared 2-core machine."""
+    import torch
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def losses(steps, count=STEPS):
     return {name: np.array([step() for _ in range(count)]) for name, step in steps.items()}
 
