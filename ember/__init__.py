@@ -85,7 +85,8 @@ _module_alias.alias_package(__name__ + ".utils.data", data.__name__)  # and its 
 # torch.compile's spelling of ``ember.function``) and ``ember.func`` (torch.func: grad, vjp, jacrev,
 # vmap, functional_call) load on first use, through ``__getattr__`` below: a fifth of ``import ember``.
 _LAZY_NAMES = {"TensorSpec": "graph", "cond": "graph", "function": "graph", "while_loop": "graph",
-               "compile": "graph.compile"}
+               "compile": "graph.compile", "autocast": "amp", "is_autocast_enabled": "amp",
+               "get_autocast_dtype": "amp"}
 
 # --- TensorFlow 2 style (``import ember as tf``; see ember/tf_compat) ----------------------------
 # Names both frameworks use take both spellings (ember/tf_compat/dual.py); ``ember.range`` is
@@ -110,7 +111,7 @@ from .export import from_dlpack  # noqa: E402,F401  (light: NumPy and Tensor onl
 
 # Heavy or optional sub-packages load on first use, so ``import ember`` stays fast:
 # ``ember.keras`` (the Keras-style front end) and ``ember.onnx`` (needs the onnx package).
-_LAZY_SUBMODULES = ("keras", "onnx", "distributions", "graph", "func")
+_LAZY_SUBMODULES = ("keras", "onnx", "distributions", "graph", "func", "amp")
 
 
 def __getattr__(name):

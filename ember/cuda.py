@@ -70,5 +70,21 @@ def is_initialized() -> bool:
     return is_available()
 
 
+def _lazy_amp():
+    """``ember.cuda.amp`` (also for ``from ember.cuda.amp import GradScaler``), loaded on first use."""
+    import importlib.util
+    import os
+    import sys
+    path = os.path.join(os.path.dirname(__file__), "amp", "cuda_namespace.py")
+    spec = importlib.util.spec_from_file_location(__name__ + ".amp", path)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+amp = _lazy_amp()
+
 __all__ = ["is_available", "device_count", "current_device", "get_device_name", "synchronize",
            "manual_seed", "manual_seed_all", "empty_cache", "is_initialized", "DeviceError"]

@@ -6,6 +6,7 @@ import math
 import string
 
 from ..errors import EmberValueError, ShapeError
+from ..primitives.core import PRIMITIVES, dispatch
 from ..tensor import Tensor
 from ._operands import _promote, _tensor
 from .elementwise import abs, pow, sqrt, where
@@ -20,7 +21,14 @@ def _scaled_sum(op, input, product, beta, alpha) -> Tensor:
     if beta == 0:
         return _broadcast_like(op, input, scaled)
     x = _tensor(input)
+    if op != "addmv" and dispatch.active:  # in an ember.autocast region the input joins the product's
+        x = _autocast_operands(x)          # precision, as PyTorch autocasts addmm/baddbmm/addbmm whole
     return (x if beta == 1 else x * beta) + scaled
+
+
+def _autocast_operands(x):
+    policy = PRIMITIVES["matmul"].autocast  # set only once ember.amp is loaded
+    return x if policy is None else policy((x,))[0]
 
 
 def _broadcast_like(op, input, scaled):

@@ -85,6 +85,10 @@ class Primitive:
     # base's history records the write. None: the view cannot be written through.
     write_back = None
 
+    # ``autocast(inputs)``: the operands cast as an active ``ember.autocast`` region wants them
+    # (set by ember/amp/autocast_mode.py for matmul-like and float32-only ops). None: untouched.
+    autocast = None
+
     # ``batch(inputs, batched, attrs, size)``: the result on operands with a leading batch axis
     # (``ember.func.vmap``; rules in ember/primitives/batching.py). None: no batching rule.
     batch = None
@@ -143,6 +147,8 @@ def bind(prim, inputs, attrs=()):
     (see ``ember.graph``).
     """
     if dispatch.active:
+        if prim.autocast is not None:  # an ember.autocast region casts this op's operands
+            inputs = prim.autocast(inputs)
         tracer = _current_tracer.get()
         if tracer is not None:
             return tracer.bind(prim, inputs, attrs)

@@ -29,10 +29,16 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         out = E.matmul(x, weight.T)  # PyTorch's 1-D weight, complex operands, a 2-D bias: composed
         return out if bias is None else out + bias
     operands = (x, weight) if bias is None else (x, weight, bias)
-    if any(operand._data.dtype != x._data.dtype for operand in operands):
+    if any(operand._data.dtype != x._data.dtype for operand in operands) and not _autocasting():
         raise DTypeError("linear: operands must share one dtype, got "
                          + ", ".join(str(operand.dtype) for operand in operands))
     return bind(Linear, operands)  # one fused primitive: see ember/primitives/affine.py
+
+
+def _autocasting() -> bool:
+    """Inside an ember.autocast region, where the operands are cast to one dtype on their way in."""
+    from ...amp.autocast_mode import is_active
+    return is_active()
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
