@@ -119,6 +119,10 @@ def setitem(tensor, index, value) -> None:
     value = _operand(value)
     if isinstance(value, Tensor):
         value = cast(value, tensor.dtype)
+    elif type(value) is complex and tensor._data.dtype.kind != "c":
+        from ..errors import EmberRuntimeError
+        raise EmberRuntimeError(f"setitem: the complex value {value} cannot be converted to the tensor's "
+                                f"dtype {tensor.dtype} (PyTorch: value cannot be converted without overflow)")
     records = _grad_state.enabled and (tensor._requires_grad or getattr(value, "_requires_grad", False))
     if records or dispatch.tracer is not None:
         # IndexPut's VJP reads no input values, so the tensor itself (not a copy) is its input

@@ -109,7 +109,7 @@ def primitive(cls):
 def _aval(value):
     if hasattr(value, "_data"):
         value = value._data
-    if isinstance(value, (bool, int, float)):
+    if isinstance(value, (bool, int, float, complex)):
         return value
     return Aval(value.shape, value.dtype)
 

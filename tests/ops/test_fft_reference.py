@@ -377,3 +377,16 @@ def test_complex_einsum_and_its_gradients_match_torch():
     torch.view_as_real(out_reference).pow(2).sum().backward()
     for m, r in zip(mine, reference):
         np.testing.assert_allclose(m.grad.numpy(), numpy_of(r.grad), rtol=1e-10)
+
+
+def test_setitem_on_complex_spectra_and_a_complex_value_into_a_real_tensor():
+    for module in (ember, torch):
+        spectrum = module.fft.rfft(module.arange(8.0))
+        spectrum[3:] = 0
+        spectrum[1] = 2j
+        filtered = module.fft.irfft(spectrum, n=8)
+        if module is ember:
+            mine = filtered.numpy()
+    np.testing.assert_allclose(mine, filtered.numpy(), rtol=1e-6, atol=1e-6)
+    with pytest.raises(RuntimeError, match="complex value 1j cannot be converted"):
+        ember.ones(2)[0] = 1j
