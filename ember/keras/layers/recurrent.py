@@ -10,7 +10,10 @@
 
 ``RNN(cell)`` runs a cell over the time axis of ``(batch, time, features)``;
 SimpleRNN, LSTM and GRU are RNNs over their cells. The input projection of the
-whole sequence is one matmul; the loop does the recurrent part.
+whole sequence is one matmul; the recurrent part is one whole-sequence
+primitive (:mod:`ember.ops.recurrent`, gates permuted to PyTorch's order for
+the GRU) unless a mask, recurrent dropout, other activations, ``reset_after=False``
+or a subclass's own ``step`` needs the step-by-step loop.
 
 Example:
     >>> import ember
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import ember
 from ember.nn import functional as F
+from ember.ops import recurrent as recurrent_ops
 
 from .. import activations, constraints, initializers, regularizers
 from . import masks
@@ -99,6 +103,18 @@ class _Cell(Layer):
         """One step on raw inputs (what a user-level ``RNN(cell)`` calls)."""
         return self.step(self.project_inputs(inputs), states)
 
+    def sequence(self, projected, states):
+        """The whole sequence ``projected`` ``(T, B, gates * units)`` as one recurrent primitive:
+        ``(outputs (T, B, units), final states)``, or None where this cell has none (``step`` runs)."""
+        return None
+
+    def _standard(self, cell_class, activation, recurrent_activation="sigmoid") -> bool:
+        """Whether the cell computes what the primitive does: ``cell_class``'s ``step`` (a subclass
+        overriding it computes something else) and these activations."""
+        return (type(self).step is cell_class.step
+                and self.activation is activations.get(activation)
+                and (recurrent_activation is None or self.recurrent_activation is activations.get(recurrent_activation)))
+
     def get_config(self) -> dict:
         return {**super().get_config(), "units": self.units,
                 "activation": activations.serialize(self.activation),
@@ -124,6 +140,14 @@ class SimpleRNNCell(_Cell):
     def step(self, projected, states):
         h = self.activation(projected + ember.matmul(states[0], self.recurrent_kernel))
         return h, [h]
+
+    def sequence(self, projected, states):
+        for nonlinearity in ("tanh", "relu"):
+            if self._standard(SimpleRNNCell, nonlinearity, None):
+                outputs = recurrent_ops.rnn_sequence(projected, states[0], ember.t(self.recurrent_kernel),
+                                                     nonlinearity)
+                return outputs, [outputs[-1]]
+        return None
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -164,6 +188,13 @@ class LSTMCell(_Cell):
         h = o * self.activation(c)
         return h, [h, c]
 
+    def sequence(self, projected, states):
+        if not self._standard(LSTMCell, "tanh"):
+            return None
+        # Keras's gate order (i, f, c, o) is PyTorch's (i, f, g, o): the kernels are used as they are
+        result = recurrent_ops.lstm_sequence(projected, states[0], states[1], ember.t(self.recurrent_kernel))
+        return result[:-1], [result[-2], result[-1]]
+
     def get_config(self) -> dict:
         return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}
 
@@ -196,6 +227,21 @@ class GRUCell(_Cell):
             candidate = self.activation(x_h + ember.matmul(r * h, self.recurrent_kernel[:, 2 * self.units:]))
         h = z * h + (1.0 - z) * candidate
         return h, [h]
+
+    def sequence(self, projected, states):
+        if not self.reset_after or not self._standard(GRUCell, "tanh"):
+            return None  # reset_after=False resets the state before its product: not PyTorch's GRU
+        # Keras orders the gates (z, r, h), PyTorch's primitive (r, z, n): swap the first two blocks
+        units = self.units
+        update, reset, candidate = ember.chunk(projected, 3, -1)
+        recurrent = ember.t(self.recurrent_kernel)
+        recurrent = ember.cat([recurrent[units:2 * units], recurrent[:units], recurrent[2 * units:]], 0)
+        if self.bias is None:
+            bias = ember.zeros(3 * units, dtype=projected.dtype)
+        else:
+            bias = ember.cat([self.bias[1, units:2 * units], self.bias[1, :units], self.bias[1, 2 * units:]], 0)
+        outputs = recurrent_ops.gru_sequence(ember.cat([reset, update, candidate], -1), states[0], recurrent, bias)
+        return outputs, [outputs[-1]]
 
     def get_config(self) -> dict:
         return {**super().get_config(), "reset_after": self.reset_after}
@@ -311,6 +357,11 @@ class RNN(Layer):
             mask = masks.check_mask(mask, inputs, self.name)
         inputs = self._input_dropout(inputs, training)
         projected = self.cell.project_inputs(inputs) if hasattr(self.cell, "project_inputs") else None
+        fused = None
+        if projected is not None and mask is None and not (training and getattr(self.cell, "recurrent_dropout", 0)):
+            fused = self._fused(projected, states)
+        if fused is not None:
+            return self._finish(*fused)
         steps = inputs.shape[1]
         order = range(steps - 1, -1, -1) if self.go_backwards else range(steps)
         outputs = []
@@ -324,9 +375,7 @@ class RNN(Layer):
             outputs.append(output)
             states = list(new_states)
         if self.stateful:
-            with ember.no_grad():
-                for carried, state in zip(self.states, states):
-                    carried.copy_(state.detach())
+            self._carry(states)
         result = ember.stack(outputs, 1) if self.return_sequences else outputs[-1]
         if mask is not None and self.zero_output_for_mask:
             if self.return_sequences:  # outputs are in processing order
@@ -336,6 +385,28 @@ class RNN(Layer):
             result = ember.where(ember.reshape(kept, tuple(kept.shape) + (1,) * (result.ndim - kept.ndim)),
                                  result, 0.0)
         return [result] + list(states) if self.return_state else result
+
+    def _fused(self, projected, states):
+        """The whole sequence through the cell's recurrent primitive (None: the cell has none)."""
+        sequence = getattr(self.cell, "sequence", None)
+        if sequence is None:
+            return None
+        projected = ember.transpose(projected, 0, 1)  # (time, batch, ...): the primitives' layout
+        if self.go_backwards:
+            projected = ember.flip(projected, (0,))
+        return sequence(projected, states)
+
+    def _finish(self, outputs, states):
+        """The layer's result from a fused run's outputs ``(T, B, units)`` (in processing order)."""
+        if self.stateful:
+            self._carry(states)
+        result = ember.transpose(outputs, 0, 1) if self.return_sequences else outputs[-1]
+        return [result] + list(states) if self.return_state else result
+
+    def _carry(self, states) -> None:
+        with ember.no_grad():
+            for carried, state in zip(self.states, states):
+                carried.copy_(state.detach())
 
     def _initial_states(self, inputs, initial_state) -> list:
         if initial_state is not None:
