@@ -1,0 +1,122 @@
+"""The keras.ops names of ember/keras/ops/more_ops.py against real Keras 3 on its torch backend."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+from ember import keras as ember_keras
+
+keras = pytest.importorskip("keras")
+if keras.config.backend() != "torch":
+    pytest.skip("real Keras runs on another backend in this session", allow_module_level=True)
+
+RNG = np.random.default_rng(5)
+A = RNG.normal(size=(3, 4)).astype("float32")
+B = RNG.normal(size=(3, 4)).astype("float32")
+UNIT = RNG.uniform(-0.9, 0.9, size=(3, 4)).astype("float32")
+BIG = RNG.uniform(1.1, 3.0, size=(3, 4)).astype("float32")
+WITH_NAN = np.where(RNG.uniform(size=(3, 4)) > 0.7, np.nan, A).astype("float32")
+SPD = (lambda m: m @ m.T + 4 * np.eye(4))(RNG.normal(size=(4, 4))).astype("float32")
+SQUARE = RNG.normal(size=(4, 4)).astype("float32")
+RHS = RNG.normal(size=(4, 2)).astype("float32")
+TALL = RNG.normal(size=(6, 3)).astype("float32")
+VEC3 = RNG.normal(size=(5, 3)).astype("float32")
+IMAGES = RNG.normal(size=(2, 4, 6, 8)).astype("float32")
+QUERY = RNG.normal(size=(2, 5, 3, 4)).astype("float32")
+KEY = RNG.normal(size=(2, 6, 3, 4)).astype("float32")
+VALUE = RNG.normal(size=(2, 6, 3, 4)).astype("float32")
+MASK = RNG.uniform(size=(2, 3, 5, 6)) > 0.3
+
+CASES = [
+    ("arccos", (UNIT,), {}), ("arcsin", (UNIT,), {}), ("arctan", (A,), {}), ("arctan2", (A, B), {}),
+    ("arccosh", (BIG,), {}), ("arcsinh", (A,), {}), ("arctanh", (UNIT,), {}), ("erfinv", (UNIT,), {}),
+    ("i0", (A,), {}), ("logaddexp2", (A, B), {}), ("ldexp", (A, np.array([1, 2, -1, 0])), {}),
+    ("fmax", (WITH_NAN, B), {}), ("fmin", (WITH_NAN, B), {}),
+    ("isneginf", (np.array([-np.inf, np.inf, 1.0, np.nan], "float32"),), {}),
+    ("isposinf", (np.array([-np.inf, np.inf, 1.0, np.nan], "float32"),), {}),
+    ("real", (A,), {}), ("conj", (A,), {}), ("conjugate", (A,), {}),
+    ("isin", (np.array([1, 2, 3, 4]), np.array([2, 4, 9])), {}),
+    ("isin", (np.array([1, 2, 3, 4]), np.array([2, 4, 9])), {"invert": True}),
+    ("nansum", (WITH_NAN,), {}), ("nansum", (WITH_NAN,), {"axis": 1}), ("nanprod", (WITH_NAN,), {"axis": 0}),
+    ("nanmean", (WITH_NAN,), {"axis": 1}), ("nanvar", (WITH_NAN,), {"axis": 1}), ("nanstd", (WITH_NAN,), {}),
+    ("nanmax", (WITH_NAN,), {"axis": 1}), ("nanmin", (WITH_NAN,), {}), ("nanargmax", (WITH_NAN,), {"axis": 1}),
+    ("nanargmin", (WITH_NAN,), {"axis": 0}), ("nancumsum", (WITH_NAN,), {"axis": 1}),
+    ("nancumprod", (WITH_NAN,), {"axis": 0}), ("nanmedian", (WITH_NAN,), {"axis": 1}),
+    ("nanquantile", (WITH_NAN, 0.3), {"axis": 0}), ("nanpercentile", (WITH_NAN, 75.0), {"axis": 1}),
+    ("cholesky", (SPD,), {}), ("det", (SQUARE,), {}), ("inv", (SPD,), {}), ("solve", (SPD, RHS), {}),
+    ("solve_triangular", (SPD, RHS), {}), ("solve_triangular", (SPD, RHS), {"lower": True}),
+    ("svd", (TALL,), {"compute_uv": False}), ("eigh", (SPD,), {}), ("slogdet", (SQUARE,), {}),
+    ("logdet", (SPD,), {}), ("pinv", (TALL,), {}), ("lstsq", (TALL, TALL[:, :2]), {}),
+    ("cross", (VEC3, VEC3[::-1]), {}), ("cdist", (A, B), {}), ("diagflat", (A[0],), {}),
+    ("diagflat", (A[0],), {"k": 1}), ("hamming", (7,), {}), ("hanning", (6,), {}), ("blackman", (8,), {}),
+    ("bartlett", (7,), {}), ("kaiser", (9, 3.0), {}), ("unravel_index", (np.array([5, 11, 0]), (3, 4)), {}),
+    ("scatter", (np.array([[0, 1], [2, 3], [0, 1]]), np.array([1.0, 2.0, 3.0], "float32"), (3, 4)), {}),
+    ("scatter", (np.array([[1], [0]]), A[:2], (3, 4)), {}),
+    ("scatter_update", (A, np.array([[0, 1], [2, 3]]), np.array([9.0, 8.0], "float32")), {}),
+    ("slice_update", (A, (1, 2), B[:2, :2]), {}), ("dsplit", (IMAGES, 2), {}),
+    ("depth_to_space", (IMAGES, 2), {}), ("space_to_depth", (IMAGES, 2), {}),
+    ("saturate_cast", (A * 300, "int8"), {}), ("saturate_cast", (A * 300, "uint8"), {}),
+    ("sparse_sigmoid", (A * 2,), {}),
+    ("dot_product_attention", (QUERY, KEY, VALUE), {}),
+    ("dot_product_attention", (QUERY, KEY, VALUE), {"mask": MASK}),
+    ("dot_product_attention", (QUERY, KEY[:, :5], VALUE[:, :5]), {"is_causal": True, "scale": 0.3}),
+    ("dot_product_attention", (QUERY, KEY, VALUE), {"bias": MASK.astype("float32")}),
+]
+
+
+def _to(library_tensor, values):
+    return [library_tensor(v) if isinstance(v, np.ndarray) else v for v in values]
+
+
+def _flat(result):
+    return list(result) if isinstance(result, (tuple, list)) else [result]
+
+
+@pytest.mark.parametrize("name, args, kwargs", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_more_ops_match_keras(name, args, kwargs):
+    expected = [keras.ops.convert_to_numpy(e) for e in _flat(getattr(keras.ops, name)(
+        *_to(keras.ops.convert_to_tensor, args), **kwargs))]
+    actual = [np.asarray(a.detach()) for a in _flat(getattr(ember_keras.ops, name)(
+        *_to(ember.tensor, args), **kwargs))]
+    assert len(actual) == len(expected)
+    for got, want in zip(actual, expected):
+        if name == "eigh" and got.ndim == 2:  # eigenvectors are defined up to sign
+            got, want = np.abs(got), np.abs(want)
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-5)
+        if want.dtype != np.float64:
+            assert got.dtype == want.dtype, (got.dtype, want.dtype)
+
+
+@pytest.mark.parametrize("name, args", [("nanmean", (WITH_NAN,)), ("arctan2", (A, B)),
+                                        ("dot_product_attention", (QUERY, KEY, VALUE)), ("fmax", (A, B))])
+def test_more_gradients_match_keras(name, args):
+    ours = [ember.tensor(a, requires_grad=True) for a in args]
+    getattr(ember_keras.ops, name)(*ours).sum().backward()
+    theirs = [torch.tensor(a, requires_grad=True) for a in args]
+    getattr(keras.ops, name)(*theirs).sum().backward()
+    for mine, reference in zip(ours, theirs):
+        np.testing.assert_allclose(mine.grad.numpy(), reference.grad.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def _sparsemax_reference(row):
+    """The paper's algorithm on one NumPy row."""
+    ordered = np.sort(row)[::-1]
+    cumulative = np.cumsum(ordered)
+    ranks = np.arange(1, len(row) + 1)
+    k = ranks[1 + ranks * ordered > cumulative].max()
+    return np.maximum(row - (cumulative[k - 1] - 1) / k, 0)
+
+
+@pytest.mark.parametrize("axis", [-1, 0])
+def test_sparsemax_is_the_papers_projection(axis):
+    # Keras 3.15's torch sparsemax differs (its rows need not sum to 1): the reference is the paper.
+    result = ember_keras.ops.sparsemax(ember.tensor(A), axis=axis).numpy()
+    expected = np.apply_along_axis(_sparsemax_reference, axis, A)
+    np.testing.assert_allclose(result, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(result.sum(axis), 1.0, rtol=1e-5)
+
+
+def test_imag_of_a_real_tensor_is_zero():
+    # NumPy's answer; Keras on torch raises for a real tensor
+    assert ember_keras.ops.imag(ember.tensor(A)).numpy().tolist() == np.zeros_like(A).tolist()
