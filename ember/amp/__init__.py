@@ -21,6 +21,12 @@ Example:
 from __future__ import annotations
 
 from .autocast_mode import autocast, get_autocast_dtype, is_autocast_available, is_autocast_enabled
-from .grad_scaler import GradScaler
+
+
+def __getattr__(name):
+    if name == "GradScaler":  # loaded on first use: the losses import this package with ember
+        from .grad_scaler import GradScaler
+        return GradScaler
+    raise AttributeError(f"module 'ember.amp' has no attribute {name!r}")
 
 __all__ = ["GradScaler", "autocast", "get_autocast_dtype", "is_autocast_available", "is_autocast_enabled"]

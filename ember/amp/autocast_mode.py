@@ -10,13 +10,16 @@ As in PyTorch, autocast is a per-op policy, not a model-wide cast. Inside an ena
 - ``FLOAT32`` primitives (``prod``, ``binary_cross_entropy``, and the linear-algebra
   decompositions PyTorch lists: ``inv``, ``det``, ``solve``, ``cholesky``, ``qr``, ``eigh``,
   ``svd``, ``matrix_exp``) get float16 operands cast to float32;
+- the loss functions of PyTorch's CPU float32 list (``mse_loss``, ``l1_loss``, ``smooth_l1_loss``,
+  ``huber_loss``, ``nll_loss``, ``cross_entropy``, ``binary_cross_entropy(_with_logits)``,
+  ``kl_div``, ``margin_ranking_loss``, ``triplet_margin_loss``, ``poisson_nll_loss``,
+  ``ctc_loss``) are compositions in Ember: they are marked with :func:`float32_in_autocast`,
+  which casts their float16 arguments to float32 inside a region;
 - everything else runs in its operands' dtypes (elementwise ops promote as usual).
 
 The policy sits on the primitive records (``prim.autocast``), and ``bind`` applies it while an
 autocast region is active, so it reaches eager code, ``vmap`` and ``ember.function`` traces alike
-and costs nothing outside a region. Not as PyTorch: PyTorch also runs its *loss functions*
-(``cross_entropy``, ``mse_loss``, ``nll_loss`` ...) in float32 on CPU; Ember's are compositions
-of the primitives above, so they compute in their inputs' dtype. Ember has no bfloat16 (NumPy has
+and costs nothing outside a region. Not as PyTorch: Ember has no bfloat16 (NumPy has
 none): ``dtype=ember.float16`` must be given on the CPU, where PyTorch defaults to bfloat16.
 There is no cast cache (``cache_enabled`` is accepted and ignored).
 """
@@ -81,6 +84,7 @@ class autocast:
         return dtype
 
     def __enter__(self):
+        _register()  # primitives registered after ember.amp was imported (conv ...) get their policy too
         target = self._target()
         regions = dict(_state.get() or ())
         if target is None:
@@ -167,12 +171,34 @@ def _policy(lower: bool):
     return cast_operands
 
 
+def float32_in_autocast(function):
+    """Decorator for ops PyTorch's CPU autocast runs in float32 but Ember composes from other
+    primitives (the losses): inside a region, their float16 tensor arguments become float32."""
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        if _state.get() is not None:
+            args = tuple(_widened(value) for value in args)
+            kwargs = {key: _widened(value) for key, value in kwargs.items()}
+        return function(*args, **kwargs)
+    return run
+
+
+def _widened(value):
+    from ..tensor import Tensor
+    if not isinstance(value, Tensor) or value._data.dtype.kind != "f" or value._data.dtype.itemsize >= 4:
+        return value
+    if _region_dtype(_device_type(value)) is None:
+        return value
+    from ..ops._operands import cast
+    return cast(value, "float32")
+
+
+_POLICIES = {True: _policy(True), False: _policy(False)}
+
+
 def _register() -> None:
-    from ..primitives import PRIMITIVES
+    from ..primitives.core import PRIMITIVES
     for names, lower in ((LOWER_PRECISION, True), (FLOAT32, False)):
         for name in names:
             if name in PRIMITIVES:
-                PRIMITIVES[name].autocast = _policy(lower)
-
-
-_register()
+                PRIMITIVES[name].autocast = _POLICIES[lower]

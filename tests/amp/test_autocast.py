@@ -54,6 +54,39 @@ def test_op_dtypes_and_values_match_torch(name):
     np.testing.assert_allclose(ours.float().numpy(), theirs.float().numpy(), rtol=tolerance * 5, atol=tolerance * 5)
 
 
+def _losses(lib):
+    F = lib.nn.functional
+    gen = np.random.default_rng(2)
+    half = lambda *shape: lib.tensor(gen.random(shape).astype(np.float16))  # noqa: E731
+    labels = lib.tensor([0, 1, 2, 1])
+    return {
+        "mse_loss": lambda: F.mse_loss(half(4, 3), half(4, 3)),
+        "l1_loss": lambda: F.l1_loss(half(4, 3), half(4, 3)),
+        "smooth_l1_loss": lambda: F.smooth_l1_loss(half(4, 3), half(4, 3)),
+        "huber_loss": lambda: F.huber_loss(half(4, 3), half(4, 3)),
+        "nll_loss": lambda: F.nll_loss(half(4, 3), labels),
+        "cross_entropy": lambda: F.cross_entropy(half(4, 3), labels),
+        "binary_cross_entropy": lambda: F.binary_cross_entropy(half(4, 3), half(4, 3)),
+        "binary_cross_entropy_with_logits": lambda: F.binary_cross_entropy_with_logits(half(4, 3), half(4, 3)),
+        "kl_div": lambda: F.kl_div(half(4, 3), half(4, 3), reduction="batchmean"),
+        "margin_ranking_loss": lambda: F.margin_ranking_loss(half(4), half(4), lib.ones(4)),
+        "triplet_margin_loss": lambda: F.triplet_margin_loss(half(4, 3), half(4, 3), half(4, 3)),
+        "poisson_nll_loss": lambda: F.poisson_nll_loss(half(4, 3), half(4, 3)),
+        "gaussian_nll_loss (not listed)": lambda: F.gaussian_nll_loss(half(4, 3), half(4, 3), half(4, 3) + 1),
+        "log_softmax (not listed)": lambda: F.log_softmax(half(4, 3), 1),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_losses(torch)))
+def test_losses_run_in_float32_as_torch(name):
+    with torch.autocast("cpu", dtype=torch.float16):
+        theirs = _losses(torch)[name]()
+    with ember.autocast("cpu", dtype=ember.float16):
+        ours = _losses(ember)[name]()
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1], name
+    np.testing.assert_allclose(ours.float().numpy(), theirs.float().numpy(), rtol=5e-3, atol=5e-3)
+
+
 def _train_step(lib):
     gen = np.random.default_rng(1)
     lib.manual_seed(0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...amp.autocast_mode import float32_in_autocast
 from ...errors import EmberValueError, ShapeError
 from ...ops import functions as E
 from ...ops.creation import tensor
@@ -39,6 +40,7 @@ def _logsumexp3(a: Tensor, b: Tensor, c: Tensor) -> Tensor:
     return top + E.log(E.exp(a - top) + E.exp(b - top) + E.exp(c - top))
 
 
+@float32_in_autocast  # PyTorch's CPU autocast computes it in float32
 def ctc_loss(log_probs: Tensor, targets, input_lengths, target_lengths, blank: int = 0,
              reduction: str = "mean", zero_infinity: bool = False) -> Tensor:
     """CTC loss of ``log_probs`` ``(T, N, C)`` (log-softmax outputs) against label ``targets``.

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import math
 
+from ...amp.autocast_mode import float32_in_autocast
 from ...errors import EmberValueError
 from ...ops import functions as E
 from ...tensor import Tensor
 from .loss import _reduce, _reduction
 
 
+@float32_in_autocast  # PyTorch's CPU autocast computes it in float32
 def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
                      size_average=None, eps: float = 1e-8, reduce=None, reduction: str = "mean") -> Tensor:
     """Poisson negative log-likelihood of ``target`` given the rate ``input`` (or its log).

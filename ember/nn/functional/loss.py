@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 
+from ...amp.autocast_mode import float32_in_autocast
 from ...errors import DTypeError, EmberValueError, ShapeError
 from ...ops import functions as E
 from ...ops.guards import check_values
@@ -62,6 +63,7 @@ def _pair(op: str, input, target) -> tuple[Tensor, Tensor]:
 
 
 # --- regression -------------------------------------------------------------
+@float32_in_autocast  # PyTorch's CPU autocast computes it in float32
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Squared error (x - y)²; with elementwise ``weight``, 'mean' is Σ w·loss / Σ w.
@@ -78,6 +80,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     return _weighted(difference * difference, weight, reduction)
 
 
+@float32_in_autocast  # PyTorch's CPU autocast computes it in float32
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Absolute error |x - y|.
@@ -93,6 +96,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     return _weighted(E.abs(x - y), weight, reduction)
 
 
+@float32_in_autocast  # PyTorch's CPU autocast computes it in float32
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """0.5 d² / beta where |d| < beta, else |d| - 0.5 beta (``beta=0`` is the L1 loss).
@@ -114,6 +118,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     return _reduce(loss, reduction)
 
 
+@float32_in_autocast  # PyTorch's CPU autocast computes it in float32
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
     """0.5 d² where |d| < delta, else delta (|d| - 0.5 delta).
@@ -172,6 +177,7 @@ def _picked(input: Tensor, target: Tensor, weight, ignore_index: int):
     return picked, class_weight, ignored, unbatched
 
 
+@float32_in_autocast  # PyTorch's CPU autocast computes it in float32
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of the target classes, given log-probabilities ``input``.
@@ -195,6 +201,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     return E.squeeze(loss, 0) if unbatched else loss
 
 
+@float32_in_autocast  # PyTorch's CPU autocast computes it in float32
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
                   ignore_index: int = -100, reduce=None, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
@@ -262,6 +269,7 @@ def _soft_cross_entropy(log_probs, target, weight, class_dim, reduction, label_s
     return _reduce(loss, reduction)
 
 
+@float32_in_autocast  # PyTorch's CPU autocast computes it in float32
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """-w [y log x + (1 - y) log(1 - x)] for probabilities ``input`` in [0, 1].
@@ -283,6 +291,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 
+@float32_in_autocast  # PyTorch's CPU autocast computes it in float32
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
                                      size_average=None, reduce=None, reduction: str = "mean",
                                      pos_weight: Tensor | None = None) -> Tensor:
@@ -307,6 +316,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 
+@float32_in_autocast  # PyTorch's CPU autocast computes it in float32
 def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
            log_target: bool = False) -> Tensor:
     """KL divergence Σ p (log p - input), with ``input`` as log-probabilities.

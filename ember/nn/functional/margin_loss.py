@@ -1,6 +1,7 @@
 """Margin-based losses on distances and scores: ``margin_ranking_loss``, ``triplet_margin_loss``."""
 from __future__ import annotations
 
+from ...amp.autocast_mode import float32_in_autocast
 from ...errors import ShapeError
 from ...ops import functions as E
 from ...tensor import Tensor
@@ -8,6 +9,7 @@ from .distance import pairwise_distance
 from .loss import _reduce, _reduction
 
 
+@float32_in_autocast  # PyTorch's CPU autocast computes it in float32
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """``max(0, -target * (input1 - input2) + margin)``: ``target`` 1 asks input1 to rank higher.
@@ -26,6 +28,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
     return _reduce(E.clamp(-y * (a - b) + margin, min=0.0), reduction)
 
 
+@float32_in_autocast  # PyTorch's CPU autocast computes it in float32
 def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0,
                         p: float = 2, eps: float = 1e-6, swap: bool = False, size_average=None,
                         reduce=None, reduction: str = "mean") -> Tensor:
