@@ -167,6 +167,18 @@ def _float_unary(prim, doc):
     return function
 
 
+def _holomorphic_unary(prim, doc):
+    """Like :func:`_float_unary`, but complex input passes too (its VJP conjugates the derivative)."""
+    name = prim.name
+
+    def function(input) -> Tensor:
+        x = _tensor(input)
+        return bind(prim, (x if x._data.dtype.kind == "c" else _float(x, name),))
+    function.__name__ = prim.name
+    function.__doc__ = doc
+    return function
+
+
 def exp(input) -> Tensor:
     """Elementwise e**x (also of complex tensors).
 
@@ -177,14 +189,14 @@ def exp(input) -> Tensor:
     """
     x = _tensor(input)
     return bind(E.exp, (x if x._data.dtype.kind == "c" else _float(x, "exp"),))
-log = _float_unary(E.log, "Natural logarithm.")
+log = _holomorphic_unary(E.log, "Natural logarithm (also of complex tensors).")
 log1p = _float_unary(E.log1p, "log(1 + x), accurate near 0.")
 expm1 = _float_unary(E.expm1, "exp(x) - 1, accurate near 0.")
-sqrt = _float_unary(E.sqrt, "Square root.")
-sin = _float_unary(E.sin, "Sine.")
-cos = _float_unary(E.cos, "Cosine.")
+sqrt = _holomorphic_unary(E.sqrt, "Square root (also of complex tensors).")
+sin = _holomorphic_unary(E.sin, "Sine (also of complex tensors).")
+cos = _holomorphic_unary(E.cos, "Cosine (also of complex tensors).")
 tan = _float_unary(E.tan, "Tangent.")
-tanh = _float_unary(E.tanh, "Hyperbolic tangent.")
+tanh = _holomorphic_unary(E.tanh, "Hyperbolic tangent (also of complex tensors).")
 sigmoid = _float_unary(E.sigmoid, "The logistic function 1 / (1 + e**-x), computed without overflow.")
 erf = _float_unary(E.erf, "The error function.")
 

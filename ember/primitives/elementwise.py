@@ -79,18 +79,18 @@ def _times_one_minus(g, output):
 
 neg = _unary("neg", lambda xp, x: xp.negative(x), lambda ctx, g: (-g,))
 exp = _unary("exp", lambda xp, x: xp.exp(x), lambda ctx, g: (g * _conj(ctx.output),), saves_output=True)
-log = _unary("log", lambda xp, x: xp.log(x), lambda ctx, g: (g / ctx.inputs[0],))
+log = _unary("log", lambda xp, x: xp.log(x), lambda ctx, g: (g / _conj(ctx.inputs[0]),))
 log1p = _unary("log1p", lambda xp, x: xp.log1p(x), lambda ctx, g: (g / (ctx.inputs[0] + 1),))
 expm1 = _unary("expm1", lambda xp, x: xp.expm1(x), lambda ctx, g: (g * (ctx.output + 1),),
                saves_output=True)
-sqrt = _unary("sqrt", lambda xp, x: xp.sqrt(x), lambda ctx, g: (g / (2 * ctx.output),),
+sqrt = _unary("sqrt", lambda xp, x: xp.sqrt(x), lambda ctx, g: (g / _conj(2 * ctx.output),),
               saves_output=True)
-sin = _unary("sin", lambda xp, x: xp.sin(x), lambda ctx, g: (g * F.cos(ctx.inputs[0]),))
-cos = _unary("cos", lambda xp, x: xp.cos(x), lambda ctx, g: (-g * F.sin(ctx.inputs[0]),))
+sin = _unary("sin", lambda xp, x: xp.sin(x), lambda ctx, g: (g * _conj(F.cos(ctx.inputs[0])),))
+cos = _unary("cos", lambda xp, x: xp.cos(x), lambda ctx, g: (-g * _conj(F.sin(ctx.inputs[0])),))
 tan = _unary("tan", lambda xp, x: xp.tan(x),
              lambda ctx, g: (g * _one_plus_square(ctx.output),), saves_output=True)
 tanh = _unary("tanh", lambda xp, x: xp.tanh(x),
-              lambda ctx, g: (g * _one_minus_square(ctx.output),), saves_output=True)
+              lambda ctx, g: (g * _conj(_one_minus_square(ctx.output)),), saves_output=True)
 abs_ = _unary("abs", lambda xp, x: xp.abs(x), lambda ctx, g: (g * F.sign(ctx.inputs[0]),))
 sign = _unary("sign", lambda xp, x: xp.sign(x), _no_vjp, differentiable=False)
 floor = _unary("floor", lambda xp, x: xp.floor(x), _no_vjp, differentiable=False)

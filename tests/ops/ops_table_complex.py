@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import ember
 from ops_harness import (Case, Example, Operand, away_from_zero, broadcast_shapes, normal, positive,
-                         shapes)
+                         shapes, uniform)
 
 FFT_TOLERANCE = {"float32": (1e-4, 1e-4), "float64": (1e-9, 1e-10)}
 
@@ -54,6 +54,14 @@ def exponential(module):
     def run(re, im):
         z = module.complex(re, im)
         return _as_real(module.exp(z) * (z + 2.0), module)
+    return run
+
+
+def holomorphic(module):
+    def run(re, im):
+        z = module.complex(re, im)
+        value = module.log(z) + module.sqrt(z) * module.sin(z) - module.cos(z) * module.tanh(z)
+        return _as_real(value, module)
     return run
 
 
@@ -138,7 +146,13 @@ CASES = [
     # real parts kept positive: the argument jumps by 2 pi across the negative real axis
     Case("complex angle", argument(ember), argument(torch), ("angle",), parts_examples(2, positive, normal),
          second_order=True),
-    Case("complex exp", exponential(ember), exponential(torch), ("exp", "add"), parts_examples(2), second_order=True),
+    Case("complex exp", exponential(ember), exponential(torch), ("exp", "add"), parts_examples(2),
+         second_order=True),
+    # real parts positive: log and sqrt cut the plane along the negative real axis;
+    # imaginary parts in (-1, 1): tanh has poles at +-i pi/2
+    Case("complex log, sqrt, sin, cos, tanh", holomorphic(ember), holomorphic(torch),
+         ("log", "sqrt", "sin", "cos", "tanh"), parts_examples(2, positive, uniform(-1.0, 1.0)),
+         second_order=True),
     _fft_case("fft", "c2c", one_dim_examples(True), ("fft_c2c",)),
     _fft_case("ifft", "c2c", one_dim_examples(True), ("fft_c2c",)),
     _fft_case("rfft", "r2c", one_dim_examples(False), ("fft_r2c", "fft_c2r")),
@@ -150,5 +164,6 @@ CASES = [
     _fft_case("rfft2", "r2c", many_dim_examples(False), ("fft_r2c",)),
     _fft_case("irfft2", "c2r", many_dim_examples(True, one_sided_input=True), ("fft_c2r",)),
     _fft_case("rfftn", "r2c", many_dim_examples(False, default_dims=None), ("fft_r2c",)),
-    _fft_case("irfftn", "c2r", many_dim_examples(True, one_sided_input=True, default_dims=None), ("fft_c2r",)),
+    _fft_case("irfftn", "c2r", many_dim_examples(True, one_sided_input=True, default_dims=None),
+              ("fft_c2r",)),
 ]
