@@ -154,7 +154,8 @@ def square(input) -> Tensor:
 
 
 def reciprocal(input) -> Tensor:
-    return div(1.0, _float(input, "reciprocal"))
+    x = _tensor(input)
+    return div(1.0, x if x._data.dtype.kind == "c" else _float(x, "reciprocal"))
 
 
 def _float_unary(prim, doc):
