@@ -79,7 +79,23 @@ def softmax(builder, node):
     return builder.emit(op_type, [builder.name(x)], axis=axes[0])
 
 
+def layer_norm(builder, node):
+    """Spelled out in means (ONNX's LayerNormalization needs opset 17; Ember exports from 13)."""
+    x, *affine = node.inputs
+    count, eps = node.attrs
+    axes = list(range(x.ndim - count, x.ndim))
+    source = builder.name(x)
+    centered = builder.emit("Sub", [source, reduce(builder, "ReduceMean", source, x, axes, True)])
+    variance = reduce(builder, "ReduceMean", builder.emit("Mul", [centered, centered]), x, axes, True)
+    shifted = builder.emit("Add", [variance, builder.constant(numpy.asarray(eps, dtype=x.dtype))])
+    out = builder.emit("Div", [centered, builder.emit("Sqrt", [shifted])])
+    if affine:
+        out = builder.emit("Mul", [out, builder.name(affine[0])])
+        out = builder.emit("Add", [out, builder.name(affine[1])])
+    return out
+
+
 CONVERTERS = {name: reduction for name in REDUCTIONS}
-CONVERTERS.update(softmax=softmax, log_softmax=softmax)
+CONVERTERS.update(softmax=softmax, log_softmax=softmax, layer_norm=layer_norm)
 CONVERTERS.update({name: boolean_reduction for name in _BOOLEAN})
 CONVERTERS.update(argmax=arg_reduction, argmin=arg_reduction, cumsum=cumsum)

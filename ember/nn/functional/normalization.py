@@ -14,6 +14,8 @@ from ...autograd.grad_mode import no_grad
 from ...backend import float16, float32
 from ...errors import EmberValueError, ShapeError
 from ...ops import functions as E
+from ...primitives.core import bind
+from ...primitives.layer_norm import LayerNorm
 from ...tensor import Tensor
 
 
@@ -114,9 +116,20 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
     """
     x = E._float(input)
     axes = _check_trailing("layer_norm", x, _shape_tuple(normalized_shape))
+    if _fusable(x, axes, weight, bias):  # one primitive: see ember/primitives/layer_norm.py
+        affine = () if weight is None else (weight, bias)
+        return bind(LayerNorm, (x, *affine), (len(axes), float(eps)))
     if x.dtype == float16:  # statistics and affine in float32, the result cast back (PyTorch's rule)
         return E.cast(_affine(_normalized(E.cast(x, float32), axes, eps), weight, bias, lambda t: t), float16)
     return _affine(_normalized(x, axes, eps), weight, bias, lambda t: t)
+
+
+def _fusable(x: Tensor, axes: tuple, weight, bias) -> bool:
+    """The fused primitive takes both affine terms or neither, in the input's dtype."""
+    if not axes or (weight is None) != (bias is None) or x._data.dtype.kind != "f":
+        return False
+    return weight is None or (isinstance(weight, Tensor) and isinstance(bias, Tensor)
+                              and weight._data.dtype == bias._data.dtype == x._data.dtype)
 
 
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
