@@ -65,7 +65,7 @@ class TracingNamespace:
 
     def _operand(self, value):
         value = _scalar(value)
-        if isinstance(value, (bool, int, float)):
+        if isinstance(value, (bool, int, float, complex)):
             return value
         return self.cell(value)
 
@@ -109,9 +109,9 @@ class TracingNamespace:
         return self._finish(self.tracer.raw(prim, operands), out)
 
     def _unary(self, name, x, out=None, dtype=None, **kwargs):
-        cell = self.cell(x) if not isinstance(_scalar(x), (bool, int, float)) else self.asarray(x)
+        cell = self.cell(x) if not isinstance(_scalar(x), (bool, int, float, complex)) else self.asarray(x)
         if name in ("sqrt", "exp", "log", "log1p", "expm1", "sin", "cos", "tan", "tanh") \
-                and cell.dtype.kind != "f":
+                and cell.dtype.kind not in "fc":
             cell = self.astype(cell, numpy.float64)
         return self._finish(self.tracer.raw(_UNARY[name], [cell]), out)
 

@@ -182,13 +182,13 @@ class Tracer:
             return self.swap_in(value)
         if _is_array(value):
             return self.capture(value)
-        if isinstance(value, (bool, int, float, numpy.generic)) or dims.is_symbolic(value):
+        if isinstance(value, (bool, int, float, complex, numpy.generic)) or dims.is_symbolic(value):
             return self.namespace.asarray(value)
         raise TracingError(f"ember.function: cannot use a {type(value).__name__} as an array")
 
     def operand(self, value):
         """A node operand: a Value, or a Python number (possibly a symbolic size)."""
-        if isinstance(value, (bool, int, float)):
+        if isinstance(value, (bool, int, float, complex)):
             return value
         if isinstance(value, numpy.generic):
             return value.item()
