@@ -60,11 +60,15 @@ def _check_state(op, name, value, batch, hidden, dtype):
 
 
 def _weight_grad(d_hidden, h0, hidden_states):
-    """d W_hh from the gradient of every step's recurrent product ``h_{t-1} W_hhᵀ``: one GEMM."""
+    """d W_hh from the gradient of every step's recurrent product ``h_{t-1} W_hhᵀ``: the first step's
+    from ``h0``, the others' in one GEMM over the earlier states (no copy of them)."""
     steps, batch, width = d_hidden.shape
-    before = F.cat([F.unsqueeze(h0, 0), hidden_states[:-1]], 0)
-    return F.matmul(F.t(F.reshape(d_hidden, (steps * batch, width))),
-                    F.reshape(before, (steps * batch, before.shape[-1])))
+    first = F.matmul(F.t(d_hidden[0]), h0)
+    if steps == 1:
+        return first
+    rest = (steps - 1) * batch
+    return first + F.matmul(F.t(F.reshape(d_hidden[1:], (rest, width))),
+                            F.reshape(hidden_states[:-1], (rest, hidden_states.shape[-1])))
 
 
 def _pieces(flat, shapes):

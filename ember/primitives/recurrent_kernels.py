@@ -39,12 +39,16 @@ def activate(xp, pre, scale, offset):
     return pre
 
 
-def previous(xp, first, sequence):
-    """The state before each step: ``first`` then ``sequence[:-1]``, as ``(T, B, H)``."""
-    before = xp.empty_like(sequence)
-    before[0] = first
-    before[1:] = sequence[:-1]
-    return before
+def _recurrent_products(xp, h0, states, w_hh):
+    """``h_{t-1} W_hhᵀ`` for every step ``(T, B, G)``: the states before each step are ``h0`` then
+    ``states[:-1]``, multiplied in two GEMMs instead of being copied into one array first."""
+    steps, batch, hidden = states.shape
+    products = xp.empty((steps, batch, w_hh.shape[0]), dtype=states.dtype)
+    xp.matmul(h0, w_hh.T, out=products[0])
+    if steps > 1:
+        xp.matmul(states[:-1].reshape((steps - 1) * batch, hidden), w_hh.T,
+                  out=products[1:].reshape((steps - 1) * batch, w_hh.shape[0]))
+    return products
 
 
 def _sigmoid_slope(xp, gate, out):
@@ -67,8 +71,7 @@ def lstm_forward(xp, projected, h0, c0, w_hh):
     steps, batch, width = projected.shape
     hidden = width // 4
     scale, offset = gate_affine(xp, hidden, "ssts", projected.dtype)
-    recurrent = xp.ascontiguousarray((w_hh * scale[:, None]).T)
-    projected = projected * scale
+    recurrent = xp.ascontiguousarray(w_hh.T)
     out = xp.empty((steps + 1, batch, hidden), dtype=projected.dtype)
     gates = xp.empty((batch, width), dtype=projected.dtype)
     i, f = gates[:, :hidden], gates[:, hidden:2 * hidden]
@@ -79,6 +82,7 @@ def lstm_forward(xp, projected, h0, c0, w_hh):
     for t in range(steps):
         xp.matmul(h, recurrent, out=gates)
         gates += projected[t]
+        gates *= scale
         activate(xp, gates, scale, offset)
         c *= f
         xp.multiply(i, cell, out=product)
@@ -94,8 +98,7 @@ def lstm_backward(xp, projected, h0, c0, w_hh, out, g):
     steps, batch, width = projected.shape
     hidden = width // 4
     scale, offset = gate_affine(xp, hidden, "ssts", projected.dtype)
-    gates = xp.matmul(previous(xp, h0, out[:steps]).reshape(steps * batch, hidden), w_hh.T)
-    gates = gates.reshape(steps, batch, width)
+    gates = _recurrent_products(xp, h0, out[:steps], w_hh)
     gates += projected
     gates *= scale
     activate(xp, gates, scale, offset)
@@ -179,8 +182,7 @@ def gru_backward(xp, projected, h0, w_hh, b_hh, out, g):
     """
     steps, batch, width = projected.shape
     hidden = width // 3
-    before = previous(xp, h0, out)
-    hid = xp.matmul(before.reshape(steps * batch, hidden), w_hh.T).reshape(steps, batch, width)
+    hid = _recurrent_products(xp, h0, out, w_hh)
     hid += b_hh
     rz = hid[..., :2 * hidden] + projected[..., :2 * hidden]
     scale, offset = gate_affine(xp, hidden, "ss", projected.dtype)
@@ -201,8 +203,8 @@ def gru_backward(xp, projected, h0, w_hh, b_hh, out, g):
     f_r *= hid_n
     f_r *= f_n
     _sigmoid_slope(xp, z, f_z)
-    xp.subtract(before, n, out=before)
-    f_z *= before
+    f_z[0] *= h0 - n[0]  # times (h_{t-1} - n_t)
+    f_z[1:] *= out[:-1] - n[1:]
     xp.multiply(f_n, r, out=f_hid_n)
     split, second = steps * batch * width, steps * batch * hidden
     flat = xp.empty(split + second + batch * hidden, dtype=projected.dtype)
