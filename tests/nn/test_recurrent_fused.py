@@ -196,3 +196,25 @@ def test_forward_primitives_under_vmap_equal_one_call_per_example(kind, weight_b
     for n in range(3):
         example = [a[n] if b else a for a, b in zip(operands, batched)]
         np.testing.assert_allclose(result[n].numpy(), prim.forward(np, *example, *attrs), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("cell_name", ["LSTMCell", "GRUCell", "RNNCell"])
+def test_cells_first_and_second_order_gradients_match_pytorch(cell_name):
+    reference = getattr(torch.nn, cell_name)(FEATURES, HIDDEN).double()
+    mine = getattr(ember.nn, cell_name)(FEATURES, HIDDEN).double()
+    mine.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in reference.state_dict().items()})
+    x, h = rng.standard_normal((BATCH, FEATURES)), rng.standard_normal((BATCH, HIDDEN))
+
+    def gradient_norm(lib, cell):
+        inputs, state = lib.tensor(x, requires_grad=True), lib.tensor(h, requires_grad=True)
+        hx = (state, state * 0.5) if cell_name == "LSTMCell" else state
+        for _ in range(2):  # two steps: the second reads the first's state
+            hx = cell(inputs, hx)
+        out = hx[1] if cell_name == "LSTMCell" else hx
+        weights = [cell.weight_hh, cell.bias_ih]
+        grads = lib.autograd.grad((out * out).sum(), [inputs, state] + weights, create_graph=True)
+        total = sum((g * g).sum() for g in grads)
+        return [total] + list(lib.autograd.grad(total, [inputs, state] + weights))
+
+    for a, b in zip(gradient_norm(ember, mine), gradient_norm(torch, reference)):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-9, atol=1e-11)

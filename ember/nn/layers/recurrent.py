@@ -8,8 +8,9 @@ dicts load unchanged, and ``forward`` returns ``(output, h_n)`` (``(output,
 The input projection of a whole sequence is one ``linear`` per layer and
 direction; the recurrence itself is one whole-sequence primitive
 (:mod:`ember.ops.recurrent`: a NumPy loop forward, a reverse loop backward).
-Packed sequences and LSTM projections (``proj_size``), and the single-step
-cells, run the step functions below, composed of ordinary ops.
+The single-step cells run a one-step sequence through the same primitives.
+Packed sequences and LSTM projections (``proj_size``) run the step functions
+below, composed of ordinary ops.
 """
 from __future__ import annotations
 
@@ -451,8 +452,8 @@ class _CellBase(Module):
         elif not batched:
             state = tuple(E.unsqueeze(s, 0) for s in state) if self.mode == "LSTM" else E.unsqueeze(state, 0)
         parameters = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, None)
-        input_weight, input_bias, step_weights = _prepare_weights(self.mode, parameters)
-        state = _step(self.mode, F.linear(x, input_weight, input_bias), state, step_weights)
+        # one step as a one-step sequence: a single primitive instead of a dozen ops each way
+        _, state = _run_fused(self.mode, E.unsqueeze(x, 0), state, parameters, reverse=False)
         if batched:
             return state
         return tuple(E.squeeze(s, 0) for s in state) if self.mode == "LSTM" else E.squeeze(state, 0)
