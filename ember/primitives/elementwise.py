@@ -243,6 +243,11 @@ class Where(Primitive):
 
     @staticmethod
     def forward(xp, condition, a, b):
+        if xp is numpy:  # a masked select against 0 (relu's and where's VJPs, nll_loss): no branches
+            if _is_zero(b) and _selectable(condition, a):
+                return _kept_where(condition, a, keep=True)
+            if _is_zero(a) and _selectable(condition, b):
+                return _kept_where(condition, b, keep=False)
         return xp.where(condition, a, b)
 
     @staticmethod
@@ -256,6 +261,34 @@ class Where(Primitive):
         # A constant branch (the 0.0 of a masked select, as in nll_loss) wants no full-size zero-filled copy.
         return (None, F.where(condition, g, 0) if ctx.wants(1) else None,
                 F.where(condition, 0, g) if ctx.wants(2) else None)
+
+
+# NumPy's where branches per element: on a random mask (relu's) it ran 12-35x slower than
+# a multiply (float32 (128, 256): 124 us against 10 us for the bit mask below).
+_BITS = {numpy.dtype(numpy.float32): numpy.uint32, numpy.dtype(numpy.float64): numpy.uint64}
+
+
+def _is_zero(value) -> bool:
+    """A Python 0 or 0.0 (weak, so the result keeps the array's dtype, as in NumPy's where)."""
+    return type(value) in (int, float) and value == 0
+
+
+def _selectable(condition, array) -> bool:
+    return (type(condition) is numpy.ndarray and condition.dtype == numpy.bool_
+            and type(array) is numpy.ndarray and array.dtype in _BITS and array.shape == condition.shape)
+
+
+def _kept_where(condition, array, keep: bool):
+    """``array`` where ``condition`` is ``keep``, +0.0 elsewhere: its bits ANDed with an all-ones
+    or all-zeros mask, exactly ``numpy.where``'s result (NaN, infinities, -0.0 kept bit for bit)."""
+    bits = _BITS[array.dtype]
+    mask = condition.astype(bits)
+    if keep:
+        numpy.negative(mask, out=mask)     # True -> all ones (unsigned wrap-around), False -> 0
+    else:
+        numpy.subtract(mask, 1, out=mask)  # True -> 0, False -> all ones
+    numpy.bitwise_and(array.view(bits), mask, out=mask)
+    return mask.view(array.dtype)
 
 
 @primitive
