@@ -31,6 +31,18 @@ class DType:
     def __repr__(self) -> str:
         return f"ember.{self.name}"
 
+    def to_complex(self) -> "DType":
+        """The complex dtype with this floating dtype's parts (``float32.to_complex()`` is complex64)."""
+        if self.category == 3:
+            return self
+        if self.category != 2 or self.name == "float16":
+            raise DTypeError(f"Unknown Complex ScalarType for {self.name} (Ember has complex64 and complex128)")
+        return complex128 if self.name == "float64" else complex64
+
+    def to_real(self) -> "DType":
+        """The dtype of a complex dtype's parts (``complex64.to_real()`` is float32); others unchanged."""
+        return real_dtype(self)
+
     def __reduce__(self):
         return (as_dtype, (self.name,))
 

@@ -416,3 +416,12 @@ def test_complex_training_step_compiles_and_matches_eager_and_torch():
     for result in results:
         for mine, reference in zip(result, expected):
             np.testing.assert_allclose(mine, reference, rtol=1e-10)
+
+
+def test_dtype_to_complex_and_to_real_as_pytorch():
+    for name in ("float32", "float64", "complex64", "complex128", "int64"):
+        assert ember.as_dtype(name).to_real().name == str(getattr(torch, name).to_real()).split(".")[1]
+    for name in ("float32", "float64", "complex64", "complex128"):
+        assert ember.as_dtype(name).to_complex().name == str(getattr(torch, name).to_complex()).split(".")[1]
+    with pytest.raises(TypeError, match="Unknown Complex ScalarType for int64"):
+        ember.int64.to_complex()
