@@ -75,6 +75,10 @@ class Trainer:
                                  "pip install 'ember[numba]' (or pass jit_compile='auto')")
         self.jit_compile = jit_compile
         self.optimizer = optimizers.get(optimizer)
+        if auto_scale_loss and getattr(self, "_dtype_policy", None) is not None and \
+                self._dtype_policy.name == "mixed_float16" and \
+                not isinstance(self.optimizer, optimizers.LossScaleOptimizer):
+            self.optimizer = optimizers.LossScaleOptimizer(self.optimizer, name="loss_scale_optimizer")
         self.loss = loss
         names = self.output_names
         self._compile_loss = CompileLoss(loss, loss_weights, names) if loss is not None else None
@@ -146,7 +150,8 @@ class Trainer:
         y_pred = self(x, training=True)
         loss = self.compute_loss(x, y, y_pred, sample_weight)
         self.optimizer.zero_grad()
-        loss.backward()
+        scale_loss = getattr(self.optimizer, "scale_loss", None)  # a LossScaleOptimizer's
+        (loss if scale_loss is None else scale_loss(loss)).backward()
         self.optimizer.update()
         # No gradients are kept between steps: less memory, and every compiled call then sees
         # the same state (one trace, not one for the first step and one for the rest).
@@ -182,14 +187,17 @@ class Trainer:
     def _runs_eagerly(self) -> bool:
         # A rate that changes every step would retrace the compiled step every step.
         schedule = isinstance(getattr(self.optimizer, "_learning_rate", None), optimizers.schedules.LearningRateSchedule)
-        return self.run_eagerly or schedule or getattr(ember, "function", None) is None
+        # Dynamic loss scaling skips a step on its gradients' values: Python control flow.
+        scaled = isinstance(self.optimizer, optimizers.LossScaleOptimizer)
+        return self.run_eagerly or schedule or scaled or getattr(ember, "function", None) is None
 
     def train_step(self, data) -> dict:
         """One optimization step on a batch; returns the running logs (override to customize)."""
         x, y, sample_weight = unpack(data)
         self._prepare_optimizer(x)
         loss, parts, y_pred = self._step_function("train")(x, y, sample_weight)
-        self.optimizer.iterations += 1
+        if not getattr(self.optimizer, "step_skipped", False):  # a loss-scaled step that overflowed
+            self.optimizer.iterations += 1
         return self._update_logs(loss, parts, x, y, y_pred, sample_weight)
 
     def test_step(self, data) -> dict:

@@ -1,12 +1,15 @@
-"""LossScaleOptimizer: Keras's mixed-precision wrapper; a pass-through around float32 training.
+"""LossScaleOptimizer: Keras's dynamic loss scaling for mixed-precision training.
 
 Keras multiplies the loss by ``dynamic_scale`` before differentiating
 (``scale_loss``) and divides the gradients by it in ``apply``, so float16
-gradients do not underflow. In float32 that changes nothing but rounding, so
-``fit``'s steps go straight to the inner optimizer; a custom loop that calls
-``scale_loss`` gets its gradients unscaled by ``apply`` as in Keras. Steps with
-non-finite gradients are skipped and halve the scale; ``dynamic_growth_steps``
-finite steps in a row double it.
+gradients do not underflow. Steps with non-finite gradients are skipped (no
+update, ``iterations`` unchanged) and halve the scale; ``dynamic_growth_steps``
+finite steps in a row double it. A custom loop calls ``scale_loss`` and
+``apply``; ``fit`` scales its loss and calls :meth:`update`, which unscales the
+gradients in ``.grad`` and skips the same way. The skip depends on the
+gradients' values, so ``fit`` runs such a step eagerly (not compiled), and
+``compile`` wraps the optimizer in one under the ``mixed_float16`` policy, as
+Keras does.
 
 Example:
     >>> import ember
@@ -42,23 +45,46 @@ class LossScaleOptimizer(Optimizer):
         self.initial_scale, self.dynamic_growth_steps = float(initial_scale), dynamic_growth_steps
         self.dynamic_scale = float(initial_scale)
         self._finite_steps = 0
+        self.step_skipped = False  # whether the last update skipped (non-finite gradients)
 
     def scale_loss(self, loss):
         return loss * self.dynamic_scale
 
     def apply(self, grads, trainable_variables=None) -> None:
         grads = [None if g is None else ember.as_tensor(g) / self.dynamic_scale for g in grads]
-        if not all(g is None or bool(numpy.isfinite(numpy.asarray(g.detach())).all()) for g in grads):
-            self.dynamic_scale /= 2.0  # skip the step, as Keras does on overflow
-            self._finite_steps = 0
+        if not self._finite(grads):
             return
         self.inner_optimizer.apply(grads, trainable_variables)
+        self._count_finite_step()
+
+    def update(self) -> None:
+        """``fit``'s update: the gradients in ``.grad`` come from the scaled loss; unscale, then
+        update unless one is not finite (then skip and halve the scale, as ``apply``)."""
+        variables = self.inner_optimizer.variables
+        with ember.no_grad():
+            for variable in variables:
+                if variable.grad is not None:
+                    variable.grad = variable.grad / self.dynamic_scale
+        if not self._finite([variable.grad for variable in variables]):
+            return
+        self.inner_optimizer.update()
+        self._count_finite_step()
+
+    def _finite(self, grads) -> bool:
+        """Whether every gradient is finite; if not, the step is skipped and the scale halved."""
+        finite = all(g is None or bool(numpy.isfinite(numpy.asarray(g.detach())).all()) for g in grads)
+        self.step_skipped = not finite
+        if not finite:
+            self.dynamic_scale /= 2.0
+            self._finite_steps = 0
+        return finite
+
+    def _count_finite_step(self) -> None:
         self._finite_steps += 1
         if self._finite_steps >= self.dynamic_growth_steps and math.isfinite(self.dynamic_scale * 2.0):
             self.dynamic_scale *= 2.0
             self._finite_steps = 0
 
-    # fit() trains on unscaled losses: these go straight to the inner optimizer.
     def build(self, variables) -> None:
         self.inner_optimizer.build(variables)
 
@@ -67,9 +93,6 @@ class LossScaleOptimizer(Optimizer):
 
     def prepare_step(self) -> None:
         self.inner_optimizer.prepare_step()
-
-    def update(self) -> None:
-        self.inner_optimizer.update()
 
     def zero_grad(self) -> None:
         self.inner_optimizer.zero_grad()
