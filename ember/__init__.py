@@ -154,6 +154,8 @@ cfloat, cdouble = complex64, complex128
 from .ops.functions import (  # noqa: E402,F401  (complex tensors; ``complex`` shadows the builtin)
     angle, complex, conj, conj_physical, imag, is_complex, polar, real, resolve_conj, resolve_neg,
     sgn, view_as_complex, view_as_real)
+from .ops.functions import (  # noqa: E402,F401  (short-time Fourier transforms and their windows)
+    bartlett_window, blackman_window, hamming_window, hann_window, istft, stft)
 int = int32  # noqa: A001  (torch.int)
 from .ops.functions import (  # noqa: E402,F401
     acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, asin, asinh, atan, atan2, atanh,

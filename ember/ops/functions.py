@@ -93,3 +93,5 @@ from .reductions_nan import exp2, float_power, heaviside, nanmean, nansum  # noq
 from .complex_parts import (  # noqa: F401,E402
     angle, complex, conj, conj_physical, imag, is_complex, polar, real, resolve_conj, resolve_neg,
     sgn, view_as_complex, view_as_real)
+from .spectral import (  # noqa: F401,E402
+    bartlett_window, blackman_window, hamming_window, hann_window, istft, stft)
