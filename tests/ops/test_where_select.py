@@ -37,3 +37,17 @@ def test_other_operands_take_numpy_where():
         ours, theirs = Where.forward(numpy, condition, a, b), numpy.where(condition, a, b)
         assert ours.dtype == theirs.dtype
         numpy.testing.assert_array_equal(ours, theirs)
+
+
+def test_compiled_where_zero_is_exact_and_in_place_safe():
+    from ember.graph import lowering
+    rng = numpy.random.default_rng(1)
+    values = numpy.concatenate([SPECIAL, rng.standard_normal(56)]).astype(numpy.float32).reshape(8, 8)
+    condition = rng.random((8, 8)) < 0.5
+    out = numpy.empty_like(values)
+    assert lowering.where_zero(out, condition, values) is out
+    numpy.testing.assert_array_equal(out.view(numpy.uint32),
+                                     numpy.where(condition, values, numpy.float32(0)).view(numpy.uint32))
+    finite = rng.standard_normal((8, 8)).astype(numpy.float32)
+    expected = numpy.where(condition, finite, 0)
+    numpy.testing.assert_array_equal(lowering.where_zero(finite, condition, finite), expected)  # out is a
