@@ -126,10 +126,12 @@ def _zero_else(node) -> bool:
 
 
 def where_zero(out, condition, a):
-    """``where(condition, a, 0)`` as ``a * condition``: one fast pass instead of two masked copies.
+    """``where(condition, a, 0)`` without NumPy's per-element branch.
 
-    Where ``a`` is not finite the product differs (``nan * 0``), so then the
-    exact masked form runs instead. (Zeros may differ in sign: -0.0 == 0.0.)
+    On NumPy float arrays: an all-ones/all-zeros bit mask built in ``out``,
+    ANDed with ``a``'s bits (exact). Otherwise ``a * condition``, and, where
+    ``a`` is not finite (``nan * 0``), the exact masked form instead (zeros
+    may then differ in sign: -0.0 == 0.0).
     """
     return _where_zero_in(_numpy, out, condition, a)
 
