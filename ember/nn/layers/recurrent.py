@@ -18,6 +18,8 @@ import math
 import numbers
 import warnings
 
+import numpy
+
 from ...errors import EmberValueError, ShapeError
 from ...ops import functions as E
 from ...ops import recurrent as recurrent_ops
@@ -102,15 +104,19 @@ def _keep_finished(mode, mask, new, old):
     return E.where(mask, new, old)
 
 
-def _run_direction(mode, x, state, parameters, reverse: bool, masks=None):
+def _run_direction(mode, x, state, parameters, reverse: bool, masks=None, lengths=None):
     """One layer in one direction over ``x`` ``(L, N, In)``: outputs ``(L, N, H)`` and the last state.
 
     ``masks`` (packed input) holds, per step, which rows are still inside their
     sequence; the others keep their state, so each row's final state is the one
     at its own last step, and the reverse direction starts at each row's own end.
+    ``lengths`` holds the same as each row's length (NumPy).
     """
-    if masks is None and parameters[4] is None:
-        return _run_fused(mode, x, state, parameters, reverse)
+    if parameters[4] is None:
+        if masks is None:
+            return _run_fused(mode, x, state, parameters, reverse)
+        if mode in ("LSTM", "GRU"):
+            return _run_fused_packed(mode, x, state, parameters, reverse, lengths)
     input_weight, input_bias, step_weights = _prepare_weights(mode, parameters)
     projected = E.unbind(F.linear(x, input_weight, input_bias), 0)
     steps = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
@@ -135,6 +141,47 @@ def _run_fused(mode, x, state, parameters, reverse: bool):
     else:
         outputs, final = states, states[-1]
     return (E.flip(outputs, (0,)) if reverse else outputs), final
+
+
+def _run_fused_packed(mode, x, state, parameters, reverse: bool, lengths):
+    """A packed batch (``lengths`` per row) through the whole-sequence primitive.
+
+    Past its own end a row's gates are pinned so its state carries over exactly
+    (LSTM: forget gate 1, input gate 0, so the cell state carries; GRU: update
+    gate 1, so the hidden state carries): pre-activations of ±inf, which the
+    sigmoids map to exactly 0 and 1 with slope 0, so no gradient leaks through
+    them. The LSTM's hidden output past the end is not carried; the final hidden
+    state is read at each row's last step. The reverse direction reverses each
+    row within its own length, so it also starts at the row's own end.
+    """
+    steps, batch = x.shape[0], x.shape[1]
+    order = None
+    if reverse:  # row b's step s reads x[len_b - 1 - s] (padding steps stay in place)
+        position = numpy.arange(steps)[:, None]
+        order = numpy.where(position < lengths[None, :], lengths[None, :] - 1 - position, position)
+        x = E.take_along_dim(x, tensor(order[:, :, None], device=x.device), 0)
+    w_ih, _, b_ih, b_hh, _ = parameters
+    projected = F.linear(x, w_ih, b_ih if mode == "GRU" or b_hh is None else b_ih + b_hh)
+    projected = projected + _carry_pins(mode, lengths, steps, w_ih.shape[0] // _GATES[mode], x)
+    states = _SEQUENCE_OPS[mode](projected, state, parameters)
+    outputs = states[:-1] if mode == "LSTM" else states
+    last = tensor((lengths - 1)[None, :, None], device=x.device)
+    h_n = E.squeeze(E.take_along_dim(outputs, last, 0), 0)
+    if order is not None:  # the same per-row reversal undoes itself
+        outputs = E.take_along_dim(outputs, tensor(order[:, :, None], device=x.device), 0)
+    return outputs, ((h_n, states[-1]) if mode == "LSTM" else h_n)
+
+
+def _carry_pins(mode, lengths, steps, hidden, like):
+    """``(T, N, gates * H)``: 0 inside each row's length, ±inf on the gates that carry the state after it."""
+    finished = numpy.arange(steps)[:, None] >= lengths[None, :]
+    pins = numpy.zeros((steps, len(lengths), _GATES[mode], hidden))
+    if mode == "LSTM":
+        pins[finished, 0] = -numpy.inf  # input gate 0
+        pins[finished, 1] = numpy.inf   # forget gate 1
+    else:
+        pins[finished, 1] = numpy.inf   # update gate 1
+    return tensor(pins.reshape(steps, len(lengths), -1), dtype=like.dtype, device=like.device)
 
 
 def _gru_sequence(projected, state, parameters):
@@ -208,7 +255,7 @@ class RNNBase(Module):
         layers = self.num_layers * (2 if self.bidirectional else 1)
         return (layers, batch, self.proj_size or self.hidden_size), (layers, batch, self.hidden_size)
 
-    def _run(self, x: Tensor, states, masks=None):
+    def _run(self, x: Tensor, states, masks=None, lengths=None):
         """All layers over ``x`` ``(L, N, In)``; ``states``: one initial state per layer and direction."""
         finals = []
         directions = 2 if self.bidirectional else 1
@@ -217,7 +264,7 @@ class RNNBase(Module):
             for direction in range(directions):
                 index = layer * directions + direction
                 out, final = _run_direction(self.mode, x, states[index], self._weights(layer, direction),
-                                            reverse=direction == 1, masks=masks)
+                                            reverse=direction == 1, masks=masks, lengths=lengths)
                 outputs.append(out)
                 finals.append(final)
             x = outputs[0] if directions == 1 else E.cat(outputs, -1)
@@ -254,7 +301,7 @@ class RNNBase(Module):
             states = list(zip(E.unbind(initial(h0, h_shape, "h0"), 0), E.unbind(initial(c0, c_shape, "c0"), 0)))
         else:
             states = E.unbind(initial(hx, h_shape, "hx"), 0)
-        output, finals = self._run(x, states, masks)
+        output, finals = self._run(x, states, masks, lengths)
         sizes = [int(size) for size in packed.batch_sizes.tolist()]
         data = E.cat([output[t, :size] for t, size in enumerate(sizes)], 0)
         packed_output = PackedSequence(data, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices)
