@@ -82,7 +82,7 @@ class _Call:
     """One ``apply``: the attribute the primitive receives (what forward filled in lives here)."""
 
     __slots__ = ("function", "template", "needs_input_grad", "ctx", "layout", "as_tuple",
-                 "input_ids", "output_ids", "non_differentiable", "traced", "dirty")
+                 "input_ids", "output_ids", "non_differentiable", "traced", "dirty", "versions")
 
     def __init__(self, function, template, needs_input_grad, traced):
         self.function, self.template = function, template
@@ -91,6 +91,7 @@ class _Call:
         self.input_ids = self.output_ids = ()
         self.non_differentiable = frozenset()
         self.dirty = ()  # (output index, input index) of each tensor marked dirty
+        self.versions = ()  # the inputs' version counters, shared with forward's handles on them
 
     def __repr__(self) -> str:
         return f"<{self.function.__name__}.apply>"
@@ -149,6 +150,16 @@ def _dirty_pairs(name, dirty, input_ids, output_ids):
     return tuple(pairs)
 
 
+def _handles(arrays, versions):
+    """Tensors over the input arrays for the user's forward; eagerly they share the inputs'
+    version counters, so an in-place write in forward counts on the caller's tensor (as PyTorch)."""
+    from ..tensor import Tensor
+    handles = [Tensor._make(array, None, False) for array in arrays]
+    for handle, counter in zip(handles, versions):
+        handle._version = counter
+    return handles
+
+
 def _uses_setup_context(function) -> bool:
     return getattr(function.setup_context, "__func__", function.setup_context) is not _base_setup
 
@@ -170,7 +181,7 @@ class _FunctionPrimitive:
         # Run eagerly even while a trace infers this node's shape by running it.
         token = _primitives()._current_tracer.set(None)
         try:
-            outputs = _forward_tensors(call, [Tensor._make(array, None, False) for array in arrays])
+            outputs = _forward_tensors(call, _handles(arrays, call.versions))
         finally:
             _primitives()._current_tracer.reset(token)
         data = [t._data for t in outputs]
@@ -339,6 +350,8 @@ class Function:
         needs = tuple(isinstance(a, Tensor) and enabled and a.requires_grad for a in args)
         template = tuple(_TENSOR if isinstance(a, Tensor) else a for a in args)
         call = _Call(cls, template, needs, core.dispatch.tracer is not None)
+        if not call.traced:
+            call.versions = tuple(t._shared_version() for t in inputs)
         packed = core.bind(_primitive_for(cls), inputs, (call,))
         outputs = list(_split(call, packed))
         for index in call.non_differentiable:
