@@ -95,7 +95,18 @@ def layer_norm(builder, node):
     return out
 
 
+def mse_loss(builder, node):
+    x, y = node.inputs
+    (reduction_kind,) = node.attrs
+    difference = builder.emit("Sub", [builder.name(x), builder.name(y)])
+    squared = builder.emit("Mul", [difference, difference])
+    if reduction_kind == "none":
+        return squared
+    op_type = "ReduceMean" if reduction_kind == "mean" else "ReduceSum"
+    return reduce(builder, op_type, squared, x, None, False)
+
+
 CONVERTERS = {name: reduction for name in REDUCTIONS}
-CONVERTERS.update(softmax=softmax, log_softmax=softmax, layer_norm=layer_norm)
+CONVERTERS.update(softmax=softmax, log_softmax=softmax, layer_norm=layer_norm, mse_loss=mse_loss)
 CONVERTERS.update({name: boolean_reduction for name in _BOOLEAN})
 CONVERTERS.update(argmax=arg_reduction, argmin=arg_reduction, cumsum=cumsum)

@@ -3,7 +3,8 @@
 ``binary_cross_entropy`` is a fused primitive (its gradient at x = 0 or 1 is
 PyTorch's ±1e12-scale rule, not the composite's 0); ``check_values`` is the
 guard that class-index losses bind, exercised here through ``nll_loss`` with
-valid targets (the failing side is in test_value_guards.py).
+valid targets (the failing side is in test_value_guards.py). ``mse_loss`` is
+fused for speed; size-0 inputs give PyTorch's nan mean.
 """
 from __future__ import annotations
 
@@ -38,7 +39,13 @@ def _nll_examples(draw):
     return Example((Operand((rows, classes)), target))
 
 
+def _mse_examples(draw_shape):
+    return st.builds(lambda shape, reduction: Example((Operand(shape), Operand(shape)), {"reduction": reduction}),
+                     draw_shape, st.sampled_from(["mean", "sum", "none"]))
+
+
 CASES = [
+    Case("mse_loss", F.mse_loss, TF.mse_loss, ("mse_loss",), _mse_examples(_SHAPES), second_order=True),
     Case("binary_cross_entropy", F.binary_cross_entropy, TF.binary_cross_entropy,
          ("binary_cross_entropy",), _bce_examples(_SHAPES), second_order=True),
     Case("nll_loss_guarded", F.nll_loss, TF.nll_loss, ("check_values",), _nll_examples()),

@@ -13,6 +13,8 @@ from ...errors import DTypeError, EmberValueError, ShapeError
 from ...ops import functions as E
 from ...ops.guards import check_values
 from ...ops.losses import binary_cross_entropy_terms
+from ...primitives.core import bind
+from ...primitives.losses import MseLoss
 from ...tensor import Tensor
 from ...ops.creation import arange
 from .activation import logsigmoid
@@ -76,6 +78,8 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     """
     reduction = _reduction(size_average, reduce, reduction)
     x, y = _pair("mse_loss", input, target)
+    if weight is None and x.shape == y.shape and x._data.dtype == y._data.dtype:
+        return bind(MseLoss, (x, y), (reduction,))  # one fused primitive: see ember/primitives/losses.py
     difference = x - y
     return _weighted(difference * difference, weight, reduction)
 
