@@ -11,6 +11,8 @@ gradients differ.
 """
 from __future__ import annotations
 
+import numpy
+
 import ember
 from ember import special
 
@@ -45,7 +47,10 @@ class Gamma(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        return standard_gamma(self.concentration.expand(shape)) / self.rate.expand(shape)
+        value = standard_gamma(self.concentration.expand(shape)) / self.rate.expand(shape)
+        with ember.no_grad():  # a large rate must not underflow a draw to 0 (PyTorch clamps too)
+            value.detach().clamp_(min=float(numpy.finfo(value._data.dtype).tiny))
+        return value
 
     def log_prob(self, value):
         if self._validate_args:
