@@ -189,3 +189,11 @@ def test_vmapped_gamma_gradient_is_the_implicit_one():
     z = ember._standard_gamma(alpha)  # vmap draws the same numbers, in the same order
     expected = ember._standard_gamma_grad(alpha, z)
     np.testing.assert_allclose(grads.numpy(), expected.numpy(), rtol=1e-6)
+
+
+def test_a_large_rate_does_not_underflow_draws_to_zero():
+    concentration = ember.tensor(0.5, requires_grad=True)
+    draws = ED.Gamma(concentration, ember.tensor(1e38)).rsample((50,))
+    assert bool((draws > 0).all())  # clamped to float32's smallest normal, as PyTorch clamps
+    draws.sum().backward()
+    assert np.isfinite(concentration.grad.item())
