@@ -99,3 +99,36 @@ def test_functional_config_round_trip_keeps_keras_order():
     clone = ember_keras.Model.from_config(model.get_config())
     assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
     assert [w.shape for w in clone.get_weights()] == [w.shape for w in model.get_weights()]
+
+
+def test_a_layer_built_directly_keeps_its_weights_at_the_first_call():
+    # layer.build(shape), then set_weights, then a call: Keras keeps the weights set (built=True)
+    x = RNG.normal(size=(2, 3)).astype("float32")
+    weights = [RNG.normal(size=(3, 2)).astype("float32"), RNG.normal(size=(2,)).astype("float32")]
+    outputs = {}
+    for name, library in (("keras", keras), ("ember", ember_keras)):
+        layer = library.layers.Dense(2)
+        layer.build((None, 3))
+        assert layer.built
+        layer.set_weights(weights)
+        outputs[name] = as_numpy(layer(x))
+    np.testing.assert_allclose(outputs["ember"], outputs["keras"], rtol=1e-6, atol=1e-6)
+
+
+def test_a_sub_layer_built_in_its_parents_build_is_built_once():
+    class Block(ember_keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.dense = ember_keras.layers.Dense(4)
+
+        def build(self, input_shape):
+            self.dense.build(input_shape)
+
+        def call(self, inputs):
+            return self.dense(inputs)
+
+    block = Block()
+    block.build((None, 3))
+    kernel = block.dense.kernel
+    block(np.ones((2, 3), "float32"))
+    assert block.dense.kernel is kernel and len(block.weights) == 2

@@ -24,6 +24,7 @@ Example:
 """
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any
 
@@ -91,6 +92,9 @@ class Layer(nn.Module):
             raise TypeError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
         self.name = name or backend.unique_name(backend.snake_case(type(self).__name__))
         self.built = False
+        # As in Keras, a layer whose build() was called directly (``layer.build(shape)``, or a
+        # parent's build building a sub-layer) is built: its first call keeps those weights.
+        self.__dict__["build"] = functools.partial(_build_then_mark_built, self)
         self._trainable = bool(trainable)
         # "string": inputs of text layers (StringLookup, TextVectorization), kept as NumPy arrays
         self._dtype = self._compute_dtype = "string"
@@ -438,6 +442,11 @@ class Layer(nn.Module):
         elif isinstance(value, dict) and value and all(isinstance(v, nn.Module) for v in value.values()):
             value = nn.ModuleDict(value)
         super().__setattr__(name, value)
+
+
+def _build_then_mark_built(layer: Layer, *args, **kwargs) -> None:
+    type(layer).build(layer, *args, **kwargs)
+    layer.built = True
 
 
 def _batch_shape(input_shape, input_dim, batch_input_shape, batch_size):
