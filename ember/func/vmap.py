@@ -114,6 +114,8 @@ class BatchTracer:
             return self._draw(prim, attrs)
         token = _namespaces.current_tracer.set(self.parent)
         try:
+            if getattr(prim, "draws", False):  # a draw shaped by its operands (standard_gamma)
+                batched = self._operand_draw(unwrapped, batched)
             if not any(batched):
                 return _bind(prim, inputs, attrs)  # nothing batched: the plain op one level down
             rule = getattr(prim, "batch", None)
@@ -130,6 +132,24 @@ class BatchTracer:
             return _record_autograd(prim, inputs, attrs, array)
         return Tensor._make(array, None, False)
 
+
+    def _operand_draw(self, unwrapped, batched):
+        """The randomness modes for a draw shaped by its operands, as PyTorch's: 'error' refuses;
+        'different' gives every example its own draw (unbatched operands are repeated per
+        example, in place in ``unwrapped``); 'same' shares one draw, which a batched operand
+        rules out. Returns which operands are batched now."""
+        from ..tensor import Tensor
+        if self.randomness == "error":
+            self._draw(None, ())  # raises the randomness='error' message
+        if self.randomness == "same":
+            if any(batched):
+                raise EmberValueError("vmap: randomness='same' does not support a random draw from a "
+                                      "batched tensor (PyTorch's vmap does not either)")
+            return batched
+        for index, value in enumerate(unwrapped):
+            if isinstance(value, Tensor) and not batched[index]:
+                unwrapped[index] = _batching._batched_copy(value, self.size)
+        return [isinstance(value, Tensor) or b for value, b in zip(unwrapped, batched)]
 
     def _draw(self, prim, attrs):
         """A random draw: randomness='different' draws one sample per example; 'error' refuses."""

@@ -72,6 +72,7 @@ class StandardGamma(Primitive):
     name = "standard_gamma"
     saves_output = True
     effect = True
+    draws = True  # under vmap, follows the randomness modes (ember/func/vmap.py)
 
     @staticmethod
     def forward(xp, alpha, generator):

@@ -184,7 +184,7 @@ def test_compiled_draws_match_eager_and_differentiate():
 def test_vmapped_gamma_gradient_is_the_implicit_one():
     alpha = ember.tensor([[0.5, 2.0], [6.0, 40.0]])
     ember.manual_seed(2)
-    grads = ember.func.vmap(ember.func.grad(lambda a: ember._standard_gamma(a).sum()))(alpha)
+    grads = ember.func.vmap(ember.func.grad(lambda a: ember._standard_gamma(a).sum()), randomness="different")(alpha)
     ember.manual_seed(2)
     z = ember._standard_gamma(alpha)  # vmap draws the same numbers, in the same order
     expected = ember._standard_gamma_grad(alpha, z)
@@ -197,3 +197,20 @@ def test_a_large_rate_does_not_underflow_draws_to_zero():
     assert bool((draws > 0).all())  # clamped to float32's smallest normal, as PyTorch clamps
     draws.sum().backward()
     assert np.isfinite(concentration.grad.item())
+
+
+@pytest.mark.parametrize("lib", [torch, ember], ids=["torch", "ember"])
+def test_vmap_randomness_modes_as_torch(lib):
+    alpha = lib.tensor([[1.0, 2.0], [3.0, 4.0]])
+    draw = lambda a: lib._standard_gamma(a)  # noqa: E731
+    shared = lambda a: lib._standard_gamma(lib.ones(2) * 3) + 0 * a  # noqa: E731  (an unbatched operand)
+    vmap = lib.func.vmap
+    with pytest.raises((RuntimeError, ValueError), match="randomness"):
+        vmap(draw)(alpha)  # randomness='error', the default
+    with pytest.raises((RuntimeError, ValueError), match="same"):
+        vmap(draw, randomness="same")(alpha)
+    rows = vmap(shared, randomness="different")(alpha)
+    assert not bool((rows[0] == rows[1]).all())  # every example draws its own
+    rows = vmap(shared, randomness="same")(alpha)
+    assert bool((rows[0] == rows[1]).all())  # one draw serves them all
+    assert tuple(vmap(draw, randomness="different")(alpha).shape) == (2, 2)
