@@ -144,6 +144,20 @@ class Getitem(Primitive):
         return (F.index_add_zeros(g, ctx.inputs[0].shape, ctx.attrs[0]),)
 
 
+def _add_rows(xp, out, rows, values) -> None:
+    """``out[rows] += values`` for integer ``rows`` on axis 0 (an embedding's gradient).
+
+    Through a 1-D ``add.at`` on flat element positions: NumPy's fast path for
+    1-D operands made the char-GPT's (65, 32) table gradient 3x faster than
+    ``add.at`` with a row index, adding the same values in the same order.
+    """
+    width = out.size // out.shape[0] if out.shape[0] else 0
+    rows = rows.reshape(-1)
+    rows = xp.where(rows < 0, rows + out.shape[0], rows)  # getitem checked the range
+    positions = (rows[:, None] * width + xp.arange(width)).reshape(-1)
+    xp.add.at(out.reshape(-1), positions, values.reshape(-1))
+
+
 @primitive
 class IndexAdd(Primitive):
     """A zero tensor of ``shape`` with ``values`` added at ``index`` (the adjoint of getitem)."""
@@ -156,6 +170,8 @@ class IndexAdd(Primitive):
         out = xp.zeros(shape, values.dtype)
         if _is_basic(index):
             out[index] = values
+        elif len(index) == 1 and getattr(index[0], "dtype", None) is not None and index[0].dtype.kind in "iu":
+            _add_rows(xp, out, index[0], values)
         else:
             xp.add.at(out, index, values)
         return out
