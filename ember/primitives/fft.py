@@ -26,6 +26,22 @@ from .complex_parts import part_dtype, whole_dtype
 from .core import Primitive, bind, primitive
 
 DUAL_NORM = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
+_host_fft = None
+
+
+def _transforms(xp):
+    """The FFT routines for ``xp``'s arrays: on the host SciPy's ``scipy.fft`` when installed (its
+    pocketfft is about 2x faster than NumPy's on float32 rows; imported on first use, not with
+    Ember), else ``numpy.fft``; other namespaces' own ``fft`` module (CuPy's)."""
+    global _host_fft
+    if xp is not numpy:
+        return xp.fft
+    if _host_fft is None:
+        try:
+            import scipy.fft as _host_fft
+        except ImportError:  # pragma: no cover - depends on the environment
+            _host_fft = numpy.fft
+    return _host_fft
 
 
 def _check_axes(op, x, axes):
@@ -44,7 +60,8 @@ class FftC2C(Primitive):
 
     @staticmethod
     def forward(xp, x, axes, norm, forward):
-        transform = xp.fft.fftn if forward else xp.fft.ifftn
+        transforms = _transforms(xp)
+        transform = transforms.fftn if forward else transforms.ifftn
         return transform(x, axes=axes, norm=norm).astype(x.dtype, copy=False)
 
     @staticmethod
@@ -80,7 +97,7 @@ class FftR2C(Primitive):
 
     @staticmethod
     def forward(xp, x, axes, norm):
-        return xp.fft.rfftn(x, axes=axes, norm=norm).astype(whole_dtype(x.dtype), copy=False)
+        return _transforms(xp).rfftn(x, axes=axes, norm=norm).astype(whole_dtype(x.dtype), copy=False)
 
     @staticmethod
     def abstract(x, axes, norm):
@@ -113,7 +130,8 @@ class FftC2R(Primitive):
     @staticmethod
     def forward(xp, x, axes, norm, last_size):
         sizes = [x.shape[axis] for axis in axes[:-1]] + [last_size]
-        return xp.fft.irfftn(x, s=sizes, axes=axes, norm=norm).astype(part_dtype(x.dtype), copy=False)
+        out = _transforms(xp).irfftn(x, s=sizes, axes=axes, norm=norm)
+        return out.astype(part_dtype(x.dtype), copy=False)
 
     @staticmethod
     def abstract(x, axes, norm, last_size):
