@@ -61,11 +61,20 @@ CASES = [
     ("dot_product_attention", (QUERY, KEY, VALUE), {"mask": MASK}),
     ("dot_product_attention", (QUERY, KEY[:, :5], VALUE[:, :5]), {"is_causal": True, "scale": 0.3}),
     ("dot_product_attention", (QUERY, KEY, VALUE), {"bias": MASK.astype("float32")}),
+    ("angle", (A,), {}), ("isreal", (A,), {}), ("fft", ((A, B),), {}), ("fft2", ((A, B),), {}),
+    ("ifft2", ((A, B),), {}), ("rfft", (A,), {}), ("rfft", (A,), {"fft_length": 6}),
+    ("irfft", ((A, B),), {}), ("irfft", ((A, B),), {"fft_length": 4}),
+    ("trapezoid", (A,), {}), ("trapezoid", (A,), {"dx": 0.5, "axis": 0}), ("trapezoid", (A, BIG), {}),
+    ("vander", (A[0],), {}), ("vander", (A[0],), {"N": 3, "increasing": True}),
+    ("geomspace", (1.0, 1000.0, 4), {}), ("geomspace", (2.0, 50.0, 5), {"endpoint": False}),
+    ("corrcoef", (A,), {}), ("segment_min", (A, np.array([0, 0, 2])), {}),
+    ("segment_prod", (A, np.array([1, 0, 1])), {}),
 ]
 
 
 def _to(library_tensor, values):
-    return [library_tensor(v) if isinstance(v, np.ndarray) else v for v in values]
+    return [library_tensor(v) if isinstance(v, np.ndarray) else
+            tuple(_to(library_tensor, v)) if isinstance(v, tuple) else v for v in values]
 
 
 def _flat(result):
@@ -120,3 +129,20 @@ def test_sparsemax_is_the_papers_projection(axis):
 def test_imag_of_a_real_tensor_is_zero():
     # NumPy's answer; Keras on torch raises for a real tensor
     assert ember_keras.ops.imag(ember.tensor(A)).numpy().tolist() == np.zeros_like(A).tolist()
+
+
+def test_linalg_namespace_names_the_same_functions():
+    assert ember_keras.ops.linalg.solve is ember_keras.ops.solve
+    assert {"cholesky", "det", "eigh", "inv", "lstsq", "norm", "pinv", "qr", "solve", "solve_triangular",
+            "svd"} <= set(dir(ember_keras.ops.linalg)) & set(dir(keras.ops.linalg))
+
+
+def test_complex_views_and_polar_round_trip():
+    ops = ember_keras.ops
+    pairs = np.stack([A, B], -1)
+    as_complex = ops.view_as_complex(ember.tensor(pairs))
+    np.testing.assert_allclose(ops.view_as_real(as_complex).numpy(), pairs)
+    np.testing.assert_allclose(ops.real(as_complex).numpy(), A)
+    np.testing.assert_allclose(ops.imag(as_complex).numpy(), B)
+    expected = keras.ops.convert_to_numpy(keras.ops.polar(keras.ops.convert_to_tensor(BIG), keras.ops.convert_to_tensor(A)))
+    np.testing.assert_allclose(ops.polar(ember.tensor(BIG), ember.tensor(A)).numpy(), expected, rtol=1e-5, atol=1e-6)

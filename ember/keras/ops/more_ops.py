@@ -1,5 +1,6 @@
 """Still more of ``keras.ops``: inverse trigonometry, NaN-ignoring reductions, linear algebra,
-window functions, scatter and slice updates, ``dot_product_attention`` and a few others.
+window functions, scatter and slice updates, ``dot_product_attention``, FFTs on Keras's
+``(real, imag)`` pairs, complex views, segment minima and products, and a few others.
 
 Each is a composite of Ember functions (so gradients and tracing come with them), with
 Keras 3's argument names, defaults and result dtypes on its torch backend, the reference
@@ -465,6 +466,112 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
         logits = ember.where(allowed, logits, ember.full_like(logits, float(numpy.finfo(logits.dtype.name).min)))
     weights = ember.softmax(logits, -1)
     return ember.einsum("bnts,bsnh->btnh", weights, value)
+
+
+# --- complex numbers and FFTs (Keras passes complex values as (real, imaginary) pairs) ----------------
+def angle(x):
+    return ember.angle(_float_result(_t(x)))
+
+
+def isreal(x):
+    x = _t(x)
+    return ember.imag(x) == 0 if x.dtype.is_complex else ember.ones(tuple(x.shape), dtype=ember.bool)
+
+
+def polar(abs_, angle):
+    return ember.polar(*_float_pair(abs_, angle))
+
+
+def view_as_real(x):
+    return ember.view_as_real(_t(x))
+
+
+def view_as_complex(x):
+    return ember.view_as_complex(_float_result(_t(x)))
+
+
+def _complex(x):
+    real_part, imaginary_part = x
+    return ember.complex(*_float_pair(real_part, imaginary_part))
+
+
+def _pair(value):
+    return ember.real(value), ember.imag(value)
+
+
+def fft(x):
+    """The FFT over the last axis of ``(real, imag)``; returns ``(real, imag)``."""
+    return _pair(ember.fft.fft(_complex(x)))
+
+
+def fft2(x):
+    return _pair(ember.fft.fft2(_complex(x)))
+
+
+def ifft2(x):
+    return _pair(ember.fft.ifft2(_complex(x)))
+
+
+def rfft(x, fft_length=None):
+    return _pair(ember.fft.rfft(_float_result(_t(x)), n=fft_length))
+
+
+def irfft(x, fft_length=None):
+    return ember.fft.irfft(_complex(x), n=fft_length)
+
+
+# --- more NumPy-like functions ------------------------------------------------------------------
+def trapezoid(y, x=None, dx: float = 1.0, axis: int = -1):
+    y = _float_result(_t(y))
+    if x is not None:
+        return ember.trapezoid(y, F.cast(_t(x), y.dtype), dim=axis)
+    return ember.trapezoid(y, dx=dx, dim=axis)
+
+
+def vander(x, N=None, increasing: bool = False):  # noqa: N803  (NumPy's and Keras's name)
+    return ember.vander(_t(x), N, increasing)
+
+
+def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None, axis: int = 0):
+    """``num`` numbers evenly spaced on a log scale (the ends exact, as NumPy)."""
+    start, stop = float(start), float(stop)
+    if start == 0 or stop == 0 or (start < 0) != (stop < 0):
+        raise ValueError(f"geomspace: start and stop must be non-zero and of one sign; got {start}, {stop}")
+    sign = -1.0 if start < 0 else 1.0
+    count = num if endpoint else num + 1
+    exponents = ember.linspace(math.log10(abs(start)), math.log10(abs(stop)), count, dtype=ember.float64)[:num]
+    values = sign * 10.0 ** exponents
+    ends = [0] + ([num - 1] if endpoint and num > 1 else [])
+    exact = ember.tensor([start, stop][:len(ends)], dtype=ember.float64)
+    values = ember.index_copy(values, 0, ember.tensor(ends), exact)
+    return F.cast(values, dtype or "float32")
+
+
+def corrcoef(x):
+    return ember.corrcoef(_float_result(_t(x)))
+
+
+def _segment_reduce(data, segment_ids, num_segments, reduce, empty):
+    values, ids = _t(data), numpy.asarray(_t(segment_ids).detach()).astype("int64")
+    count = int(num_segments) if num_segments is not None else int(ids.max()) + 1
+    rows = []
+    for segment in range(count):
+        members = numpy.nonzero(ids == segment)[0]
+        rows.append(reduce(values[_t(members.astype("int64"))]) if members.size else
+                    ember.full(tuple(values.shape[1:]), empty(values.dtype), dtype=values.dtype))
+    return F.stack(rows, 0)
+
+
+def segment_min(data, segment_ids, num_segments=None, sorted: bool = False):  # noqa: A002
+    """The smallest row of each segment (an empty one: inf, or an integer dtype's largest value, as Keras)."""
+    def largest(dtype):
+        return math.inf if dtype.is_floating_point else int(numpy.iinfo(dtype.name).max)
+    return _segment_reduce(data, segment_ids, num_segments, lambda rows: F.amin(rows, 0), largest)
+
+
+def segment_prod(data, segment_ids, num_segments=None, sorted: bool = False):  # noqa: A002
+    """The product of each segment's rows (an empty one: 1)."""
+    return _segment_reduce(data, segment_ids, num_segments, lambda rows: F.prod(rows, 0), lambda dtype: 1)
 
 
 __all__ = [name for name in dir() if not name.startswith("_") and callable(globals()[name])
