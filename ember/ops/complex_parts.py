@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 import math
 
-from ..backend import default_complex, real_dtype
+from ..backend import default_complex
 from ..errors import DTypeError, DTypeNotImplementedError, ShapeError
 from ..primitives import complex_parts as C
 from ..primitives.core import bind
@@ -200,11 +200,6 @@ def to_complex(input) -> Tensor:
     if kind == "f" and x._data.dtype.itemsize >= 4:
         return cast(x, default_complex(x.dtype))
     return cast(x, default_complex())
-
-
-def real_part_dtype(input: Tensor):
-    """The floating dtype of a tensor's parts (its own dtype when real)."""
-    return real_dtype(input.dtype)
 
 
 def _install_methods() -> None:
