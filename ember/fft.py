@@ -350,3 +350,54 @@ def ihfft(input, n: int | None = None, dim: int = -1, norm: str | None = None) -
     """
     from .primitives.fft import DUAL_NORM
     return _conj(_r2c("ihfft", input, n, (dim,), DUAL_NORM[_norm("ihfft", norm)], None))
+
+
+def hfft2(input, s: Sequence[int] | None = None, dim: Sequence[int] = (-2, -1),
+          norm: str | None = None) -> Tensor:
+    """The two-dimensional :func:`hfftn`.
+
+    Example:
+        >>> import ember
+        >>> ember.fft.hfft2(ember.ones(2, 3)).shape
+        (2, 4)
+    """
+    return hfftn(input, s, dim, norm)
+
+
+def ihfft2(input, s: Sequence[int] | None = None, dim: Sequence[int] = (-2, -1),
+           norm: str | None = None) -> Tensor:
+    """The two-dimensional :func:`ihfftn`.
+
+    Example:
+        >>> import ember
+        >>> ember.fft.ihfft2(ember.ones(2, 4)).shape
+        (2, 3)
+    """
+    return ihfftn(input, s, dim, norm)
+
+
+def hfftn(input, s: Sequence[int] | None = None, dim: Sequence[int] | None = None,
+          norm: str | None = None) -> Tensor:
+    """The N-dimensional DFT of a Hermitian-symmetric signal given by its half along the last of
+    ``dim``: a real result (``irfftn`` of the conjugate with the opposite normalisation).
+
+    Example:
+        >>> import ember
+        >>> ember.fft.hfftn(ember.ones(2, 3)).shape
+        (2, 4)
+    """
+    from .primitives.fft import DUAL_NORM
+    return _c2r("hfftn", _conj(_to_complex(input)), s, dim, DUAL_NORM[_norm("hfftn", norm)], None)
+
+
+def ihfftn(input, s: Sequence[int] | None = None, dim: Sequence[int] | None = None,
+           norm: str | None = None) -> Tensor:
+    """The inverse of :func:`hfftn`: the conjugated one-sided spectrum of a real signal, scaled.
+
+    Example:
+        >>> import ember
+        >>> ember.fft.ihfftn(ember.ones(2, 4))[0, 0]
+        tensor(1.+0.j)
+    """
+    from .primitives.fft import DUAL_NORM
+    return _conj(_r2c("ihfftn", input, s, dim, DUAL_NORM[_norm("ihfftn", norm)], None))

@@ -175,7 +175,8 @@ LOSSES = {
 
 @settings(max_examples=25, deadline=None)
 @given(shape=st.lists(st.integers(1, 6), min_size=1, max_size=3), seed=st.integers(0, 2 ** 16),
-       name=st.sampled_from(["fft", "ifft", "rfft", "ihfft", "fft2", "rfft2", "fftn", "rfftn"]),
+       name=st.sampled_from(["fft", "ifft", "rfft", "ihfft", "fft2", "rfft2", "fftn", "rfftn", "ihfft2",
+                             "ihfftn"]),
        norm=st.sampled_from([None, "forward", "ortho"]), loss=st.sampled_from(sorted(LOSSES)))
 def test_transform_gradients_through_real_losses_match_torch(shape, seed, name, norm, loss):
     if name.endswith("2") and len(shape) < 2:
@@ -195,7 +196,8 @@ def test_transform_gradients_through_real_losses_match_torch(shape, seed, name, 
 
 @settings(max_examples=20, deadline=None)
 @given(bins=st.integers(2, 6), rows=st.integers(1, 3), n=st.sampled_from([None, 1, 3, 4, 9]),
-       name=st.sampled_from(["irfft", "hfft", "irfft2", "irfftn"]), seed=st.integers(0, 2 ** 16))
+       name=st.sampled_from(["irfft", "hfft", "irfft2", "irfftn", "hfft2", "hfftn"]),
+       seed=st.integers(0, 2 ** 16))
 def test_inverse_real_transform_gradients_match_torch(bins, rows, n, name, seed):
     values = random_complex(np.random.default_rng(seed), (rows, bins))
     options = {"n": n} if name in ("irfft", "hfft") else {"s": None if n is None else (rows, n)}
