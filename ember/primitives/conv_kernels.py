@@ -18,8 +18,11 @@ Two ways to lower a convolution onto ``matmul``:
 
 The adjoints use the same layouts: the weight gradient is a batched matmul
 against the patches (one small product per sample, then a sum over the
-batch), and the input gradient scatters column blocks back with one
-strided (or, for flat rows, contiguous) add per kernel offset.
+batch; in flat rows with at least ``FOLDED_ROWS`` patch rows, one product
+with the batch folded into its inner dimension), and the input gradient
+scatters column blocks back with one strided (or, for flat rows,
+contiguous) add per kernel offset. Temporaries live in bounded per-thread
+scratch buffers (:func:`scratch`), never in the results.
 
 All three work through the batch in chunks of about ``CHUNK_BYTES`` of
 patches when the whole batch's would be large, so that they stay in cache
