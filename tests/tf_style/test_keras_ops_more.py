@@ -146,3 +146,38 @@ def test_complex_views_and_polar_round_trip():
     np.testing.assert_allclose(ops.imag(as_complex).numpy(), B)
     expected = keras.ops.convert_to_numpy(keras.ops.polar(keras.ops.convert_to_tensor(BIG), keras.ops.convert_to_tensor(A)))
     np.testing.assert_allclose(ops.polar(ember.tensor(BIG), ember.tensor(A)).numpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+PICTURES = RNG.normal(size=(2, 7, 6, 3)).astype("float32")
+DEPTHWISE = RNG.normal(size=(3, 3, 3, 2)).astype("float32")
+POINTWISE = RNG.normal(size=(1, 1, 6, 4)).astype("float32")
+IMAGE_CASES = [
+    ("resize", (PICTURES, (4, 9)), {}), ("resize", (PICTURES, (14, 3)), {"interpolation": "nearest"}),
+    ("resize", (PICTURES[0], (5, 5)), {}),
+    ("resize", (np.moveaxis(PICTURES, -1, 1), (4, 4)), {"data_format": "channels_first"}),
+    ("extract_patches", (PICTURES, 2), {}), ("extract_patches", (PICTURES, (3, 2)), {"strides": (2, 1)}),
+    ("extract_patches", (PICTURES, 3), {"strides": 2, "padding": "same"}),
+    ("extract_patches", (PICTURES, 2), {"strides": 1, "dilation_rate": 2}),
+    ("rgb_to_grayscale", (PICTURES,), {}),
+    ("pad_images", (PICTURES,), {"top_padding": 1, "left_padding": 2, "bottom_padding": 0, "right_padding": 3}),
+    ("pad_images", (PICTURES,), {"top_padding": 1, "left_padding": 1, "target_height": 10, "target_width": 8}),
+    ("crop_images", (PICTURES,), {"top_cropping": 1, "left_cropping": 2, "bottom_cropping": 2, "right_cropping": 1}),
+    ("crop_images", (PICTURES,), {"top_cropping": 1, "left_cropping": 0, "target_height": 4, "target_width": 5}),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs", IMAGE_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(IMAGE_CASES)])
+def test_image_ops_match_keras(name, args, kwargs):
+    expected = keras.ops.convert_to_numpy(getattr(keras.ops.image, name)(*_to(keras.ops.convert_to_tensor, args),
+                                                                          **kwargs))
+    actual = np.asarray(getattr(ember_keras.ops.image, name)(*_to(ember.tensor, args), **kwargs).detach())
+    assert actual.shape == expected.shape
+    np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"strides": 2, "padding": "same"}])
+def test_separable_conv_matches_keras(kwargs):
+    args = (PICTURES, DEPTHWISE, POINTWISE)
+    expected = keras.ops.convert_to_numpy(keras.ops.separable_conv(*_to(keras.ops.convert_to_tensor, args), **kwargs))
+    actual = ember_keras.ops.separable_conv(*_to(ember.tensor, args), **kwargs).numpy()
+    np.testing.assert_allclose(actual, expected, rtol=1e-4, atol=1e-5)

@@ -27,6 +27,6 @@ from .more_ops import *  # noqa: F401,F403  (its __all__: the public functions o
 del F, NF, annotations, builtins, ember, math, numpy, tensor_ops, tf_math  # noqa: F821
 
 # Keras's sub-namespaces name the same functions.
-from . import extra_ops, linalg, more_ops, nn_ops, numpy_ops  # noqa: E402,F401
+from . import extra_ops, image, linalg, more_ops, nn_ops, numpy_ops  # noqa: E402,F401
 nn = core = nn_ops
 numpy = math = numpy_ops

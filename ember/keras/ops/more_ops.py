@@ -423,6 +423,14 @@ def saturate_cast(x, dtype):
 
 
 # --- neural-network functions ----------------------------------------------------------------------
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding: str = "valid",
+                   data_format=None, dilation_rate=1):
+    """A depthwise convolution, then a 1x1 (pointwise) one mixing the channels."""
+    from .extra_ops import conv, depthwise_conv
+    depthwise = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    return conv(depthwise, pointwise_kernel, 1, "valid", data_format, 1)
+
+
 def sparsemax(x, axis: int = -1):
     """Sparsemax (Martins & Astudillo, 2016): the Euclidean projection onto the simplex.
 
