@@ -29,6 +29,11 @@ def size_value(value) -> int:
     return int(value)  # NumPy integers, one-element tensors, as ``int()`` always accepted
 
 
+_PLAIN_INT = {int}
+
+
 def size_tuple(values) -> tuple:
     """A shape given as sizes, each through :func:`size_value`."""
+    if type(values) is tuple and not dispatch.active and _PLAIN_INT.issuperset(map(type, values)):
+        return values  # plain ints and no trace anywhere: nothing to convert (the common case)
     return tuple(size_value(value) for value in values)

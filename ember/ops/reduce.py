@@ -22,6 +22,8 @@ from .shape import reshape, squeeze, take_along_dim
 
 def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """Sum over ``dim`` (all dimensions by default); integers and bools sum as int64."""
+    if dim is None and dtype is None and isinstance(input, Tensor) and input._data.dtype.kind in "fc":
+        return bind(R.Sum, (input,), (None, keepdim))  # the common whole sum: no axis or dtype work
     x = _tensor(input)
     if dtype is not None:
         x = cast(x, dtype)

@@ -15,7 +15,7 @@ def _expand_back(ctx, g):
     """Reshape a reduced gradient so it broadcasts against the reduction's input."""
     x = ctx.inputs[0]
     axes, keepdims = ctx.attrs[0], ctx.attrs[1]
-    if not keepdims:
+    if not keepdims and axes is not None:  # a reduction over everything gave a 0-d g: it broadcasts as is
         g = F.reshape(g, reduced_shape(x.shape, axes, True))
     return g
 
