@@ -87,6 +87,16 @@ def cast(builder, node):
     return builder.emit("Cast", [x], to=tensor_type(node.output.dtype))
 
 
+def gelu(builder, node):
+    """``x · (1 + erf(x / √2)) / 2`` (ONNX's own Gelu needs opset 20)."""
+    (x,) = operands(builder, node)
+    dtype = node.output.dtype
+    scaled = builder.emit("Mul", [x, builder.constant(numpy.asarray(0.5 ** 0.5, dtype))])
+    one_plus = builder.emit("Add", [builder.emit("Erf", [scaled]), builder.constant(numpy.ones((), dtype))])
+    half = builder.emit("Mul", [x, builder.constant(numpy.asarray(0.5, dtype))])
+    return builder.emit("Mul", [half, one_plus])
+
+
 CONVERTERS = {name: simple for name in SIMPLE}
 CONVERTERS.update(log1p=log1p, expm1=expm1, ne=ne, floor_divide=floor_divide, remainder=remainder,
-                  cast=cast)
+                  cast=cast, gelu=gelu)

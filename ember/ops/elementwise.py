@@ -14,6 +14,7 @@ from ..primitives import elementwise as E
 from ._operands import _binary, _float, _operand, _promote, _tensor, cast
 from .guards import check_integer_divisor
 from ..primitives.core import bind
+from ..primitives.gelu import Gelu
 
 
 def add(input, other, *, alpha=1) -> Tensor:
@@ -237,7 +238,7 @@ def gelu(input, approximate: str = "none") -> Tensor:
         return 0.5 * x * (1.0 + tanh(inner))
     if approximate != "none":
         raise EmberValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return 0.5 * x * (1.0 + erf(x * (1.0 / math.sqrt(2.0))))
+    return bind(Gelu, (x,))  # one fused primitive: see ember/primitives/gelu.py
 
 
 def silu(input) -> Tensor:

@@ -102,7 +102,7 @@ UNARY = [
     _unary_case("square", ember.square, torch.square, ("mul",)),
     _unary_case("log2", ember.log2, torch.log2, ("log",), positive),
     _unary_case("log10", ember.log10, torch.log10, ("log",), positive),
-    _unary_case("gelu", ember.gelu, torch.nn.functional.gelu, ("erf",), scaled(2.0)),
+    _unary_case("gelu", ember.gelu, torch.nn.functional.gelu, ("gelu", "gelu_derivative"), scaled(2.0)),
     _unary_case("gelu_tanh", lambda x: ember.gelu(x, approximate="tanh"),
                 lambda x: torch.nn.functional.gelu(x, approximate="tanh"), ("tanh",), scaled(2.0)),
     _unary_case("silu", ember.silu, torch.nn.functional.silu, ("sigmoid",), scaled(3.0)),
