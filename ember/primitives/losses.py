@@ -86,8 +86,12 @@ class MseLoss(Primitive):
     def vjp(ctx, grad):
         x, y = ctx.inputs
         (reduction,) = ctx.attrs
-        scale = 2.0 / max(x.numel(), 1) if reduction == "mean" else 2.0
-        grad_x = (x - y) * (grad * scale)
+        scale = grad * 2.0
+        if reduction == "mean":
+            count = x.numel()  # symbolic while tracing with a symbolic batch: keep it on the tensor side,
+            # since `float / Dim` runs float's own division and silently specialises
+            scale = scale / (count if type(count) is not int or count else 1)
+        grad_x = (x - y) * scale
         return (grad_x if ctx.wants(0) else None), (-grad_x if ctx.wants(1) else None)
 
 
