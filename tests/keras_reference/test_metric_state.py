@@ -88,3 +88,18 @@ def test_update_state_inside_a_traced_function_updates_at_every_call():
     accuracy.reset_state()  # reset outside the trace: the compiled call reads the new state
     step(ember.tensor(LABELS[0]), ember.tensor(SCORES[0]))
     np.testing.assert_allclose(accuracy.result().numpy(), np.mean(SCORES[0].argmax(-1) == LABELS[0]), rtol=1e-6)
+
+
+def test_a_metric_first_made_while_tracing_holds_real_state():
+    made = {}
+
+    @ember.function
+    def step(values):
+        if "mean" not in made:
+            made["mean"] = ember_keras.metrics.Mean()
+        made["mean"].update_state(values)
+        return ember.sum(values)
+
+    step(ember.tensor(np.ones(3, "float32")))
+    step(ember.tensor(np.full(3, 3.0, "float32")))
+    assert float(made["mean"].result()) == 2.0

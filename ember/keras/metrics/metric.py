@@ -58,9 +58,11 @@ class Metric:
     def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation: str = "sum",
                      name: str | None = None):
         """A non-trainable state variable, zeroed again by the default ``reset_state``."""
+        from ember.graph.init_scope import init_scope
         from ..variables import Variable
-        variable = Variable(initializer, shape=tuple(shape), dtype=dtype or self.dtype, trainable=False,
-                            name=name)
+        with init_scope():  # a metric first made while tracing must hold a real array
+            variable = Variable(initializer, shape=tuple(shape), dtype=dtype or self.dtype, trainable=False,
+                                name=name)
         self._variables.append(variable)
         return variable
 
