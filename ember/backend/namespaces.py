@@ -69,6 +69,11 @@ def register_loader(device_type: str, loader) -> None:
     _LOADERS[device_type] = loader
 
 
+def is_loaded(device_type: str) -> bool:
+    """Whether ``device_type``'s backend is registered now (its loader, if any, has run and succeeded)."""
+    return device_type in _BACKEND_OF_DEVICE
+
+
 def registered_types() -> tuple:
     return tuple(_BACKEND_OF_DEVICE) + tuple(t for t in _LOADERS if t not in _BACKEND_OF_DEVICE)
 

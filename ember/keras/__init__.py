@@ -21,6 +21,8 @@ from . import models, saving, datasets
 from . import mixed_precision  # set_global_policy, Policy, global_policy
 from . import ops, random  # keras.ops and keras.random (ember/keras/ops, random.py)
 from .variables import Variable  # keras.Variable
+from . import placement  # keras.device and the GPU-when-available default of fit/evaluate/predict
+from .placement import device
 
-__all__ = ["Input", "Layer", "Model", "Sequential", "Variable", "activations", "backend", "callbacks", "datasets", "initializers",
+__all__ = ["Input", "Layer", "Model", "Sequential", "Variable", "activations", "backend", "callbacks", "datasets", "device", "initializers",
            "layers", "losses", "metrics", "models", "ops", "optimizers", "random", "regularizers", "saving", "utils"]

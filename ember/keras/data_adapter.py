@@ -136,6 +136,7 @@ class DataHandler:
         self.shuffle = shuffle
         self.steps_per_epoch = steps_per_epoch
         self._iterator = None
+        self.device = None  # the training loop's device when it is not the host (keras placement)
         if is_array_data(x):
             self.arrays = (x, y, sample_weight)
             self.count = _cardinality(self.arrays)
@@ -167,7 +168,7 @@ class DataHandler:
         for index, batch in enumerate(batches):
             if self.steps_per_epoch is not None and index >= self.steps_per_epoch:
                 return
-            yield batch
+            yield batch if self.device is None else _to_device(batch, self.device)
 
     def _array_batches(self):
         order = numpy.arange(self.count)
@@ -205,6 +206,11 @@ class DataHandler:
             if self.class_weight is not None and y is not None and sample_weight is None:
                 sample_weight = class_weights_to_sample_weights(y, self.class_weight)
             yield pack(*to_tensors((x, y, sample_weight)))
+
+
+def _to_device(batch, device):
+    """A batch's tensors on the training device (strings and None stay as they are)."""
+    return tree.map_structure(lambda value: value.to(device) if isinstance(value, ember.Tensor) else value, batch)
 
 
 def _cardinality_of(source) -> int:

@@ -28,13 +28,14 @@ Example:
 """
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 import numpy
 
 import ember
 
-from . import optimizers
+from . import optimizers, placement
 from .callbacks.callback import CallbackList
 from .compile_utils import CompileLoss, CompileMetrics, flatten_targets
 from .data_adapter import DataHandler, is_array_data, split_arrays, unpack
@@ -264,7 +265,7 @@ class Trainer:
             callbacks.on_batch_begin(mode, index)
             result = step(batch)
             if mode == "predict":
-                outputs.append(tree.map_structure(lambda t: numpy.asarray(t.detach()), result))
+                outputs.append(tree.map_structure(_host, result))
                 callbacks.on_batch_end(mode, index, {"outputs": result})
             else:
                 logs = _python_logs(result)  # an overridden train_step may return tensors or nested dicts
@@ -280,6 +281,21 @@ class Trainer:
         return CallbackList(callbacks, add_history=fit, add_progbar=verbose != 0, model=self,
                             verbose=verbose, epochs=epochs, steps=steps)
 
+    @contextlib.contextmanager
+    def _placed(self, handler):
+        """Run the block on Keras's device (the GPU when one is available, as Keras 3 on torch):
+        the model, its optimizer's state, the weights built inside and every batch go there.
+        On the host (no GPU, ``keras.device("cpu")``) nothing moves and nothing is added."""
+        target = placement.training_device()
+        if target is None:
+            yield
+            return
+        self.to(target)
+        _move_optimizer_state(self.optimizer, target)
+        handler.device = target
+        with ember.device(target):  # weights and state created inside (the first build) land there
+            yield
+
     # --- fit / evaluate / predict -------------------------------------------------
     def fit(self, x=None, y=None, batch_size: int | None = None, epochs: int = 1, verbose="auto",
             callbacks=None, validation_split: float = 0.0, validation_data=None, shuffle: bool = True,
@@ -294,6 +310,12 @@ class Trainer:
                                  "for DataLoaders or iterables; pass `validation_data` instead")
             (x, y, sample_weight), validation_data = split_arrays((x, y, sample_weight), validation_split)
         handler = DataHandler(x, y, sample_weight, batch_size, shuffle, class_weight, steps_per_epoch)
+        with self._placed(handler):
+            return self._fit(handler, epochs, verbose, callbacks, initial_epoch, validation_data,
+                             validation_batch_size or batch_size, validation_steps, validation_freq)
+
+    def _fit(self, handler, epochs, verbose, callbacks, initial_epoch, validation_data, validation_batch_size,
+             validation_steps, validation_freq):
         callbacks = self._callbacks(callbacks, verbose, epochs, handler.steps, fit=True)
         self.stop_training = False
         self._initial_epoch = None
@@ -306,8 +328,7 @@ class Trainer:
             callbacks.on_epoch_begin(epoch)
             logs = dict(self._run_epoch("train", handler, callbacks, self.train_step))
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
-                logs.update(self._validate(validation_data, validation_batch_size or batch_size,
-                                           validation_steps, callbacks))
+                logs.update(self._validate(validation_data, validation_batch_size, validation_steps, callbacks))
             callbacks.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
@@ -332,7 +353,8 @@ class Trainer:
         self.reset_metrics()
         self.eval()
         callbacks.on_begin("test")
-        logs = self._run_epoch("test", handler, callbacks, self.test_step)
+        with self._placed(handler):
+            logs = self._run_epoch("test", handler, callbacks, self.test_step)
         callbacks.on_end("test", logs)
         if return_dict:
             return logs
@@ -346,7 +368,8 @@ class Trainer:
         callbacks = self._callbacks(callbacks, verbose, 1, handler.steps)
         self.eval()
         callbacks.on_begin("predict")
-        outputs = self._run_epoch("predict", handler, callbacks, self.predict_step)
+        with self._placed(handler):
+            outputs = self._run_epoch("predict", handler, callbacks, self.predict_step)
         callbacks.on_end("predict", {"outputs": outputs})
         if not outputs:
             raise ValueError("Unexpected result of `predict`: no batch was processed (is the input empty?)")
@@ -358,19 +381,22 @@ class Trainer:
         """One training step on one batch; returns the running loss (and metrics)."""
         self._assert_compiled("train_on_batch")
         self.train()
-        batch = next(DataHandler(x, y, sample_weight, batch_size=_length(x), class_weight=class_weight).epoch())
-        return self._format_batch_logs(self.train_step(batch), return_dict)
+        handler = DataHandler(x, y, sample_weight, batch_size=_length(x), class_weight=class_weight)
+        with self._placed(handler):
+            return self._format_batch_logs(self.train_step(next(handler.epoch())), return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict: bool = False):
         self._assert_compiled("test_on_batch")
         self.eval()
-        batch = next(DataHandler(x, y, sample_weight, batch_size=_length(x)).epoch())
-        return self._format_batch_logs(self.test_step(batch), return_dict)
+        handler = DataHandler(x, y, sample_weight, batch_size=_length(x))
+        with self._placed(handler):
+            return self._format_batch_logs(self.test_step(next(handler.epoch())), return_dict)
 
     def predict_on_batch(self, x):
         self.eval()
-        batch = next(DataHandler(x, None, None, batch_size=_length(x)).epoch())
-        return tree.map_structure(lambda t: numpy.asarray(t.detach()), self.predict_step(batch))
+        handler = DataHandler(x, None, None, batch_size=_length(x))
+        with self._placed(handler):
+            return tree.map_structure(_host, self.predict_step(next(handler.epoch())))
 
     def _format_batch_logs(self, logs: dict, return_dict: bool):
         if return_dict:
@@ -442,6 +468,19 @@ def _python_logs(logs) -> dict:
         else:
             flat[name] = value
     return flat
+
+
+def _host(tensor) -> numpy.ndarray:
+    """A predicted tensor as a NumPy array (copied from a device)."""
+    return tensor.detach().cpu().numpy()
+
+
+def _move_optimizer_state(optimizer, target) -> None:
+    """An optimizer's per-variable state beside its variables, after the model moved."""
+    for slots in getattr(getattr(optimizer, "rule", None), "state", {}).values():
+        for name, value in slots.items():
+            if isinstance(value, ember.Tensor) and value.device != target:
+                slots[name] = value.to(target)
 
 
 def _detached(structure):

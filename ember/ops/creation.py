@@ -69,6 +69,8 @@ def to_array(data, dtype=None, device=None):
     from ..tensor import Tensor
     if isinstance(data, Tensor) or type(data) in backend.namespaces.NAMESPACE_OF_TYPE:
         array = data._data if isinstance(data, Tensor) else data
+        if device is None and type(data) is numpy.ndarray:
+            device = _default_unless_cpu()  # tensor(host array) honours the default device, as PyTorch's
         if device is not None:
             array = backend.transfer(array, device)
         xp = backend.namespace_of(array)
@@ -90,6 +92,12 @@ def to_array(data, dtype=None, device=None):
     else:
         backend.from_numpy_dtype(array.dtype)  # rejects unsupported dtypes clearly
     return array
+
+
+def _default_unless_cpu():
+    """The default device of factories when it is not the host (None: the host, nothing to do)."""
+    where = backend.namespaces.default_device()
+    return None if where.type == "cpu" else where
 
 
 def _shape_arg(shape):

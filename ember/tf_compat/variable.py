@@ -137,8 +137,12 @@ def _initial_tensor(value, dtype) -> Tensor:
 
 def _as_value(value, variable: Variable) -> Tensor:
     if isinstance(value, Tensor):
-        return value.detach()
-    return _tensor_from(numpy.asarray(value, dtype=variable.dtype.name))
+        value = value.detach()
+    else:
+        value = _tensor_from(numpy.asarray(value, dtype=variable.dtype.name))
+    if type(value._data) is not type(variable._data):  # a host value for a GPU variable: moved beside it
+        value = value.to(variable.device)
+    return value
 
 
 def _rebuild_variable(array, trainable, name):
