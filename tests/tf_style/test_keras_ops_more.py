@@ -181,3 +181,23 @@ def test_separable_conv_matches_keras(kwargs):
     expected = keras.ops.convert_to_numpy(keras.ops.separable_conv(*_to(keras.ops.convert_to_tensor, args), **kwargs))
     actual = ember_keras.ops.separable_conv(*_to(ember.tensor, args), **kwargs).numpy()
     np.testing.assert_allclose(actual, expected, rtol=1e-4, atol=1e-5)
+
+
+TRANSPOSE_KERNEL = RNG.normal(size=(3, 3, 4, 3)).astype("float32")  # (kh, kw, out, in)
+SIGNAL_IN = RNG.normal(size=(2, 5, 3)).astype("float32")
+KERNEL_1D_T = RNG.normal(size=(4, 2, 3)).astype("float32")
+
+
+@pytest.mark.parametrize("args, kwargs", [
+    ((PICTURES, TRANSPOSE_KERNEL), {}), ((PICTURES, TRANSPOSE_KERNEL), {"strides": 2}),
+    ((PICTURES, TRANSPOSE_KERNEL), {"strides": 2, "padding": "same"}),
+    ((PICTURES, TRANSPOSE_KERNEL), {"strides": 2, "padding": "same", "output_padding": 1}),
+    ((PICTURES, TRANSPOSE_KERNEL), {"strides": (2, 3), "padding": "valid", "output_padding": (1, 0)}),
+    ((PICTURES, TRANSPOSE_KERNEL), {"dilation_rate": 2, "padding": "same"}),
+    ((SIGNAL_IN, KERNEL_1D_T), {"strides": 3, "padding": "same"}),
+], ids=range(7))
+def test_conv_transpose_matches_keras(args, kwargs):
+    expected = keras.ops.convert_to_numpy(keras.ops.conv_transpose(*_to(keras.ops.convert_to_tensor, args), **kwargs))
+    actual = ember_keras.ops.conv_transpose(*_to(ember.tensor, args), **kwargs).numpy()
+    assert actual.shape == expected.shape
+    np.testing.assert_allclose(actual, expected, rtol=1e-4, atol=1e-5)

@@ -22,11 +22,12 @@ from .nn_ops import slice  # noqa: F401
 from .extra_ops import *  # noqa: F401,F403
 from .extra_ops import copy, map  # noqa: F401
 from .more_ops import *  # noqa: F401,F403  (its __all__: the public functions only)
+from .conv_ops import conv_transpose  # noqa: F401
 
 # The star imports also brought the modules' own imports: not part of keras.ops.
 del F, NF, annotations, builtins, ember, math, numpy, tensor_ops, tf_math  # noqa: F821
 
 # Keras's sub-namespaces name the same functions.
-from . import extra_ops, image, linalg, more_ops, nn_ops, numpy_ops  # noqa: E402,F401
+from . import conv_ops, extra_ops, image, linalg, more_ops, nn_ops, numpy_ops  # noqa: E402,F401
 nn = core = nn_ops
 numpy = math = numpy_ops
