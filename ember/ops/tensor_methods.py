@@ -17,15 +17,42 @@ def _reflected(function):
     return lambda self, other: function(other, self)
 
 
-def _operators():
+def _arithmetic(prim):
+    """``self <op> other``: the cases ``_binary`` passes straight to ``bind`` (two tensors of one
+    dtype; a floating tensor and a Python float or int) are tested here, a call less per operator."""
     binary = F._binary
+
+    def operator(self, other):
+        kind = type(other)
+        if kind is Tensor:
+            if self._data.dtype is other._data.dtype:
+                return bind(prim, (self, other))
+        elif (kind is float or kind is int) and self._data.dtype.kind == "f":
+            return bind(prim, (self, other))
+        return binary(prim, self, other)
+    return operator
+
+
+def _reflected_arithmetic(prim):
+    """``other <op> self`` for a non-tensor ``other`` (Python calls the reflected operator)."""
+    binary = F._binary
+
+    def operator(self, other):
+        kind = type(other)
+        if (kind is float or kind is int) and self._data.dtype.kind == "f":
+            return bind(prim, (other, self))
+        return binary(prim, other, self)
+    return operator
+
+
+def _operators():
     return {
-        "__add__": lambda self, other: binary(E.add, self, other),
-        "__radd__": lambda self, other: binary(E.add, other, self),
-        "__sub__": lambda self, other: binary(E.sub, self, other),
-        "__rsub__": lambda self, other: binary(E.sub, other, self),
-        "__mul__": lambda self, other: binary(E.mul, self, other),
-        "__rmul__": lambda self, other: binary(E.mul, other, self),
+        "__add__": _arithmetic(E.add),
+        "__radd__": _reflected_arithmetic(E.add),
+        "__sub__": _arithmetic(E.sub),
+        "__rsub__": _reflected_arithmetic(E.sub),
+        "__mul__": _arithmetic(E.mul),
+        "__rmul__": _reflected_arithmetic(E.mul),
         "__truediv__": F.div,
         "__rtruediv__": _reflected(F.div),
         "__floordiv__": F.floor_divide,
