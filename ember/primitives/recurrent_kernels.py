@@ -110,16 +110,13 @@ def lstm_backward(xp, projected, h0, c0, w_hh, out, g):
         cs[t] += f[t] * cs[t - 1]
     # d gates_t = (d_c, d_c, d_c, d_h) * factors_t, the activations' slopes folded in; written in
     # place (fresh arrays this size cost page faults on every call)
-    factors = xp.empty_like(gates)
+    factors = _sigmoid_slope(xp, gates, xp.empty_like(gates))  # over all four blocks: contiguous, fast
     blocks = [factors[..., k * hidden:(k + 1) * hidden] for k in range(4)]
-    _sigmoid_slope(xp, i, blocks[0])
     blocks[0] *= cell
-    _sigmoid_slope(xp, f, blocks[1])
     blocks[1][0] *= c0  # the forget gate multiplies the previous cell state
     blocks[1][1:] *= cs[:-1]
-    _tanh_slope(xp, cell, blocks[2])
+    _tanh_slope(xp, cell, blocks[2])  # the cell gate's slope replaces the sigmoid one
     blocks[2] *= i
-    _sigmoid_slope(xp, o, blocks[3])
     through_h = xp.tanh(cs)
     blocks[3] *= through_h
     _tanh_slope(xp, through_h, through_h)  # the cell state's share of d h_t: o (1 - tanh² c)
