@@ -302,6 +302,13 @@ def _foreign_origin(array):
     return array
 
 
+def _writes_a_cell(out) -> bool:
+    """Whether an ``out=`` target is (or holds) a captured cell: a symbolic array."""
+    if isinstance(out, tuple):
+        return any(_writes_a_cell(item) for item in out)
+    return isinstance(out, SymbolicArray)
+
+
 def _refuse_foreign_write(tracer):
     from .errors import TracingError
     raise TracingError(f"a tensor captured by the trace of '{tracer.name}' was written from another "
@@ -330,11 +337,11 @@ class _Foreign:
         return call
 
     def dispatch_ufunc(self, ufunc, method, inputs, kwargs):
-        if kwargs.get("out") is not None:
+        if _writes_a_cell(kwargs.get("out")):  # out= into a fresh array of its own is eager code's business
             _refuse_foreign_write(self.tracer)
         return getattr(ufunc, method)(*_foreign_origin(inputs), **kwargs)
 
     def dispatch_function(self, function, args, kwargs):
-        if kwargs.get("out") is not None:
+        if _writes_a_cell(kwargs.get("out")):
             _refuse_foreign_write(self.tracer)
         return function(*_foreign_origin(args), **{k: _foreign_origin(v) for k, v in kwargs.items()})
