@@ -192,8 +192,12 @@ def bind(prim, inputs, attrs=()):
     result._hooks = None
     result._base = None
     if prim.is_view and prim.makes_view(*attrs):
-        result._version = inputs[0]._shared_version()
-        result._base = (inputs[0], prim, attrs)
+        base = inputs[0]
+        counter = base._version
+        if counter is None:  # Tensor._shared_version, inlined: views (transposes, reshapes) are common
+            counter = base._version = VersionCounter()
+        result._version = counter
+        result._base = (base, prim, attrs)
     return result
 
 
@@ -247,8 +251,12 @@ def _record(prim, inputs, attrs, out):
     result._hooks = None
     result._base = None
     if prim.is_view and prim.makes_view(*attrs):
-        result._version = inputs[0]._shared_version()
-        result._base = (inputs[0], prim, attrs)
+        base = inputs[0]
+        counter = base._version
+        if counter is None:  # Tensor._shared_version, inlined: views (transposes, reshapes) are common
+            counter = base._version = VersionCounter()
+        result._version = counter
+        result._base = (base, prim, attrs)
     if _grad_state.anomaly:
         node.stack = traceback.format_stack()[:-3]
     return result
