@@ -31,10 +31,55 @@ def _backend():
 
 
 def current_device() -> int:
-    """The index of the current CUDA device."""
-    _backend()
-    import cupy
-    return cupy.cuda.Device().id
+    """The index of the current CUDA device: where ``'cuda'`` without an index places tensors."""
+    return _backend().current_index()
+
+
+def set_device(device) -> None:
+    """Make ``device`` (an index, ``'cuda:1'`` or an ``ember.device``) the current CUDA device;
+    a negative index does nothing, as in PyTorch."""
+    index = _index_of(device)
+    if index >= 0:
+        _backend().set_current(index)
+
+
+def _index_of(device) -> int:
+    """PyTorch's ``_get_device_index``: an int, or a cuda device's index (None: the current one)."""
+    if isinstance(device, int) and not isinstance(device, bool):
+        return device
+    if device is None:
+        return -1
+    from .backend.device import as_device
+    where = as_device(device)
+    if where.type != "cuda":
+        raise ValueError(f"Expected a cuda device, but got: {where}")
+    return current_device() if where.index is None else where.index
+
+
+class device:
+    """``with ember.cuda.device(1):`` makes GPU 1 current inside the block (``None`` or a
+    negative index: no change), as ``torch.cuda.device``.
+
+    Example:
+        >>> import ember
+        >>> with ember.cuda.device(-1):  # no change: runs without a GPU too
+        ...     pass
+    """
+
+    def __init__(self, device):
+        self.index = _index_of(device)
+        self.previous = -1
+
+    def __enter__(self):
+        if self.index >= 0:
+            self.previous = current_device()
+            set_device(self.index)
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        if self.previous >= 0:
+            set_device(self.previous)
+        return False
 
 
 def get_device_name(device=None) -> str:
@@ -86,5 +131,5 @@ def _lazy_amp():
 
 amp = _lazy_amp()
 
-__all__ = ["is_available", "device_count", "current_device", "get_device_name", "synchronize",
+__all__ = ["is_available", "device_count", "current_device", "set_device", "device", "get_device_name", "synchronize",
            "manual_seed", "manual_seed_all", "empty_cache", "is_initialized", "DeviceError"]

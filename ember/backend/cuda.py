@@ -9,6 +9,11 @@ primitive whose operands live on the GPU runs its forward with ``xp = cupy``.
 
 Random numbers are drawn by Ember's host generator and copied to the device,
 so a seeded run draws the same values on ``cpu`` and ``cuda``.
+
+Several GPUs: a CuPy array knows its GPU (``array.device.id``), and CuPy computes on
+the *current* one; so ``bind`` makes the operands' GPU current while an operation
+runs (``namespaces.operands_device``), ``cuda:1`` factories create under
+``cupy.cuda.Device(1)``, and moving between GPUs is CuPy's ``copy()`` on the target.
 """
 from __future__ import annotations
 
@@ -52,11 +57,18 @@ def load() -> DeviceBackend:
             return cupy.asarray(array)
 
     def synchronize(index=None):
-        cupy.cuda.Device(0 if index is None else index).synchronize()
+        cupy.cuda.Device(index).synchronize()  # None: the current device
+
+    def move(array, index):
+        # CuPy's copy() writes onto the current device, whichever device holds the array
+        with cupy.cuda.Device(index):
+            return array.copy()
 
     return register(DeviceBackend(
         "cuda", cupy, cupy.ndarray, to_numpy=cupy.asnumpy, from_numpy=from_numpy,
-        index_of=lambda array: array.device.id, device_count=lambda: count, synchronize=synchronize))
+        index_of=lambda array: array.device.id, device_count=lambda: count, synchronize=synchronize,
+        current_index=lambda: cupy.cuda.Device().id, set_current=lambda index: cupy.cuda.Device(index).use(),
+        on=cupy.cuda.Device, move=move))
 
 
 register_loader("cuda", load)

@@ -23,17 +23,32 @@ from .device import CPU, DeviceError, as_device, device
 
 
 class DeviceBackend:
-    """One device type: its namespace, its array type and how its arrays reach the host."""
+    """One device type: its namespace, its array type and how its arrays reach the host.
+
+    A type with several devices (``cuda:0``, ``cuda:1``: one array type for all) also says
+    which device is current (``current_index``/``set_current``), gives a context in which an
+    index is current (``on(index)``: arrays made and operations run there, as
+    ``cupy.cuda.Device(index)``), and copies an array to another index (``move``).
+    ``from_numpy(array, index)`` then takes the index (None: the current device).
+    """
 
     __slots__ = ("type", "namespace", "array_type", "to_numpy", "from_numpy", "index_of",
-                 "is_available", "device_count", "synchronize")
+                 "is_available", "device_count", "synchronize", "current_index", "set_current", "on", "move")
 
     def __init__(self, type, namespace, array_type, *, to_numpy, from_numpy, index_of=None,
-                 is_available=lambda: True, device_count=lambda: 1, synchronize=lambda index=None: None):
+                 is_available=lambda: True, device_count=lambda: 1, synchronize=lambda index=None: None,
+                 current_index=None, set_current=None, on=None, move=None):
         self.type, self.namespace, self.array_type = type, namespace, array_type
         self.to_numpy, self.from_numpy = to_numpy, from_numpy
         self.index_of = index_of or (lambda array: None)
         self.is_available, self.device_count, self.synchronize = is_available, device_count, synchronize
+        self.current_index = current_index or (lambda: 0)
+        self.set_current, self.on, self.move = set_current, on, move
+
+    @property
+    def multi_device(self) -> bool:
+        """Whether this type's arrays carry a device index that operations must respect."""
+        return self.on is not None
 
     def device_of(self, array) -> device:
         index = self.index_of(array)
@@ -42,6 +57,9 @@ class DeviceBackend:
 
 # array type -> namespace: the lookup ``bind`` makes for every operation
 NAMESPACE_OF_TYPE: dict = {}
+# namespaces whose arrays live on one of several devices (CuPy): ``bind`` runs their
+# operations on the operands' device (``operands_device``); NumPy's is never here
+MULTI_DEVICE_NAMESPACES: set = set()
 _BACKEND_OF_TYPE: dict = {}
 _BACKEND_OF_DEVICE: dict[str, DeviceBackend] = {}
 _LOADERS: dict = {}   # device type -> function registering its backend on first use (or raising why not)
@@ -53,6 +71,8 @@ def register(backend: DeviceBackend) -> DeviceBackend:
     _BACKEND_OF_DEVICE[backend.type] = backend
     NAMESPACE_OF_TYPE[backend.array_type] = backend.namespace
     _BACKEND_OF_TYPE[backend.array_type] = backend
+    if backend.multi_device:
+        MULTI_DEVICE_NAMESPACES.add(backend.namespace)
     return backend
 
 
@@ -62,6 +82,7 @@ def unregister(device_type: str) -> None:
     if backend is not None:
         NAMESPACE_OF_TYPE.pop(backend.array_type, None)
         _BACKEND_OF_TYPE.pop(backend.array_type, None)
+        MULTI_DEVICE_NAMESPACES.discard(backend.namespace)
 
 
 def register_loader(device_type: str, loader) -> None:
@@ -200,6 +221,39 @@ def common_namespace(op_name: str, arrays):
     return (found or backend_for(None)).namespace
 
 
+def operands_device(op_name: str, arrays):
+    """The context an operation on a multi-device backend's ``arrays`` runs in: their one
+    device made current (a DeviceError naming both devices when they are on two)."""
+    found = index = first = None
+    for array in arrays:
+        if isinstance(array, (bool, int, float, complex, numpy.generic)) or array is None:
+            continue
+        backend = backend_of(array)
+        if not backend.multi_device:
+            continue
+        at = backend.index_of(array)
+        if found is None:
+            found, index, first = backend, at, array
+        elif backend is found and at != index:
+            raise mismatch(op_name, device_of(first), device_of(array))
+    if found is None or index == found.current_index():
+        return _NO_SWITCH
+    return found.on(index)
+
+
+class _NoSwitch:
+    """The operands' device is already current: nothing to enter."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+_NO_SWITCH = _NoSwitch()
+
+
 def is_writeable(array) -> bool:
     """Whether ``array``'s memory may be written. CuPy's flags have no ``writeable`` (its
     arrays always are); NumPy's broadcast views are read-only."""
@@ -252,7 +306,31 @@ def namespace_for(where=None):
             return tracer.namespace
     if where is None and _global_default[0] is CPU and not getattr(_defaults, "stack", None):
         return numpy
-    return backend_for(where).namespace
+    where = default_device() if where is None else as_device(where)
+    found = backend_for(where)
+    if found.multi_device and where.index is not None and where.index != found.current_index():
+        return _OnDevice(found, where.index)
+    return found.namespace
+
+
+class _OnDevice:
+    """A multi-device namespace whose functions create their arrays on one given device
+    (``zeros(2, device='cuda:1')`` while ``cuda:0`` is current)."""
+
+    __slots__ = ("_backend", "_index")
+
+    def __init__(self, backend, index):
+        self._backend, self._index = backend, index
+
+    def __getattr__(self, name):
+        attribute = getattr(self._backend.namespace, name)
+        if not callable(attribute) or isinstance(attribute, type):
+            return attribute
+
+        def on_device(*args, **kwargs):
+            with self._backend.on(self._index):
+                return attribute(*args, **kwargs)
+        return on_device
 
 
 # --- moving arrays between devices ------------------------------------------------
@@ -264,12 +342,20 @@ def to_numpy(array) -> numpy.ndarray:
 
 
 def transfer(array, where):
-    """``array`` on device ``where`` (the same array when it is already there)."""
+    """``array`` on device ``where`` (the same array when it is already there).
+
+    ``'cuda'`` without an index means the current device, as in PyTorch.
+    """
     source = backend_of(array)
     target = backend_for(where)
+    index = as_device(where).index
+    if not target.multi_device:
+        return array if source is target else target.from_numpy(source.to_numpy(array))
+    if index is None:
+        index = target.current_index()
     if source is target:
-        return array
-    return target.from_numpy(source.to_numpy(array))
+        return array if target.index_of(array) == index else target.move(array, index)
+    return target.from_numpy(source.to_numpy(array), index)
 
 
 def _numpy_backend() -> DeviceBackend:
@@ -288,4 +374,4 @@ register_loader("mps", _load_mps)
 __all__ = ["DeviceBackend", "register", "unregister", "register_loader", "backend_for", "backend_of",
            "namespace_of", "namespace_for", "device_of", "common_namespace", "mismatch", "to_numpy",
            "transfer", "dispatch", "current_tracer", "default_device", "set_default_device",
-           "is_available", "NAMESPACE_OF_TYPE"]
+           "is_available", "NAMESPACE_OF_TYPE", "MULTI_DEVICE_NAMESPACES", "operands_device", "is_loaded"]

@@ -27,13 +27,14 @@ from ..tensor import Tensor
 from . import safetensors_format
 from .atomic import atomic_write
 from .safetensors_format import CorruptFileError
-from .structure import flatten, unflatten
+from .structure import flatten_with_devices, unflatten
 
 # Version 2: the checksum covers the header (every tensor's dtype, shape and offsets, and the
 # metadata: structure, epoch, ...) as well as the data; version 1 covered the data alone.
 FORMAT_VERSION = "2"
 _READABLE_VERSIONS = ("1", "2")
 _STRUCTURE, _VERSION = "ember.structure", "ember.format_version"
+_DEVICES = "ember.devices"  # {tensor name: 'cuda:1'} for tensors saved from a device (host ones absent)
 _FILE_DIGEST, _DATA_DIGEST = "ember.sha256.file", "ember.sha256"  # versions 2 and 1
 
 __all__ = ["save", "load", "CorruptFileError"]
@@ -45,9 +46,11 @@ def save(obj: Any, f: str | os.PathLike | BinaryIO) -> None:
     A top-level ``{name: tensor}`` dict keeps its names as the safetensors
     tensor names, so the file is an ordinary safetensors checkpoint too.
     """
-    structure, arrays = flatten(obj)
+    structure, arrays, devices = flatten_with_devices(obj)
     metadata = {"format": "ember", _VERSION: FORMAT_VERSION,
                 _STRUCTURE: json.dumps(structure, separators=(",", ":"), allow_nan=False)}
+    if devices:
+        metadata[_DEVICES] = json.dumps(devices, separators=(",", ":"))
     header = safetensors_format.header_bytes(safetensors_format.layout(arrays), metadata)
     metadata[_FILE_DIGEST] = safetensors_format.data_digest(arrays, header)
     writer = lambda file: safetensors_format.write(file, arrays, metadata)  # noqa: E731
@@ -60,11 +63,11 @@ def save(obj: Any, f: str | os.PathLike | BinaryIO) -> None:
 def load(f: str | os.PathLike | BinaryIO, map_location: Any = None, *, weights_only: bool = True) -> Any:
     """Load what :func:`save` wrote, verifying the file; other safetensors files load as a dict.
 
-    Tensors are saved as host bytes and load onto the CPU; ``map_location``
-    places them elsewhere, as in ``torch.load``: a device or its string, a dict
-    mapping the saved location (``'cpu'``) to a device, or a function
-    ``(tensor, 'cpu') -> tensor``. ``weights_only`` is accepted so
-    ``torch.load`` calls port; loading never runs code.
+    Tensors are saved as host bytes (with the device each came from) and load onto
+    the CPU; ``map_location`` places them elsewhere, as in ``torch.load``: a device or
+    its string, a dict mapping a saved location (``'cpu'``, ``'cuda:1'``) to a device
+    (``{'cuda:1': 'cuda:0'}``), or a function ``(tensor, saved_location) -> tensor``.
+    ``weights_only`` is accepted so ``torch.load`` calls port; loading never runs code.
     """
     where = repr(os.fspath(f)) if not hasattr(f, "read") else "<file object>"
     if hasattr(f, "read"):
@@ -72,7 +75,9 @@ def load(f: str | os.PathLike | BinaryIO, map_location: Any = None, *, weights_o
     else:
         with open(f, "rb") as file:
             arrays, metadata = safetensors_format.read(file, where, _checksum(where))
-    tensors = {name: _place(Tensor._make(array, None, False), map_location) for name, array in arrays.items()}
+    saved_on = _saved_devices(metadata, where) if map_location is not None else {}
+    tensors = {name: _place(Tensor._make(array, None, False), map_location, saved_on.get(name, "cpu"))
+               for name, array in arrays.items()}
     if _STRUCTURE not in metadata:
         return tensors
     _check_version(metadata, where)
@@ -82,15 +87,22 @@ def load(f: str | os.PathLike | BinaryIO, map_location: Any = None, *, weights_o
         raise CorruptFileError(f"{where}: the saved structure is corrupted ({error})") from None
 
 
-def _place(tensor: Tensor, map_location) -> Tensor:
-    """A loaded (host) tensor where ``map_location`` puts it."""
+def _saved_devices(metadata: dict, where: str) -> dict:
+    try:
+        return json.loads(metadata.get(_DEVICES, "{}"))
+    except json.JSONDecodeError as error:
+        raise CorruptFileError(f"{where}: the saved devices are corrupted ({error})") from None
+
+
+def _place(tensor: Tensor, map_location, saved_on: str = "cpu") -> Tensor:
+    """A loaded (host) tensor where ``map_location`` puts it (``saved_on``: where it was saved from)."""
     if map_location is None:
         return tensor
     if callable(map_location):
-        placed = map_location(tensor, "cpu")
+        placed = map_location(tensor, saved_on)
         return tensor if placed is None else placed
     if isinstance(map_location, dict):
-        map_location = map_location.get("cpu")
+        map_location = map_location.get(saved_on)
         if map_location is None:
             return tensor
     return tensor.to(map_location)

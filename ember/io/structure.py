@@ -28,6 +28,7 @@ class _Flattener:
     def __init__(self):
         self.arrays: dict[str, Any] = {}
         self.names: dict[int, str] = {}  # a tensor stored twice is stored once
+        self.devices: dict[str, str] = {}  # where tensors off the host were saved from ('cuda:1')
 
     def encode(self, value, path: str):
         if isinstance(value, (Tensor, numpy.ndarray)):
@@ -55,6 +56,8 @@ class _Flattener:
             self.names[id(value)] = name
             # host bytes: a tensor on another device is copied to the host to be written
             self.arrays[name] = backend.to_numpy(value._data) if isinstance(value, Tensor) else numpy.asarray(value)
+            if isinstance(value, Tensor) and type(value._data) is not numpy.ndarray:
+                self.devices[name] = str(value.device)
         return {kind: name}
 
     def _dict(self, value: dict, path: str):
@@ -66,8 +69,14 @@ class _Flattener:
 
 def flatten(obj) -> tuple[Any, dict[str, numpy.ndarray]]:
     """``(structure, arrays)``: a JSON-ready structure and the arrays it names, in order."""
+    structure, arrays, _ = flatten_with_devices(obj)
+    return structure, arrays
+
+
+def flatten_with_devices(obj) -> tuple[Any, dict[str, numpy.ndarray], dict[str, str]]:
+    """As :func:`flatten`, plus the device each off-host tensor was saved from, by name."""
     flattener = _Flattener()
-    return flattener.encode(obj, ""), flattener.arrays
+    return flattener.encode(obj, ""), flattener.arrays, flattener.devices
 
 
 def unflatten(structure, tensors: dict[str, Tensor]):

@@ -199,7 +199,11 @@ def _like(name, fill):
 def _namespace_like(input, device):
     """Where a ``*_like`` result goes: ``device``, else where ``input`` is."""
     if device is None:
-        return backend.namespace_of(getattr(input, "_data", input))
+        data = getattr(input, "_data", input)
+        xp = backend.namespace_of(data)
+        if xp not in backend.namespaces.MULTI_DEVICE_NAMESPACES:
+            return xp
+        device = backend.device_of(data)  # one of several GPUs: create on input's, not the current one
     return backend.namespace_for(device)
 
 

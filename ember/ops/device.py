@@ -35,7 +35,11 @@ def to_device(x: Tensor, device) -> Tensor:
 
 def _same(source, target) -> bool:
     """Whether ``target`` names ``source`` (``'cuda'`` without an index is the current one)."""
-    return source.type == target.type and (target.index is None or target.index == (source.index or 0))
+    if source.type != target.type:
+        return False
+    if target.index is None:
+        return source.index is None or source.index == backend.backend_for(target).current_index()
+    return target.index == (source.index or 0)
 
 
 _DTYPE_NAMES = {"float32", "float64", "float16", "int8", "int16", "int32", "int64", "uint8", "bool",

@@ -119,17 +119,25 @@ class Optimizer(OptimizerHooks):
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        several_gpus = bool(backend.namespaces.MULTI_DEVICE_NAMESPACES)  # empty without CuPy: no cost
         for group in self.param_groups:
             for param in group["params"]:
                 grad = param.grad
                 if grad is None:
                     continue
-                state = self.state.get(param)
-                if not state:  # absent, or an empty entry made by reading the defaultdict
-                    state = self.state[param] = self._init_state(param, group)
-                self._update(param._data, grad._data, state, group)
-                param._shared_version().value += 1  # saved-tensor checks see the write
+                if several_gpus:  # the update's raw namespace calls run on the parameter's GPU
+                    with backend.namespaces.operands_device("optimizer.step", (param._data, grad._data)):
+                        self._update_one(param, grad, group)
+                else:
+                    self._update_one(param, grad, group)
         return loss
+
+    def _update_one(self, param: Tensor, grad: Tensor, group: dict) -> None:
+        state = self.state.get(param)
+        if not state:  # absent, or an empty entry made by reading the defaultdict
+            state = self.state[param] = self._init_state(param, group)
+        self._update(param._data, grad._data, state, group)
+        param._shared_version().value += 1  # saved-tensor checks see the write
 
     def _init_state(self, param: Tensor, group: dict) -> dict[str, Any]:
         """The state a parameter gets before its first update."""

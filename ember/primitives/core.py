@@ -31,6 +31,7 @@ dispatch = _namespaces.dispatch
 _current_tracer = _namespaces.current_tracer
 _namespace_of_type = _namespaces.NAMESPACE_OF_TYPE
 _namespace_get = _namespace_of_type.get  # bound once: one call per lookup in bind
+_multi_device = _namespaces.MULTI_DEVICE_NAMESPACES
 _ndarray, _numpy = numpy.ndarray, numpy
 _SCALARS = (float, int, bool)  # Python scalar operands: they take the other operand's namespace
 _new_object = object.__new__
@@ -173,8 +174,14 @@ def bind(prim, inputs, attrs=()):
         xp = _namespace_of_many(prim.name, arrays)
     if xp is None:  # no operand of a registered array type, several operands, or two devices
         xp = _namespaces.common_namespace(prim.name, arrays)
+    # several GPUs (CuPy computes on the current one): the operands' GPU is made current
+    switch = _namespaces.operands_device(prim.name, arrays) if xp is not _numpy and xp in _multi_device else None
     try:
-        out = prim.forward(xp, *arrays, *attrs)
+        if switch is None:
+            out = prim.forward(xp, *arrays, *attrs)
+        else:
+            with switch:
+                out = prim.forward(xp, *arrays, *attrs)
     except Exception as error:
         raise explain_failure(prim, inputs, attrs, error) from None
     if type(out) is not _ndarray and type(out) not in _namespace_of_type:

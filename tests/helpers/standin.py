@@ -11,6 +11,13 @@ Moving host arrays in (``standin.asarray`` of a NumPy array, ``to('standin')``) 
 
 Use it as a fixture: ``with registered() as standin: ...`` registers the
 device type ``'standin'`` (``ember.device('standin')``) and removes it after.
+
+Several devices, as CuPy has them: every array belongs to a device index (the one
+current when it was made; ``StandinDevice(1)`` makes index 1 current for a block, as
+``cupy.cuda.Device(1)`` does), and using an array while another device is current
+raises (CuPy without peer access), except ``copy()``, which copies onto the current
+device as CuPy's does, and reads to the host (``item()``, ``tolist()``). So code that forgets to make the operands' device current is
+caught on a machine with no GPU.
 """
 from __future__ import annotations
 
@@ -24,7 +31,33 @@ from ember import backend
 from ember.primitives.device_kernels import CUPY_UFUNC_METHODS
 
 
-_DEVICE_ZERO = types.SimpleNamespace(id=0)
+_current = [0]  # the current device index (cupy.cuda.Device().id)
+
+
+class StandinDevice:
+    """``cupy.cuda.Device`` for the stand-in: ``StandinDevice()`` is the current one;
+    ``with StandinDevice(1):`` and ``.use()`` make index 1 current."""
+
+    synchronized: list = []
+
+    def __init__(self, index=None):
+        self.id = _current[0] if index is None else int(index)
+        self._previous = []
+
+    def use(self) -> None:
+        _current[0] = self.id
+
+    def synchronize(self) -> None:
+        StandinDevice.synchronized.append(self.id)
+
+    def __enter__(self):
+        self._previous.append(_current[0])
+        _current[0] = self.id
+        return self
+
+    def __exit__(self, *exc):
+        _current[0] = self._previous.pop()
+        return False
 
 
 class StandinError(TypeError):
@@ -41,15 +74,29 @@ class _Flags:
         self.c_contiguous, self.f_contiguous, self.owndata = flags.c_contiguous, flags.f_contiguous, flags.owndata
 
 
+# methods CuPy runs whichever device is current: copy() copies onto the current device;
+# reads to the host (get, item, tolist) switch to the array's device themselves
+_ANY_DEVICE = frozenset({"copy", "get", "item", "tolist"})
+
+
 class StandinArray:
     """A NumPy array in disguise: same behaviour, different type, no implicit NumPy conversion."""
 
-    __slots__ = ("inner", "__weakref__")
+    __slots__ = ("inner", "index", "__weakref__")
     __array_ufunc__ = None  # NumPy's ufuncs refuse us (binary operators return NotImplemented)
 
     def __init__(self, inner: numpy.ndarray):
         assert isinstance(inner, numpy.ndarray)
         self.inner = inner
+        self.index = _current[0]  # made on the current device, as CuPy allocates
+
+    def _here(self) -> numpy.ndarray:
+        """The data, for an operation running on the current device (refused from another one)."""
+        if self.index != _current[0]:
+            raise StandinError(f"an array on stand-in device {self.index} was used while device "
+                               f"{_current[0]} is current (CuPy: the array's device must be current; "
+                               "no peer access)")
+        return self.inner
 
     # what Ember reads
     @property
@@ -67,8 +114,8 @@ class StandinArray:
     nbytes = property(lambda self: self.inner.nbytes)
     flags = property(lambda self: _Flags(self.inner.flags))
     strides = property(lambda self: self.inner.strides)
-    T = property(lambda self: StandinArray(self.inner.T))
-    device = property(lambda self: _DEVICE_ZERO)  # as a CuPy array names its GPU: ``.device.id``
+    T = property(lambda self: StandinArray(self._here().T))
+    device = property(lambda self: types.SimpleNamespace(id=self.index))  # as CuPy's: ``.device.id``
 
     @property
     def base(self):
@@ -80,6 +127,8 @@ class StandinArray:
             raise AttributeError(name)
         attribute = getattr(self.inner, name)
         if callable(attribute):
+            if name not in _ANY_DEVICE:  # an operation runs on the current device
+                self._here()
             return _wrapped(attribute, f"StandinArray.{name}")
         return _wrap(attribute)
 
@@ -88,10 +137,10 @@ class StandinArray:
                            "numpy.<function>): some code bypassed the tensor's namespace")
 
     def __getitem__(self, index):
-        return _wrap(self.inner[_unwrap(index)])
+        return _wrap(self._here()[_unwrap(index)])
 
     def __setitem__(self, index, value):
-        self.inner[_unwrap(index)] = _unwrap(value)
+        self._here()[_unwrap(index)] = _unwrap(value)
 
     def __len__(self):
         return len(self.inner)
@@ -124,13 +173,13 @@ def _binary(name):
     forward = getattr(operator, name)
 
     def method(self, other):
-        return _wrap(forward(self.inner, _unwrap(other)))
+        return _wrap(forward(self._here(), _unwrap(other)))
 
     def reflected(self, other):
-        return _wrap(forward(_unwrap(other), self.inner))
+        return _wrap(forward(_unwrap(other), self._here()))
 
     def inplace(self, other):
-        getattr(operator, "i" + name.rstrip("_"))(self.inner, _unwrap(other))
+        getattr(operator, "i" + name.rstrip("_"))(self._here(), _unwrap(other))
         return self
     return method, reflected, inplace
 
@@ -144,7 +193,7 @@ for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul"
 for _name in ("lt", "le", "gt", "ge", "eq", "ne"):
     setattr(StandinArray, f"__{_name}__", _binary(_name)[0])
 for _name in ("neg", "pos", "abs", "invert"):
-    setattr(StandinArray, f"__{_name}__", (lambda forward: lambda self: _wrap(forward(self.inner)))(
+    setattr(StandinArray, f"__{_name}__", (lambda forward: lambda self: _wrap(forward(self._here())))(
         getattr(operator, _name)))
 
 
@@ -152,7 +201,7 @@ for _name in ("neg", "pos", "abs", "invert"):
 def _unwrap(value):
     """Arguments for NumPy: stand-in arrays unwrapped; NumPy arrays refused (a device mix)."""
     if isinstance(value, StandinArray):
-        return value.inner
+        return value._here()
     if isinstance(value, numpy.ndarray):
         raise StandinError(f"a NumPy array (shape {value.shape}, {value.dtype}) was mixed with stand-in "
                            "arrays: an operand on another device, or an array made outside the "
