@@ -59,11 +59,14 @@ class Collector:
 
     def function(self, name: str, function) -> None:
         """Define ``name`` as a copy of ``function`` (and what it calls)."""
+        if name in self.blocks:
+            return
+        self.blocks[name] = ""  # claimed first, so a function that calls itself is not copied forever
         self._helpers(function)
         source = textwrap.dedent(inspect.getsource(function))
         source = _strip_decorators(source)
         source = source.replace(f"def {function.__name__}(", f"def {name}(", 1)
-        self.blocks.setdefault(name, source)
+        self.blocks[name] = source
 
     def primitive(self, name: str, prim) -> None:
         """Define ``name`` as a class whose ``forward`` is the primitive's own."""
@@ -79,6 +82,10 @@ class Collector:
             self._helper(global_name, module_globals[global_name])
 
     def _helper(self, name, value) -> None:
+        substitute = _SUBSTITUTES.get((getattr(value, "__module__", None), getattr(value, "__qualname__", None)))
+        if substitute is not None:
+            self.blocks[name] = substitute.format(name=name)
+            return
         if isinstance(value, types.ModuleType):
             if value.__name__ not in _STANDARD_MODULES:
                 raise NotStandalone(f"helper code uses the module {value.__name__} ({name})")
@@ -92,6 +99,20 @@ class Collector:
             self.blocks[name] = f"class {name}({base.__name__}):\n    pass\n"
         else:
             self.blocks[name] = definition(name, value) + "\n"
+
+
+# Helpers whose Ember form reads process state that has no standalone form (the BLAS thread
+# policy): the exported module gets a plain version computing the same numbers.
+_SUBSTITUTES = {
+    ("ember.primitives.linalg", "matmul_kernel"): """def {name}(xp, a, b, out=None):
+    if a.ndim > 2 and b.ndim == 2 and a.flags.c_contiguous and (out is None or out.flags.c_contiguous):
+        count = int(numpy.prod(a.shape[:-1]))
+        flat = xp.matmul(a.reshape(count, a.shape[-1]), b,
+                         **({{}} if out is None else {{"out": out.reshape(count, b.shape[-1])}}))
+        return flat.reshape(a.shape[:-1] + (b.shape[-1],)) if out is None else out
+    return xp.matmul(a, b) if out is None else xp.matmul(a, b, out=out)
+""",
+}
 
 
 def _global_names(code) -> set:

@@ -34,6 +34,26 @@ def _batch_rule(prim):
     return rule
 
 
+# The forwards are module functions (not methods calling their class) so that the standalone
+# NumPy export can copy them: they recurse by their own names.
+def _softmax_forward(xp, x, axes):
+    if x.size == 0 or x.ndim == 0:  # 0-d: NumPy's ufuncs give scalars, which take no out=
+        return x.copy() if x.size == 0 else _softmax_forward(xp, x.reshape(1), (0,)).reshape(())
+    out = _shifted(xp, x, axes)
+    xp.exp(out, out=out)
+    xp.divide(out, xp.sum(out, axis=axes, keepdims=True), out=out)
+    return out.astype(x.dtype, copy=False)
+
+
+def _log_softmax_forward(xp, x, axes):
+    if x.size == 0 or x.ndim == 0:
+        return x.copy() if x.size == 0 else _log_softmax_forward(xp, x.reshape(1), (0,)).reshape(())
+    out = _shifted(xp, x, axes)
+    total = xp.sum(xp.exp(out), axis=axes, keepdims=True)
+    xp.subtract(out, xp.log(total, out=total), out=out)
+    return out.astype(x.dtype, copy=False)
+
+
 @primitive
 class Softmax(Primitive):
     """``exp(x) / Σ exp(x)`` over ``axes`` (a tuple of non-negative axes), shifted by the maximum."""
@@ -42,15 +62,7 @@ class Softmax(Primitive):
     saves_inputs = False
     saves_output = True
 
-    @staticmethod
-    def forward(xp, x, axes):
-        if x.size == 0 or x.ndim == 0:  # 0-d: NumPy's ufuncs give scalars, which take no out=
-            return x.copy() if x.size == 0 else Softmax.forward(xp, x.reshape(1), (0,)).reshape(())
-        out = _shifted(xp, x, axes)
-        xp.exp(out, out=out)
-        xp.divide(out, xp.sum(out, axis=axes, keepdims=True), out=out)
-        return out.astype(x.dtype, copy=False)
-
+    forward = staticmethod(_softmax_forward)
     abstract = staticmethod(same_as_input)
 
     @staticmethod
@@ -68,15 +80,7 @@ class LogSoftmax(Primitive):
     saves_inputs = False
     saves_output = True
 
-    @staticmethod
-    def forward(xp, x, axes):
-        if x.size == 0 or x.ndim == 0:
-            return x.copy() if x.size == 0 else LogSoftmax.forward(xp, x.reshape(1), (0,)).reshape(())
-        out = _shifted(xp, x, axes)
-        total = xp.sum(xp.exp(out), axis=axes, keepdims=True)
-        xp.subtract(out, xp.log(total, out=total), out=out)
-        return out.astype(x.dtype, copy=False)
-
+    forward = staticmethod(_log_softmax_forward)
     abstract = staticmethod(same_as_input)
 
     @staticmethod
