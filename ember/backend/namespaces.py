@@ -79,10 +79,17 @@ def register(backend: DeviceBackend) -> DeviceBackend:
 def unregister(device_type: str) -> None:
     """Forget a device type's backend (tests register and remove a stand-in)."""
     backend = _BACKEND_OF_DEVICE.pop(device_type, None)
-    if backend is not None:
-        NAMESPACE_OF_TYPE.pop(backend.array_type, None)
-        _BACKEND_OF_TYPE.pop(backend.array_type, None)
-        MULTI_DEVICE_NAMESPACES.discard(backend.namespace)
+    if backend is None:
+        return
+    NAMESPACE_OF_TYPE.pop(backend.array_type, None)
+    _BACKEND_OF_TYPE.pop(backend.array_type, None)
+    MULTI_DEVICE_NAMESPACES.discard(backend.namespace)
+    for other in _BACKEND_OF_DEVICE.values():  # another device type with the same arrays keeps its lookup
+        if other.array_type is backend.array_type:
+            NAMESPACE_OF_TYPE[other.array_type] = other.namespace
+            _BACKEND_OF_TYPE[other.array_type] = other
+            if other.multi_device:
+                MULTI_DEVICE_NAMESPACES.add(other.namespace)
 
 
 def register_loader(device_type: str, loader) -> None:
