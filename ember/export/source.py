@@ -103,16 +103,16 @@ class Collector:
 
 # Helpers whose Ember form reads process state that has no standalone form (the BLAS thread
 # policy): the exported module gets a plain version computing the same numbers.
-_SUBSTITUTES = {
-    ("ember.primitives.linalg", "matmul_kernel"): """def {name}(xp, a, b, out=None):
+# Ember's matmul_kernel without its BLAS thread policy: the same GEMMs, the same numbers.
+MATMUL_KERNEL = """def {name}(xp, a, b, out=None):
     if a.ndim > 2 and b.ndim == 2 and a.flags.c_contiguous and (out is None or out.flags.c_contiguous):
         count = int(numpy.prod(a.shape[:-1]))
         flat = xp.matmul(a.reshape(count, a.shape[-1]), b,
                          **({{}} if out is None else {{"out": out.reshape(count, b.shape[-1])}}))
         return flat.reshape(a.shape[:-1] + (b.shape[-1],)) if out is None else out
     return xp.matmul(a, b) if out is None else xp.matmul(a, b, out=out)
-""",
-}
+"""
+_SUBSTITUTES = {("ember.primitives.linalg", "matmul_kernel"): MATMUL_KERNEL}
 
 
 def _global_names(code) -> set:
