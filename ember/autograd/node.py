@@ -74,6 +74,8 @@ class Node:
         """Raise if a tensor the VJP reads was written in place after this op saved it."""
         if self.versions is not None:
             for value, saved in zip(self.inputs, self.versions):
+                if saved is None:  # an input the VJP does not read (Primitive.unread_inputs)
+                    continue
                 counter = getattr(value, "_version", None)
                 current = 0 if counter is None else counter.value
                 if current != saved:

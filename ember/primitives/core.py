@@ -59,6 +59,9 @@ class Primitive:
 
     name = "?"
     saves_inputs = True    # the VJP reads input values: guard them with version checks
+    # None, or parents -> indices of inputs whose values this call's VJP will not read (mul by a
+    # constant never reads its tensor operand), so writing them in place later is allowed
+    unread_inputs = None
     saves_output = False   # the VJP reads the output
     differentiable = True  # False: outputs never require grad (comparisons, argmax ...)
     is_view = False        # the output may share memory with input 0
@@ -247,6 +250,9 @@ def _record(prim, inputs, attrs, out):
             parents.append(None)
             if versions is not None:
                 versions.append(0)
+    if versions is not None and prim.unread_inputs is not None:
+        for index in prim.unread_inputs(parents):
+            versions[index] = None  # check_versions skips it
     out_counter = VersionCounter() if prim.saves_output else None
     node = Node(prim, inputs, tuple(parents), attrs, out, versions, out_counter)
     result = _new_object(Tensor)  # Tensor._make, inlined

@@ -204,6 +204,10 @@ def _div_vjp(ctx, g):
 
 mul = _binary("mul", lambda xp, a, b: xp.multiply(a, b), _mul_vjp)
 div = _binary("div", lambda xp, a, b: xp.true_divide(a, b), _div_vjp)
+# Save only what the VJP reads, as PyTorch: a * b reads a only for b's gradient and b only for
+# a's, and a / b reads a only for b's; so ``s[1] = s[1] * 2`` may overwrite s before backward.
+mul.unread_inputs = lambda parents: [index for index in (0, 1) if parents[1 - index] is None]
+div.unread_inputs = lambda parents: (0,) if parents[1] is None else ()
 pow_ = _binary("pow", lambda xp, a, b: xp.power(a, b), _pow_vjp)
 pow_.saves_output = True
 maximum = _binary("maximum", lambda xp, a, b: xp.maximum(a, b), _extremum_vjp)
