@@ -90,7 +90,7 @@ def emit(node, args: list, attrs: list, out: str | None) -> str:
         if out:
             return f"_copy_into({out}, {args[0]})"
         return f"{args[0]}.astype({attrs[0]})"
-    if op == "where" and _zero_else(node):
+    if op == "where" and out and _zero_else(node):  # (without a buffer: the plain call below)
         return f"_where_zero({out}, {args[0]}, {args[1]})"
     if op == "where" and out:
         return f"_where_into({out}, {args[0]}, {args[1]}, {args[2]})"
