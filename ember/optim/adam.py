@@ -48,8 +48,9 @@ class Adam(Optimizer):
         step = count_step(state)
         beta1, beta2 = group["betas"]
         maximum = state["max_exp_avg_sq"]._data if group["amsgrad"] else None
+        step_size, eps = adam_scalars(param, step, lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"])
         chunked(adam_update, [param, grad, state["exp_avg"]._data, state["exp_avg_sq"]._data, maximum],
-                step=step, lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
+                step_size=step_size, eps=eps, lr=group["lr"], beta1=beta1, beta2=beta2,
                 weight_decay=group["weight_decay"], decoupled=group["decoupled_weight_decay"],
                 maximize=group["maximize"], scratch=self._scratch)
 
@@ -73,10 +74,32 @@ class AdamW(Adam):
                          fused=fused, decoupled_weight_decay=True)
 
 
-def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step, lr: float,
-                beta1: float, beta2: float, eps: float, weight_decay: float, decoupled: bool,
+def adam_scalars(param, step, *, lr: float, beta1: float, beta2: float, eps: float):
+    """This step's ``(step_size, eps)`` for :func:`adam_update`, in the parameter's dtype.
+
+    PyTorch's update is ``param -= lr / (1 - beta1^t) * m / (sqrt(v) / c + eps)``
+    with ``c = sqrt(1 - beta2^t)``. Multiplying through by ``c`` gives
+    ``param += step_size * m / (sqrt(v) + eps * c)`` with ``step_size =
+    -lr c / (1 - beta1^t)``: the same value, one pass over the arrays fewer
+    (no division by ``c``). Worked out once per parameter (not per cache-sized
+    piece) in float64 on the 0-d step count, which stays an array so a traced
+    step reads the live counter; cast to the parameter's dtype so that every
+    pass over the full-size arrays stays in one dtype.
+    """
+    correction2 = backend.namespace_of(param).sqrt(1 - beta2 ** step)
+    step_size = -lr * correction2 / (1 - beta1 ** step)
+    return step_size.astype(param.dtype), (eps * correction2).astype(param.dtype)
+
+
+def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step_size, eps, lr: float,
+                beta1: float, beta2: float, weight_decay: float, decoupled: bool,
                 maximize: bool, scratch) -> None:
-    """One Adam/AdamW step on arrays, in place (``max_exp_avg_sq`` is None without AMSGrad)."""
+    """One Adam/AdamW step on arrays, in place (``max_exp_avg_sq`` is None without AMSGrad).
+
+    ``step_size`` and ``eps`` come from :func:`adam_scalars`. Twelve passes
+    over the arrays (three for the first moment, four for the second, five
+    for the step), each an in-place NumPy call into the scratch buffer.
+    """
     xp = backend.namespace_of(param)
     if weight_decay != 0 and decoupled:
         xp.multiply(param, 1 - lr * weight_decay, out=param)
@@ -89,15 +112,7 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step, lr: f
     if max_exp_avg_sq is not None:
         xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
         second_moment = max_exp_avg_sq
-    # param += -(lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps), as PyTorch orders it.
-    # The bias corrections are worked out in float64 on the 0-d step count, then cast to the
-    # parameter's dtype (PyTorch applies them as float32 scalars too), so that every pass over
-    # the full-size arrays stays in one dtype: no float64 temporaries, and one fusable group.
-    dtype = param.dtype
-    correction2 = xp.sqrt(1 - beta2 ** step).astype(dtype)
-    step_size = (-lr / (1 - beta1 ** step)).astype(dtype)
     xp.sqrt(second_moment, out=work)
-    xp.divide(work, correction2, out=work)
     xp.add(work, eps, out=work)
     xp.divide(exp_avg, work, out=work)
     xp.multiply(work, step_size, out=work)

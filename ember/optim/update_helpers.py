@@ -7,24 +7,27 @@ import numpy
 
 from .. import backend
 
-# Elements per update call. An update makes ~13 passes over 4-5 arrays; in pieces of
-# 32K float32 (128 KiB per array) they stay in L2 cache between passes, which made the
-# step 2-3x faster on a 200K-element layer than whole-array passes through memory.
-CHUNK = 1 << 15
+# An update makes ~12 passes over 4-5 same-sized arrays. Up to WHOLE elements (4 MiB per
+# float32 array) those arrays stay in this machine's 32 MiB L3 between passes, and whole-array
+# calls were fastest (W2's 200K-element layer: 0.86x the time of 32K pieces, interleaved);
+# beyond it pieces of CHUNK elements (256 KiB per array, the five within the 1 MiB L2) kept the
+# passes in cache (a 4M-element parameter: whole arrays took 1.25x the time of pieces).
+WHOLE = 1 << 20
+CHUNK = 1 << 16
 
 
 def chunked(update: Callable, arrays: list, **options) -> None:
     """Call ``update(*arrays, **options)`` on cache-sized pieces of same-shaped arrays.
 
-    ``None`` entries (absent optional state) pass through. Arrays that are
-    small, or not all C-contiguous, are updated in one call.
+    ``None`` entries (absent optional state) pass through. Arrays of up to
+    :data:`WHOLE` elements, or not all C-contiguous, are updated in one call.
     """
     present = [a for a in arrays if a is not None]
     size = present[0].size
     # On a GPU each piece would be a dozen kernel launches (773 pieces made a 25M-parameter
     # Adam step 190 ms on an H200): cache-sized pieces pay only on the CPU.
     on_host = isinstance(present[0], numpy.ndarray) or backend.device_of(present[0]).type == "cpu"
-    if size <= CHUNK or not on_host or not all(a.flags.c_contiguous for a in present):
+    if size <= WHOLE or not on_host or not all(a.flags.c_contiguous for a in present):
         update(*arrays, **options)
         return
     flat = [None if a is None else a.reshape(-1) for a in arrays]
