@@ -154,6 +154,7 @@ cfloat, cdouble = complex64, complex128
 from .ops.functions import (  # noqa: E402,F401  (complex tensors; ``complex`` shadows the builtin)
     angle, complex, conj, conj_physical, imag, is_complex, polar, real, resolve_conj, resolve_neg,
     sgn, view_as_complex, view_as_real)
+from .ops.functions import bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, gcd, histogram, lcm, nextafter  # noqa: E402,F401,E501  (kops: integer ops, histogram)
 from .ops.functions import (  # noqa: E402,F401  (short-time Fourier transforms and their windows)
     bartlett_window, blackman_window, hamming_window, hann_window, istft, stft)
 int = int32  # noqa: A001  (torch.int)

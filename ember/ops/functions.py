@@ -95,3 +95,6 @@ from .complex_parts import (  # noqa: F401,E402
     sgn, view_as_complex, view_as_real)
 from .spectral import (  # noqa: F401,E402
     bartlett_window, blackman_window, hamming_window, hann_window, istft, stft)
+from .bitwise import (  # noqa: F401,E402  (integer ops; importing it installs & | ^ ~ << >> on Tensor)
+    bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, gcd, lcm, nextafter)
+from .histogram import histogram  # noqa: F401,E402

@@ -66,10 +66,7 @@ def _operators():
         "__neg__": lambda self: bind(E.neg, (self,)),
         "__pos__": lambda self: self,
         "__abs__": F.abs,
-        "__invert__": F.logical_not,
-        "__and__": F.logical_and,
-        "__or__": F.logical_or,
-        "__xor__": F.logical_xor,
+        # & | ^ ~ << >>: ember.ops.bitwise installs them (logical on bool tensors, bitwise on integers)
         "__eq__": F.eq,
         "__ne__": F.ne,
         "__lt__": F.lt,

@@ -1,6 +1,7 @@
 """Every reference-table entry, gathered from the family tables."""
 from __future__ import annotations
 
+import ops_table_bitwise
 import ops_table_fused
 import ops_table_complex
 import ops_table_decompositions
@@ -21,4 +22,4 @@ ALL_CASES = [*ops_table_elementwise.CASES, *ops_table_reduce.CASES, *ops_table_s
              *ops_table_sorting.CASES, *ops_table_selection.CASES, *ops_table_numeric.CASES,
              *ops_table_losses.CASES, *ops_table_decompositions.CASES,
              *ops_table_fused.CASES,
-             *ops_table_complex.CASES, *ops_table_recurrent.CASES]
+             *ops_table_complex.CASES, *ops_table_recurrent.CASES, *ops_table_bitwise.CASES]
