@@ -163,3 +163,42 @@ from .ops.functions import (  # noqa: E402,F401
     chain_matmul, corrcoef, cosh, cov, cross, cumulative_trapezoid, deg2rad, diag, diag_embed, diagonal, dist,
     exp2, fliplr, flipud, float_power, heaviside, inner, nanmean, nansum, narrow, rad2deg, select, sinh, take,
     trapezoid, trapz)
+
+# --- more of torch's namespace (session 5): stacking/splitting, small math, dtype questions, -----
+# --- the in-place function forms, global settings and the legacy typed constructors --------------
+from .ops.functions import sinc, swapdims  # noqa: E402,F401
+from .ops.stacking import (  # noqa: E402,F401
+    atleast_1d, atleast_2d, atleast_3d, column_stack, combinations, diagflat, dsplit, dstack, hsplit, hstack,
+    ravel, repeat_interleave, row_stack, split_with_sizes, tensor_split, unravel_index, vsplit, vstack)
+from .ops.torch_math import (  # noqa: E402,F401
+    addr, fmax, fmin, frexp, isin, isneginf, isposinf, isreal, kaiser_window, ldexp, logspace, mv, positive,
+    randint_like, rsub, scalar_tensor, vdot)
+from .ops.dtype_info import (  # noqa: E402,F401
+    BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor,
+    ShortTensor, Size, can_cast, finfo, iinfo, is_floating_point, is_same_size, is_signed, result_type)
+from .ops.rng_state import get_rng_state, seed, set_rng_state  # noqa: E402,F401
+from .backend.numeric_settings import (  # noqa: E402,F401
+    are_deterministic_algorithms_enabled, get_float32_matmul_precision,
+    is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision, use_deterministic_algorithms)
+from .ops.inplace_functions import (  # noqa: E402,F401
+    abs_, acos_, acosh_, arccos_, arccosh_, arcsin_, arcsinh_, arctan_, arctanh_, asin_, asinh_, atan_, atanh_,
+    ceil_, clamp_, clamp_max_, clamp_min_, clip_, cos_, cosh_, deg2rad_, detach_, erf_, erfc_, exp2_, exp_,
+    expm1_, fill_, fix_, floor_, frac_, i0_, log10_, log1p_, log2_, log_, logit_, nan_to_num_, neg_, negative_,
+    rad2deg_, reciprocal_, relu_, round_, rsqrt_, sigmoid_, sin_, sinc_, sinh_, sqrt_, square_, tan_, tanh_,
+    trunc_, xlogy_, zero_)
+from .ops.functions import abs as absolute  # noqa: E402,F401
+dtype = DType
+import math as _math  # noqa: E402
+e, pi, inf, nan = _math.e, _math.pi, _math.inf, _math.nan
+_LAZY_NAMES["GradScaler"] = "amp"
+
+
+def detach(input: Tensor) -> Tensor:
+    """``input.detach()``: the same values, cut from the graph.
+
+    Example:
+        >>> import ember
+        >>> ember.detach(ember.ones(1, requires_grad=True)).requires_grad
+        False
+    """
+    return input.detach()

@@ -25,6 +25,8 @@ _IN_PLACE = """
 scatter scatter_reduce index_add index_copy index_fill masked_scatter lerp hypot clamp_min clamp_max frac
 trunc fix fmod copysign nan_to_num cumprod logit xlogy erfinv i0 digamma lgamma asin acos atan atan2 sinh cosh
 asinh acosh atanh deg2rad rad2deg float_power heaviside
+abs ceil floor round log log10 log1p log2 cos sin tan erf erfc exp2 expm1 reciprocal rsqrt square
+sign negative sinc arcsin arccos arctan arctan2 arcsinh arccosh arctanh
 """.split()
 
 

@@ -1,0 +1,223 @@
+"""The torch-namespace names added in session 5 that the reference table does not cover
+(non-differentiable results, dtype questions, factories, settings, in-place function forms),
+each compared with PyTorch 2.13."""
+import math
+
+import numpy
+import pytest
+import torch
+
+import ember
+from ember.errors import GradError
+
+
+def same(mine, theirs):
+    if isinstance(theirs, (tuple, list)):
+        assert len(mine) == len(theirs)
+        for a, b in zip(mine, theirs):
+            same(a, b)
+        return
+    assert tuple(mine.shape) == tuple(theirs.shape)
+    assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+    numpy.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-6, atol=1e-6)
+
+
+def pair(values, dtype=None):
+    array = numpy.asarray(values, dtype=dtype)
+    return ember.tensor(array), torch.tensor(array)
+
+
+@pytest.mark.parametrize("name", ["atleast_1d", "atleast_2d", "atleast_3d"])
+def test_atleast_forms(name):
+    inputs = [numpy.float32(2.0), numpy.ones(3, numpy.float32), numpy.ones((2, 3), numpy.float32),
+              numpy.ones((1, 2, 3), numpy.float32)]
+    for value in inputs:
+        same(getattr(ember, name)(ember.tensor(value)), getattr(torch, name)(torch.tensor(value)))
+    mine = getattr(ember, name)(*[ember.tensor(v) for v in inputs])
+    same(mine, getattr(torch, name)(*[torch.tensor(v) for v in inputs]))
+    same(getattr(ember, name)([ember.tensor(v) for v in inputs]),
+         getattr(torch, name)([torch.tensor(v) for v in inputs]))
+
+
+def test_splits_against_torch():
+    e, t = pair(numpy.arange(48.0).reshape(2, 4, 6))
+    same(ember.vsplit(e, 2), torch.vsplit(t, 2))
+    same(ember.vsplit(e, [1]), torch.vsplit(t, [1]))
+    same(ember.dsplit(e, 3), torch.dsplit(t, 3))
+    same(ember.dsplit(e, [1, 4]), torch.dsplit(t, [1, 4]))
+    same(ember.hsplit(e, [3, 1]), torch.hsplit(t, [3, 1]))
+    same(ember.tensor_split(e, ember.tensor([1, 3]), dim=2), torch.tensor_split(t, torch.tensor([1, 3]), dim=2))
+    same(ember.split_with_sizes(e, [1, 5], dim=-1), torch.split_with_sizes(t, [1, 5], dim=-1))
+    same(ember.row_stack([e[0], e[1]]), torch.row_stack([t[0], t[1]]))
+    same(ember.ravel(e.transpose(0, 2)), torch.ravel(t.transpose(0, 2)))
+    same(ember.swapdims(e, 0, 2), torch.swapdims(t, 0, 2))
+
+
+def test_split_errors_name_the_op():
+    with pytest.raises(ember.EmberValueError, match="hsplit.*not divisible"):
+        ember.hsplit(ember.ones(2, 5), 2)
+    with pytest.raises(ember.ShapeError, match="vsplit.*at least 2"):
+        ember.vsplit(ember.ones(4), 2)
+    with pytest.raises(ember.ShapeError, match="split_with_sizes.*sum exactly to 4"):
+        ember.split_with_sizes(ember.ones(4), [1, 2])
+    with pytest.raises(TypeError, match="hstack.*tuple or list"):
+        ember.hstack(ember.ones(2))
+
+
+def test_index_helpers():
+    e, t = pair([0, 5, 11, -1])
+    same(ember.unravel_index(e, (3, 4)), torch.unravel_index(t, (3, 4)))
+    same(ember.repeat_interleave(ember.tensor([2, 0, 3])), torch.repeat_interleave(torch.tensor([2, 0, 3])))
+    x, tx = pair([[1.0, 2.0], [3.0, 4.0]], numpy.float32)
+    same(ember.repeat_interleave(x, 2), torch.repeat_interleave(tx, 2))
+    with pytest.raises(ember.ShapeError, match="repeat_interleave"):
+        ember.repeat_interleave(x, ember.tensor([1, 2, 3]), dim=0)
+
+
+def test_membership_and_infinities():
+    values = [1.0, -math.inf, math.inf, math.nan, 2.0, 0.0]
+    e, t = pair(values, numpy.float32)
+    for name in ("isneginf", "isposinf", "isreal"):
+        same(getattr(ember, name)(e), getattr(torch, name)(t))
+    same(ember.isin(e, ember.tensor([2.0, 0.0])), torch.isin(t, torch.tensor([2.0, 0.0])))
+    same(ember.isin(e, 2.0, invert=True), torch.isin(t, 2.0, invert=True))
+    same(ember.isin(3, ember.tensor([1, 3])), torch.isin(3, torch.tensor([1, 3])))
+    c = numpy.array([1 + 0j, 2j, 3 - 0j], numpy.complex64)
+    same(ember.isreal(ember.tensor(c)), torch.isreal(torch.tensor(c)))
+
+
+def test_dtype_questions_match_torch():
+    for name in ("float16", "float32", "float64"):
+        mine, theirs = ember.finfo(getattr(ember, name)), torch.finfo(getattr(torch, name))
+        for field in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution"):
+            assert getattr(mine, field) == getattr(theirs, field), (name, field)
+    for name in ("uint8", "int8", "int16", "int32", "int64"):
+        mine, theirs = ember.iinfo(getattr(ember, name)), torch.iinfo(getattr(torch, name))
+        assert (mine.bits, mine.min, mine.max) == (theirs.bits, theirs.min, theirs.max)
+    assert ember.finfo().eps == torch.finfo().eps
+    names = ["bool", "uint8", "int8", "int32", "int64", "float16", "float32", "float64", "complex64"]
+    for a in names:
+        for b in names:
+            assert ember.can_cast(getattr(ember, a), getattr(ember, b)) == torch.can_cast(
+                getattr(torch, a), getattr(torch, b)), (a, b)
+    operands = [([1, 2], "int64"), ([1.0], "float16"), (3, None), (2.5, None), (True, None), ([1], "uint8")]
+    for a, da in operands:
+        for b, db in operands:
+            ea = ember.tensor(a, dtype=da) if da else a
+            eb = ember.tensor(b, dtype=db) if db else b
+            ta = torch.tensor(a, dtype=getattr(torch, da)) if da else a
+            tb = torch.tensor(b, dtype=getattr(torch, db)) if db else b
+            if not (da or db):
+                continue
+            assert str(ember.result_type(ea, eb)).split(".")[-1] == str(torch.result_type(ta, tb)).split(".")[-1]
+    x = ember.ones(2, dtype=ember.uint8)
+    assert (ember.is_floating_point(x), ember.is_signed(x)) == (False, False)
+    assert ember.is_signed(ember.ones(1)) and ember.is_floating_point(ember.ones(1))
+    assert ember.is_same_size(ember.ones(2, 3), ember.zeros(2, 3)) and not ember.is_same_size(x, ember.ones(3))
+
+
+def test_legacy_constructors_and_constants():
+    assert ember.FloatTensor(2, 3).shape == (2, 3) and ember.FloatTensor(2, 3).dtype == ember.float32
+    same(ember.LongTensor([1, 2]), torch.LongTensor([1, 2]))
+    same(ember.DoubleTensor([[1.5]]), torch.DoubleTensor([[1.5]]))
+    same(ember.ByteTensor([1, 2]), torch.ByteTensor([1, 2]))
+    assert isinstance(ember.ones(2), ember.FloatTensor) and not isinstance(ember.ones(2), ember.LongTensor)
+    assert ember.Size([2, 3]).numel() == torch.Size([2, 3]).numel() and ember.Size([2, 3]) == (2, 3)
+    assert (ember.e, ember.pi, ember.inf) == (torch.e, torch.pi, torch.inf) and math.isnan(ember.nan)
+    assert isinstance(ember.float32, ember.dtype)
+    assert ember.GradScaler is ember.amp.GradScaler
+
+
+def test_factories_match_torch():
+    same(ember.logspace(-1, 2, 7), torch.logspace(-1, 2, 7))
+    same(ember.logspace(0, 3, 4, base=2.0, dtype=ember.float64), torch.logspace(0, 3, 4, base=2.0,
+                                                                                 dtype=torch.float64))
+    for length in (0, 1, 5, 8):
+        for periodic in (True, False):
+            same(ember.kaiser_window(length, periodic, beta=5.0, dtype=ember.float64),
+                 torch.kaiser_window(length, periodic, beta=5.0, dtype=torch.float64))
+    same(ember.scalar_tensor(3), torch.scalar_tensor(3))
+    same(ember.scalar_tensor(3, dtype=ember.int64), torch.scalar_tensor(3, dtype=torch.int64))
+    draw = ember.randint_like(ember.zeros(2, 3, dtype=ember.int32), 5, 7)
+    assert draw.shape == (2, 3) and draw.dtype == ember.int32 and set(draw.reshape(-1).tolist()) <= {5, 6}
+    e, t = pair([8.0, -0.75, 0.0, 3.0], numpy.float32)
+    same(ember.frexp(e), torch.frexp(t))
+    assert ember.positive(e) is e
+    with pytest.raises(TypeError, match="bool"):
+        ember.positive(ember.tensor([True]))
+    d = ember.detach(ember.ones(2, requires_grad=True) * 2)
+    assert not d.requires_grad
+    same(ember.sinc(e), torch.sinc(t))
+
+
+def test_rng_state_round_trip_and_seed():
+    state = ember.get_rng_state()
+    assert state.dtype == ember.uint8 and state.ndim == 1
+    first = ember.rand(4)
+    ember.set_rng_state(state)
+    assert bool((ember.rand(4) == first).all())
+    chosen = ember.seed()
+    assert ember.initial_seed() == chosen
+    with pytest.raises(TypeError, match="get_rng_state"):
+        ember.set_rng_state(ember.ones(3))
+    ember.manual_seed(0)
+
+
+def test_global_settings_are_recorded_and_validated():
+    assert not ember.are_deterministic_algorithms_enabled()
+    ember.use_deterministic_algorithms(True, warn_only=True)
+    try:
+        assert ember.are_deterministic_algorithms_enabled()
+        assert ember.is_deterministic_algorithms_warn_only_enabled()
+    finally:
+        ember.use_deterministic_algorithms(False)
+    assert ember.get_float32_matmul_precision() == torch.get_float32_matmul_precision()
+    ember.set_float32_matmul_precision("medium")
+    try:
+        assert ember.get_float32_matmul_precision() == "medium"
+    finally:
+        ember.set_float32_matmul_precision("highest")
+    with pytest.raises(ValueError, match="precision"):
+        ember.set_float32_matmul_precision("low")
+
+
+UNARY_IN_PLACE = ["abs_", "ceil_", "floor_", "round_", "log_", "log10_", "log1p_", "log2_", "cos_", "sin_",
+                  "tan_", "erf_", "erfc_", "exp2_", "expm1_", "reciprocal_", "rsqrt_", "square_", "sigmoid_",
+                  "tanh_", "relu_", "exp_", "sqrt_", "neg_", "negative_", "sinc_", "trunc_", "frac_", "asin_",
+                  "arcsin_", "arctan_", "sinh_", "deg2rad_", "zero_"]
+
+
+STEP_FUNCTIONS = {"ceil_", "floor_", "round_", "trunc_", "zero_"}
+
+
+@pytest.mark.parametrize("name", UNARY_IN_PLACE)
+def test_in_place_function_forms_match_torch(name):
+    values = numpy.array([0.25, 0.5, 0.6], numpy.float64)
+    leaf, tleaf = ember.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+    x, tx = leaf * 1.5, tleaf * 1.5
+    out, tout = getattr(ember, name)(x), getattr(torch, name)(tx)
+    assert out is x
+    same(x.detach(), tx.detach())
+    if name in STEP_FUNCTIONS:  # Ember's rounding ops make no graph (PyTorch's pass a zero gradient)
+        assert not x.requires_grad and not tleaf.grad_fn and bool((torch.autograd.grad(
+            (tx * tx).sum(), tleaf)[0] == 0).all())
+        return
+    (x * x).sum().backward()
+    (tx * tx).sum().backward()
+    same(leaf.grad, tleaf.grad)
+
+
+def test_in_place_forms_with_arguments_and_version_checks():
+    e, t = pair([-2.0, 0.5, 3.0], numpy.float32)
+    same(ember.clamp_(e, -1.0, 1.0), torch.clamp_(t, -1.0, 1.0))
+    same(ember.fill_(e, 7.0), torch.fill_(t, 7.0))
+    leaf = ember.ones(3, requires_grad=True)
+    with pytest.raises(GradError, match="leaf"):
+        ember.relu_(leaf)
+    y = leaf * 2
+    z = ember.exp(y)  # exp saves its output
+    ember.exp_(z)
+    with pytest.raises(GradError, match="modified by an in-place operation"):
+        z.sum().backward()
+    with pytest.raises(TypeError, match="relu_.*Tensor"):
+        ember.relu_([1.0])
