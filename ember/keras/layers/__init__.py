@@ -8,7 +8,7 @@ from .merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, 
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .reshaping import (Cropping1D, Cropping2D, Cropping3D, Permute, RepeatVector, UpSampling1D, UpSampling2D,
                         UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
-from .noise import AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
+from .noise import AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D
 from .normalization_extra import GroupNormalization, UnitNormalization
 from .masking import Masking
 from .dot_attention import AdditiveAttention, Attention
@@ -31,10 +31,21 @@ from .normalization import BatchNormalization, LayerNormalization
 from .embedding import Embedding
 
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
-Convolution2DTranspose, SeparableConvolution2D = Conv2DTranspose, SeparableConv2D
+Convolution1DTranspose, Convolution2DTranspose, Convolution3DTranspose = (Conv1DTranspose, Conv2DTranspose,
+                                                                           Conv3DTranspose)
+SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
 from .recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells
 from .attention import MultiHeadAttention
-from .conv_lstm import ConvLSTM2D
+from .conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
+from .wrapper import Wrapper
+from .spectral_normalization import SpectralNormalization
+from .rms_normalization import RMSNormalization
+from .einsum_dense import EinsumDense
+from .grouped_query_attention import GroupedQueryAttention, GroupQueryAttention
+from .adaptive_pooling import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D,
+                               AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D)
+from .reversible_embedding import ReversibleEmbedding
+from .torch_module_wrapper import TorchModuleWrapper
 
 
 def serialize(layer) -> dict:

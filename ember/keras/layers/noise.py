@@ -1,4 +1,4 @@
-"""Regularization layers active in training only: SpatialDropout1D/2D, GaussianNoise, GaussianDropout.
+"""Regularization layers active in training only: SpatialDropout1D/2D/3D, GaussianNoise, GaussianDropout.
 
 At inference (``training=False``, the default outside ``fit``) each returns its
 input unchanged.
@@ -128,3 +128,12 @@ class AlphaDropout(_Noise):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "noise_shape": self.noise_shape}
+
+
+class SpatialDropout3D(SpatialDropout2D):
+    """Drops whole feature volumes of ``(batch, dim1, dim2, dim3, channels)``."""
+
+    def call(self, inputs, training: bool = False):
+        if not training or not self.rate:
+            return inputs
+        return inputs * dropout_mask_like(inputs, self.rate, (None, 1, 1, 1, None), self._generator)
