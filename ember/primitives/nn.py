@@ -36,7 +36,7 @@ import numpy
 
 from ..errors import DTypeError, ShapeError
 from .conv_kernels import conv_forward, conv_transpose_forward, conv_weight_grad_forward
-from .conv_kernels import crop as _crop, pad as _pad, window_slices as _window_slices
+from .conv_kernels import crop as _crop, pad as _pad, scratch as _scratch, window_slices as _window_slices
 from .core import Aval, Primitive, bind, primitive
 
 
@@ -331,15 +331,23 @@ def _window_argmax(xp, x, kernel, stride, padding, dilation, ceil_mode):
     return out, pads, position
 
 
+def _window_maximum(xp, views):
+    """The elementwise maximum of the window views (the first two combined without a copy)."""
+    if len(views) == 1:
+        return views[0].copy()
+    best = xp.maximum(views[0], views[1])
+    for view in views[2:]:
+        xp.maximum(best, view, out=best)
+    return best
+
+
 def _first_maximum(xp, views):
     """The window maxima and the offset of the first one: a few whole-array ops per offset.
 
     The position is the number of leading offsets that miss the maximum, which
     needs no per-element branching (and is exact unless the inputs hold NaN).
     """
-    best = views[0].copy()
-    for view in views[1:]:
-        xp.maximum(best, view, out=best)
+    best = _window_maximum(xp, views)
     missing = views[0] != best
     position = missing.astype(numpy.min_scalar_type(len(views)))
     for view in views[1:-1]:
@@ -464,11 +472,7 @@ class MaxPool(Primitive):
 
     @staticmethod
     def forward(xp, x, kernel, stride, padding, dilation, ceil_mode):
-        views = _pool_windows(xp, x, kernel, stride, padding, dilation, ceil_mode)[3]
-        best = views[0].copy()
-        for view in views[1:]:
-            xp.maximum(best, view, out=best)
-        return best
+        return _window_maximum(xp, _pool_windows(xp, x, kernel, stride, padding, dilation, ceil_mode)[3])
 
     @staticmethod
     def abstract(x, kernel, stride, padding, dilation, ceil_mode):
@@ -495,6 +499,10 @@ class MaxPoolGrad(Primitive):
 
     @staticmethod
     def forward(xp, x, g, kernel, stride, padding, dilation, ceil_mode):
+        if _halving_fit(x, g, kernel, stride, padding, dilation):
+            result = _halving_max_pool_grad(xp, x, g)
+            if result is not None:
+                return result
         out, pads, position = _window_argmax(xp, x, kernel, stride, padding, dilation, ceil_mode)
         padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
         result = xp.zeros(x.shape[:2] + padded, dtype=g.dtype)
@@ -526,6 +534,49 @@ class MaxPoolGrad(Primitive):
         kernel, stride, _, dilation, _ = ctx.attrs
         disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
         return None, pool_gather(h, max_pool_indices(x, *ctx.attrs), disjoint)
+
+
+def _halving_fit(x, g, kernel, stride, padding, dilation) -> bool:
+    """Whether :func:`_halving_max_pool_grad` applies: floating 2-D 2x2 windows, stride 2, no padding."""
+    return (len(kernel) == 2 and tuple(kernel) == tuple(stride) == (2, 2) and tuple(padding) == (0, 0)
+            and tuple(dilation) == (1, 1) and x.dtype.kind == "f" and g.dtype == x.dtype
+            and all(2 * o <= n for o, n in zip(g.shape[2:], x.shape[2:])))
+
+
+def _halving_max_pool_grad(xp, x, g):
+    """:class:`MaxPoolGrad` for the common 2x2 pooling with stride 2 (``MaxPool2d(2)``), or None.
+
+    Every op on a stride-2 view of ``x`` runs NumPy's inner loop over one short
+    output row, so the four window corners are copied out once into planes and
+    the rest is contiguous work: PyTorch's first maximum in row-major window
+    order is the first of the top row's pair (``a >= b``), then the top row
+    unless the bottom row's maximum is larger. ``g`` goes to the top row as
+    ``g * top`` and to the bottom as ``g - g * top``, and within a row the same
+    way (exact, as one of the two terms is zero). None when ``x`` holds NaN or
+    ``g`` is not finite: the general path then follows PyTorch's NaN rule and
+    keeps ``inf * 0`` out of the result.
+    """
+    rows, columns = g.shape[2:]
+    corners = _scratch(xp, "patches", (4,) + g.shape, x.dtype)  # temporaries: no fresh pages
+    for number, (a, b) in enumerate(((0, 0), (0, 1), (1, 0), (1, 1))):
+        corners[number] = x[:, :, a:a + 2 * rows:2, b:b + 2 * columns:2]
+    top_left, top_right, bottom_left, bottom_right = corners
+    firsts = _scratch(xp, "accumulator", (2,) + g.shape, bool)
+    first_in_top = xp.greater_equal(top_left, top_right, out=firsts[0])
+    first_in_bottom = xp.greater_equal(bottom_left, bottom_right, out=firsts[1])
+    top = xp.maximum(top_left, top_right, out=top_left)
+    bottom = xp.maximum(bottom_left, bottom_right, out=bottom_left)
+    if bool(xp.isnan(top.sum() + bottom.sum())) or not bool(xp.isfinite(g).all()):
+        return None  # (an overflowing sum only sends finite inputs to the general path)
+    covered = x.shape[2] == 2 * rows and x.shape[3] == 2 * columns
+    result = (xp.empty if covered else xp.zeros)(x.shape, dtype=g.dtype)
+    to_top = xp.multiply(g, top >= bottom, out=top_right)
+    to_bottom = xp.subtract(g, to_top, out=bottom_right)
+    for a, row, first in ((0, to_top, first_in_top), (1, to_bottom, first_in_bottom)):
+        left = xp.multiply(row, first, out=corners[2 * a])
+        result[:, :, a:a + 2 * rows:2, 0:2 * columns:2] = left
+        result[:, :, a:a + 2 * rows:2, 1:1 + 2 * columns:2] = xp.subtract(row, left, out=row)
+    return result
 
 
 def max_pool(x, kernel, stride, padding, dilation, ceil_mode):
