@@ -1,6 +1,8 @@
 """Adam (Kingma & Ba), with AMSGrad, L2 or decoupled weight decay, and maximize."""
 from __future__ import annotations
 
+import numpy
+
 from .. import backend
 from .optimizer import Optimizer, check_implementation_flags
 from .update_helpers import add_squared_, chunked, count_step, effective_grad, lerp_, step_counter, zeros_state
@@ -82,13 +84,22 @@ def adam_scalars(param, step, *, lr: float, beta1: float, beta2: float, eps: flo
     ``param += step_size * m / (sqrt(v) + eps * c)`` with ``step_size =
     -lr c / (1 - beta1^t)``: the same value, one pass over the arrays fewer
     (no division by ``c``). Worked out once per parameter (not per cache-sized
-    piece) in float64 on the 0-d step count, which stays an array so a traced
-    step reads the live counter; cast to the parameter's dtype so that every
-    pass over the full-size arrays stays in one dtype.
+    piece) in float64. A host step count is read as a Python float (the 0-d
+    array arithmetic cost 6 us a parameter, most of a small one's step); a
+    traced or device count stays an array, so a traced step reads the live
+    counter. Either way cast to the parameter's dtype so that every pass over
+    the full-size arrays stays in one dtype.
     """
-    correction2 = backend.namespace_of(param).sqrt(1 - beta2 ** step)
+    if isinstance(step, numpy.ndarray):
+        step = float(step)
+    correction2 = (1 - beta2 ** step) ** 0.5
     step_size = -lr * correction2 / (1 - beta1 ** step)
-    return step_size.astype(param.dtype), (eps * correction2).astype(param.dtype)
+    return _in_dtype(step_size, param.dtype), _in_dtype(eps * correction2, param.dtype)
+
+
+def _in_dtype(value, dtype):
+    """A float or a 0-d array as a value of ``dtype`` (a NumPy scalar for a float)."""
+    return dtype.type(value) if isinstance(value, float) else value.astype(dtype)
 
 
 def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step_size, eps, lr: float,
