@@ -23,11 +23,17 @@ from .extra_ops import *  # noqa: F401,F403
 from .extra_ops import copy, map  # noqa: F401
 from .more_ops import *  # noqa: F401,F403  (its __all__: the public functions only)
 from .conv_ops import conv_transpose  # noqa: F401
+from .numpy_more import *  # noqa: F401,F403  (bitwise ops, gcd/lcm, nextafter, view, histogram, unique ...)
+from .linalg_more import *  # noqa: F401,F403  (cholesky_inverse, eig, lu_factor, matrix_rank, jvp)
+from .signal_ops import *  # noqa: F401,F403  (extract_sequences, stft, istft)
+from .nn_more import *  # noqa: F401,F403  (adaptive pools, fold/unfold, ctc_loss, ctc_decode)
+from .core_more import *  # noqa: F401,F403  (custom_gradient, associative_scan, rearrange)
 
 # The star imports also brought the modules' own imports: not part of keras.ops.
 del F, NF, annotations, builtins, ember, math, numpy, tensor_ops, tf_math  # noqa: F821
 
 # Keras's sub-namespaces name the same functions.
 from . import conv_ops, extra_ops, image, linalg, more_ops, nn_ops, numpy_ops  # noqa: E402,F401
+from . import core_more, linalg_more, nn_more, numpy_more, signal_ops  # noqa: E402,F401
 nn = core = nn_ops
 numpy = math = numpy_ops

@@ -7,3 +7,4 @@ Example:
 """
 from .more_ops import cholesky, det, eigh, inv, lstsq, pinv, qr, solve, solve_triangular, svd  # noqa: F401
 from .numpy_ops import norm  # noqa: F401
+from .linalg_more import cholesky_inverse, eig, jvp, lu_factor, matrix_rank  # noqa: F401

@@ -1,0 +1,109 @@
+"""``keras.ops``'s remaining linear algebra: ``cholesky_inverse``, ``eig``, ``lu_factor``,
+``matrix_rank`` and the forward-mode ``jvp``.
+
+``cholesky_inverse`` and ``jvp`` are composites of differentiable Ember ops. ``eig``,
+``lu_factor`` and ``matrix_rank`` run NumPy's LAPACK routines eagerly and carry no gradient:
+``eig`` of a real matrix returns complex64/complex128 eigenvalues and eigenvectors, as Keras
+on torch does (Ember has complex tensors), and ``eig``/``lu_factor`` refuse an input that
+requires grad instead of silently dropping its gradient.
+
+Example:
+    >>> from ember.keras import ops
+    >>> ops.matrix_rank(ops.eye(3)).item(), ops.lu_factor([[1.0, 2.0], [3.0, 4.0]])[1].tolist()
+    (3, [1, 1])
+"""
+from __future__ import annotations
+
+import numpy
+
+import ember
+from ember.autograd import functional as AF
+from ember.autograd.grad_mode import state as grad_state
+from ember.errors import GradError
+from ember.ops import functions as F
+
+from .numpy_ops import _float_result, _t
+
+
+def cholesky_inverse(x, upper: bool = False):
+    """The inverse of ``A = L Lᵀ`` (``Uᵀ U`` when ``upper``) from its triangular Cholesky factor.
+
+    Computed as ``inv(L Lᵀ)`` with the whole factor, so the gradient is torch's (its formula
+    treats the factor as a full matrix, as Keras on torch differentiates it).
+    """
+    factor = _float_result(_t(x))
+    product = F.matmul(F.swap_last(factor), factor) if upper else F.matmul(factor, F.swap_last(factor))
+    return ember.linalg.inv(product)
+
+
+def _eager_array(x, op: str):
+    value = _t(x)
+    if grad_state.enabled and value.requires_grad:
+        raise GradError(f"{op}: Ember has no gradient for {op}; call it on a detached tensor "
+                        f"(x.detach()) or under ember.no_grad()")
+    return numpy.asarray(value.detach())
+
+
+def eig(x):
+    """Eigenvalues and right eigenvectors of square matrices (complex, as Keras returns them)."""
+    array = _eager_array(x, "eig")
+    values, vectors = numpy.linalg.eig(array)
+    complex_dtype = numpy.complex128 if array.dtype == numpy.float64 else numpy.complex64
+    return ember.from_numpy(values.astype(complex_dtype)), ember.from_numpy(vectors.astype(complex_dtype))
+
+
+def _lu_one(matrix):
+    """Partial-pivoting LU of one square matrix: packed factors and 0-based pivot rows (LAPACK's getrf)."""
+    lu = matrix.astype(matrix.dtype, copy=True)
+    size = lu.shape[0]
+    pivots = numpy.zeros(size, dtype="int32")
+    for column in range(size):
+        pivot = column + int(numpy.argmax(numpy.abs(lu[column:, column])))
+        pivots[column] = pivot
+        if pivot != column:
+            lu[[column, pivot]] = lu[[pivot, column]]
+        if lu[column, column] != 0:
+            lu[column + 1:, column] /= lu[column, column]
+            lu[column + 1:, column + 1:] -= numpy.outer(lu[column + 1:, column], lu[column, column + 1:])
+    return lu, pivots
+
+
+def lu_factor(x):
+    """``(LU, pivots)``: L (unit diagonal, below) and U packed in one matrix, pivots 0-based as in Keras."""
+    array = _eager_array(x, "lu_factor")
+    if array.ndim < 2 or array.shape[-1] != array.shape[-2]:
+        raise ValueError(f"lu_factor: expected square matrices, got shape {array.shape}")
+    flat = array.reshape((-1,) + array.shape[-2:])
+    results = [_lu_one(matrix) for matrix in flat]
+    lu = numpy.stack([r[0] for r in results]).reshape(array.shape)
+    pivots = numpy.stack([r[1] for r in results]).reshape(array.shape[:-1])
+    return ember.from_numpy(lu), ember.from_numpy(pivots)
+
+
+def matrix_rank(x, tol=None):
+    """The number of singular values above ``tol`` (default: the largest times ``max(m, n)·eps``), int32."""
+    array = numpy.asarray(_float_result(_t(x)).detach())
+    singular = numpy.linalg.svd(array, compute_uv=False)
+    if tol is None:
+        largest = singular.max(axis=-1, keepdims=True) if singular.shape[-1] else numpy.zeros(singular.shape[:-1] + (1,))
+        tol = largest * max(array.shape[-2:]) * numpy.finfo(array.dtype).eps
+    return ember.from_numpy(numpy.asarray((singular > tol).sum(axis=-1), dtype="int32"))
+
+
+def jvp(fun, primals, tangents, has_aux: bool = False):
+    """``(fun(*primals), J·tangents)`` (and ``fun``'s auxiliary output when ``has_aux``), as ``torch.func.jvp``."""
+    primals = tuple(_t(p) for p in primals)
+    tangents = tuple(_t(t) for t in tangents)
+    auxiliary = []
+
+    def main_output(*args):
+        if not has_aux:
+            return fun(*args)
+        output, aux = fun(*args)
+        auxiliary.append(aux)
+        return output
+    outputs, products = AF.jvp(main_output, primals, tangents)
+    return (outputs, products, auxiliary[0]) if has_aux else (outputs, products)
+
+
+__all__ = ["cholesky_inverse", "eig", "jvp", "lu_factor", "matrix_rank"]
