@@ -7,7 +7,6 @@ the gradient is the composite's (``index_select``'s scatter-add adjoint).
 """
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 
@@ -16,6 +15,7 @@ import numpy as np
 from ...errors import EmberValueError, ShapeError
 from ...ops import functions as E
 from ...ops.creation import tensor
+from ...ops.resampling import resampling_weights
 from ...tensor import Tensor
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 
@@ -81,37 +81,14 @@ def _axis_taps(mode: str, out_size: int, in_size: int, scale, align_corners: boo
     return [(np.clip(base + k - 1, 0, in_size - 1), w) for k, w in zip(range(4), weights)]
 
 
-@functools.lru_cache(maxsize=64)  # a model resizes batch after batch between the same sizes
 def _antialias_matrix(mode: str, out_size: int, in_size: int, scale, align_corners: bool) -> np.ndarray:
-    """``(out_size, in_size)`` weights of PyTorch's antialiased resampling (PIL's): when
-    shrinking by ``s`` the filter (triangle for bilinear, Keys cubic with a = -0.5 for bicubic)
-    is widened ``s`` times, so every input pixel under it contributes; rows sum to 1."""
+    """``(out_size, in_size)`` weights of PyTorch's antialiased resampling (see ember.ops.resampling),
+    with the input step per output sample that ``align_corners`` or ``scale_factor`` gives."""
     if align_corners:
         ratio = (in_size - 1) / (out_size - 1) if out_size > 1 else 0.0
     else:
         ratio = scale if scale is not None else in_size / out_size
-    stretch = max(ratio, 1.0)
-    support = (1.0 if mode == "bilinear" else 2.0) * stretch
-    centres = ratio * (np.arange(out_size) + 0.5)
-    first = np.maximum((centres - support + 0.5).astype(np.int64), 0)  # truncation, as C's int()
-    last = np.minimum((centres + support + 0.5).astype(np.int64), in_size)
-    inputs = np.arange(in_size)
-    weights = _antialias_filter(mode, (inputs[None, :] - centres[:, None] + 0.5) / stretch)
-    weights = weights * ((inputs[None, :] >= first[:, None]) & (inputs[None, :] < last[:, None]))
-    totals = weights.sum(axis=1, keepdims=True)
-    weights = weights / np.where(totals == 0, 1.0, totals)
-    weights.flags.writeable = False  # shared through the cache
-    return weights
-
-
-def _antialias_filter(mode: str, distance: np.ndarray) -> np.ndarray:
-    s = np.abs(distance)
-    if mode == "bilinear":
-        return np.maximum(0.0, 1.0 - s)
-    a = -0.5  # Keys' value, which PIL and PyTorch's antialiased bicubic use (plain bicubic: -0.75)
-    near = ((a + 2) * s - (a + 3)) * s * s + 1
-    far = ((a * s - 5 * a) * s + 8 * a) * s - 4 * a
-    return np.where(s < 1, near, np.where(s < 2, far, 0.0))
+    return resampling_weights(in_size, out_size, mode, float(ratio))
 
 
 def _apply_matrix(x: Tensor, axis: int, weights: np.ndarray) -> Tensor:
