@@ -23,6 +23,29 @@ from . import ops, random  # keras.ops and keras.random (ember/keras/ops, random
 from .variables import Variable  # keras.Variable
 from . import placement  # keras.device and the GPU-when-available default of fit/evaluate/predict
 from .placement import device
+from . import config, tree, dtype_policies, preprocessing  # keras.config, keras.tree …
+from .losses import Loss
+from .metrics import Metric
+from .optimizers import Optimizer
+from .initializers import Initializer
+from .regularizers import Regularizer
+from .input_spec import InputSpec
+from .name_scope import name_scope
+from .layers.symbolic import KerasTensor
+from .operation import Function, Operation
+from .mixed_precision import DTypePolicy
+from .dtype_policies import FloatDTypePolicy
 
-__all__ = ["Input", "Layer", "Model", "Sequential", "Variable", "activations", "backend", "callbacks", "datasets", "device", "initializers",
-           "layers", "losses", "metrics", "models", "ops", "optimizers", "random", "regularizers", "saving", "utils"]
+# The Keras release whose public API this package follows (keras.version(), keras.__version__).
+__version__ = "3.15.1"
+
+
+def version() -> str:
+    """The Keras API version Ember's ``keras`` follows."""
+    return __version__
+
+__all__ = ["DTypePolicy", "FloatDTypePolicy", "Function", "Initializer", "Input", "InputSpec", "KerasTensor", "Layer",
+           "Loss", "Metric", "Model", "Operation", "Optimizer", "Regularizer", "Sequential", "Variable", "activations",
+           "backend", "callbacks", "config", "datasets", "device", "dtype_policies", "initializers", "layers", "losses",
+           "metrics", "models", "name_scope", "ops", "optimizers", "preprocessing", "random", "regularizers", "saving",
+           "tree", "utils", "version"]

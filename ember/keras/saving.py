@@ -41,29 +41,26 @@ from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from . import keras_format
 from .layers.symbolic import KerasTensor
+from .utils import serialization
+from .utils.serialization import (CustomObjectScope, custom_object_scope, deserialize_keras_object,
+                                  get_custom_objects, get_registered_name, get_registered_object,
+                                  register_keras_serializable, serialize_keras_object)
 
-_CUSTOM_OBJECTS: dict[str, type] = {}
 _SAFE_MODE = contextvars.ContextVar("keras_safe_mode", default=True)
 _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.safetensors"
 
 
-# --- registry ---------------------------------------------------------------------
-def register_keras_serializable(package: str = "Custom", name: str | None = None):
-    """Class decorator: make a custom layer or model loadable by ``load_model``."""
-    def register(cls):
-        _CUSTOM_OBJECTS[f"{package}>{name or cls.__name__}"] = cls
-        _CUSTOM_OBJECTS[name or cls.__name__] = cls
-        return cls
-    return register
-
-
-def get_registered_object(name: str, custom_objects: dict | None = None):
-    """The class for ``name``: custom objects, then registered ones, then Keras's own."""
+# --- registry (keras.utils.serialization holds it; these are Keras's keras.saving spellings) -----
+def _class_for(name: str, custom_objects: dict | None = None):
+    """The class for ``name``: custom objects, scopes and registered ones, then Keras's own."""
     from . import layers, models
     name = keras_format.CLASS_ALIASES.get(name, name)
-    for source in (custom_objects or {}, _CUSTOM_OBJECTS):
-        if name in source:
-            return source[name]
+    found = serialization.get_registered_object(name, custom_objects)
+    if found is None:  # a file may name a registered class by its bare name
+        found = next((obj for key, obj in serialization.get_custom_objects().items()
+                      if key.rpartition(">")[2] == name), None)
+    if found is not None:
+        return found
     for module in (layers, models):
         if isinstance(getattr(module, name, None), type):
             return getattr(module, name)
@@ -76,7 +73,7 @@ def serialize_layer(layer) -> dict:
 
 
 def deserialize_layer(config: dict, custom_objects: dict | None = None):
-    cls = get_registered_object(config["class_name"], custom_objects)
+    cls = _class_for(config["class_name"], custom_objects)
     from .models import Model
     from .layers.core import Lambda
     if issubclass(cls, Model):
@@ -299,7 +296,8 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
     weights_name = _weights_name(filepath)
     config, weights = _read_config(filepath, _read_archive(filepath, (_CONFIG, weights_name)))
     config = keras_format.normalize_config(config)
-    with safe_mode_scope(safe_mode):
+    from . import config as config_module
+    with safe_mode_scope(safe_mode and not config_module.is_unsafe_deserialization_enabled()):
         try:
             model = deserialize_layer(config, custom_objects)
         except (KeyError, TypeError, AttributeError, IndexError) as error:

@@ -310,6 +310,8 @@ class Trainer:
                                  "for DataLoaders or iterables; pass `validation_data` instead")
             (x, y, sample_weight), validation_data = split_arrays((x, y, sample_weight), validation_split)
         handler = DataHandler(x, y, sample_weight, batch_size, shuffle, class_weight, steps_per_epoch)
+        from . import config as keras_config  # keras.config.set_max_epochs / set_max_steps_per_epoch
+        epochs = keras_config.cap_fit(epochs, handler)
         with self._placed(handler):
             return self._fit(handler, epochs, verbose, callbacks, initial_epoch, validation_data,
                              validation_batch_size or batch_size, validation_steps, validation_freq)

@@ -160,6 +160,9 @@ class Layer(nn.Module):
 
     def __call__(self, *args, **kwargs):
         from .symbolic import is_symbolic, symbolic_call
+        if self.__dict__.get("input_spec") is not None and args:  # keras.InputSpec, set by the layer
+            from ..input_spec import assert_input_compatibility
+            assert_input_compatibility(self.__dict__["input_spec"], args[0], self.name)
         if is_symbolic(args, kwargs):
             return symbolic_call(self, args, kwargs)
         if args:

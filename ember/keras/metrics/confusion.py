@@ -112,6 +112,8 @@ class AUC(_ConfusionMatrix):
                  label_weights=None, from_logits: bool = False):
         if multi_label:
             raise NotImplementedError("AUC(multi_label=True) is not supported")
+        self.multi_label, self.num_labels, self.label_weights = multi_label, num_labels, label_weights
+        self._given_thresholds = None if thresholds is None else sorted(thresholds)
         if thresholds is None:
             inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
             thresholds = [0.0 - backend.epsilon()] + inner + [1.0 + backend.epsilon()]
@@ -139,8 +141,13 @@ class AUC(_ConfusionMatrix):
         return as_result(numpy.sum((x[:-1] - x[1:]) * heights))
 
     def get_config(self) -> dict:
-        return {"num_thresholds": self.num_thresholds, "curve": self.curve,
-                "summation_method": self.summation_method, "name": self.name}
+        config = {**super().get_config(), "num_thresholds": self.num_thresholds, "curve": self.curve,
+                  "summation_method": self.summation_method, "multi_label": self.multi_label,
+                  "num_labels": self.num_labels, "label_weights": self.label_weights,
+                  "from_logits": self.from_logits}
+        if self._given_thresholds is not None:
+            config["thresholds"] = self._given_thresholds
+        return config
 
 
 def _interpolated_pr_auc(tp, fp, fn) -> float:

@@ -10,6 +10,18 @@ from .sequences import pad_sequences
 from .py_dataset import PyDataset, Sequence
 from .timeseries import timeseries_dataset_from_array
 from .directory_datasets import image_dataset_from_directory, text_dataset_from_directory
+from .audio_dataset import audio_dataset_from_directory
+from .serialization import (CustomObjectScope, custom_object_scope, deserialize_keras_object, get_custom_objects,
+                            get_registered_name, get_registered_object, register_keras_serializable,
+                            serialize_keras_object)
+from .file_utils import get_file
+from .image_utils import array_to_img, img_to_array, load_img, save_img
+from .data_utils import pack_x_y_sample_weight, split_dataset, unpack_x_y_sample_weight
+from .tensor_utils import get_source_inputs, is_keras_tensor, standardize_dtype
+from .config_container import Config
+from . import legacy
+from ..backend import clear_session
+from ..config import disable_interactive_logging, enable_interactive_logging, is_interactive_logging_enabled
 
 
 def to_categorical(x, num_classes: int | None = None, dtype: str = "float32") -> numpy.ndarray:

@@ -17,10 +17,13 @@ Example:
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
 import sys
 import time
+
+from .. import config as _config
 
 _BOLD, _GREEN, _GREY, _RESET = "\x1b[1m", "\x1b[32m", "\x1b[37m", "\x1b[0m"
 
@@ -33,7 +36,9 @@ class Progbar:
         self.target, self.width, self.verbose = target, width, verbose
         self.interval, self.unit_name = interval, unit_name
         self.stream = stream or sys.stdout
-        self.dynamic = _is_interactive(self.stream)
+        # keras.config.disable_interactive_logging() sends the lines to the 'keras' logger instead
+        self._logged = not _config.is_interactive_logging_enabled()
+        self.dynamic = not self._logged and _is_interactive(self.stream)
         self._styles = (_BOLD, _GREEN, _GREY, _RESET) if self.dynamic else ("", "", "", "")
         self._values: dict[str, float] = {}
         self._start = time.time()
@@ -107,6 +112,9 @@ class Progbar:
         return per_step
 
     def _write(self, text: str) -> None:
+        if self._logged:
+            logging.getLogger("keras").info(text.rstrip("\n"))
+            return
         self.stream.write(text)
         self.stream.flush()
 

@@ -55,6 +55,8 @@ def pack_sequence_as(structure, leaves: list) -> Any:
             return children if node[0] == "list" else tuple(children)
         if isinstance(node, dict):
             return {key: fill(node[key]) for key in sorted(node)}
+        if isinstance(node, tuple) and hasattr(node, "_fields"):  # namedtuple
+            return type(node)(*(fill(item) for item in node))
         if isinstance(node, (list, tuple)):
             return type(node)(fill(item) for item in node)
         return next(iterator)
