@@ -275,6 +275,62 @@ def dice(y_true, y_pred, axis=None):
     return 1.0 - 2.0 * intersection / (ember.sum(y_true, axis) + ember.sum(y_pred, axis) + backend.epsilon())
 
 
+
+def ctc(y_true, y_pred):
+    """CTC loss per sequence: ``y_true`` integer labels ``(batch, max_length)`` padded with 0 (the blank),
+    ``y_pred`` logits ``(batch, time, classes)``; every sequence uses all ``time`` steps."""
+    from .ops.nn_more import ctc_loss
+    y_true, y_pred = _as_tensors(y_true, y_pred)
+    if y_true.ndim != 2:
+        raise ValueError(f"ctc: labels y_true must have shape (batch_size, max_length) in integer format; "
+                         f"got shape {tuple(y_true.shape)}")
+    if y_pred.ndim != 3:
+        raise ValueError(f"ctc: logits y_pred must have shape (batch_size, max_length, num_classes); "
+                         f"got shape {tuple(y_pred.shape)}")
+    batch, steps = y_pred.shape[0], y_pred.shape[1]
+    label_lengths = ember.sum(ember.cast(y_true != 0, ember.int32), -1)
+    return ctc_loss(y_true, y_pred, label_lengths, ember.full((batch,), steps, dtype=ember.int32), mask_index=0)
+
+
+def categorical_generalized_cross_entropy(y_true, y_pred, q: float):
+    """Generalized cross-entropy (Zhang & Sabuncu, 2018), robust to noisy labels: ``(1 - p_true ** q) / q``
+    for integer labels ``y_true`` and probabilities ``y_pred``."""
+    y_true, y_pred = _as_tensors(y_true, y_pred)
+    one_hot = ember.cast(F.one_hot(ember.cast(y_true, ember.int64), y_pred.shape[-1]), y_pred.dtype)
+    probability = ember.sum(y_pred * one_hot, -1)
+    return (1.0 - probability ** q) / q
+
+
+def _positive_negative_masks(labels, reference_labels, remove_diagonal: bool):
+    same = ember.unsqueeze(labels, 1) == ember.unsqueeze(reference_labels, 0)
+    positive, negative = same, ember.logical_not(same)
+    if remove_diagonal:
+        positive = ember.logical_and(positive, ember.logical_not(ember.eye(*same.shape, dtype=ember.bool)))
+    return positive, negative
+
+
+def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal: bool = True,
+           gamma: float = 80, margin: float = 0.4):
+    """Circle loss (Sun et al., 2020) per sample over the pairwise cosine distances of L2-normalised
+    embeddings ``y_pred`` (to ``ref_embeddings``, themselves by default) with integer labels ``y_true``.
+
+    A sample with no positive or no negative pair gets 0, which the :class:`Circle` object leaves
+    out of its mean, as Keras's mask does.
+    """
+    labels, embeddings = _as_tensors(y_true, y_pred)
+    labels = ember.cast(labels, ember.int32)
+    references = embeddings if ref_embeddings is None else _as_tensors(ref_embeddings, ref_embeddings)[1]
+    reference_labels = labels if ref_labels is None else ember.cast(_as_tensors(ref_labels, y_pred)[0], ember.int32)
+    distances = ember.clamp(1.0 - ember.matmul(embeddings, references.T), min=0.0)
+    positive, negative = _positive_negative_masks(labels, reference_labels, remove_diagonal)
+    positive_weights = ember.clamp((margin + distances) * ember.cast(positive, distances.dtype), min=0.0)
+    negative_weights = ember.clamp((1.0 + margin - distances) * ember.cast(negative, distances.dtype), min=0.0)
+    negative_infinity = ember.full_like(distances, float("-inf"))
+    positive_terms = ember.where(positive, -gamma * positive_weights * (margin - distances), negative_infinity)
+    negative_terms = ember.where(negative, gamma * negative_weights * (1.0 - margin - distances), negative_infinity)
+    return F.softplus(ember.logsumexp(positive_terms, 1) + ember.logsumexp(negative_terms, 1))
+
+
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
 mape = MAPE = mean_absolute_percentage_error
@@ -385,11 +441,57 @@ CategoricalFocalCrossentropy = _loss_class("CategoricalFocalCrossentropy", categ
 Tversky = _loss_class("Tversky", tversky, "tversky", alpha=0.5, beta=0.5, axis=None)
 Dice = _loss_class("Dice", dice, "dice", axis=None)
 
+
+class CTC(LossFunctionWrapper):
+    """Keras's ``CTC``: :func:`ctc` reduced over the batch."""
+
+    def __init__(self, reduction="sum_over_batch_size", name: str = "ctc", dtype=None):
+        super().__init__(ctc, name=name, reduction=reduction)
+
+    def get_config(self) -> dict:
+        return Loss.get_config(self)
+
+
+class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
+    """Keras's ``CategoricalGeneralizedCrossEntropy``: :func:`categorical_generalized_cross_entropy`
+    with ``q`` in (0, 1), reduced over the batch."""
+
+    def __init__(self, q: float = 0.5, reduction="sum_over_batch_size",
+                 name: str = "categorical_generalized_cross_entropy", dtype=None):
+        if not 0 < q < 1:
+            raise ValueError(f"CategoricalGeneralizedCrossEntropy: q must be in the interval (0, 1), got {q}")
+        super().__init__(categorical_generalized_cross_entropy, name=name, reduction=reduction, q=q)
+
+
+class Circle(LossFunctionWrapper):
+    """Keras's ``Circle``: :func:`circle` averaged over the samples whose loss is positive (Keras masks
+    the others out of ``sum_over_batch_size``)."""
+
+    def __init__(self, gamma: float = 80.0, margin: float = 0.4, remove_diagonal: bool = True,
+                 reduction="sum_over_batch_size", name: str = "circle", dtype=None):
+        super().__init__(circle, name=name, reduction=reduction, gamma=gamma, margin=margin,
+                         remove_diagonal=remove_diagonal)
+
+    def call(self, y_true, y_pred):
+        return self.fn(*_as_tensors(y_true, y_pred), **self._fn_kwargs)  # labels stay (batch,)
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        values = self.call(y_true, y_pred)
+        kept = values > 0
+        mask = ember.cast(kept, values.dtype)
+        if self.reduction == "sum_over_batch_size":  # divide by the kept count, not the batch size
+            mask = mask * (values.numel() / ember.clamp(ember.sum(mask), min=1.0))
+        if sample_weight is not None:
+            weights = ember.cast(_as_tensors(sample_weight, values)[0], values.dtype)
+            mask = mask * ember.reshape(weights, tuple(mask.shape))
+        return reduce_weighted(values, mask, self.reduction)
+
+
 _CLASSES = {cls.__name__: cls for cls in (
     MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber,
     LogCosh, KLDivergence, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
     Hinge, SquaredHinge, CategoricalHinge, CosineSimilarity, Poisson, BinaryFocalCrossentropy,
-    CategoricalFocalCrossentropy, Tversky, Dice)}
+    CategoricalFocalCrossentropy, Tversky, Dice, CTC, CategoricalGeneralizedCrossEntropy, Circle)}
 _FUNCTIONS = {
     "mean_squared_error": mean_squared_error, "mse": mse, "MSE": mse,
     "mean_absolute_error": mean_absolute_error, "mae": mae, "MAE": mae,
@@ -403,6 +505,7 @@ _FUNCTIONS = {
     "cosine_similarity": cosine_similarity, "poisson": poisson,
     "binary_focal_crossentropy": binary_focal_crossentropy,
     "categorical_focal_crossentropy": categorical_focal_crossentropy, "tversky": tversky, "dice": dice,
+    "ctc": ctc, "categorical_generalized_cross_entropy": categorical_generalized_cross_entropy, "circle": circle,
 }
 
 
@@ -427,3 +530,18 @@ def serialize(loss):
     if isinstance(loss, Loss):
         return {"class_name": type(loss).__name__, "config": loss.get_config()}
     return getattr(loss, "__name__", loss)
+
+
+def deserialize(name, custom_objects=None):
+    """A loss from :func:`serialize`'s output (a function name or a ``{"class_name", "config"}`` dict);
+    ``custom_objects`` maps further names to classes or functions."""
+    custom_objects = custom_objects or {}
+    if isinstance(name, dict):
+        cls = custom_objects.get(name["class_name"]) or _CLASSES.get(name["class_name"])
+        if cls is None:
+            raise ValueError(f"Unknown loss class: {name['class_name']!r}. Known: {sorted(_CLASSES)}")
+        return cls.from_config(name.get("config", {}))
+    if isinstance(name, str) and name in custom_objects:
+        found = custom_objects[name]
+        return found() if isinstance(found, type) else found
+    return get(name)
