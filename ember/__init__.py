@@ -202,3 +202,15 @@ def detach(input: Tensor) -> Tensor:
         False
     """
     return input.detach()
+
+# --- torch.<name> spellings of functional ops (ATen's argument orders where they differ from F) ---
+from .nn.functional import (  # noqa: E402,F401
+    adaptive_avg_pool1d, bilinear, celu, celu_, channel_shuffle, conv1d, conv2d, conv3d, conv_transpose1d,
+    conv_transpose2d, conv_transpose3d, cosine_similarity, hardshrink, native_channel_shuffle, pairwise_distance,
+    pdist, pixel_shuffle, pixel_unshuffle, prelu, rms_norm, rrelu, rrelu_, selu, selu_, threshold, threshold_)
+from .nn.functional.torch_level import (  # noqa: E402,F401
+    adaptive_max_pool1d, alpha_dropout, alpha_dropout_, avg_pool1d, batch_norm, binary_cross_entropy_with_logits,
+    cosine_embedding_loss, ctc_loss, dropout_, embedding, feature_alpha_dropout, feature_alpha_dropout_,
+    feature_dropout, feature_dropout_, group_norm, hinge_embedding_loss, instance_norm, kl_div, layer_norm,
+    margin_ranking_loss, max_pool1d, max_pool1d_with_indices, max_pool2d, max_pool3d, poisson_nll_loss,
+    triplet_margin_loss)

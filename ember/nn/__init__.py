@@ -1,6 +1,7 @@
 """PyTorch-style neural-network modules, losses and initialisers (``ember.nn``)."""
 # --- part 1: module system, dense layers, activations, normalisation, losses (owner: nn-core) ---
 from .parameter import Parameter  # noqa: F401
+from .buffer import Buffer  # noqa: F401
 from .module import Module  # noqa: F401
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401
 from . import functional, init, utils  # noqa: F401

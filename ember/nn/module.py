@@ -21,6 +21,7 @@ from ..ops.functions import cast
 from ..tensor import Tensor
 from . import backward_hooks
 from .hooks import RemovableHandle
+from .buffer import Buffer
 from .parameter import Parameter
 from .state_dict import IncompatibleKeys, load_into, local_entries
 
@@ -227,6 +228,10 @@ class Module:
                 raise TypeError(f"cannot assign '{_type_name(value)}' as child module '{name}' "
                                 "(ember.nn.Module or None expected)")
             self._modules[name] = None
+        elif isinstance(value, Buffer):  # nn.Buffer(t, persistent=...): registers as a buffer
+            self._require_init("buffer")
+            self._forget(name, keep="_buffers")
+            self.register_buffer(name, value, value.persistent)
         elif name in state.get("_buffers", ()):
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{_type_name(value)}' as buffer '{name}' "

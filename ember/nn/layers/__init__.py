@@ -26,3 +26,15 @@ from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: E402,
 from .attention import MultiheadAttention, NonDynamicallyQuantizableLinear  # noqa: E402,F401
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,  # noqa: E402,F401
                           TransformerEncoder, TransformerEncoderLayer)
+# --- part 3: the rest of torch.nn's layers (session 5) ---
+from .shrink_and_shuffle import (AlphaDropout, ChannelShuffle, FeatureAlphaDropout, Hardshrink,  # noqa: E402,F401
+                                 RReLU, Softmax2d, Softshrink)
+from .margin_losses import (CosineEmbeddingLoss, HingeEmbeddingLoss, MultiLabelMarginLoss,  # noqa: E402,F401
+                            MultiLabelSoftMarginLoss, MultiMarginLoss, SoftMarginLoss,
+                            TripletMarginWithDistanceLoss)
+from .lp_pool import LocalResponseNorm, LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2d  # noqa: E402,F401
+from .embedding_bag import EmbeddingBag  # noqa: E402,F401
+from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d,  # noqa: E402,F401
+                   LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d,
+                   LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d, LazyLinear, UninitializedParameter)
+from .sync_batch_norm import SyncBatchNorm  # noqa: E402,F401
