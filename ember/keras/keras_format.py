@@ -26,6 +26,8 @@ import numpy as np
 WEIGHTS_H5 = "model.weights.h5"
 # Keras's class names that Ember spells differently.
 CLASS_ALIASES = {"Functional": "Model"}
+# Classes Keras exports under another name than their own (the name its configs use).
+KERAS_EXPORT_NAMES = {"GroupedQueryAttention": "GroupQueryAttention"}
 _SERIALIZATION_ONLY = ("module", "registered_name", "shared_object_id", "build_config")
 # Options newer Keras writes that Ember lacks, with the value that leaves them inactive:
 # dropped when they hold it, kept (and refused by the layer, by name) when they do not.
@@ -164,6 +166,7 @@ def to_keras_config(entry: dict) -> dict:
         entry["module"] = "keras"
     else:
         entry.setdefault("module", "keras.layers")
+        entry["class_name"] = KERAS_EXPORT_NAMES.get(entry.get("class_name"), entry.get("class_name"))
     if isinstance(config, dict) and isinstance(config.get("layers"), list):
         entry["config"] = config = {**config, "layers": [to_keras_config(layer) for layer in config["layers"]]}
     if isinstance(config, dict):  # wrappers (Bidirectional, TimeDistributed, RNN) hold layers too

@@ -46,6 +46,9 @@ from .adaptive_pooling import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2
                                AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D)
 from .reversible_embedding import ReversibleEmbedding
 from .torch_module_wrapper import TorchModuleWrapper
+from .hashed_crossing import HashedCrossing
+from .pipeline import Pipeline
+from .spectrogram import MelSpectrogram, STFTSpectrogram
 
 
 def serialize(layer) -> dict:
