@@ -175,8 +175,20 @@ def test_ctc_greedy_decode_matches_keras(merge_repeated, mask_index):
     np.testing.assert_array_equal(actual[0].numpy(), expected[0].numpy())
     assert actual[0].dtype == ember.int32
     np.testing.assert_allclose(actual[1].numpy(), expected[1].numpy(), rtol=1e-5, atol=1e-5)
-    with pytest.raises(NotImplementedError, match="beam_search"):
-        ember_keras.ops.ctc_decode(ember.tensor(probabilities), ember.tensor(lengths), strategy="beam_search")
+    with pytest.raises(ValueError, match="strategy must be 'greedy' or 'beam_search'"):
+        ember_keras.ops.ctc_decode(ember.tensor(probabilities), ember.tensor(lengths), strategy="best")
+
+
+@pytest.mark.parametrize("beam_width, top_paths, mask_index", [(100, 1, 0), (4, 3, 0), (2, 2, None), (10, 5, 2)])
+def test_ctc_beam_search_decode_matches_keras(beam_width, top_paths, mask_index):
+    logits = (RNG.normal(size=(3, 7, 5)) * 2).astype("float32")
+    lengths = np.array([7, 4, 6], "int32")
+    options = {"strategy": "beam_search", "beam_width": beam_width, "top_paths": top_paths, "mask_index": mask_index}
+    expected = keras.ops.ctc_decode(torch.tensor(logits), torch.tensor(lengths), **options)
+    actual = ember_keras.ops.ctc_decode(ember.tensor(logits), ember.tensor(lengths), **options)
+    np.testing.assert_array_equal(actual[0].numpy(), expected[0].numpy())
+    assert actual[0].dtype == ember.int32 and actual[1].dtype == ember.float32
+    np.testing.assert_allclose(actual[1].numpy(), expected[1].numpy(), rtol=1e-5, atol=1e-5)
 
 
 def _log1pexp(ops):
