@@ -26,11 +26,13 @@ import ember
 from ember.nn import utils as nn_utils
 
 from .. import constraints
+from .custom import UpdateStepMethods, UpdateStepRule
 from .schedules import LearningRateSchedule
 
 
-class Optimizer:
-    """Base class: subclasses implement ``_make_rule(variables)`` and list their options in ``get_config``."""
+class Optimizer(UpdateStepMethods):
+    """Base class: built-in optimizers implement ``_make_rule(variables)``; user subclasses implement
+    Keras's ``build``/``update_step`` (see :mod:`.custom`). Both list their options in ``get_config``."""
 
     def __init__(self, learning_rate=0.001, weight_decay: float | None = None, clipnorm: float | None = None,
                  clipvalue: float | None = None, global_clipnorm: float | None = None, use_ema: bool = False,
@@ -59,7 +61,10 @@ class Optimizer:
 
     # --- the update rule ----------------------------------------------------
     def _make_rule(self, variables: list) -> ember.optim.Optimizer:
-        raise NotImplementedError
+        if self._uses_update_step():
+            return UpdateStepRule(variables, self, self._current_rate())
+        raise NotImplementedError(f"{type(self).__name__} must implement update_step(gradient, variable, "
+                                  "learning_rate)")
 
     def build(self, variables) -> None:
         """Create the update rule for ``variables`` (the trainable weights)."""
