@@ -17,6 +17,13 @@ that cannot keep the formula (Python makes it an exact ``int``): the trace
 notes the number, so that Ember's shape helpers can give the size back
 (``ember.graph.int_sizes``).
 
+One spelling cannot stay symbolic: a Python ``float`` on the *left* of an operator
+(``0.5 * size``, ``2.0 / size``). CPython's float operators accept any ``int``
+subclass and read its digits directly, without calling a method of the subclass,
+so the Dim never hears of it and the result is the traced hint as a plain float.
+Write the size first (``size * 0.5``; ``size / 2.0`` and ``1 / size`` on an int
+are symbolic) or divide a tensor by the size (``x.sum() / size``).
+
 Example:
     >>> batch = Dim.symbol("batch", 32)
     >>> size = batch * 28 * 28
