@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import threading
 
 import numpy
@@ -197,8 +198,10 @@ def conv_forward(xp, x, w, stride, pads, dilation, groups, out):
     if not chunks:
         return _conv_batch(xp, x, w, stride, pads, dilation, groups, out)
     result = xp.empty((x.shape[0], w.shape[0]) + tuple(out), dtype=x.dtype)
-    for part in chunks:
-        result[part] = _conv_batch(xp, x[part], w, stride, pads, dilation, groups, out)
+
+    def run(part):
+        _conv_batch(xp, x[part], w, stride, pads, dilation, groups, out, result[part])
+    each_chunk(xp, run, chunks, _macs(x.shape[0], w.shape, out))
     return result
 
 
@@ -207,9 +210,17 @@ def conv_weight_grad_forward(xp, x, g, stride, pads, dilation, groups, kernel):
     chunks = _batch_chunks(x.shape[0], _patch_bytes(x.shape[1], kernel, g.shape[2:], x.dtype.itemsize))
     if not chunks:
         return _conv_weight_grad_batch(xp, x, g, stride, pads, dilation, groups, kernel)
-    grad = _conv_weight_grad_batch(xp, x[chunks[0]], g[chunks[0]], stride, pads, dilation, groups, kernel)
-    for part in chunks[1:]:
-        grad += _conv_weight_grad_batch(xp, x[part], g[part], stride, pads, dilation, groups, kernel)
+    partial = [None] * len(chunks)
+
+    def run(number):
+        part = chunks[number]
+        partial[number] = _conv_weight_grad_batch(xp, x[part], g[part], stride, pads, dilation, groups,
+                                                  kernel)
+    weight_shape = (g.shape[1], x.shape[1] // groups) + tuple(kernel)
+    each_chunk(xp, run, range(len(chunks)), _macs(x.shape[0], weight_shape, g.shape[2:]))
+    grad = partial[0]
+    for term in partial[1:]:  # in batch order whatever the threads: the same sum every time
+        grad += term
     return grad
 
 
@@ -220,9 +231,55 @@ def conv_transpose_forward(xp, g, w, stride, pads, dilation, groups, spatial):
     if not chunks:
         return _conv_transpose_batch(xp, g, w, stride, pads, dilation, groups, spatial)
     result = xp.empty((g.shape[0], channels) + tuple(spatial), dtype=g.dtype)
-    for part in chunks:
-        result[part] = _conv_transpose_batch(xp, g[part], w, stride, pads, dilation, groups, spatial)
+
+    def run(part):
+        _conv_transpose_batch(xp, g[part], w, stride, pads, dilation, groups, spatial, result[part])
+    each_chunk(xp, run, chunks, _macs(g.shape[0], w.shape, g.shape[2:]))
     return result
+
+
+def _macs(n: int, weight_shape, out) -> int:
+    """Multiply-adds of a convolution (each of its adjoints costs the same)."""
+    return n * math.prod(weight_shape) * math.prod(out)
+
+
+# --- threads ----------------------------------------------------------------------------------
+# A convolution as large as a large matrix product (ember.backend.threads.LARGE_PRODUCT
+# multiply-adds) runs its batch chunks on get_num_threads() threads, as a large product gets
+# that many BLAS threads: the copies and col2im adds run in parallel too (NumPy and BLAS release
+# the GIL), and each chunk's GEMM stays on one BLAS thread. Chunk boundaries do not depend on the
+# thread count, so results are the same with any count.
+def each_chunk(xp, run, parts, macs, policy=None, pool=None) -> None:
+    """``run(part)`` for every part, on several threads for a large convolution on NumPy arrays.
+
+    ``policy`` is :mod:`ember.backend.threads` and ``pool(count)`` gives the shared thread
+    pool (defaults set below, like :func:`scratch`'s buffers): the standalone NumPy export
+    copies this source with both None and runs the parts in turn.
+    """
+    count = 1
+    if policy is not None and xp is numpy and len(parts) > 1 and macs >= policy.LARGE_PRODUCT:
+        count = min(policy.get_num_threads(), len(parts))
+    if count < 2:
+        for part in parts:
+            run(part)
+        return
+    for _ in pool(count).map(run, parts):  # map re-raises a worker's exception
+        pass
+
+
+_WORKERS = {"pool": None, "size": 0, "pid": 0}
+
+
+def _shared_pool(count: int):
+    """The conv kernels' thread pool, at least ``count`` threads (rebuilt in a forked child,
+    which has none of the parent's threads)."""
+    if _WORKERS["pool"] is None or _WORKERS["size"] < count or _WORKERS["pid"] != os.getpid():
+        from concurrent.futures import ThreadPoolExecutor
+        if _WORKERS["pool"] is not None and _WORKERS["pid"] == os.getpid():
+            _WORKERS["pool"].shutdown(wait=False)
+        _WORKERS.update(pool=ThreadPoolExecutor(count, thread_name_prefix="ember-conv"), size=count,
+                        pid=os.getpid())
+    return _WORKERS["pool"]
 
 
 def _patches(xp, x, kernel, stride, pads, dilation, out, groups):
@@ -232,17 +289,30 @@ def _patches(xp, x, kernel, stride, pads, dilation, out, groups):
     return view.reshape(x.shape[0], groups, rows, math.prod(out))
 
 
-def _conv_batch(xp, x, w, stride, pads, dilation, groups, out):
-    """:func:`conv_forward` on one chunk of the batch."""
+def _conv_batch(xp, x, w, stride, pads, dilation, groups, out, into=None):
+    """:func:`conv_forward` on one chunk of the batch, written into ``into`` when given."""
     kernel, n = w.shape[2:], x.shape[0]
     weight = xp.ascontiguousarray(w).reshape(groups, w.shape[0] // groups, -1)
     if _flat_rows_fit(stride, kernel, x.shape[2:], pads, dilation, out) and x.size:
         width = x.shape[3] + sum(pads[1])
         patches = _flat_patches(xp, _flat_planes(xp, x, pads), width, kernel, dilation, out[0], groups)
-        wide = xp.matmul(weight, patches).reshape(n, w.shape[0], out[0], width)
-        return xp.ascontiguousarray(wide[..., :out[1]])
+        wide = scratch(xp, "accumulator", (n, groups, w.shape[0] // groups, out[0] * width), x.dtype)
+        xp.matmul(weight, patches, out=wide)
+        return _store(xp, wide.reshape(n, w.shape[0], out[0], width)[..., :out[1]], into)
     patches = _patches(xp, x, kernel, stride, pads, dilation, out, groups)
-    return xp.matmul(weight, patches).reshape((n, w.shape[0]) + tuple(out))
+    result = xp.matmul(weight, patches).reshape((n, w.shape[0]) + tuple(out))
+    return result if into is None else _store(xp, result, into)
+
+
+def _store(xp, value, into=None):
+    """``value`` copied into ``into`` (the caller's chunk of the result) or a fresh array.
+
+    Always a copy: ``value`` is a view of scratch memory, which no kernel returns.
+    """
+    if into is None:
+        into = xp.empty(value.shape, dtype=value.dtype)
+    into[...] = value
+    return into
 
 
 def _conv_weight_grad_batch(xp, x, g, stride, pads, dilation, groups, kernel):
@@ -295,13 +365,13 @@ def _folded_weight_grad(xp, x, g, pads, dilation, groups, kernel):
     return grad.reshape((channels, c // groups) + tuple(kernel))
 
 
-def _conv_transpose_batch(xp, g, w, stride, pads, dilation, groups, spatial):
-    """:func:`conv_transpose_forward` on one chunk of the batch."""
+def _conv_transpose_batch(xp, g, w, stride, pads, dilation, groups, spatial, into=None):
+    """:func:`conv_transpose_forward` on one chunk of the batch, written into ``into`` when given."""
     n, kernel, out = g.shape[0], w.shape[2:], g.shape[2:]
     channels = groups * w.shape[1]
     weight = xp.ascontiguousarray(w).reshape(groups, w.shape[0] // groups, -1).transpose(0, 2, 1)
     if _flat_rows_fit(stride, kernel, spatial, pads, dilation, out) and g.size:
-        return _flat_col2im(xp, g, weight, channels, spatial, pads, dilation, kernel, groups)
+        return _flat_col2im(xp, g, weight, channels, spatial, pads, dilation, kernel, groups, into)
     grouped = _grouped(xp, g, groups)
     columns = xp.matmul(weight, grouped).reshape((channels,) + tuple(kernel) + (n,) + tuple(out))
     padded = tuple(size + lo + hi for size, (lo, hi) in zip(spatial, pads))
@@ -310,22 +380,26 @@ def _conv_transpose_batch(xp, g, w, stride, pads, dilation, groups, spatial):
     for offset in itertools.product(*(range(k) for k in kernel)):  # col2im
         view[(slice(None), slice(None)) + window_slices(offset, stride, dilation, out)] += columns[
             (slice(None),) + offset]
+    if into is not None:
+        return _store(xp, crop(result, pads, spatial), into)
     return xp.ascontiguousarray(crop(result, pads, spatial))
 
 
-def _flat_col2im(xp, g, weight, channels, spatial, pads, dilation, kernel, groups):
+def _flat_col2im(xp, g, weight, channels, spatial, pads, dilation, kernel, groups, into=None):
     """:func:`conv_transpose_forward` in the flat-rows layout: one contiguous add per kernel offset."""
     n, out = g.shape[0], g.shape[2:]
     height, width = spatial[0] + sum(pads[0]), spatial[1] + sum(pads[1])
     wide = _widened(xp, g, width).reshape(n, groups, g.shape[1] // groups, -1)
-    columns = xp.matmul(weight, wide).reshape((n, channels) + tuple(kernel) + (-1,))
+    columns = scratch(xp, "patches", (n, groups, weight.shape[1], wide.shape[-1]), g.dtype)
+    xp.matmul(weight, wide, out=columns)
+    columns = columns.reshape((n, channels) + tuple(kernel) + (-1,))
     run = out[0] * width
     result = _scratch_zeros(xp, "accumulator", (n, channels, (height + 1) * width), g.dtype)
     for a, b in itertools.product(range(kernel[0]), range(kernel[1])):
         start = a * dilation[0] * width + b * dilation[1]
         result[:, :, start:start + run] += columns[:, :, a, b]
     planes = result.reshape(n, channels, height + 1, width)
-    return crop(planes[:, :, :height], pads, spatial).copy()  # a copy: never return scratch
+    return _store(xp, crop(planes[:, :, :height], pads, spatial), into)
 
 
 def _grouped(xp, g, groups):
@@ -334,3 +408,8 @@ def _grouped(xp, g, groups):
     g = g.reshape(n, groups, channels // groups, size).transpose(1, 2, 0, 3)
     # contiguous on purpose: a broadcast gradient (strides 0) would push matmul off BLAS
     return xp.ascontiguousarray(g).reshape(groups, channels // groups, n * size)
+
+
+from ..backend import threads as _threads  # noqa: E402  (the policy module imports nothing of ours)
+
+each_chunk.__defaults__ = (_threads, _shared_pool)
