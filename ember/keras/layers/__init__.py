@@ -49,6 +49,9 @@ from .torch_module_wrapper import TorchModuleWrapper
 from .hashed_crossing import HashedCrossing
 from .pipeline import Pipeline
 from .spectrogram import MelSpectrogram, STFTSpectrogram
+from .augmentation_color import (AutoContrast, Equalization, RandomColorDegeneration, RandomGaussianBlur,
+                                 RandomGrayscale, RandomHue, RandomInvert, RandomPosterization, RandomSaturation,
+                                 RandomSharpness, Solarization)
 
 
 def serialize(layer) -> dict:
