@@ -22,8 +22,10 @@ from .functions import (accuracy, binary_accuracy, categorical_accuracy, cosine_
                         sparse_categorical_accuracy, sparse_top_k_categorical_accuracy,
                         top_k_categorical_accuracy)
 from .metric import Mean, MeanMetricWrapper, Metric, Sum, as_numpy, as_result, as_tensor
-from .scores import (F1Score, FBetaScore, MeanIoU, PrecisionAtRecall, R2Score, RecallAtPrecision,
+from .scores import (F1Score, FBetaScore, PrecisionAtRecall, R2Score, RecallAtPrecision,
                      SensitivityAtSpecificity, SpecificityAtSensitivity)
+from .iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
+from .correlation import ConcordanceCorrelation, PearsonCorrelation, concordance_correlation, pearson_correlation
 
 
 def _wrapper(class_name: str, fn, default_name: str, **defaults) -> type:
@@ -82,6 +84,23 @@ def _loss_metric(fn):
 binary_crossentropy = _loss_metric(_losses.binary_crossentropy)
 categorical_crossentropy = _loss_metric(_losses.categorical_crossentropy)
 sparse_categorical_crossentropy = _loss_metric(_losses.sparse_categorical_crossentropy)
+# Losses Keras also offers as metrics: the function, and the running mean of it.
+hinge = _loss_metric(_losses.hinge)
+squared_hinge = _loss_metric(_losses.squared_hinge)
+categorical_hinge = _loss_metric(_losses.categorical_hinge)
+kl_divergence = _loss_metric(_losses.kl_divergence)
+poisson = _loss_metric(_losses.poisson)
+mean_squared_logarithmic_error = _loss_metric(_losses.mean_squared_logarithmic_error)
+huber = _loss_metric(_losses.huber)
+binary_focal_crossentropy = _loss_metric(_losses.binary_focal_crossentropy)
+categorical_focal_crossentropy = _loss_metric(_losses.categorical_focal_crossentropy)
+Hinge = _wrapper("Hinge", hinge, "hinge")
+SquaredHinge = _wrapper("SquaredHinge", squared_hinge, "squared_hinge")
+CategoricalHinge = _wrapper("CategoricalHinge", categorical_hinge, "categorical_hinge")
+KLDivergence = _wrapper("KLDivergence", kl_divergence, "kl_divergence")
+Poisson = _wrapper("Poisson", poisson, "poisson")
+MeanSquaredLogarithmicError = _wrapper("MeanSquaredLogarithmicError", mean_squared_logarithmic_error,
+                                       "mean_squared_logarithmic_error")
 BinaryCrossentropy = _wrapper("BinaryCrossentropy", binary_crossentropy, "binary_crossentropy",
                               from_logits=False, label_smoothing=0.0)
 CategoricalCrossentropy = _wrapper("CategoricalCrossentropy", categorical_crossentropy,
@@ -95,7 +114,9 @@ _CLASSES = {cls.__name__: cls for cls in (
     RootMeanSquaredError, Precision, Recall, AUC, TruePositives, FalsePositives, TrueNegatives,
     FalseNegatives, Mean, Sum, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
     CosineSimilarity, LogCoshError, F1Score, FBetaScore, MeanIoU, R2Score, PrecisionAtRecall, RecallAtPrecision,
-    SensitivityAtSpecificity, SpecificityAtSensitivity)}
+    SensitivityAtSpecificity, SpecificityAtSensitivity, Hinge, SquaredHinge, CategoricalHinge, KLDivergence,
+    Poisson, MeanSquaredLogarithmicError, IoU, BinaryIoU, OneHotIoU, OneHotMeanIoU, PearsonCorrelation,
+    ConcordanceCorrelation)}
 _FUNCTIONS = {
     "accuracy": accuracy, "acc": accuracy, "binary_accuracy": binary_accuracy,
     "categorical_accuracy": categorical_accuracy, "sparse_categorical_accuracy": sparse_categorical_accuracy,
@@ -106,6 +127,12 @@ _FUNCTIONS = {
     "binary_crossentropy": binary_crossentropy, "categorical_crossentropy": categorical_crossentropy,
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
     "cosine_similarity": cosine_similarity, "log_cosh": log_cosh, "logcosh": log_cosh,
+    "hinge": hinge, "squared_hinge": squared_hinge, "categorical_hinge": categorical_hinge,
+    "kl_divergence": kl_divergence, "kld": kl_divergence, "KLD": kl_divergence, "poisson": poisson,
+    "mean_squared_logarithmic_error": mean_squared_logarithmic_error, "msle": mean_squared_logarithmic_error,
+    "MSLE": mean_squared_logarithmic_error, "huber": huber, "binary_focal_crossentropy": binary_focal_crossentropy,
+    "categorical_focal_crossentropy": categorical_focal_crossentropy, "pearson_correlation": pearson_correlation,
+    "concordance_correlation": concordance_correlation,
 }
 _OBJECTS = {"auc": AUC, "precision": Precision, "recall": Recall,
             "root_mean_squared_error": RootMeanSquaredError, "rmse": RootMeanSquaredError}
@@ -127,6 +154,18 @@ def get(identifier):
             return cls()
     raise ValueError(f"Unknown metric: {identifier!r}. Known names: {sorted(_FUNCTIONS)} and the "
                      f"classes {sorted(_CLASSES)}")
+
+
+def deserialize(config, custom_objects: dict | None = None):
+    """A metric from :func:`serialize`'s output (a name or a ``{"class_name", "config"}`` dict)."""
+    if isinstance(config, dict) and "class_name" in config:
+        from ..utils.serialization import get_registered_object
+        cls = get_registered_object(config.get("registered_name") or config["class_name"], custom_objects) \
+            or _CLASSES.get(config["class_name"])
+        if cls is None:
+            raise ValueError(f"Unknown metric class {config['class_name']!r}; known: {sorted(_CLASSES)}")
+        return cls.from_config(config.get("config", {}))
+    return get(config)
 
 
 def serialize(metric) -> dict | str:

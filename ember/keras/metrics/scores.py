@@ -1,4 +1,4 @@
-"""Score metrics: FBetaScore/F1Score, MeanIoU, R2Score, and the metrics at a fixed operating point.
+"""Score metrics: FBetaScore/F1Score, R2Score, and the metrics at a fixed operating point.
 
 All accumulate NumPy counts across batches and compute Keras's formulas in
 ``result()`` (a 0-d or 1-d tensor). Their counts are NumPy arrays, so they update
@@ -7,8 +7,6 @@ eagerly only, not inside an ``ember.function`` trace (``fit`` updates metrics ea
 - ``FBetaScore``: per-class true/false positive and false negative counts;
   predictions are the row's maximum (``threshold=None``) or ``> threshold``;
   ``average`` None (per class), ``'micro'``, ``'macro'`` or ``'weighted'``.
-- ``MeanIoU``: a ``num_classes × num_classes`` confusion matrix; the mean of
-  ``tp / (tp + fp + fn)`` over the classes that occur.
 - ``R2Score``: ``1 - SSE / SST`` per output, then aggregated.
 - ``PrecisionAtRecall``, ``RecallAtPrecision``, ``SensitivityAtSpecificity``,
   ``SpecificityAtSensitivity``: the best value of one rate among
@@ -21,8 +19,6 @@ Example:
     >>> y_pred = np.array([[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.3, 0.6, 0.1], [0.1, 0.2, 0.7]])
     >>> round(float(metrics.F1Score(average="macro")(y_true, y_pred)), 4)  # classes: 1, 0.5 and 0
     0.5
-    >>> round(float(metrics.MeanIoU(num_classes=2)([0, 0, 1, 1], [0, 1, 0, 1])), 4)
-    0.3333
     >>> round(float(metrics.SpecificityAtSensitivity(0.5)([0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8])), 4)
     0.6667
 """
@@ -99,47 +95,6 @@ class F1Score(FBetaScore):
 
     def get_config(self) -> dict:
         return {key: value for key, value in super().get_config().items() if key != "beta"}
-
-
-class MeanIoU(Metric):
-    """The mean intersection-over-union of ``num_classes`` classes (labels ids, or scores with ``sparse_y_pred=False``)."""
-
-    def __init__(self, num_classes: int, name: str | None = None, dtype=None, ignore_class: int | None = None,
-                 sparse_y_true: bool = True, sparse_y_pred: bool = True, axis: int = -1):
-        super().__init__(name or "mean_io_u", dtype or "int32")  # Keras counts in int32 by default
-        self.num_classes, self.ignore_class, self.axis = num_classes, ignore_class, axis
-        self.sparse_y_true, self.sparse_y_pred = sparse_y_true, sparse_y_pred
-        self.reset_state()
-
-    def reset_state(self) -> None:
-        self.total_cm = numpy.zeros((self.num_classes, self.num_classes))
-
-    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        y_true, y_pred = as_numpy(y_true), as_numpy(y_pred)
-        if not self.sparse_y_true:
-            y_true = numpy.argmax(y_true, self.axis)
-        if not self.sparse_y_pred:
-            y_pred = numpy.argmax(y_pred, self.axis)
-        y_true, y_pred = y_true.reshape(-1).astype(numpy.int64), y_pred.reshape(-1).astype(numpy.int64)
-        weights = numpy.ones(y_true.shape) if sample_weight is None else \
-            numpy.broadcast_to(as_numpy(sample_weight).astype(numpy.float64).reshape(-1), y_true.shape)
-        if "int" in str(self.dtype):  # Keras casts the weights to the counts' integer dtype
-            weights = numpy.trunc(weights)
-        if self.ignore_class is not None:
-            keep = y_true != self.ignore_class
-            y_true, y_pred, weights = y_true[keep], y_pred[keep], weights[keep]
-        numpy.add.at(self.total_cm, (y_true, y_pred), weights)
-
-    def result(self):
-        true_positives = numpy.diag(self.total_cm)
-        denominator = self.total_cm.sum(0) + self.total_cm.sum(1) - true_positives
-        present = numpy.sum(denominator > 1e-9)
-        iou = _ratio(true_positives, denominator)
-        return as_result(iou.sum() / present if present else 0.0)
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "num_classes": self.num_classes, "ignore_class": self.ignore_class,
-                "sparse_y_true": self.sparse_y_true, "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
 
 
 class R2Score(Metric):
