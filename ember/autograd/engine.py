@@ -8,14 +8,28 @@ accumulated into ``.grad`` (or returned, for :func:`grad`).
 
 This loop runs once per node of every training step, so it avoids helper
 calls and imports in its body.
+
+Two walks share this structure. With ``create_graph=True`` (or while a static
+graph is traced or an autocast region is active) gradients are tensors and
+every VJP runs as Ember ops, so the gradient computation is itself recorded
+(or autocast). Otherwise gradients travel as raw
+backend arrays and each node's VJP runs through ``vjp_cache.run``: the same
+Ember-op rule, compiled once per key into NumPy code; gradients are wrapped
+into tensors only where user code sees them (hooks, ``retain_grad``,
+``grad()``'s results, leaves' ``.grad``).
 """
 from __future__ import annotations
 
-from .. import backend
-from ..errors import GradError
-from .grad_mode import state
-from .node import Node
+import numpy
 
+from .. import backend
+from ..backend.namespaces import dispatch
+from ..errors import GradError
+from . import vjp_cache
+from .grad_mode import state
+from .node import Node, _tensor_class
+
+_generic = numpy.generic
 _ops = None  # ember.ops.functions, bound on first use (it imports this package)
 
 
@@ -88,10 +102,11 @@ class _Walk:
     """The state of one backward pass: gradients waiting at nodes (keyed by node) and leaves
     (keyed by ``id``), and the nodes whose consumers are all done."""
 
-    __slots__ = ("counts", "node_grads", "leaf_grads", "leaves", "ready", "functions")
+    __slots__ = ("counts", "node_grads", "leaf_grads", "leaves", "ready", "functions", "arrays")
 
-    def __init__(self, counts):
+    def __init__(self, counts, arrays=False):
         self.counts = counts
+        self.arrays = arrays  # gradients are raw arrays (drain_arrays), else tensors (drain)
         self.node_grads = {}
         self.leaf_grads = {}
         self.leaves = {}
@@ -99,6 +114,8 @@ class _Walk:
         self.functions = _functions()
 
     def add_root(self, edge, grad):
+        if self.arrays:
+            grad = grad._data
         if type(edge) is Node:
             self.node_grads[edge] = grad
         else:
@@ -107,8 +124,19 @@ class _Walk:
     def _add_leaf(self, leaf, grad):
         key = id(leaf)
         previous = self.leaf_grads.get(key)
-        self.leaf_grads[key] = grad if previous is None else previous + grad
+        if previous is not None:
+            grad = previous + grad
+            if self.arrays and isinstance(grad, _generic):
+                grad = numpy.asarray(grad)  # NumPy's sum of two 0-d arrays is a scalar
+        self.leaf_grads[key] = grad
         self.leaves[key] = leaf
+
+    def leaf_tensors(self):
+        """Wrap the leaves' array gradients as tensors (the array walk's results)."""
+        if self.arrays:
+            make = _tensor_class()._make
+            for key, grad in self.leaf_grads.items():
+                self.leaf_grads[key] = make(grad, None, False)
 
     def skip(self, node):
         """``node`` got no gradient at all: tell its own inputs so, iteratively."""
@@ -172,6 +200,66 @@ class _Walk:
             if not retain_graph:
                 node.release()
 
+    def drain_arrays(self, retain_graph, wanted, captured):
+        """:meth:`drain` without ``create_graph``: gradients are raw arrays and each VJP runs
+        compiled (``vjp_cache.run``, which also reduces each gradient to its input's shape
+        and dtype). A tensor is made only for the user code that sees a node's gradient."""
+        ready, counts, node_grads = self.ready, self.counts, self.node_grads
+        run = vjp_cache.run
+        make = _tensor_class()._make
+        while ready:
+            node = ready.pop()
+            if node.freed:
+                raise _freed_error(node)
+            grad = node_grads.pop(node)
+            if node.hooks or node.retained or wanted and id(node) in wanted:
+                tensor = make(grad, None, False)
+                if node.hooks:
+                    tensor = _run_hooks(node.hooks, tensor)
+                if node.retained:
+                    _retain(node, tensor, False)
+                if wanted and id(node) in wanted:
+                    captured[id(node)] = tensor
+                grad = tensor._data
+            if node.versions is not None or node.out_counter is not None:
+                node.check_versions()
+            if node.stack is None:
+                input_grads = run(node, grad)
+            else:
+                input_grads = _checked_vjp(node, make(grad, None, False))
+            for edge, input_grad in zip(node.parents, input_grads):
+                if edge is None:
+                    continue
+                if input_grad is not None:
+                    if type(edge) is not Node:
+                        self._add_leaf(edge, input_grad)
+                        continue
+                    previous = node_grads.get(edge)
+                    if previous is not None:
+                        input_grad = previous + input_grad
+                        if isinstance(input_grad, _generic):
+                            input_grad = numpy.asarray(input_grad)  # 0-d sums come back as scalars
+                    node_grads[edge] = input_grad
+                elif type(edge) is not Node:
+                    continue
+                count = counts[edge] - 1  # one consumer of ``edge`` is done
+                counts[edge] = count
+                if not count:
+                    if edge in node_grads:
+                        ready.append(edge)
+                    else:
+                        self.skip(edge)
+            if not retain_graph:
+                node.release()
+
+
+def _checked_vjp(node, grad):
+    """Anomaly mode's VJP: the rule as Ember ops, its results checked for nan/inf (arrays out)."""
+    grads = node.prim.vjp(node, grad)
+    _check_anomaly(node, grads)
+    return [None if edge is None or g is None else vjp_cache.to_input(g, value)._data
+            for value, edge, g in zip(node.inputs, node.parents, grads)]
+
 
 def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targets=None):
     """Propagate ``root_grads`` from ``roots`` through the graph.
@@ -180,7 +268,10 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
     ``.grad``; otherwise accumulates into every leaf's ``.grad``.
     """
     root_edges = [_edge(r) for r in roots]
-    walk = _Walk(_dependencies(root_edges))
+    # compiled rules only outside traces and autocast regions (dispatch.active counts both, in
+    # any thread): a trace records the Ember-op rules, and autocast would change what they compute
+    arrays = not create_graph and vjp_cache.enabled and not dispatch.active
+    walk = _Walk(_dependencies(root_edges), arrays)
     for edge, grad in zip(root_edges, root_grads):
         if edge is not None:
             walk.add_root(edge, grad)
@@ -191,9 +282,13 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targ
     previous_mode = state.enabled
     state.enabled = create_graph
     try:
-        walk.drain(retain_graph, create_graph, wanted, captured)
+        if arrays:
+            walk.drain_arrays(retain_graph, wanted, captured)
+        else:
+            walk.drain(retain_graph, create_graph, wanted, captured)
     finally:
         state.enabled = previous_mode
+    walk.leaf_tensors()
     if targets is not None:
         for key, leaf in walk.leaves.items():
             if leaf._hooks:
