@@ -214,3 +214,23 @@ from .nn.functional.torch_level import (  # noqa: E402,F401
     feature_dropout, feature_dropout_, group_norm, hinge_embedding_loss, instance_norm, kl_div, layer_norm,
     margin_ranking_loss, max_pool1d, max_pool1d_with_indices, max_pool2d, max_pool3d, poisson_nll_loss,
     triplet_margin_loss)
+
+# --- more torch names: scatter forms and *_copy views, matrix/sampling helpers, switches ---------
+from .ops.scatter_forms import (  # noqa: E402,F401
+    alias_copy, detach_copy, diagonal_copy, diagonal_scatter, expand_copy, index_put, index_put_, narrow_copy,
+    permute_copy, put, select_copy, select_scatter, slice_scatter, split_copy, split_with_sizes_copy,
+    squeeze_copy, t_copy, transpose_copy, unbind_copy, unsafe_chunk, unsafe_split, unsafe_split_with_sizes,
+    unsqueeze_copy, view_as_complex_copy, view_as_real_copy, view_copy)
+from .ops.torch_math import (  # noqa: E402,F401
+    adjoint, asarray, binomial, constant_pad_nd, empty_strided, frobenius_norm, frombuffer, mvlgamma,
+    nonzero_static, nuclear_norm, poisson, renorm)
+from .ops.tensor_queries import (  # noqa: E402,F401
+    clear_autocast_cache, get_autocast_cpu_dtype, get_autocast_gpu_dtype, get_device, is_anomaly_check_nan_enabled,
+    is_anomaly_enabled, is_autocast_cache_enabled, is_autocast_cpu_enabled, is_conj, is_inference, is_neg,
+    is_storage, set_anomaly_enabled, typename)
+from .backend.numeric_settings import (  # noqa: E402,F401
+    get_num_interop_threads, has_lapack, has_mkl, has_openmp, has_spectral, init_num_threads,
+    is_warn_always_enabled, set_default_tensor_type, set_flush_denormal, set_num_interop_threads, set_warn_always)
+from .nn.functional.torch_level import (  # noqa: E402,F401
+    convolution, gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell)
+_LAZY_NAMES["vmap"] = "func"

@@ -293,3 +293,192 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=
         low, high = 0, low
     return randint(low, high, like.shape, generator=generator, dtype=dtype or like.dtype,
                    device=device or like.device, requires_grad=requires_grad)
+
+
+def adjoint(input) -> Tensor:
+    """The conjugate transpose of the last two dimensions.
+
+    Example:
+        >>> import ember
+        >>> ember.adjoint(ember.tensor([[1.0, 2.0]])).tolist()
+        [[1.0], [2.0]]
+    """
+    from .complex_parts import conj
+    x = _tensor(input)
+    if x.ndim < 2:
+        raise ShapeError(f"adjoint() is only supported for matrices or batches of matrices. Got {x.ndim}-D tensor.")
+    return conj(x.transpose(-2, -1))
+
+
+def constant_pad_nd(input, pad, value=0) -> Tensor:
+    """``F.pad(input, pad, value=value)`` (``torch.constant_pad_nd``; negative widths crop).
+
+    Example:
+        >>> import ember
+        >>> ember.constant_pad_nd(ember.ones(2), (1, 0), 5.0).tolist()
+        [5.0, 1.0, 1.0]
+    """
+    from .shape import pad as padded
+    return padded(_tensor(input), tuple(pad), value=value)
+
+
+def renorm(input, p, dim: int, maxnorm) -> Tensor:
+    """Each slice along ``dim`` rescaled to a ``p``-norm of at most ``maxnorm`` (PyTorch's 1e-7 guard).
+
+    Example:
+        >>> import ember
+        >>> ember.renorm(ember.tensor([[3.0, 4.0], [0.3, 0.4]]), 2, 0, 1.0).tolist()
+        [[0.6000000238418579, 0.800000011920929], [0.30000001192092896, 0.4000000059604645]]
+    """
+    from .elementwise import where
+    x = _tensor(input)
+    axis = dim % x.ndim
+    others = tuple(a for a in range(x.ndim) if a != axis)
+    norms = (x.abs() ** p).sum(others, keepdim=True) ** (1.0 / p)
+    scale = where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)
+    return x * scale
+
+
+def frobenius_norm(input, dim=(-2, -1), keepdim: bool = False) -> Tensor:
+    """The square root of the sum of squares over ``dim``.
+
+    Example:
+        >>> import ember
+        >>> ember.frobenius_norm(ember.tensor([[3.0, 4.0]])).item()
+        5.0
+    """
+    from .elementwise import sqrt
+    x = _tensor(input)
+    return sqrt((x * x).sum(dim, keepdim=keepdim))
+
+
+def nuclear_norm(input, dim=(-2, -1), keepdim: bool = False) -> Tensor:
+    """The sum of the singular values of the matrices in the planes ``dim``.
+
+    Example:
+        >>> import ember
+        >>> round(ember.nuclear_norm(ember.tensor([[3.0, 0.0], [0.0, -4.0]])).item(), 5)
+        7.0
+    """
+    from .decompositions import matrix_norm
+    return matrix_norm(_tensor(input), "nuc", dim, keepdim)
+
+
+def mvlgamma(input, p: int) -> Tensor:
+    """The multivariate log-gamma ``p(p-1)/4 log(pi) + sum_j lgamma(x - j/2)``, j < p (needs x > (p-1)/2).
+
+    Example:
+        >>> import ember
+        >>> round(ember.mvlgamma(ember.tensor([2.5]), 1).item(), 6) == round(ember.lgamma(ember.tensor([2.5])).item(), 6)
+        True
+    """
+    import math
+    from ..errors import EmberValueError
+    from .special import lgamma
+    x = _tensor(input)
+    if p < 1:
+        raise EmberValueError(f"p has to be greater than or equal to 1, got {p}")
+    if bool((x <= (p - 1) / 2).any()):
+        raise EmberValueError(f"All elements must be greater than (p-1)/2 = {(p - 1) / 2}")
+    total = lgamma(x)
+    for j in range(1, p):
+        total = total + lgamma(x - j / 2)
+    return total + p * (p - 1) / 4 * math.log(math.pi)
+
+
+def nonzero_static(input, *, size: int, fill_value: int = -1) -> Tensor:
+    """``nonzero(input)`` cut or padded (with ``fill_value``) to exactly ``size`` rows.
+
+    Example:
+        >>> import ember
+        >>> ember.nonzero_static(ember.tensor([0, 3, 5]), size=3).tolist()
+        [[1], [2], [-1]]
+    """
+    from .creation import full
+    from .selection import nonzero
+    from .shape import cat
+    x = _tensor(input)
+    found = nonzero(x)[:size]
+    missing = size - found.shape[0]
+    if missing == 0:
+        return found
+    return cat([found, full((missing, x.ndim), fill_value, dtype=found.dtype, device=x.device)])
+
+
+def asarray(obj, *, dtype=None, device=None, copy: bool | None = None, requires_grad: bool = False) -> Tensor:
+    """A tensor from ``obj``, sharing its memory when it is a tensor or array of the dtype (``copy=True``
+    always copies).
+
+    Example:
+        >>> import ember, numpy
+        >>> a = numpy.zeros(2, numpy.float32)
+        >>> t = ember.asarray(a)
+        >>> a[0] = 7
+        >>> t.tolist()
+        [7.0, 0.0]
+    """
+    from .creation import as_tensor, tensor
+    if copy:
+        result = tensor(obj, dtype=dtype, device=device)
+    else:
+        result = as_tensor(obj, dtype=dtype, device=device)
+    return result.requires_grad_(True) if requires_grad else result
+
+
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor of ``size`` (Ember tensors are contiguous: ``stride`` is not kept).
+
+    Example:
+        >>> import ember
+        >>> ember.empty_strided((2, 3), (3, 1)).shape
+        (2, 3)
+    """
+    from .creation import empty
+    return empty(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def frombuffer(buffer, *, dtype, count: int = -1, offset: int = 0, requires_grad: bool = False) -> Tensor:
+    """A 1-D tensor sharing the memory of a Python buffer (bytes are copied: they are read-only).
+
+    Example:
+        >>> import ember, array
+        >>> ember.frombuffer(array.array("i", [1, 2, 3]), dtype=ember.int32).tolist()
+        [1, 2, 3]
+    """
+    from ..backend import as_dtype
+    from .creation import from_numpy
+    values = numpy.frombuffer(buffer, dtype=as_dtype(dtype).numpy, count=count, offset=offset)
+    if not values.flags.writeable:
+        values = values.copy()
+    result = from_numpy(values)
+    return result.requires_grad_(True) if requires_grad else result
+
+
+def poisson(input, generator=None) -> Tensor:
+    """Counts drawn from Poisson distributions with the rates in ``input`` (same shape and dtype).
+
+    Example:
+        >>> import ember
+        >>> ember.poisson(ember.zeros(3)).tolist()
+        [0.0, 0.0, 0.0]
+    """
+    from .creation import tensor
+    from .random import _generator
+    rates = _tensor(input)
+    draws = _generator(generator).poisson(rates.numpy())
+    return tensor(draws.astype(rates.dtype.numpy), device=rates.device)
+
+
+def binomial(count, prob, generator=None) -> Tensor:
+    """Successes drawn from binomial distributions of ``count`` trials with probability ``prob``.
+
+    Example:
+        >>> import ember
+        >>> ember.binomial(ember.tensor([4.0]), ember.tensor([1.0])).tolist()
+        [4.0]
+    """
+    from .creation import tensor
+    from .random import _generator
+    trials, chance = _tensor(count), _tensor(prob)
+    draws = _generator(generator).binomial(trials.numpy().astype(numpy.int64), chance.numpy())
+    return tensor(draws.astype(chance.dtype.numpy), device=chance.device)

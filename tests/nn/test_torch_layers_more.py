@@ -314,3 +314,58 @@ def test_buffer_assignment_registers_buffers():
     assert list(module.state_dict()) == list(reference.state_dict())
     assert [n for n, _ in module.named_buffers()] == [n for n, _ in reference.named_buffers()]
     assert isinstance(module.mean, ember.Tensor)
+
+
+def test_three_d_pool_and_unpool():
+    x = numpy.abs(scores(1, 2, 4, 4, 6)) + 0.1
+    ex, tx = both(x)
+    check(nn.LPPool3d(2, (2, 2, 3))(ex), torch.nn.LPPool3d(2, (2, 2, 3))(tx), [(ex, tx)])
+    pooled, indices = torch.nn.functional.max_pool3d(torch.tensor(x), 2, return_indices=True)
+    ep, tp = both(pooled.numpy())
+    check(nn.MaxUnpool3d(2)(ep, ember.tensor(indices.numpy())), torch.nn.MaxUnpool3d(2)(tp, indices), [(ep, tp)])
+    values, where = F.adaptive_max_pool2d_with_indices(ember.tensor(x[0]), (2, 3))
+    t_values, t_where = torch.nn.functional.adaptive_max_pool2d_with_indices(torch.tensor(x[0]), (2, 3))
+    check(values, t_values)
+    assert where.tolist() == t_where.tolist()
+
+
+def test_rnn_cell_functions_match_torch():
+    batch, features, hidden = 3, 4, 5
+    x, h, c = scores(batch, features), scores(batch, hidden), scores(batch, hidden)
+    for name, gates in [("rnn_tanh_cell", 1), ("rnn_relu_cell", 1), ("gru_cell", 3), ("lstm_cell", 4)]:
+        w_ih, w_hh = scores(gates * hidden, features), scores(gates * hidden, hidden)
+        b_ih, b_hh = scores(gates * hidden), scores(gates * hidden)
+        (ex, tx), (eh, th) = both(x), both(h)
+        mine_args = [ember.tensor(a) for a in (w_ih, w_hh, b_ih, b_hh)]
+        their_args = [torch.tensor(a) for a in (w_ih, w_hh, b_ih, b_hh)]
+        if name == "lstm_cell":
+            mine = getattr(ember, name)(ex, (eh, ember.tensor(c)), *mine_args)
+            theirs = getattr(torch, name)(tx, (th, torch.tensor(c)), *their_args)
+            check(mine[1], theirs[1])
+            mine, theirs = mine[0], theirs[0]
+        else:
+            mine, theirs = getattr(ember, name)(ex, eh, *mine_args), getattr(torch, name)(tx, th, *their_args)
+        check(mine, theirs, [(ex, tx), (eh, th)])
+
+
+def test_convolution_dispatches_like_torch():
+    x, w, b = scores(2, 4, 7, 6), scores(6, 2, 3, 3), scores(6)
+    check(ember.convolution(ember.tensor(x), ember.tensor(w), ember.tensor(b), (2, 1), (1, 0), (1, 1), False, (0, 0), 2),
+          torch.convolution(torch.tensor(x), torch.tensor(w), torch.tensor(b), (2, 1), (1, 0), (1, 1), False, (0, 0), 2))
+    wt = scores(4, 3, 2, 2)
+    check(ember.convolution(ember.tensor(x), ember.tensor(wt), None, (2, 2), (0, 0), (1, 1), True, (1, 0), 1),
+          torch.convolution(torch.tensor(x), torch.tensor(wt), None, (2, 2), (0, 0), (1, 1), True, (1, 0), 1))
+
+
+def test_data_parallel_and_deprecated_names():
+    ember.manual_seed(0)
+    inner = nn.Linear(3, 2)
+    wrapped = nn.DataParallel(inner)
+    x = ember.ones(4, 3)
+    assert wrapped.module is inner and bool((wrapped(x) == inner(x)).all())
+    assert list(wrapped.state_dict()) == list(torch.nn.DataParallel(torch.nn.Linear(3, 2)).state_dict())
+    with pytest.warns(UserWarning, match="NLLLoss2d"):
+        loss = nn.NLLLoss2d()
+    log_probs = F.log_softmax(ember.tensor(scores(2, 3, 4, 4)), 1)
+    assert loss(log_probs, ember.zeros(2, 4, 4, dtype=ember.int64)).shape == ()
+    assert issubclass(nn.LSTMCell, nn.RNNCellBase) and issubclass(nn.LSTM, nn.RNNBase)

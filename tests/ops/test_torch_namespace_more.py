@@ -221,3 +221,115 @@ def test_in_place_forms_with_arguments_and_version_checks():
         z.sum().backward()
     with pytest.raises(TypeError, match="relu_.*Tensor"):
         ember.relu_([1.0])
+
+
+def test_scatter_forms_match_torch_with_gradients():
+    base, tbase = pair(numpy.arange(12.0).reshape(3, 4))
+    base.requires_grad_(True)
+    tbase.requires_grad_(True)
+    cases = [
+        (lambda b, s: ember.slice_scatter(b, s, dim=1, start=1, end=4, step=2),
+         lambda b, s: torch.slice_scatter(b, s, dim=1, start=1, end=4, step=2), (3, 2)),
+        (lambda b, s: ember.select_scatter(b, s, 0, 2), lambda b, s: torch.select_scatter(b, s, 0, 2), (4,)),
+        (lambda b, s: ember.diagonal_scatter(b, s, -1), lambda b, s: torch.diagonal_scatter(b, s, -1), (2,)),
+        (lambda b, s: ember.diagonal_scatter(b, s, 1, 1, 0), lambda b, s: torch.diagonal_scatter(b, s, 1, 1, 0),
+         (2,)),
+    ]
+    for mine, theirs, shape in cases:
+        values = numpy.random.default_rng(1).standard_normal(shape)
+        src, tsrc = ember.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+        out, tout = mine(base, src), theirs(tbase, tsrc)
+        same(out.detach(), tout.detach())
+        weights = numpy.random.default_rng(2).standard_normal(tuple(tout.shape))
+        (out * ember.tensor(weights)).sum().backward()
+        (tout * torch.tensor(weights)).sum().backward()
+        same(src.grad, tsrc.grad)
+        same(base.grad, tbase.grad)
+        base.grad, tbase.grad = None, None
+
+
+def test_index_put_and_put_match_torch():
+    e, t = pair(numpy.zeros((3, 3)))
+    index = (numpy.array([0, 2, 0]), numpy.array([1, 1, 1]))
+    values = numpy.array([1.0, 2.0, 3.0])
+    for accumulate in (False, True):
+        mine = ember.index_put(e, tuple(ember.tensor(i) for i in index), ember.tensor(values), accumulate)
+        theirs = torch.index_put(t, tuple(torch.tensor(i) for i in index), torch.tensor(values), accumulate)
+        if accumulate:
+            same(mine, theirs)
+        else:  # the repeated position keeps one of the writes (unspecified which, as in PyTorch)
+            assert mine[2, 1].item() == 2.0 and mine[0, 1].item() in (1.0, 3.0)
+    same(ember.put(e, ember.tensor([4, 8]), ember.tensor([5.0, 6.0], dtype=ember.float64)), torch.put(t, torch.tensor([4, 8]),
+                                                                                     torch.tensor([5.0, 6.0], dtype=torch.float64)))
+    target = ember.zeros(2)
+    assert ember.index_put_(target, (ember.tensor([1]),), ember.tensor(4.0)) is target and target.tolist() == [0, 4]
+
+
+def test_copy_forms_are_copies():
+    e, t = pair(numpy.arange(6.0).reshape(2, 3))
+    for name, args in [("permute_copy", ((1, 0),)), ("t_copy", ()), ("transpose_copy", (0, 1)),
+                       ("unsqueeze_copy", (1,)), ("view_copy", ((3, 2),)), ("diagonal_copy", ()),
+                       ("expand_copy", ((2, 2, 3),)), ("select_copy", (1, 2)), ("narrow_copy", (1, 0, 2)),
+                       ("squeeze_copy", ()), ("detach_copy", ()), ("alias_copy", ())]:
+        mine, theirs = getattr(ember, name)(e, *args), getattr(torch, name)(t, *args)
+        same(mine, theirs)
+        mine.reshape(-1)[0] = 100.0
+        assert e[0, 0].item() == 0.0, name
+    same(ember.unbind_copy(e), torch.unbind_copy(t))
+    same(ember.split_copy(e, 1, 1), torch.split_copy(t, 1, 1))
+    same(ember.unsafe_chunk(e, 3, 1), torch.unsafe_chunk(t, 3, 1))
+
+
+def test_matrix_and_math_helpers_match_torch():
+    values = numpy.random.default_rng(3).standard_normal((3, 4))
+    e, t = pair(values)
+    same(ember.adjoint(e), torch.adjoint(t))
+    same(ember.constant_pad_nd(e, (1, 2, 0, 1), 0.5), torch.constant_pad_nd(t, (1, 2, 0, 1), 0.5))
+    same(ember.frobenius_norm(e, (0, 1)), torch.frobenius_norm(t, (0, 1)))
+    same(ember.nuclear_norm(e), torch.nuclear_norm(t))
+    same(ember.mvlgamma(ember.tensor([2.5, 3.0]), 3), torch.mvlgamma(torch.tensor([2.5, 3.0]), 3))
+    for p, dim, maxnorm in [(2, 0, 1.0), (1, 1, 2.0), (3, 0, 0.5)]:
+        x, tx = ember.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+        out, tout = ember.renorm(x, p, dim, maxnorm), torch.renorm(tx, p, dim, maxnorm)
+        same(out.detach(), tout.detach())
+        out.pow(2).sum().backward()
+        tout.pow(2).sum().backward()
+        same(x.grad, tx.grad)
+    same(ember.nonzero_static(ember.tensor([[0, 1], [2, 0]]), size=4),
+         torch.nonzero_static(torch.tensor([[0, 1], [2, 0]]), size=4))
+    array = numpy.arange(3.0)
+    shared = ember.asarray(array)
+    array[0] = 9.0
+    assert shared[0].item() == 9.0 and ember.asarray(array, copy=True) is not None
+    same(ember.frombuffer(bytearray(numpy.arange(4, dtype=numpy.int32).tobytes()), dtype=ember.int32, offset=4),
+         torch.frombuffer(bytearray(numpy.arange(4, dtype=numpy.int32).tobytes()), dtype=torch.int32, offset=4))
+    assert ember.empty_strided((2, 3), (1, 2)).shape == (2, 3)
+    counts = ember.poisson(ember.full((20000,), 3.0))
+    assert abs(counts.mean().item() - 3.0) < 0.1 and counts.dtype == ember.float32
+    draws = ember.binomial(ember.full((20000,), 10.0), ember.full((20000,), 0.25))
+    assert abs(draws.mean().item() - 2.5) < 0.1
+
+
+def test_queries_and_switches_answer_as_torch_cpu():
+    x = ember.ones(2)
+    assert (ember.is_conj(x), ember.is_neg(x), ember.is_inference(x), ember.get_device(x)) == (
+        torch.is_conj(torch.ones(2)), torch.is_neg(torch.ones(2)), torch.is_inference(torch.ones(2)),
+        torch.ones(2).get_device())
+    assert ember.typename(ember.ones(1, dtype=ember.int64)) == "ember.LongTensor"
+    assert ember.typename(3) == torch.typename(3)
+    ember.set_anomaly_enabled(True)
+    try:
+        assert ember.is_anomaly_enabled() and ember.autograd.is_anomaly_enabled()
+    finally:
+        ember.set_anomaly_enabled(False)
+    assert ember.has_lapack and ember.get_num_interop_threads() >= 1 and not ember.is_autocast_cpu_enabled()
+    ember.set_warn_always(True)
+    assert ember.is_warn_always_enabled()
+    ember.set_warn_always(False)
+    ember.set_default_tensor_type(ember.DoubleTensor)
+    try:
+        assert ember.get_default_dtype() == ember.float64
+    finally:
+        ember.set_default_tensor_type("torch.FloatTensor")
+    assert ember.get_default_dtype() == ember.float32
+    assert ember.vmap is ember.func.vmap

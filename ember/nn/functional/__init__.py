@@ -34,11 +34,13 @@ from .classification_margin_loss import (multi_margin_loss, multilabel_margin_lo
 from .embedding_loss import (cosine_embedding_loss, hinge_embedding_loss,  # noqa: E402,F401
                              triplet_margin_with_distance_loss)
 from .randomized import alpha_dropout, feature_alpha_dropout, rrelu  # noqa: E402,F401
-from .lp_pool import local_response_norm, lp_pool1d, lp_pool2d, max_unpool1d, max_unpool2d  # noqa: E402,F401
+from .lp_pool import (local_response_norm, lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d,  # noqa: E402,F401
+                      max_unpool2d, max_unpool3d)
 from .embedding_bag import embedding_bag  # noqa: E402,F401
 from .channel_ops import channel_shuffle, native_channel_shuffle, pdist  # noqa: E402,F401
 from .inplace_activation import (celu_, elu_, hardtanh_, leaky_relu_, relu_, rrelu_, selu_,  # noqa: E402,F401
                                  threshold_)
 from .gumbel_softmax import gumbel_softmax, upsample_bilinear, upsample_nearest  # noqa: E402,F401
-from .torch_level import (max_pool1d_with_indices, max_pool2d_with_indices,  # noqa: E402,F401
+from .torch_level import (adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices,  # noqa: E402,F401
+                          adaptive_max_pool3d_with_indices, max_pool1d_with_indices, max_pool2d_with_indices,
                           max_pool3d_with_indices)

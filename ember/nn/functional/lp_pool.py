@@ -10,8 +10,12 @@ from .activation import relu
 from .pooling import avg_pool1d, avg_pool2d
 
 
+def _tuple(value, dims: int) -> tuple:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * dims
+
+
 def _pair(value) -> tuple:
-    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    return _tuple(value, 2)
 
 
 def _root_of_sum(average: Tensor, count: int, norm_type: float) -> Tensor:
@@ -53,10 +57,9 @@ def _unpool(op: str, input, indices, kernel_size, stride, padding, output_size, 
     if x.shape != where.shape or x.ndim not in (dims + 1, dims + 2):
         raise ShapeError(f"{op}: expected input and indices of one shape, {dims + 1}-D or {dims + 2}-D, "
                          f"got {x.shape} and {where.shape}")
-    kernel = _pair(kernel_size) if dims == 2 else (kernel_size if isinstance(kernel_size, int) else kernel_size[0],)
-    strides = kernel if stride is None else (_pair(stride) if dims == 2 else (
-        stride if isinstance(stride, int) else stride[0],))
-    pads = _pair(padding) if dims == 2 else ((padding if isinstance(padding, int) else padding[0]),)
+    kernel = _tuple(kernel_size, dims)
+    strides = kernel if stride is None else _tuple(stride, dims)
+    pads = _tuple(padding, dims)
     spatial_in = x.shape[-dims:]
     default = tuple((size - 1) * s - 2 * p + k for size, s, p, k in zip(spatial_in, strides, pads, kernel))
     if output_size is None:
@@ -100,6 +103,34 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, paddi
         [[[[0.0, 0.0], [0.0, 9.0]]]]
     """
     return _unpool("max_unpool2d", input, indices, kernel_size, stride, padding, output_size, 2)
+
+
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
+    """``(sum over each window of x ** p) ** (1/p)`` over ``(N, C, D, H, W)``.
+
+    Example:
+        >>> import ember
+        >>> from ember.nn import functional as F
+        >>> F.lp_pool3d(ember.ones(1, 1, 2, 2, 2), 1, 2).reshape(-1).tolist()
+        [8.0]
+    """
+    from .pooling import avg_pool3d
+    x = E._float(input)
+    kernel = _tuple(kernel_size, 3)
+    average = avg_pool3d(x ** norm_type, kernel, stride, 0, ceil_mode)
+    return _root_of_sum(average, kernel[0] * kernel[1] * kernel[2], norm_type)
+
+
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
+    """The inverse of ``max_pool3d(return_indices=True)`` (indices into each flattened output volume).
+
+    Example:
+        >>> import ember
+        >>> from ember.nn import functional as F
+        >>> F.max_unpool3d(ember.tensor([[[[[9.0]]]]]), ember.tensor([[[[[7]]]]]), 2).reshape(-1).tolist()
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 9.0]
+    """
+    return _unpool("max_unpool3d", input, indices, kernel_size, stride, padding, output_size, 3)
 
 
 def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:

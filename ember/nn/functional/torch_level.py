@@ -130,6 +130,23 @@ def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return _max_pool3d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode, return_indices=True)
 
 
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices: bool = True):
+    """``(values, indices)`` of ``adaptive_max_pool1d``."""
+    return _adaptive_max_pool1d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices: bool = True):
+    """``(values, indices)`` of ``adaptive_max_pool2d``."""
+    from .adaptive_max_pool import adaptive_max_pool2d
+    return adaptive_max_pool2d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices: bool = True):
+    """``(values, indices)`` of ``adaptive_max_pool3d``."""
+    from .adaptive_max_pool import adaptive_max_pool3d
+    return adaptive_max_pool3d(input, output_size, return_indices=True)
+
+
 def avg_pool1d(input, kernel_size, stride=(), padding=0, ceil_mode: bool = False, count_include_pad: bool = True):
     return _avg_pool1d(input, kernel_size, _stride(stride), padding, ceil_mode, count_include_pad)
 
@@ -174,3 +191,52 @@ feature_dropout_ = _written("feature_dropout_", _feature)
 pdist = channel_ops.pdist
 channel_shuffle = channel_ops.channel_shuffle
 native_channel_shuffle = channel_ops.native_channel_shuffle
+
+
+def convolution(input, weight, bias, stride, padding, dilation, transposed: bool, output_padding, groups: int):
+    """``torch.convolution``: the 1-3-D (transposed) convolution the weight's rank asks for."""
+    from . import conv
+    dims = weight.ndim - 2
+    if dims not in (1, 2, 3):
+        raise ValueError(f"convolution: expected a 3-D to 5-D weight, got {weight.ndim}-D")
+    if transposed:
+        function = getattr(conv, f"conv_transpose{dims}d")
+        return function(input, weight, bias, stride, padding, output_padding, groups, dilation)
+    return getattr(conv, f"conv{dims}d")(input, weight, bias, stride, padding, dilation, groups)
+
+
+def _gates(input, hx, w_ih, w_hh, b_ih, b_hh):
+    from .linear import linear
+    return linear(input, w_ih, b_ih) + linear(hx, w_hh, b_hh)
+
+
+def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One Elman RNN step: ``tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh)``."""
+    from ...ops import functions as E
+    return E.tanh(_gates(input, hx, w_ih, w_hh, b_ih, b_hh))
+
+
+def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One Elman RNN step with ReLU."""
+    from ...ops import functions as E
+    return E.relu(_gates(input, hx, w_ih, w_hh, b_ih, b_hh))
+
+
+def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One LSTM step: ``hx`` is ``(h, c)``; returns ``(h', c')`` (gates i, f, g, o, as PyTorch)."""
+    from ...ops import functions as E
+    h, c = hx
+    i, f, g, o = E.chunk(_gates(input, h, w_ih, w_hh, b_ih, b_hh), 4, -1)
+    cell = E.sigmoid(f) * c + E.sigmoid(i) * E.tanh(g)
+    return E.sigmoid(o) * E.tanh(cell), cell
+
+
+def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One GRU step (gates r, z, n, as PyTorch): ``n + z * (h - n)``."""
+    from ...ops import functions as E
+    from .linear import linear
+    i_r, i_z, i_n = E.chunk(linear(input, w_ih, b_ih), 3, -1)
+    h_r, h_z, h_n = E.chunk(linear(hx, w_hh, b_hh), 3, -1)
+    reset, update = E.sigmoid(i_r + h_r), E.sigmoid(i_z + h_z)
+    new = E.tanh(i_n + reset * h_n)
+    return new + update * (hx - new)

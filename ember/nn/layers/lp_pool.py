@@ -48,6 +48,19 @@ class LPPool2d(_LPPool):
     function = staticmethod(F.lp_pool2d)
 
 
+class LPPool3d(_LPPool):
+    """``(sum of x ** p over each window) ** (1/p)`` over ``(N, C, D, H, W)``.
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> nn.LPPool3d(1, 2)(ember.ones(1, 1, 2, 2, 2)).reshape(-1).tolist()
+        [8.0]
+    """
+
+    function = staticmethod(F.lp_pool3d)
+
+
 class _MaxUnpool(Module):
     function = None
 
@@ -86,6 +99,19 @@ class MaxUnpool2d(_MaxUnpool):
     """
 
     function = staticmethod(F.max_unpool2d)
+
+
+class MaxUnpool3d(_MaxUnpool):
+    """Put ``MaxPool3d(return_indices=True)``'s values back at their indices (zeros elsewhere).
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> nn.MaxUnpool3d(2)(ember.tensor([[[[[9.0]]]]]), ember.tensor([[[[[0]]]]])).reshape(-1).tolist()[:2]
+        [9.0, 0.0]
+    """
+
+    function = staticmethod(F.max_unpool3d)
 
 
 class LocalResponseNorm(Module):
