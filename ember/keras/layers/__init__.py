@@ -52,6 +52,7 @@ from .spectrogram import MelSpectrogram, STFTSpectrogram
 from .augmentation_color import (AutoContrast, Equalization, RandomColorDegeneration, RandomGaussianBlur,
                                  RandomGrayscale, RandomHue, RandomInvert, RandomPosterization, RandomSaturation,
                                  RandomSharpness, Solarization)
+from .augmentation_mixing import CutMix, MixUp, RandomErasing
 
 
 def serialize(layer) -> dict:

@@ -115,12 +115,34 @@ class ImageAugmentation(Layer):
         self._rng = numpy.random.default_rng(seed)
 
     def call(self, inputs, training: bool = True):  # True: a direct call augments, as in Keras
-        images, single = as_batch(inputs)
-        images = images if images.dtype == ember.as_dtype(self.compute_dtype) else ember.cast(
-            images, ember.as_dtype(self.compute_dtype))
+        if isinstance(inputs, dict):  # {"images": ..., "labels": ...}: labels follow the images (MixUp)
+            return self._call_dict(inputs, training)
+        images, single = self._float_batch(inputs)
         if training or self._applies_at_inference:
             images = self.transform_images(images, self.get_random_transformation(images, training=True))
         return images[0] if single else images
+
+    def _float_batch(self, inputs):
+        images, single = as_batch(inputs)
+        dtype = ember.as_dtype(self.compute_dtype)
+        return (images if images.dtype == dtype else ember.cast(images, dtype)), single
+
+    def _call_dict(self, data: dict, training: bool) -> dict:
+        images, single = self._float_batch(data["images"])
+        outputs = dict(data)
+        if training or self._applies_at_inference:
+            transformation = self.get_random_transformation(images, training=True)
+            images = self.transform_images(images, transformation)
+            if "labels" in data:
+                labels = ember.as_tensor(data["labels"])
+                labels = labels if labels.is_floating_point() else ember.cast(labels, images.dtype)
+                outputs["labels"] = self.transform_labels(labels, transformation)
+        outputs["images"] = images[0] if single else images
+        return outputs
+
+    def transform_labels(self, labels, transformation, training: bool = True):
+        """Labels of the transformed images (unchanged, except for layers that mix images)."""
+        return labels
 
     def get_random_transformation(self, images, training: bool = True, seed=None):
         """The random parameters of one call (a dict of arrays), or None for a deterministic layer."""
