@@ -120,15 +120,19 @@ def _reflected(function):
 
 
 def install() -> None:
-    """The operators and the methods of the same names on :class:`Tensor` (as PyTorch's)."""
+    """The operators, and methods of the same names (``x.gcd(y)``, in place ``x.bitwise_and_(y)``, ``x &= y``)
+    on :class:`Tensor`, as PyTorch's."""
+    from .tensor_methods import _inplace
     for name in __all__:
         setattr(Tensor, name, globals()[name])
+        setattr(Tensor, name + "_", _inplace(name + "_", globals()[name]))
     operators = {"__and__": bitwise_and, "__or__": bitwise_or, "__xor__": bitwise_xor, "__invert__": bitwise_not,
                  "__lshift__": bitwise_left_shift, "__rshift__": bitwise_right_shift}
     for name, function in operators.items():
         setattr(Tensor, name, function)
         if name != "__invert__":
             setattr(Tensor, "__r" + name[2:], _reflected(function))
+            setattr(Tensor, "__i" + name[2:], _inplace("__i" + name[2:], function))
 
 
 __all__ = ["bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor",

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import namedtuple
 
 from .. import backend
-from ..errors import DTypeError, EmberValueError, ShapeError
+from ..errors import DTypeError, EmberRuntimeError, EmberValueError, ShapeError
+from ..primitives.core import dispatch
 from ..tensor import Tensor
 from ._operands import _tensor
 
@@ -47,6 +48,9 @@ def histogram(input, bins=100, *, range=None, weight=None, density: bool = False
     x = _tensor(input)
     if x._data.dtype.kind != "f":
         raise DTypeError(f"histogram: expected a floating-point tensor, got {x.dtype}")
+    if dispatch.tracer is not None:  # inside ember.function: symbolic data has no values to count
+        raise EmberRuntimeError("histogram: the counts depend on the data's values, which ember.function does not "
+                           "know while tracing; call ember.histogram outside the traced function")
     xp = backend.namespace_of(x._data)
     data = x._data.reshape(-1)
     edges = _edges(xp, data, bins, range)

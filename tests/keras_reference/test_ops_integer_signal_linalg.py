@@ -276,3 +276,20 @@ def test_histogram_needs_one_dimension_as_keras():
         keras.ops.histogram(torch.tensor(A))
     with pytest.raises(ValueError, match="1-dimensional"):
         ember_keras.ops.histogram(ember.tensor(A))
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_associative_scan_keeps_the_order_of_a_non_commutative_function(reverse):
+    matrices = RNG.normal(size=(5, 2, 2)).astype("float32")
+    expected = keras.ops.associative_scan(keras.ops.matmul, torch.tensor(matrices), reverse=reverse)
+    actual = ember_keras.ops.associative_scan(ember_keras.ops.matmul, ember.tensor(matrices), reverse=reverse)
+    np.testing.assert_allclose(actual.numpy(), expected.numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("name, args", [("unique", (INTS,)), ("histogram", (A.ravel(),))])
+def test_data_dependent_ops_run_eagerly_and_refuse_tracing(name, args):
+    function = getattr(ember_keras.ops, name)
+    assert len(_flat(function(*map(ember.tensor, args)))) >= 1
+    traced = ember.function(lambda x: function(x))
+    with pytest.raises(Exception, match="cannot trace|does not know while tracing"):
+        traced(ember.tensor(args[0]))
