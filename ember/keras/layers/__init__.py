@@ -53,6 +53,7 @@ from .augmentation_color import (AutoContrast, Equalization, RandomColorDegenera
                                  RandomGrayscale, RandomHue, RandomInvert, RandomPosterization, RandomSaturation,
                                  RandomSharpness, Solarization)
 from .augmentation_mixing import CutMix, MixUp, RandomErasing
+from .augmentation_geometry import RandomColorJitter, RandomPerspective, RandomShear
 
 
 def serialize(layer) -> dict:

@@ -1,7 +1,8 @@
 """Affine image transforms (what Keras's ``ops.image.affine_transform`` computes on its torch backend).
 
 A transform ``[a0, a1, a2, b0, b1, b2, c0, c1]`` maps each output pixel
-``(x, y)`` to the input point ``(a0 x + a1 y + a2, b0 x + b1 y + b2)``, which
+``(x, y)`` to the input point ``((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k)``
+with ``k = c0 x + c1 y + 1`` (1 for affine transforms), which
 is sampled with ``nearest`` or ``bilinear`` interpolation. Points outside the
 image follow ``fill_mode``: ``reflect`` (d c b a | a b c d | d c b a),
 ``wrap``, ``nearest`` (edge pixels), ``mirror`` or ``constant``
@@ -65,9 +66,10 @@ def affine_transform(images, transforms, interpolation: str = "bilinear", fill_m
     transforms = numpy.asarray(transforms, dtype=numpy.float32).reshape(batch, 8)
     rows, columns = numpy.meshgrid(numpy.arange(height, dtype=numpy.float32),
                                    numpy.arange(width, dtype=numpy.float32), indexing="ij")
-    a0, a1, a2, b0, b1, b2 = (transforms[:, i, None, None] for i in range(6))
-    source_x = a0 * columns + a1 * rows + a2
-    source_y = b0 * columns + b1 * rows + b2
+    a0, a1, a2, b0, b1, b2, c0, c1 = (transforms[:, i, None, None] for i in range(8))
+    projective = c0 * columns + c1 * rows + 1.0  # 1 for an affine transform; perspective ones divide
+    source_x = (a0 * columns + a1 * rows + a2) / projective
+    source_y = (b0 * columns + b1 * rows + b2) / projective
     samples = numpy.broadcast_to(numpy.arange(batch)[:, None, None], (batch, height, width))
     output = None
     for (y_index, y_weight), (x_index, x_weight) in itertools.product(
@@ -89,3 +91,22 @@ def rotation_transforms(angles, height: int, width: int) -> numpy.ndarray:
     y_offset = ((height - 1) - (sin * (width - 1) + cos * (height - 1))) / 2.0
     zeros = numpy.zeros_like(angles)
     return numpy.stack([cos, -sin, x_offset, sin, cos, y_offset, zeros, zeros], 1).astype(numpy.float32)
+
+
+def homography_transforms(start_points, end_points) -> numpy.ndarray:
+    """Transforms mapping each output quadrilateral ``end_points`` onto ``start_points`` (``(batch, 4, 2)`` x, y).
+
+    The eight unknowns solve the linear system the four point pairs give (as Keras's
+    ``compute_homography_matrix``).
+    """
+    start = numpy.asarray(start_points, dtype=numpy.float64).reshape(-1, 4, 2)
+    end = numpy.asarray(end_points, dtype=numpy.float64).reshape(-1, 4, 2)
+    rows = []
+    for corner in range(4):
+        (sx, sy), (ex, ey) = start[:, corner].T, end[:, corner].T
+        ones, zeros = numpy.ones_like(ex), numpy.zeros_like(ex)
+        rows.append(numpy.stack([ex, ey, ones, zeros, zeros, zeros, -sx * ex, -sx * ey], -1))
+        rows.append(numpy.stack([zeros, zeros, zeros, ex, ey, ones, -sy * ex, -sy * ey], -1))
+    coefficients = numpy.stack(rows, 1)  # (batch, 8, 8)
+    targets = start.reshape(-1, 8)[..., None]  # x1, y1, x2, y2, ...
+    return numpy.linalg.solve(coefficients, targets)[..., 0].astype(numpy.float32)
