@@ -234,3 +234,5 @@ from .backend.numeric_settings import (  # noqa: E402,F401
 from .nn.functional.torch_level import (  # noqa: E402,F401
     convolution, gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell)
 _LAZY_NAMES["vmap"] = "func"
+from .ops.legacy_linalg import cholesky_inverse, cholesky_solve, qr, triangular_solve  # noqa: E402,F401
+from .ops.strided_and_gradient import as_strided, gradient  # noqa: E402,F401

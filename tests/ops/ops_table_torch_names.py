@@ -71,6 +71,28 @@ def _ties_and_nans(rng, shape):
     return values + np.where(rng.random(shape) < 0.5, rng.standard_normal(shape), 0.0)
 
 
+@st.composite
+def gradient_examples(draw):
+    shape = draw(shapes(min_dims=1, max_dims=3, min_side=3))
+    dims = draw(st.sampled_from([None, 0] + ([(0, len(shape) - 1)] if len(shape) > 1 else [])))
+    count = len(shape) if dims is None else (1 if isinstance(dims, int) else 2)
+    spacing = draw(st.sampled_from([1, 0.5, [2.0] * count]))
+    return Example((Operand(shape),), {"spacing": spacing, "dim": dims, "edge_order": draw(st.sampled_from([1, 2]))})
+
+
+@st.composite
+def as_strided_examples(draw):
+    size = draw(st.lists(st.integers(1, 3), min_size=1, max_size=2))
+    stride = draw(st.lists(st.integers(0, 3), min_size=len(size), max_size=len(size)))
+    offset = draw(st.integers(0, 2))
+    needed = offset + sum((n - 1) * s for n, s in zip(size, stride)) + 1
+    return Example((Operand((needed + draw(st.integers(0, 2)),)), tuple(size), tuple(stride), offset))
+
+
+def _qr_r(module):
+    return lambda a: module.qr(a)[1].abs()  # R's rows are unique up to sign
+
+
 CASES = [
     Case("hstack", *_listed("hstack"), ("concatenate",), same_rank_pairs(2, 1), BOTH),
     Case("hstack 1-D", *_listed("hstack"), ("concatenate",), same_rank_pairs(1, 0), BOTH),
@@ -107,4 +129,10 @@ CASES = [
     Case("fmin", ember.fmin, torch.fmin, ("where",), binary(), BOTH),
     Case("rsub", lambda x, y: ember.rsub(x, y, alpha=2), lambda x, y: torch.rsub(x, y, alpha=2), ("sub", "mul"),
          binary(), second_order=True),
+    Case("gradient", lambda x, **k: list(ember.gradient(x, **k)), lambda x, **k: list(torch.gradient(x, **k)),
+         ("concatenate", "getitem", "sub"), gradient_examples()),
+    Case("as_strided", ember.as_strided, torch.as_strided, ("getitem",), as_strided_examples()),
+    Case("cholesky_inverse", lambda l: ember.cholesky_inverse(ember.tril(l) + 3 * ember.eye(l.shape[0], dtype=l.dtype)),
+         lambda l: torch.cholesky_inverse(torch.tril(l) + 3 * torch.eye(l.shape[0], dtype=l.dtype)), ("matmul",),
+         st.integers(1, 4).map(lambda n: Example((Operand((n, n)),)))),
 ]

@@ -2,6 +2,7 @@
 (non-differentiable results, dtype questions, factories, settings, in-place function forms),
 each compared with PyTorch 2.13."""
 import math
+import warnings
 
 import numpy
 import pytest
@@ -333,3 +334,29 @@ def test_queries_and_switches_answer_as_torch_cpu():
         ember.set_default_tensor_type("torch.FloatTensor")
     assert ember.get_default_dtype() == ember.float32
     assert ember.vmap is ember.func.vmap
+
+
+def test_legacy_linear_algebra_matches_torch():
+    rng = numpy.random.default_rng(4)
+    a = rng.standard_normal((3, 3))
+    factor = numpy.linalg.cholesky(a @ a.T + 3 * numpy.eye(3))
+    b = rng.standard_normal((3, 2))
+    for upper in (False, True):
+        given = factor.T if upper else factor
+        same(ember.cholesky_solve(ember.tensor(b), ember.tensor(given), upper),
+             torch.cholesky_solve(torch.tensor(b), torch.tensor(given), upper))
+        same(ember.cholesky_inverse(ember.tensor(given), upper), torch.cholesky_inverse(torch.tensor(given), upper))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's deprecation notes for triangular_solve and qr
+        for upper in (True, False):
+            for transpose in (True, False):
+                for unit in (True, False):
+                    mine = ember.triangular_solve(ember.tensor(b), ember.tensor(a), upper, transpose, unit)
+                    theirs = torch.triangular_solve(torch.tensor(b), torch.tensor(a), upper, transpose, unit)
+                    same(mine.solution, theirs.solution)
+                    same(mine.cloned_coefficient, theirs.cloned_coefficient)
+        q, r = ember.qr(ember.tensor(a))
+        same(q @ r, torch.tensor(a))
+    with pytest.raises(ember.EmberValueError, match="outside"):
+        ember.as_strided(ember.ones(4), (3,), (2,))
+
