@@ -194,20 +194,23 @@ def _patch_bytes(channels, kernel, out, itemsize) -> int:
 
 def conv_forward(xp, x, w, stride, pads, dilation, groups, out):
     """N-d cross-correlation ``(N, C, *spatial) x (O, C/G, *kernel) -> (N, O, *out)``."""
-    chunks = _batch_chunks(x.shape[0], _patch_bytes(x.shape[1], w.shape[2:], out, x.dtype.itemsize))
+    count = thread_count(xp, _macs(x.shape[0], w.shape, out))
+    chunks = _parts(x.shape[0], _patch_bytes(x.shape[1], w.shape[2:], out, x.dtype.itemsize), count)
     if not chunks:
         return _conv_batch(xp, x, w, stride, pads, dilation, groups, out)
     result = xp.empty((x.shape[0], w.shape[0]) + tuple(out), dtype=x.dtype)
 
     def run(part):
         _conv_batch(xp, x[part], w, stride, pads, dilation, groups, out, result[part])
-    each_chunk(xp, run, chunks, _macs(x.shape[0], w.shape, out))
+    each_chunk(run, chunks, count)
     return result
 
 
 def conv_weight_grad_forward(xp, x, g, stride, pads, dilation, groups, kernel):
     """The adjoint of :func:`conv_forward` in its weight: ``(O, C/G, *kernel)``."""
-    chunks = _batch_chunks(x.shape[0], _patch_bytes(x.shape[1], kernel, g.shape[2:], x.dtype.itemsize))
+    weight_shape = (g.shape[1], x.shape[1] // groups) + tuple(kernel)
+    count = thread_count(xp, _macs(x.shape[0], weight_shape, g.shape[2:]))
+    chunks = _parts(x.shape[0], _patch_bytes(x.shape[1], kernel, g.shape[2:], x.dtype.itemsize), count)
     if not chunks:
         return _conv_weight_grad_batch(xp, x, g, stride, pads, dilation, groups, kernel)
     partial = [None] * len(chunks)
@@ -216,8 +219,7 @@ def conv_weight_grad_forward(xp, x, g, stride, pads, dilation, groups, kernel):
         part = chunks[number]
         partial[number] = _conv_weight_grad_batch(xp, x[part], g[part], stride, pads, dilation, groups,
                                                   kernel)
-    weight_shape = (g.shape[1], x.shape[1] // groups) + tuple(kernel)
-    each_chunk(xp, run, range(len(chunks)), _macs(x.shape[0], weight_shape, g.shape[2:]))
+    each_chunk(run, range(len(chunks)), count)
     grad = partial[0]
     for term in partial[1:]:  # in batch order whatever the threads: the same sum every time
         grad += term
@@ -227,14 +229,15 @@ def conv_weight_grad_forward(xp, x, g, stride, pads, dilation, groups, kernel):
 def conv_transpose_forward(xp, g, w, stride, pads, dilation, groups, spatial):
     """The adjoint of :func:`conv_forward` in its input: ``(N, O, *out) -> (N, C, *spatial)``."""
     channels = groups * w.shape[1]
-    chunks = _batch_chunks(g.shape[0], _patch_bytes(channels, w.shape[2:], g.shape[2:], g.dtype.itemsize))
+    count = thread_count(xp, _macs(g.shape[0], w.shape, g.shape[2:]))
+    chunks = _parts(g.shape[0], _patch_bytes(channels, w.shape[2:], g.shape[2:], g.dtype.itemsize), count)
     if not chunks:
         return _conv_transpose_batch(xp, g, w, stride, pads, dilation, groups, spatial)
     result = xp.empty((g.shape[0], channels) + tuple(spatial), dtype=g.dtype)
 
     def run(part):
         _conv_transpose_batch(xp, g[part], w, stride, pads, dilation, groups, spatial, result[part])
-    each_chunk(xp, run, chunks, _macs(g.shape[0], w.shape, g.shape[2:]))
+    each_chunk(run, chunks, count)
     return result
 
 
@@ -244,22 +247,40 @@ def _macs(n: int, weight_shape, out) -> int:
 
 
 # --- threads ----------------------------------------------------------------------------------
-# A convolution as large as a large matrix product (ember.backend.threads.LARGE_PRODUCT
-# multiply-adds) runs its batch chunks on get_num_threads() threads, as a large product gets
-# that many BLAS threads: the copies and col2im adds run in parallel too (NumPy and BLAS release
-# the GIL), and each chunk's GEMM stays on one BLAS thread. Chunk boundaries do not depend on the
-# thread count, so results are the same with any count.
-def each_chunk(xp, run, parts, macs, policy=None, pool=None) -> None:
-    """``run(part)`` for every part, on several threads for a large convolution on NumPy arrays.
+# A convolution of at least THREADED_MACS multiply-adds runs its batch chunks on
+# get_num_threads() threads (ember.backend.threads' count for large products): copies, col2im
+# adds and GEMMs (one BLAS thread each) run in parallel, as NumPy and BLAS release the GIL.
+# Waiting threads block instead of spinning, so a loaded machine loses little. A batch small
+# enough for one pass is split into one part per thread; the weight gradient then sums the parts
+# (rounding differs from one pass). Chunked batches keep their boundaries: same result with any count.
+THREADED_MACS = 1 << 27  # threads.LARGE_PRODUCT: the BLAS policy's large product
 
-    ``policy`` is :mod:`ember.backend.threads` and ``pool(count)`` gives the shared thread
-    pool (defaults set below, like :func:`scratch`'s buffers): the standalone NumPy export
-    copies this source with both None and runs the parts in turn.
+
+def thread_count(xp, macs: int, policy=None) -> int:
+    """Threads for a convolution of ``macs`` multiply-adds: 1, or ``get_num_threads()`` for a large one.
+
+    ``policy`` is :mod:`ember.backend.threads` (set below, like :func:`scratch`'s buffers);
+    the standalone NumPy export copies this source with None: one thread there.
     """
-    count = 1
-    if policy is not None and xp is numpy and len(parts) > 1 and macs >= policy.LARGE_PRODUCT:
-        count = min(policy.get_num_threads(), len(parts))
-    if count < 2:
+    if policy is None or xp is not numpy or macs < THREADED_MACS:
+        return 1
+    return policy.get_num_threads()
+
+
+def _parts(n: int, patch_bytes: int, count: int) -> list:
+    """The batch chunks (:func:`_batch_chunks`), or ``count`` parts of a batch made in one pass."""
+    chunks = _batch_chunks(n, patch_bytes)
+    if chunks or count < 2 or n < 2:
+        return chunks
+    size = -(-n // count)
+    return [slice(start, min(start + size, n)) for start in range(0, n, size)]
+
+
+def each_chunk(run, parts, count: int, pool=None) -> None:
+    """``run(part)`` for every part, on ``count`` threads from ``pool(count)`` (the shared pool,
+    set below; None in the standalone export, where ``count`` is always 1)."""
+    count = min(count, len(parts))
+    if count < 2 or pool is None:
         for part in parts:
             run(part)
         return
@@ -412,4 +433,5 @@ def _grouped(xp, g, groups):
 
 from ..backend import threads as _threads  # noqa: E402  (the policy module imports nothing of ours)
 
-each_chunk.__defaults__ = (_threads, _shared_pool)
+thread_count.__defaults__ = (_threads,)
+each_chunk.__defaults__ = (_shared_pool,)

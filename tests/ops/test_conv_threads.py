@@ -11,7 +11,6 @@ import numpy
 import pytest
 
 import ember
-from ember.backend import threads
 from ember.primitives import conv_kernels
 
 
@@ -20,7 +19,7 @@ def small_chunks(monkeypatch):
     """Chunks of one or two samples, and every convolution counted as large."""
     monkeypatch.setattr(conv_kernels, "WHOLE_BATCH_BYTES", 0)
     monkeypatch.setattr(conv_kernels, "CHUNK_BYTES", 1)
-    monkeypatch.setattr(threads, "LARGE_PRODUCT", 1)
+    monkeypatch.setattr(conv_kernels, "THREADED_MACS", 1)
     before = ember.get_num_threads()
     yield
     ember.set_num_threads(before)
@@ -85,3 +84,30 @@ def test_one_thread_runs_in_the_caller(small_chunks, monkeypatch):
     x, w = numpy.ones((4, 2, 5, 5)), numpy.ones((3, 2, 3, 3))
     conv_kernels.conv_forward(numpy, x, w, (1, 1), ((0, 0), (0, 0)), (1, 1), 1, (3, 3))
     assert len(seen) == 4 and set(seen) == {threading.current_thread()}
+
+
+def test_one_pass_batch_splits_across_threads(monkeypatch):
+    """Below the chunking size the batch is split in one part per thread: the forward and the input
+    gradient are per sample (identical), the weight gradient sums the parts (rounding only)."""
+    monkeypatch.setattr(conv_kernels, "THREADED_MACS", 1)
+    before = ember.get_num_threads()
+    rng = numpy.random.default_rng(2)
+    x = rng.standard_normal((5, 4, 8, 8)).astype(numpy.float32)
+    w = rng.standard_normal((3, 4, 3, 3)).astype(numpy.float32)
+    try:
+        ember.set_num_threads(1)
+        assert conv_kernels._parts(5, 100, conv_kernels.thread_count(numpy, 10 ** 9)) == []
+        serial = _three_kernels(x, w, ((1, 1), (1, 1)), 1)
+        ember.set_num_threads(2)
+        assert conv_kernels._parts(5, 100, conv_kernels.thread_count(numpy, 10 ** 9)) == [slice(0, 3), slice(3, 5)]
+        threaded = _three_kernels(x, w, ((1, 1), (1, 1)), 1)
+    finally:
+        ember.set_num_threads(before)
+    numpy.testing.assert_array_equal(threaded[0], serial[0])
+    numpy.testing.assert_allclose(threaded[1], serial[1], rtol=1e-5, atol=1e-5)
+    numpy.testing.assert_array_equal(threaded[2], serial[2])
+
+
+def test_standalone_copy_runs_on_one_thread():
+    """The exported copy of thread_count has no policy: one thread, whatever the size."""
+    assert conv_kernels.thread_count(numpy, 10 ** 12, None) == 1
