@@ -293,3 +293,11 @@ def test_data_dependent_ops_run_eagerly_and_refuse_tracing(name, args):
     traced = ember.function(lambda x: function(x))
     with pytest.raises(Exception, match="cannot trace|does not know while tracing"):
         traced(ember.tensor(args[0]))
+
+
+@pytest.mark.parametrize("namespace", ["numpy", "nn", "linalg"])
+def test_sub_namespaces_hold_keras_names(namespace):
+    names = [name for name in dir(getattr(keras.ops, namespace)) if not name.startswith("_")]
+    missing = [name for name in names if not hasattr(getattr(ember_keras.ops, namespace), name)]
+    assert not missing, f"keras.ops.{namespace} names Ember lacks: {missing}"
+    assert ember_keras.ops.nn.ctc_loss is ember_keras.ops.ctc_loss

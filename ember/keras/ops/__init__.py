@@ -32,8 +32,19 @@ from .core_more import *  # noqa: F401,F403  (custom_gradient, associative_scan,
 # The star imports also brought the modules' own imports: not part of keras.ops.
 del F, NF, annotations, builtins, ember, math, numpy, tensor_ops, tf_math  # noqa: F821
 
-# Keras's sub-namespaces name the same functions.
+# Keras's sub-namespaces name the same functions: ``ops.numpy``, ``ops.nn``, ``ops.math`` (and
+# ``ops.core``) each hold every function above (a superset of Keras's split); ``ops.linalg`` and
+# ``ops.image`` are their own modules.
 from . import conv_ops, extra_ops, image, linalg, more_ops, nn_ops, numpy_ops  # noqa: E402,F401
 from . import core_more, linalg_more, nn_more, numpy_more, signal_ops  # noqa: E402,F401
-nn = core = nn_ops
-numpy = math = numpy_ops
+
+
+def _sub_namespace(name: str):
+    import types
+    module = types.ModuleType(f"{__name__}.{name}", f"``keras.ops.{name}``: every ``keras.ops`` function.")
+    module.__dict__.update({key: value for key, value in globals().items()
+                            if not key.startswith("_") and callable(value) and not isinstance(value, types.ModuleType)})
+    return module
+
+
+numpy, nn, math, core = (_sub_namespace(name) for name in ("numpy", "nn", "math", "core"))
