@@ -103,7 +103,7 @@ def test_istft_matches_keras(sequence_length, stride, fft_length, window, center
 
 
 GRADIENT_CASES = [
-    ("cholesky_inverse", (LOWER,), {}), ("correlate", (A[0], B[1, :3]), {"mode": "same"}),
+    ("cholesky_inverse", (LOWER,), {}), ("correlate", (A[0], B[1, :3]), {"mode": "same"}), ("lu_factor", (SQUARE,), {}),
     ("stft", (SIGNAL, 8, 4, 8), {}), ("extract_sequences", (SIGNAL, 8, 3), {}),
     ("adaptive_average_pool", (IMAGES, 3), {}), ("adaptive_max_pool", (IMAGES, (2, 4)), {}),
     ("unfold", (CHANNELS_FIRST, 2), {}), ("fold", (PATCHES, (4, 5), 2), {}),

@@ -1,11 +1,12 @@
 """``keras.ops``'s remaining linear algebra: ``cholesky_inverse``, ``eig``, ``lu_factor``,
 ``matrix_rank`` and the forward-mode ``jvp``.
 
-``cholesky_inverse`` and ``jvp`` are composites of differentiable Ember ops. ``eig``,
-``lu_factor`` and ``matrix_rank`` run NumPy's LAPACK routines eagerly and carry no gradient:
-``eig`` of a real matrix returns complex64/complex128 eigenvalues and eigenvectors, as Keras
-on torch does (Ember has complex tensors), and ``eig``/``lu_factor`` refuse an input that
-requires grad instead of silently dropping its gradient.
+``cholesky_inverse``, ``jvp`` and ``lu_factor`` are composites of differentiable Ember ops
+(``lu_factor``'s pivots are chosen from the values, eagerly, then the elimination is recorded).
+``eig`` and ``matrix_rank`` call NumPy's LAPACK routines eagerly: ``eig`` of a real matrix returns
+complex64/complex128 eigenvalues and eigenvectors, as Keras on torch does (Ember has complex
+tensors), but has no gradient, so it refuses an input that requires grad instead of silently
+dropping the gradient; ``matrix_rank`` is an integer.
 
 Example:
     >>> from ember.keras import ops
@@ -53,31 +54,38 @@ def eig(x):
 
 
 def _lu_one(matrix):
-    """Partial-pivoting LU of one square matrix: packed factors and 0-based pivot rows (LAPACK's getrf)."""
-    lu = matrix.astype(matrix.dtype, copy=True)
-    size = lu.shape[0]
-    pivots = numpy.zeros(size, dtype="int32")
+    """Partial-pivoting LU of one square matrix in Ember ops (differentiable for the chosen pivots):
+    the packed factors (L's unit diagonal implied) and the 0-based pivot row of each step (LAPACK's getrf)."""
+    size = matrix.shape[0]
+    pivots, rows = [], matrix
     for column in range(size):
-        pivot = column + int(numpy.argmax(numpy.abs(lu[column:, column])))
-        pivots[column] = pivot
+        pivot = column + int(numpy.argmax(numpy.abs(numpy.asarray(rows[column:, column].detach()))))
+        pivots.append(pivot)
         if pivot != column:
-            lu[[column, pivot]] = lu[[pivot, column]]
-        if lu[column, column] != 0:
-            lu[column + 1:, column] /= lu[column, column]
-            lu[column + 1:, column + 1:] -= numpy.outer(lu[column + 1:, column], lu[column, column + 1:])
-    return lu, pivots
+            order = list(range(size))
+            order[column], order[pivot] = pivot, column
+            rows = rows[ember.tensor(order)]
+        head = rows[column, column]
+        # a zero pivot leaves its column of L at zero, as LAPACK does (the matrix is singular)
+        safe = ember.where(head == 0, ember.ones_like(head), head)
+        multipliers = ember.where(head == 0, ember.zeros_like(rows[column + 1:, column]), rows[column + 1:, column] / safe)
+        trailing = rows[column + 1:, column + 1:] - F.unsqueeze(multipliers, 1) * F.unsqueeze(rows[column, column + 1:], 0)
+        lower_rows = F.concat([rows[column + 1:, :column], F.unsqueeze(multipliers, 1), trailing], 1)
+        rows = F.concat([rows[:column + 1], lower_rows], 0)
+    return rows, pivots
 
 
 def lu_factor(x):
-    """``(LU, pivots)``: L (unit diagonal, below) and U packed in one matrix, pivots 0-based as in Keras."""
-    array = _eager_array(x, "lu_factor")
-    if array.ndim < 2 or array.shape[-1] != array.shape[-2]:
-        raise ValueError(f"lu_factor: expected square matrices, got shape {array.shape}")
-    flat = array.reshape((-1,) + array.shape[-2:])
-    results = [_lu_one(matrix) for matrix in flat]
-    lu = numpy.stack([r[0] for r in results]).reshape(array.shape)
-    pivots = numpy.stack([r[1] for r in results]).reshape(array.shape[:-1])
-    return ember.from_numpy(lu), ember.from_numpy(pivots)
+    """``(LU, pivots)``: L (unit diagonal, below) and U packed in one matrix, pivots 0-based (int32) as in
+    Keras. Differentiable: the elimination is written in Ember ops for the pivots the values choose."""
+    value = _float_result(_t(x))
+    if value.ndim < 2 or value.shape[-1] != value.shape[-2]:
+        raise ValueError(f"lu_factor: expected square matrices, got shape {tuple(value.shape)}")
+    flat = F.reshape(value, (-1,) + tuple(value.shape[-2:]))
+    results = [_lu_one(flat[index]) for index in range(flat.shape[0])]
+    packed = F.reshape(F.stack([r[0] for r in results], 0), tuple(value.shape))
+    pivots = numpy.asarray([r[1] for r in results], dtype="int32").reshape(tuple(value.shape[:-1]))
+    return packed, ember.from_numpy(pivots)
 
 
 def matrix_rank(x, tol=None):
