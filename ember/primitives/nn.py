@@ -543,6 +543,12 @@ def _halving_fit(x, g, kernel, stride, padding, dilation) -> bool:
             and all(2 * o <= n for o, n in zip(g.shape[2:], x.shape[2:])))
 
 
+# The halving path makes about a dozen passes over a chunk of samples: chunks of about this
+# many bytes of x stay in cache between them (0.83-0.85x the time of whole-batch passes for
+# the Keras convnet's (128, 32, 26, 26) input, measured interleaved); smaller inputs go whole.
+POOL_CHUNK_BYTES = 1 << 21
+
+
 def _halving_max_pool_grad(xp, x, g):
     """:class:`MaxPoolGrad` for the common 2x2 pooling with stride 2 (``MaxPool2d(2)``), or None.
 
@@ -557,6 +563,20 @@ def _halving_max_pool_grad(xp, x, g):
     keeps ``inf * 0`` out of the result.
     """
     rows, columns = g.shape[2:]
+    covered = x.shape[2] == 2 * rows and x.shape[3] == 2 * columns
+    result = (xp.empty if covered else xp.zeros)(x.shape, dtype=g.dtype)
+    n = x.shape[0]
+    size = n if x.nbytes <= 2 * POOL_CHUNK_BYTES else max(1, POOL_CHUNK_BYTES // max(x[:1].nbytes, 1))
+    for start in range(0, n, size):
+        part = slice(start, start + size)
+        if not _halving_part(xp, x[part], g[part], result[part]):
+            return None
+    return result
+
+
+def _halving_part(xp, x, g, result) -> bool:
+    """:func:`_halving_max_pool_grad` on a chunk of samples, into ``result``; False on NaN/inf."""
+    rows, columns = g.shape[2:]
     corners = _scratch(xp, "patches", (4,) + g.shape, x.dtype)  # temporaries: no fresh pages
     for number, (a, b) in enumerate(((0, 0), (0, 1), (1, 0), (1, 1))):
         corners[number] = x[:, :, a:a + 2 * rows:2, b:b + 2 * columns:2]
@@ -567,16 +587,14 @@ def _halving_max_pool_grad(xp, x, g):
     top = xp.maximum(top_left, top_right, out=top_left)
     bottom = xp.maximum(bottom_left, bottom_right, out=bottom_left)
     if bool(xp.isnan(top.sum() + bottom.sum())) or not bool(xp.isfinite(g).all()):
-        return None  # (an overflowing sum only sends finite inputs to the general path)
-    covered = x.shape[2] == 2 * rows and x.shape[3] == 2 * columns
-    result = (xp.empty if covered else xp.zeros)(x.shape, dtype=g.dtype)
+        return False  # (an overflowing sum only sends finite inputs to the general path)
     to_top = xp.multiply(g, top >= bottom, out=top_right)
     to_bottom = xp.subtract(g, to_top, out=bottom_right)
     for a, row, first in ((0, to_top, first_in_top), (1, to_bottom, first_in_bottom)):
         left = xp.multiply(row, first, out=corners[2 * a])
         result[:, :, a:a + 2 * rows:2, 0:2 * columns:2] = left
         result[:, :, a:a + 2 * rows:2, 1:1 + 2 * columns:2] = xp.subtract(row, left, out=row)
-    return result
+    return True
 
 
 def max_pool(x, kernel, stride, padding, dilation, ceil_mode):

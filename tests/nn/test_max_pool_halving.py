@@ -64,3 +64,16 @@ def test_non_finite_values_leave_the_halving_path(bad):
 def test_other_geometries_take_the_general_path(attrs, x_dtype, g_dtype):
     x, g = numpy.zeros((1, 1, 6, 6), x_dtype), numpy.zeros((1, 1, 3, 3), g_dtype)
     assert not nn_ops._halving_fit(x, g, *attrs)
+
+
+def test_chunked_batches_match_pytorch(monkeypatch):
+    """Large inputs go through in chunks of samples; a NaN in a late chunk still leaves the path."""
+    monkeypatch.setattr(nn_ops, "POOL_CHUNK_BYTES", 256)  # one sample (2x4x5 float64) per chunk
+    rng = numpy.random.default_rng(5)
+    x = rng.integers(-1, 2, (7, 2, 4, 5)).astype(numpy.float64)
+    g = rng.standard_normal((7, 2, 2, 2))
+    fast = nn_ops._halving_max_pool_grad(numpy, x, g)
+    numpy.testing.assert_array_equal(fast, _torch_grad(x, g))
+    x[6, 1, 0, 0] = numpy.nan
+    assert nn_ops._halving_max_pool_grad(numpy, x, g) is None
+    numpy.testing.assert_array_equal(nn_ops.MaxPoolGrad.forward(numpy, x, g, *HALVING), _torch_grad(x, g))
