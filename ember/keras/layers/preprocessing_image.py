@@ -56,8 +56,8 @@ class Resizing(Layer):
                  crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False, fill_mode="constant",
                  fill_value: float = 0.0, antialias: bool = False, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        if pad_to_aspect_ratio or antialias:
-            raise ValueError("Resizing(pad_to_aspect_ratio=True / antialias=True) is not supported by Ember")
+        if pad_to_aspect_ratio:
+            raise ValueError("Resizing(pad_to_aspect_ratio=True) is not supported by Ember")
         self.height, self.width, self.interpolation = height, width, interpolation
         self.crop_to_aspect_ratio, self.pad_to_aspect_ratio = crop_to_aspect_ratio, pad_to_aspect_ratio
         self.fill_mode, self.fill_value, self.antialias = fill_mode, fill_value, antialias
@@ -67,7 +67,7 @@ class Resizing(Layer):
         images, single = _as_batch(_float(inputs, self.dtype))
         if self.crop_to_aspect_ratio:
             images = crop_to_aspect(images, self.height, self.width)
-        outputs = resize(images, self.height, self.width, self.interpolation)
+        outputs = resize(images, self.height, self.width, self.interpolation, self.antialias)
         return outputs[0] if single else outputs
 
     def compute_output_shape(self, input_shape):

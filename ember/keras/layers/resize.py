@@ -25,10 +25,19 @@ import ember
 INTERPOLATIONS = ("nearest", "bilinear")
 
 
-def interpolation_matrix(out_size: int, in_size: int, interpolation: str) -> numpy.ndarray:
-    """The ``(out_size, in_size)`` weights mapping source pixels to output pixels."""
+def interpolation_matrix(out_size: int, in_size: int, interpolation: str, antialias: bool = False) -> numpy.ndarray:
+    """The ``(out_size, in_size)`` weights mapping source pixels to output pixels.
+
+    With ``antialias``, bilinear downscaling widens the triangle filter by the scale factor, so each
+    output pixel averages every input pixel it covers (PyTorch's ``interpolate(antialias=True)``, which
+    Keras's torch backend calls; the weights are :func:`ember.ops.resampling.resampling_weights`, shared
+    with ``F.interpolate`` and the vision transforms). ``nearest`` ignores it, as there.
+    """
     if interpolation not in INTERPOLATIONS:
         raise ValueError(f"Unsupported interpolation {interpolation!r}; Ember supports {INTERPOLATIONS}")
+    if antialias and interpolation == "bilinear":
+        from ember.ops.resampling import resampling_weights
+        return numpy.asarray(resampling_weights(in_size, out_size, "bilinear", antialias=True), dtype="float32")
     scale = in_size / out_size
     weights = numpy.zeros((out_size, in_size), dtype="float32")
     for index in range(out_size):
@@ -44,18 +53,18 @@ def interpolation_matrix(out_size: int, in_size: int, interpolation: str) -> num
     return weights
 
 
-def resize_axis(x, axis: int, size: int, interpolation: str):
+def resize_axis(x, axis: int, size: int, interpolation: str, antialias: bool = False):
     """Resize one axis of ``x`` to ``size``."""
     if x.shape[axis] == size:
         return x
-    matrix = ember.tensor(interpolation_matrix(size, x.shape[axis], interpolation), dtype=x.dtype)
+    matrix = ember.tensor(interpolation_matrix(size, x.shape[axis], interpolation, antialias), dtype=x.dtype)
     moved = ember.swapaxes(x, axis, -1)
     return ember.swapaxes(ember.matmul(moved, ember.t(matrix)), axis, -1)
 
 
-def resize(x, height: int, width: int, interpolation: str = "bilinear"):
+def resize(x, height: int, width: int, interpolation: str = "bilinear", antialias: bool = False):
     """Resize ``(batch, h, w, channels)`` images to ``(batch, height, width, channels)``."""
-    return resize_axis(resize_axis(x, 1, height, interpolation), 2, width, interpolation)
+    return resize_axis(resize_axis(x, 1, height, interpolation, antialias), 2, width, interpolation, antialias)
 
 
 def repeat_axis(x, axis: int, times: int):
