@@ -119,8 +119,12 @@ def run(node, grad):
         key = tuple(key)
     try:
         entry = _cache.get(key)
-    except TypeError:  # an unhashable attribute (an index array)
-        return run_eager(node, grad)
+    except TypeError:  # slices (unhashable before Python 3.12) or an index array in the attributes
+        attrs = _hashable(node.attrs)
+        if attrs is None:
+            return run_eager(node, grad)
+        key = (key[0], attrs) + key[2:]
+        entry = _cache.get(key)
     if entry is not None and type(entry) is not int:
         return entry(node, grad)  # the compiled rule, or run_eager for an untraceable key
     count = (entry or 0) + 1
@@ -130,6 +134,31 @@ def run(node, grad):
     entry = _compile(node, grad)
     _store(key, entry)
     return entry(node, grad)
+
+
+class _Unhashable(Exception):
+    pass
+
+
+def _hashable(attrs):
+    """``attrs`` with each slice spelled as a tuple; None if an array (or another unhashable
+    value) is inside."""
+    try:
+        return _spelled(attrs)
+    except _Unhashable:
+        return None
+
+
+def _spelled(item):
+    if type(item) is slice:
+        return (slice, item.start, item.stop, item.step)
+    if type(item) is tuple or type(item) is list:
+        return (type(item), tuple(_spelled(part) for part in item))
+    try:
+        hash(item)
+    except TypeError:
+        raise _Unhashable from None
+    return item
 
 
 def _store(key, entry) -> None:
