@@ -83,3 +83,51 @@ def test_deserialize_matches_keras():
         assert type(restored).__name__ == type(metric).__name__ and restored.name == metric.name
         assert set(restored.get_config()) == set(metric.get_config())
     assert ember_keras.metrics.deserialize("poisson") is ember_keras.metrics.poisson
+
+
+TRACED = [("AUC", {}, BINARY_TRUE, BINARY_SCORES), ("AUC", {"curve": "PR"}, BINARY_TRUE, BINARY_SCORES),
+          ("Precision", {"thresholds": [0.3, 0.6]}, BINARY_TRUE, BINARY_SCORES),
+          ("Recall", {}, BINARY_TRUE, BINARY_SCORES), ("TruePositives", {}, BINARY_TRUE, BINARY_SCORES),
+          ("PrecisionAtRecall", {"recall": 0.6}, BINARY_TRUE, BINARY_SCORES),
+          ("F1Score", {"average": "macro"}, ONE_HOT, SCORES), ("FBetaScore", {"beta": 2.0}, ONE_HOT, SCORES),
+          ("R2Score", {}, REGRESSION_TRUE, REGRESSION_PRED), ("MeanIoU", {"num_classes": 4}, CLASS_IDS, PREDICTED_IDS),
+          ("OneHotMeanIoU", {"num_classes": 4}, ONE_HOT, SCORES)]
+
+
+@pytest.mark.parametrize("name,kwargs,y_true,y_pred", TRACED, ids=[f"{c[0]}{i}" for i, c in enumerate(TRACED)])
+def test_counting_metrics_update_inside_a_traced_function(name, kwargs, y_true, y_pred):
+    """Their state is variables updated by Ember ops: one trace serves every batch (Keras-on-torch has no
+    tf.function, so the reference values come from Keras's eager updates)."""
+    import ember
+    expected, actual = getattr(keras.metrics, name)(**kwargs), getattr(ember_keras.metrics, name)(**kwargs)
+    actual.update_state(y_true[0][:1], y_pred[0][:1])  # builds the lazily made variables outside the trace
+    actual.reset_state()
+
+    @ember.function
+    def step(labels, predictions, weights):
+        actual.update_state(labels, predictions, sample_weight=weights)
+        return ember.sum(predictions)
+
+    for batch in range(3):
+        step(ember.tensor(y_true[batch]), ember.tensor(y_pred[batch]), ember.tensor(WEIGHTS[batch]))
+        expected.update_state(y_true[batch], y_pred[batch], sample_weight=WEIGHTS[batch])
+        np.testing.assert_allclose(np.asarray(actual.result()), as_numpy(expected.result()), rtol=1e-5, atol=1e-6)
+    assert step.trace_count == 1
+
+
+def test_compiled_fit_reports_counting_metrics_like_keras():
+    x = RNG.normal(size=(48, 4)).astype("float32")
+    y = (x[:, :1] + 0.3 * RNG.normal(size=(48, 1)) > 0).astype("float32")
+    kernel, bias = (RNG.normal(size=(4, 1)) * 0.3).astype("float32"), np.zeros(1, "float32")
+    histories = []
+    for module in (keras, ember_keras):
+        model = module.Sequential([module.Input((4,)), module.layers.Dense(1, activation="sigmoid")])
+        model.layers[-1].set_weights([kernel, bias])
+        model.compile(optimizer=module.optimizers.SGD(0.1), loss="binary_crossentropy",
+                      metrics=[module.metrics.AUC(name="auc"), module.metrics.Precision(name="precision"),
+                               module.metrics.BinaryIoU(name="iou"), module.metrics.F1Score(name="f1", threshold=0.5)])
+        histories.append(model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0).history)
+    for key in ("loss", "auc", "precision", "iou", "f1"):
+        np.testing.assert_allclose(np.asarray(histories[1][key], "float32").reshape(2, -1),
+                                   np.asarray(histories[0][key], "float32").reshape(2, -1), rtol=1e-4, atol=1e-5,
+                                   err_msg=key)

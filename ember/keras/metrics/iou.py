@@ -2,8 +2,8 @@
 
 All accumulate a ``num_classes × num_classes`` confusion matrix (rows: true
 class, columns: predicted class) in a state variable, updated with Ember ops
-(a scatter-add of the sample weights), so they update inside a compiled
-``fit`` step too. As in Keras 3 the counts are int32 by default (weights are
+(the weighted one-hot rows of the labels times those of the predictions), so
+they update inside a compiled ``fit`` step too. As in Keras 3 the counts are int32 by default (weights are
 truncated to integers), ids outside ``[0, num_classes)`` and ``ignore_class``
 are left out, and ``result()`` is the mean of ``tp / (tp + fp + fn)`` over
 ``target_class_ids`` among the classes that occur.
@@ -59,10 +59,15 @@ class IoU(Metric):
         if self.ignore_class is not None:
             keep = keep & (y_true != self.ignore_class)
         weights = ember.where(keep, weights, ember.zeros_like(weights))
-        cells = ember.where(keep, y_true * self.num_classes + y_pred, ember.zeros_like(y_true))
-        counts = ember.zeros((self.num_classes * self.num_classes,), dtype="float64").index_add(0, cells, weights)
-        counts = ember.reshape(counts, (self.num_classes, self.num_classes))
+        # counts[i, j] = sum of the weights of samples with true class i and predicted class j: a product of
+        # one-hot rows (N x C each, not N x C^2), so it traces and stays small for many samples.
+        true_rows = ember.unsqueeze(weights, 1) * self._one_hot(y_true)
+        counts = ember.matmul(ember.transpose(true_rows, 0, 1), self._one_hot(y_pred))
         self.total_cm.assign_add(ember.cast(counts, self.total_cm.dtype))
+
+    def _one_hot(self, ids):
+        classes = ember.arange(self.num_classes, dtype=ember.int64)
+        return ember.cast(ember.unsqueeze(ids, 1) == ember.unsqueeze(classes, 0), "float64")
 
     def result(self):
         matrix = ember.cast(self.total_cm.value, "float32")

@@ -187,10 +187,3 @@ class MeanMetricWrapper(Mean):
 
     def get_config(self) -> dict:
         return {**super().get_config(), **self._fn_kwargs}
-
-
-def _align(weights: numpy.ndarray, ndim: int) -> numpy.ndarray:
-    """NumPy sample weights of shape (batch,) against values of shape (batch, ...)."""
-    while weights.ndim > ndim and weights.shape[-1] == 1:
-        weights = weights[..., 0]
-    return weights.reshape(weights.shape + (1,) * (ndim - weights.ndim))

@@ -1,8 +1,10 @@
 """Score metrics: FBetaScore/F1Score, R2Score, and the metrics at a fixed operating point.
 
-All accumulate NumPy counts across batches and compute Keras's formulas in
-``result()`` (a 0-d or 1-d tensor). Their counts are NumPy arrays, so they update
-eagerly only, not inside an ``ember.function`` trace (``fit`` updates metrics eagerly).
+All accumulate their counts in state variables updated with Ember ops (so
+they also update inside an ``ember.function`` trace, a compiled ``fit`` step)
+and compute Keras's formulas in ``result()`` (a 0-d or 1-d tensor). FBetaScore
+and R2Score make their per-class variables at the first update, when the
+number of classes is known, as Keras does.
 
 - ``FBetaScore``: per-class true/false positive and false negative counts;
   predictions are the row's maximum (``threshold=None``) or ``> threshold``;
@@ -24,11 +26,11 @@ Example:
 """
 from __future__ import annotations
 
-import numpy
+import ember
 
 from .. import backend
-from .confusion import _ConfusionMatrix, _ratio
-from .metric import Metric, _align, as_numpy, as_result
+from .confusion import _ConfusionMatrix, aligned_weights
+from .metric import Metric, as_tensor, divide_no_nan
 
 
 class FBetaScore(Metric):
@@ -47,40 +49,52 @@ class FBetaScore(Metric):
                              f"]0, 1]. Received: threshold={threshold}")
         super().__init__(name, dtype)
         self.average, self.beta, self.threshold = average, beta, threshold
-        self.reset_state()
+        self._built = False
 
-    def reset_state(self) -> None:
-        self.true_positives = self.false_positives = self.false_negatives = self.intermediate_weights = 0.0
+    def _build(self, num_classes: int) -> None:
+        shape = () if self.average == "micro" else (num_classes,)
+        for state in ("true_positives", "false_positives", "false_negatives", "intermediate_weights"):
+            setattr(self, state, self.add_variable(shape=shape, name=state))
+        self._built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        y_true, y_pred = as_numpy(y_true).astype(numpy.float64), as_numpy(y_pred).astype(numpy.float64)
+        y_true, y_pred = as_tensor(y_true, "float32"), as_tensor(y_pred, "float32")
         if y_true.ndim != 2 or y_pred.ndim != 2:
             raise ValueError(f"FBetaScore expects 2D inputs with shape (batch_size, output_dim). Received "
-                             f"input shapes: y_pred.shape={y_pred.shape} and y_true.shape={y_true.shape}.")
+                             f"input shapes: y_pred.shape={tuple(y_pred.shape)} and y_true.shape={tuple(y_true.shape)}.")
+        if not self._built:
+            self._build(y_pred.shape[-1])
         if self.threshold is None:
-            predicted = (y_pred >= y_pred.max(-1, keepdims=True)) & (numpy.abs(y_pred) > 1e-9)
+            predicted = (y_pred >= ember.amax(y_pred, -1, keepdim=True)) & (ember.abs(y_pred) > 1e-9)
         else:
             predicted = y_pred > self.threshold
-        predicted = predicted.astype(numpy.float64)
-        weights = 1.0 if sample_weight is None else as_numpy(sample_weight).astype(numpy.float64).reshape(-1, 1)
-        axis = None if self.average == "micro" else 0
-        self.true_positives = self.true_positives + numpy.sum(predicted * y_true * weights, axis)
-        self.false_positives = self.false_positives + numpy.sum(predicted * (1 - y_true) * weights, axis)
-        self.false_negatives = self.false_negatives + numpy.sum((1 - predicted) * y_true * weights, axis)
-        self.intermediate_weights = self.intermediate_weights + numpy.sum(y_true * weights, axis)
+        predicted = ember.cast(predicted, "float32")
+        weights = 1.0 if sample_weight is None else ember.reshape(as_tensor(sample_weight, "float32"), (-1, 1))
+        axis = (0, 1) if self.average == "micro" else 0
+        self.true_positives.assign_add(ember.sum(predicted * y_true * weights, dim=axis))
+        self.false_positives.assign_add(ember.sum(predicted * (1 - y_true) * weights, dim=axis))
+        self.false_negatives.assign_add(ember.sum((1 - predicted) * y_true * weights, dim=axis))
+        self.intermediate_weights.assign_add(ember.sum(y_true * weights, dim=axis))
+
+    def reset_state(self) -> None:
+        if self._built:
+            super().reset_state()
 
     def result(self):
+        if not self._built:
+            return as_tensor(0.0, "float32")
         eps = backend.epsilon()
-        precision = self.true_positives / (self.true_positives + self.false_positives + eps)
-        recall = self.true_positives / (self.true_positives + self.false_negatives + eps)
+        tp, fp, fn = self.true_positives.value, self.false_positives.value, self.false_negatives.value
+        precision = tp / (tp + fp + eps)
+        recall = tp / (tp + fn + eps)
         beta_squared = self.beta ** 2
         score = (1 + beta_squared) * precision * recall / (beta_squared * precision + recall + eps)
         if self.average == "weighted":
-            weights = self.intermediate_weights / (numpy.sum(self.intermediate_weights) + eps)
-            score = numpy.sum(score * weights)
+            weights = self.intermediate_weights.value
+            score = ember.sum(score * (weights / (ember.sum(weights) + eps)))
         elif self.average is not None:
-            score = numpy.mean(score)
-        return as_result(numpy.asarray(score, dtype=numpy.float32))
+            score = ember.mean(score)
+        return score
 
     def get_config(self) -> dict:
         return {**super().get_config(), "average": self.average, "beta": self.beta, "threshold": self.threshold}
@@ -111,43 +125,52 @@ class R2Score(Metric):
                              f"Received: num_regressors={num_regressors}")
         super().__init__(name, dtype)
         self.class_aggregation, self.num_regressors = class_aggregation, num_regressors
-        self.reset_state()
+        self.num_samples = self.add_variable(shape=(), dtype="int32", name="num_samples")
+        self._built = False
 
-    def reset_state(self) -> None:
-        self.sum = self.squared_sum = self.total_mse = self.count = 0.0
-        self.num_samples = 0
+    def _build(self, num_outputs: int) -> None:
+        for state in ("squared_sum", "sum", "total_mse", "count"):
+            setattr(self, state, self.add_variable(shape=(num_outputs,), name=state))
+        self._built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        y_true, y_pred = as_numpy(y_true).astype(numpy.float64), as_numpy(y_pred).astype(numpy.float64)
+        y_true, y_pred = as_tensor(y_true, "float32"), as_tensor(y_pred, "float32")
         if y_true.ndim == y_pred.ndim - 1:
-            y_true = y_true[..., None]
+            y_true = ember.unsqueeze(y_true, -1)
         if y_true.ndim != 2:
             raise ValueError(f"R2Score expects 2D inputs with shape (batch_size, output_dim). Received input "
-                             f"shapes: y_pred.shape={y_pred.shape} and y_true.shape={y_true.shape}.")
-        weights = numpy.ones_like(y_true) if sample_weight is None else numpy.broadcast_to(
-            _align(as_numpy(sample_weight).astype(numpy.float64), 2), y_true.shape)
-        self.sum = self.sum + numpy.sum(y_true * weights, 0)
-        self.squared_sum = self.squared_sum + numpy.sum(y_true * y_true * weights, 0)
-        self.total_mse = self.total_mse + numpy.sum((y_true - y_pred) ** 2 * weights, 0)
-        self.count = self.count + numpy.sum(weights, 0)
-        self.num_samples += y_true.size
+                             f"shapes: y_pred.shape={tuple(y_pred.shape)} and y_true.shape={tuple(y_true.shape)}.")
+        if not self._built:
+            self._build(y_true.shape[-1])
+        weights = aligned_weights(sample_weight, y_true)
+        self.sum.assign_add(ember.sum(y_true * weights, 0))
+        self.squared_sum.assign_add(ember.sum(y_true * y_true * weights, 0))
+        self.total_mse.assign_add(ember.sum((y_true - y_pred) ** 2 * weights, 0))
+        self.count.assign_add(ember.sum(weights, 0))
+        self.num_samples.assign_add(ember.tensor(y_true.shape[0] * y_true.shape[1], dtype=ember.int32))
+
+    def reset_state(self) -> None:
+        for variable in self.variables:
+            variable.assign(ember.zeros(tuple(variable.shape), dtype=variable.dtype))
 
     def result(self):
-        with numpy.errstate(divide="ignore", invalid="ignore"):
-            mean = self.sum / self.count
-            total = self.squared_sum - self.sum * mean
-            scores = 1 - self.total_mse / total
-        scores = numpy.where(numpy.isinf(scores), 0.0, scores)
+        if not self._built:
+            return as_tensor(0.0, "float32")
+        mean = self.sum.value / self.count.value
+        total = self.squared_sum.value - self.sum.value * mean
+        scores = 1 - self.total_mse.value / total
+        scores = ember.where(ember.isinf(scores), ember.zeros_like(scores), scores)
         if self.class_aggregation == "uniform_average":
-            score = numpy.mean(scores)
+            score = ember.mean(scores)
         elif self.class_aggregation == "variance_weighted_average":
-            score = numpy.sum(total * scores) / numpy.sum(total)
+            score = ember.sum(total * scores) / ember.sum(total)
         else:
             score = scores
-        samples, regressors = self.num_samples, self.num_regressors
-        if regressors and regressors < samples - 1:
-            score = 1 - (1 - score) * (samples - 1) / (samples - regressors - 1)
-        return as_result(numpy.asarray(score, dtype=numpy.float32))
+        if self.num_regressors:
+            samples = ember.cast(self.num_samples.value, "float32")
+            adjusted = 1 - (1 - score) * (samples - 1) / (samples - self.num_regressors - 1)
+            score = ember.where(samples - 1 > self.num_regressors, adjusted, score)
+        return score
 
     def get_config(self) -> dict:
         return {**super().get_config(), "class_aggregation": self.class_aggregation,
@@ -175,12 +198,12 @@ class _AtOperatingPoint(_ConfusionMatrix):
     def _best(self, constrained, dependent):
         """The largest ``dependent`` rate where ``constrained >= value`` (0 when none)."""
         feasible = constrained >= self.value
-        return as_result(numpy.max(numpy.where(feasible, dependent, 0.0), initial=0.0))
+        return ember.clamp(ember.amax(ember.where(feasible, dependent, ember.zeros_like(dependent))), min=0.0)
 
     def _rates(self) -> dict:
-        tp, fp, tn, fn = self.true_positives, self.false_positives, self.true_negatives, self.false_negatives
-        return {"recall": _ratio(tp, tp + fn), "precision": _ratio(tp, tp + fp),
-                "specificity": _ratio(tn, tn + fp)}
+        tp, fp, tn, fn = self._counts()
+        return {"recall": divide_no_nan(tp, tp + fn), "precision": divide_no_nan(tp, tp + fp),
+                "specificity": divide_no_nan(tn, tn + fp)}
 
     def get_config(self) -> dict:
         return {**super().get_config(), self.argument: self.value, "num_thresholds": self.num_thresholds,
