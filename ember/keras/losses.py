@@ -454,7 +454,15 @@ class CTC(LossFunctionWrapper):
 
 class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
     """Keras's ``CategoricalGeneralizedCrossEntropy``: :func:`categorical_generalized_cross_entropy`
-    with ``q`` in (0, 1), reduced over the batch."""
+    with ``q`` in (0, 1), reduced over the batch.
+
+    Example:
+        >>> import ember
+        >>> from ember import keras
+        >>> loss = keras.losses.CategoricalGeneralizedCrossEntropy(q=0.5)
+        >>> round(loss(ember.tensor([0, 1]), ember.tensor([[0.25, 0.75], [0.25, 0.75]])).item(), 4)
+        0.634
+    """
 
     def __init__(self, q: float = 0.5, reduction="sum_over_batch_size",
                  name: str = "categorical_generalized_cross_entropy", dtype=None):
@@ -534,7 +542,13 @@ def serialize(loss):
 
 def deserialize(name, custom_objects=None):
     """A loss from :func:`serialize`'s output (a function name or a ``{"class_name", "config"}`` dict);
-    ``custom_objects`` maps further names to classes or functions."""
+    ``custom_objects`` maps further names to classes or functions.
+
+    Example:
+        >>> from ember import keras
+        >>> keras.losses.deserialize(keras.losses.serialize(keras.losses.Circle(gamma=3.0))).get_config()["gamma"]
+        3.0
+    """
     custom_objects = custom_objects or {}
     if isinstance(name, dict):
         cls = custom_objects.get(name["class_name"]) or _CLASSES.get(name["class_name"])
