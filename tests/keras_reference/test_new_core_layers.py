@@ -142,6 +142,7 @@ def test_conv_lstm_1d_3d(name, shape, kwargs):
 def test_aliases_are_keras_classes():
     assert L.Convolution1DTranspose is L.Conv1DTranspose and L.Convolution3DTranspose is L.Conv3DTranspose
     assert L.SeparableConvolution1D is L.SeparableConv1D and L.GroupQueryAttention is L.GroupedQueryAttention
+    assert L.InputSpec is ember_keras.InputSpec and L.InputSpec(ndim=3).ndim == 3
 
 
 def test_torch_module_wrapper_trains_an_ember_module():

@@ -37,6 +37,7 @@ SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2
 from .recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells
 from .attention import MultiHeadAttention
 from .conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
+from ..input_spec import InputSpec  # keras.InputSpec, exported here too as Keras does
 from .wrapper import Wrapper
 from .spectral_normalization import SpectralNormalization
 from .rms_normalization import RMSNormalization
