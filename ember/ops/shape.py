@@ -61,6 +61,9 @@ def view(input, *shape) -> Tensor:
         >>> ember.arange(6).view(2, 3).shape
         (2, 3)
     """
+    if len(shape) == 1 and isinstance(shape[0], backend.DType):  # view(dtype): the same bytes as dtype
+        from .bitwise import bitcast
+        return bitcast(input, shape[0])
     x = _tensor(input)
     target = _resolve_shape("view", _shape_tuple(shape), x._data.size)
     if dispatch.tracer is None and not _reshapes_in_place(x._data, target):

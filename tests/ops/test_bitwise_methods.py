@@ -92,3 +92,13 @@ def test_histogram_matches_torch():
 def test_histogram_refuses_tracing_clearly():
     with pytest.raises(ember.errors.EmberRuntimeError, match="histogram: the counts depend on the data"):
         ember.function(lambda x: ember.histogram(x, 3))(ember.tensor([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("source, target", [("float32", "int32"), ("int32", "int16"), ("int16", "float64"),
+                                            ("float64", "uint8")])
+def test_tensor_view_dtype_matches_torch(source, target):
+    values = np.arange(1, 9, dtype=source).reshape(2, 4)
+    mine = ember.tensor(values).view(getattr(ember, target))
+    theirs = torch.tensor(values).view(getattr(torch, target))
+    assert mine.dtype == getattr(ember, target)
+    np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
