@@ -360,3 +360,49 @@ def test_legacy_linear_algebra_matches_torch():
     with pytest.raises(ember.EmberValueError, match="outside"):
         ember.as_strided(ember.ones(4), (3,), (2,))
 
+
+
+def test_tensor_methods_added_in_session_5_match_torch():
+    values = numpy.random.default_rng(5).standard_normal((3, 4))
+    e, t = pair(values)
+    for name, args in [("ravel", ()), ("repeat_interleave", (2,)), ("tensor_split", (3, 1)), ("hsplit", (2,)),
+                       ("vsplit", ([1],)), ("diagflat", ()), ("adjoint", ()), ("absolute", ()), ("isneginf", ()),
+                       ("isposinf", ()), ("isreal", ()), ("positive", ()), ("swapdims", (0, 1)), ("sinc", ()),
+                       ("divide", (2.0,)), ("multiply", (2.0,)), ("subtract", (1.0,)), ("greater_equal", (0.0,)),
+                       ("less_equal", (0.0,)), ("renorm", (2, 0, 1.0)), ("unfold", (1, 3, 1)), ("unfold", (0, 2, 1)),
+                       ("fmax", (ember.zeros(4),)), ("ldexp", (ember.ones(4),)),
+                       ("cov", ()), ("corrcoef", ())]:
+        targs = tuple(torch.tensor(a.numpy()) if isinstance(a, ember.Tensor) else a for a in args)
+        same(getattr(e, name)(*args), getattr(t, name)(*targs))
+    assert e.stride() == t.stride() and e.t().stride() == t.t().stride() and e.stride(1) == t.stride(1)
+    assert (e.ndimension(), e.nelement(), e.itemsize, e.nbytes) == (t.ndimension(), t.nelement(), t.itemsize,
+                                                                    t.nbytes)
+    same(e.mH, t.mH)
+    same(e.sum_to_size(1, 4), t.sum_to_size(1, 4))
+
+
+def test_in_place_methods_added_in_session_5_match_torch():
+    values = numpy.random.default_rng(6).standard_normal((3, 4))
+    for name, args in [("absolute_", ()), ("divide_", (2.0,)), ("multiply_", (3.0,)), ("subtract_", (1.0,)),
+                       ("eq_", (0.0,)), ("lt_", (0.0,)), ("ge_", (0.5,)), ("tril_", ()), ("triu_", (1,)),
+                       ("cumsum_", (1,)), ("remainder_", (0.7,)), ("renorm_", (2, 0, 1.0)),
+                       ("logical_not_", ()), ("sgn_", ())]:
+        e, t = pair(values)
+        assert getattr(e, name)(*args) is e
+        getattr(t, name)(*args)
+        same(e, t)
+    for wrap in (False, True):
+        for shape in ((3, 3), (5, 2), (2, 5), (3, 3, 3)):
+            e, t = ember.zeros(*shape), torch.zeros(*shape)
+            e.fill_diagonal_(2.0, wrap)
+            t.fill_diagonal_(2.0, wrap)
+            same(e, t)
+    e = ember.zeros(4, 4).t()  # not contiguous: the write still lands in the tensor
+    e.fill_diagonal_(1.0)
+    assert e.sum().item() == 4.0
+    draws = ember.zeros(20000)
+    assert abs(draws.exponential_(2.0).mean().item() - 0.5) < 0.02
+    assert abs(draws.geometric_(0.5).mean().item() - 2.0) < 0.05
+    assert set(draws.random_(3, 5).tolist()) == {3.0, 4.0}
+    assert draws.log_normal_(0.0, 0.5).min().item() > 0
+    assert abs(draws.cauchy_().median().item()) < 0.05
