@@ -17,6 +17,7 @@ from __future__ import annotations
 from .base import Optimizer
 from .rules import KerasAdagrad, KerasAdam, KerasRMSprop, KerasSGD
 from .rules_more import KerasAdadelta, KerasAdamax, KerasFtrl, KerasLion, KerasNadam
+from .rules_factored import KerasAdafactor, KerasLamb
 
 
 class SGD(Optimizer):
@@ -166,3 +167,40 @@ class Ftrl(Optimizer):
                 "l2_regularization_strength": self.l2_regularization_strength,
                 "l2_shrinkage_regularization_strength": self.l2_shrinkage_regularization_strength,
                 "beta": self.beta}
+
+
+class Adafactor(Optimizer):
+    """Adafactor: factored second moments for matrices, relative step sizes (Keras 3's defaults)."""
+
+    def __init__(self, learning_rate=0.001, beta_2_decay: float = -0.8, epsilon_1: float = 1e-30,
+                 epsilon_2: float = 1e-3, clip_threshold: float = 1.0, relative_step: bool = True, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_2_decay, self.epsilon_1, self.epsilon_2 = beta_2_decay, epsilon_1, epsilon_2
+        self.clip_threshold, self.relative_step = clip_threshold, relative_step
+
+    def _make_rule(self, variables):
+        # Keras applies the relative step only to a constant rate, not to a schedule.
+        relative = self.relative_step and not callable(self._learning_rate)
+        return KerasAdafactor(variables, lr=self.learning_rate, beta_2_decay=self.beta_2_decay,
+                              epsilon_1=self.epsilon_1, epsilon_2=self.epsilon_2,
+                              clip_threshold=self.clip_threshold, relative_step=relative)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_2_decay": self.beta_2_decay, "epsilon_1": self.epsilon_1,
+                "epsilon_2": self.epsilon_2, "clip_threshold": self.clip_threshold,
+                "relative_step": self.relative_step}
+
+
+class Lamb(Optimizer):
+    """Lamb: Adam scaled per variable by the trust ratio ``||w|| / ||update||``."""
+
+    def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
+                 **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+
+    def _make_rule(self, variables):
+        return KerasLamb(variables, lr=self.learning_rate, betas=(self.beta_1, self.beta_2), eps=self.epsilon)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
