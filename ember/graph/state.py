@@ -15,6 +15,7 @@ key, because the traced Python code may branch on any of it.
 """
 from __future__ import annotations
 
+import dis
 import functools
 import types
 
@@ -78,10 +79,19 @@ class Owners:
             tuple(self.tensors)
 
 
+_GLOBAL_READS = {"LOAD_GLOBAL", "LOAD_NAME", "LOAD_FROM_DICT_OR_GLOBALS"}
+
+
 @functools.lru_cache(maxsize=1024)
 def _code_names(code) -> tuple:
-    """Global names a code object (and the functions nested in it) may read, sorted."""
-    names = set(code.co_names)
+    """Global names a code object (and the functions nested in it) reads, sorted.
+
+    Only the names its bytecode loads as globals: ``co_names`` also holds
+    attribute names, so ``opt.step()`` inside ``@ember.function def step``
+    made the search visit the global ``step`` (the Function itself), look
+    through its attributes, and then repeat the whole search on every call.
+    """
+    names = {op.argval for op in dis.get_instructions(code) if op.opname in _GLOBAL_READS}
     for constant in code.co_consts:
         if isinstance(constant, types.CodeType):
             names |= set(_code_names(constant))
