@@ -17,8 +17,8 @@ Example:
     >>> w = ember.tensor([[1.0, -1.0], [0.5, 2.0]], requires_grad=True)
     >>> opt = KerasLamb([w], lr=0.1)
     >>> (w * w).sum().backward(); opt.step()
-    >>> [round(v, 4) for v in w.detach().reshape(-1).tolist()]
-    [0.9194, -0.9194, 0.4194, 1.9194]
+    >>> [round(v, 4) for v in w.detach().reshape(-1).tolist()]  # sign(g) * 0.1 * ||w|| / ||sign(g)|| = 0.125
+    [0.875, -0.875, 0.375, 1.875]
 """
 from __future__ import annotations
 
