@@ -10,6 +10,16 @@ training step makes (and even for 1024 x 1024 x 1024), so Ember runs products be
 ``get_num_threads()`` threads (where a second core can pay off on an idle
 machine).
 
+Re-measured on 2026-12-05 for issue 13's W2 step (2-core EPYC, OpenBLAS 0.3.31,
+one product at a time interleaved at 1 and 2 threads): with the other core idle, 2
+threads took 0.52-0.57x the time from about 4M multiply-adds up (128x256x128: 86 ->
+57 us; W2's 128x784x256 products 0.54x); with other processes on the machine
+(load 1-10, as on the shared development VM), the same products took 1.4-10x (median)
+and up to 56x (single rounds) at 2 threads, and the whole W2 step with 2 threads from
+2**21 multiply-adds took 13.8x its time under the policy below. So the
+threshold stays: a second thread pays only on an idle machine, and costs far more
+than it gains when the core is taken.
+
 The limits go through the optional ``threadpoolctl`` package; without it
 (or when the user fixed the count with ``OPENBLAS_NUM_THREADS``,
 ``OMP_NUM_THREADS`` or ``MKL_NUM_THREADS``, which are respected) the BLAS
