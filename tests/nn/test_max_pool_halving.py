@@ -77,3 +77,4 @@ def test_chunked_batches_match_pytorch(monkeypatch):
     x[6, 1, 0, 0] = numpy.nan
     assert nn_ops._halving_max_pool_grad(numpy, x, g) is None
     numpy.testing.assert_array_equal(nn_ops.MaxPoolGrad.forward(numpy, x, g, *HALVING), _torch_grad(x, g))
+
