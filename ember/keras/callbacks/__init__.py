@@ -8,4 +8,6 @@ from .lambda_callback import LambdaCallback, TerminateOnNaN
 from .learning_rate import LearningRateScheduler, ReduceLROnPlateau
 from .model_checkpoint import ModelCheckpoint
 from .progbar_logger import ProgbarLogger
+from .remote_monitor import RemoteMonitor
+from .swap_ema_weights import SwapEMAWeights
 from .tensorboard import TensorBoard
