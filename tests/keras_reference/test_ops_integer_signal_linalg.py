@@ -301,3 +301,8 @@ def test_sub_namespaces_hold_keras_names(namespace):
     missing = [name for name in names if not hasattr(getattr(ember_keras.ops, namespace), name)]
     assert not missing, f"keras.ops.{namespace} names Ember lacks: {missing}"
     assert ember_keras.ops.nn.ctc_loss is ember_keras.ops.ctc_loss
+
+
+def test_correlate_takes_one_dimensional_signals():
+    with pytest.raises(ValueError, match=r"correlate: expected two 1-D signals, got shapes \(3, 4\) and \(3,\)"):
+        ember_keras.ops.correlate(ember.tensor(A), ember.tensor(B[0, :3]))

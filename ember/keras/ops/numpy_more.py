@@ -126,6 +126,8 @@ def unique(x, sorted: bool = True, return_index: bool = False, return_inverse: b
 def correlate(x1, x2, mode: str = "valid"):
     """NumPy's cross-correlation of 1-D signals (float32, or float64 for 64-bit inputs, as Keras)."""
     a, b = _t(x1), _t(x2)
+    if a.ndim != 1 or b.ndim != 1:
+        raise ValueError(f"correlate: expected two 1-D signals, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
     dtype = ember.promote_types(a.dtype, b.dtype)
     dtype = ember.float64 if dtype in (ember.int64, ember.float64) else \
         ember.float16 if dtype == ember.float16 else ember.float32
