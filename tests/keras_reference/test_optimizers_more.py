@@ -1,4 +1,4 @@
-"""Adafactor and Lamb against real Keras 3: several steps on matrices and vectors to 1e-5, in a compiled fit too."""
+"""Adafactor, Lamb and Muon against real Keras 3: several steps on matrices and vectors to 1e-5, in a compiled fit too."""
 import numpy as np
 import pytest
 
@@ -15,6 +15,8 @@ OPTIMIZERS = {
     "adafactor_schedule": lambda o: o.Adafactor(o.schedules.ExponentialDecay(0.05, 2, 0.5)),
     "lamb": lambda o: o.Lamb(0.05),
     "lamb_clipped": lambda o: o.Lamb(0.02, beta_1=0.8, epsilon=1e-5, global_clipnorm=1.0),
+    "muon": lambda o: o.Muon(0.02),
+    "muon_plain": lambda o: o.Muon(0.02, nesterov=False, rms_rate=None, adam_lr_ratio=0.5, weight_decay=0.1),
 }
 
 
@@ -30,7 +32,7 @@ def test_optimizer_steps_match_keras(name):
     assert type(restored) is type(ember_opt) and restored.get_config() == ember_opt.get_config()
 
 
-@pytest.mark.parametrize("name", ["adafactor", "lamb"])
+@pytest.mark.parametrize("name", ["adafactor", "lamb", "muon"])
 def test_compiled_fit_matches_keras(name):
     x, y = random(32, 5), random(32, 2)
     weights = [random(5, 4) * 0.5, random(4) * 0.1, random(4, 2) * 0.5, random(2) * 0.1]
@@ -45,3 +47,13 @@ def test_compiled_fit_matches_keras(name):
     np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-4, atol=1e-5)
     for actual, expected in zip(results[1][1], results[0][1]):
         np.testing.assert_allclose(actual, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_muon_chooses_adam_for_vectors_embeddings_and_excluded_layers():
+    model = ember_keras.Sequential([ember_keras.Input((4,), dtype="int32"), ember_keras.layers.Embedding(10, 3),
+                                    ember_keras.layers.Flatten(), ember_keras.layers.Dense(5, name="hidden"),
+                                    ember_keras.layers.Dense(1, name="head")])
+    optimizer = ember_keras.optimizers.Muon(exclude_layers=["head"])
+    uses_adam = {variable.path: optimizer._uses_adam(variable) for variable in model.trainable_weights}
+    assert uses_adam == {"embedding/embeddings": True, "hidden/kernel": False, "hidden/bias": True,
+                         "head/kernel": True, "head/bias": True}

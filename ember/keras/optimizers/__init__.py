@@ -10,12 +10,12 @@ Example:
 from __future__ import annotations
 
 from . import schedules
-from .algorithms import SGD, Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, Ftrl, Lamb, Lion, Nadam, RMSprop
+from .algorithms import SGD, Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, Ftrl, Lamb, Lion, Muon, Nadam, RMSprop
 from .base import Optimizer
 from .loss_scale import LossScaleOptimizer
 
 _CLASSES = {cls.__name__: cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion,
-                                          Ftrl, Adafactor, Lamb, LossScaleOptimizer)}
+                                          Ftrl, Adafactor, Lamb, Muon, LossScaleOptimizer)}
 
 
 def get(identifier) -> Optimizer:

@@ -14,10 +14,13 @@ Example:
 """
 from __future__ import annotations
 
+import re
+
 from .base import Optimizer
 from .rules import KerasAdagrad, KerasAdam, KerasRMSprop, KerasSGD
 from .rules_more import KerasAdadelta, KerasAdamax, KerasFtrl, KerasLion, KerasNadam
 from .rules_factored import KerasAdafactor, KerasLamb
+from .rules_muon import KerasMuon
 
 
 class SGD(Optimizer):
@@ -204,3 +207,46 @@ class Lamb(Optimizer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+class Muon(Optimizer):
+    """Muon: orthogonalized momentum for 2-D weights, AdamW for the rest (Keras 3's defaults and rules)."""
+
+    def __init__(self, learning_rate=0.001, adam_beta_1: float = 0.9, adam_beta_2: float = 0.999,
+                 adam_weight_decay: float = 0.004, epsilon: float = 1e-7, weight_decay: float = 0.004,
+                 exclude_layers=None, exclude_embeddings: bool = True, muon_a: float = 3.4445,
+                 muon_b: float = -4.7750, muon_c: float = 2.0315, adam_lr_ratio: float = 1,
+                 momentum: float = 0.95, ns_steps: int = 5, nesterov: bool = True, rms_rate=0.2, **kwargs):
+        super().__init__(learning_rate, weight_decay=weight_decay, **kwargs)
+        self.adam_beta_1, self.adam_beta_2, self.adam_weight_decay = adam_beta_1, adam_beta_2, adam_weight_decay
+        self.epsilon, self.exclude_layers, self.exclude_embeddings = epsilon, list(exclude_layers or []), exclude_embeddings
+        self.muon_a, self.muon_b, self.muon_c = muon_a, muon_b, muon_c
+        self.adam_lr_ratio, self.momentum, self.ns_steps = adam_lr_ratio, momentum, ns_steps
+        self.nesterov, self.rms_rate = nesterov, rms_rate
+
+    def _uses_adam(self, variable) -> bool:
+        """Keras's rule: AdamW unless a 2-D weight outside embeddings and the excluded layers."""
+        path = getattr(variable, "path", "") or ""
+        return len(variable.shape) != 2 or (self.exclude_embeddings and "embedding" in path.lower()) or \
+            any(re.search(keyword, path) for keyword in self.exclude_layers)
+
+    def _make_rule(self, variables):
+        groups = [{"params": [variable], "use_adam": self._uses_adam(variable)} for variable in variables]
+        return KerasMuon(groups, lr=self.learning_rate, betas=(self.adam_beta_1, self.adam_beta_2), eps=self.epsilon,
+                         momentum=self.momentum, nesterov=self.nesterov, ns_steps=self.ns_steps,
+                         ns_coefficients=(self.muon_a, self.muon_b, self.muon_c), adam_lr_ratio=self.adam_lr_ratio,
+                         rms_rate=self.rms_rate)
+
+    def _apply_weight_decay(self, rate: float) -> None:
+        for variable in self.variables:
+            decay = self.adam_weight_decay if self._uses_adam(variable) else self.weight_decay
+            if decay is not None and variable.grad is not None:
+                variable.mul_(1.0 - rate * decay)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "adam_beta_1": self.adam_beta_1, "adam_beta_2": self.adam_beta_2,
+                "epsilon": self.epsilon, "exclude_layers": self.exclude_layers, "muon_a": self.muon_a,
+                "muon_b": self.muon_b, "muon_c": self.muon_c, "adam_lr_ratio": self.adam_lr_ratio,
+                "momentum": self.momentum, "ns_steps": self.ns_steps, "nesterov": self.nesterov,
+                "exclude_embeddings": self.exclude_embeddings, "adam_weight_decay": self.adam_weight_decay,
+                "rms_rate": self.rms_rate}

@@ -165,15 +165,18 @@ class Optimizer(UpdateStepMethods):
         """Clip, decay and update the variables: only tensor operations, so it can be traced."""
         with ember.no_grad():
             self._clip()
-            if self.weight_decay:
-                rate = self.rule.param_groups[0]["lr"]
-                for variable in self.variables:
-                    if variable.grad is not None:
-                        variable.mul_(1.0 - rate * self.weight_decay)
+            self._apply_weight_decay(self.rule.param_groups[0]["lr"])
             self.rule.step()
             constraints.apply_constraints(self.variables)
             if self.use_ema:
                 self._update_moving_averages()
+
+    def _apply_weight_decay(self, rate: float) -> None:
+        """Keras's decoupled decay before the update: ``var -= var * weight_decay * lr``."""
+        if self.weight_decay:
+            for variable in self.variables:
+                if variable.grad is not None:
+                    variable.mul_(1.0 - rate * self.weight_decay)
 
     def _update_moving_averages(self) -> None:
         for variable in self.variables:
