@@ -27,7 +27,9 @@ scratch buffers (:func:`scratch`), never in the results.
 All three work through the batch in chunks of about ``CHUNK_BYTES`` of
 patches when the whole batch's would be large, so that they stay in cache
 between the copy that makes them and the matmul that reads them (1.5x
-faster for a 32->64 3x3 convolution on 26x26 images at batch 64).
+faster for a 32->64 3x3 convolution on 26x26 images at batch 64). A large
+convolution (:data:`THREADED_MACS`) runs its chunks on ``get_num_threads()``
+threads (:func:`each_chunk`).
 """
 from __future__ import annotations
 
@@ -248,12 +250,16 @@ def _macs(n: int, weight_shape, out) -> int:
 
 # --- threads ----------------------------------------------------------------------------------
 # A convolution of at least THREADED_MACS multiply-adds runs its batch chunks on
-# get_num_threads() threads (ember.backend.threads' count for large products): copies, col2im
-# adds and GEMMs (one BLAS thread each) run in parallel, as NumPy and BLAS release the GIL.
-# Waiting threads block instead of spinning, so a loaded machine loses little. A batch small
-# enough for one pass is split into one part per thread; the weight gradient then sums the parts
-# (rounding differs from one pass). Chunked batches keep their boundaries: same result with any count.
-THREADED_MACS = 1 << 27  # threads.LARGE_PRODUCT: the BLAS policy's large product
+# get_num_threads() threads (PyTorch's default uses both cores too): copies, col2im adds and
+# GEMMs (one BLAS thread each) run in parallel, as NumPy and BLAS release the GIL. Waiting
+# threads block instead of spinning, so a loaded machine loses little (the cost is the extra
+# CPU time of splitting, 0-15% here). A batch small enough for one pass is split into one part
+# per thread; the weight gradient then sums the parts (rounding differs from one pass). Chunked
+# batches keep their boundaries: the same result with any count. The threshold comes from the
+# per-thread CPU time of the split kernels (the shared machine was never idle enough for wall
+# times): 1.6-1.9x shorter critical paths for the Keras convnet's layers (25M and 285M
+# multiply-adds), 1.1-1.6x for LeNet's 6->16 (15M), none for LeNet's 1->6 (7.5M).
+THREADED_MACS = 1 << 23
 
 
 def thread_count(xp, macs: int, policy=None) -> int:
@@ -276,16 +282,37 @@ def _parts(n: int, patch_bytes: int, count: int) -> list:
     return [slice(start, min(start + size, n)) for start in range(0, n, size)]
 
 
-def each_chunk(run, parts, count: int, pool=None) -> None:
-    """``run(part)`` for every part, on ``count`` threads from ``pool(count)`` (the shared pool,
+def each_chunk(run, parts, count: int, parallel=None) -> None:
+    """``run(part)`` for every part, on ``count`` threads through ``parallel`` (:func:`_in_parallel`,
     set below; None in the standalone export, where ``count`` is always 1)."""
-    count = min(count, len(parts))
-    if count < 2 or pool is None:
+    if min(count, len(parts)) < 2 or parallel is None:
         for part in parts:
             run(part)
         return
-    for _ in pool(count).map(run, parts):  # map re-raises a worker's exception
-        pass
+    parallel(run, parts, min(count, len(parts)))
+
+
+def _in_parallel(run, parts, count: int) -> None:
+    """The caller and ``count - 1`` pool threads take parts in turn until none is left.
+
+    The caller works too, so two threads always run (a pool can keep its work on fewer
+    threads than it has), and a thread slowed by other processes takes fewer parts.
+    """
+    remaining, lock = iter(parts), threading.Lock()
+
+    def work():
+        while True:
+            with lock:
+                part = next(remaining, None)
+            if part is None:
+                return
+            run(part)
+    helpers = [_shared_pool(count - 1).submit(work) for _ in range(count - 1)]
+    try:
+        work()
+    finally:
+        for helper in helpers:
+            helper.result()  # waits, and re-raises a helper's exception
 
 
 _WORKERS = {"pool": None, "size": 0, "pid": 0}
@@ -434,4 +461,4 @@ def _grouped(xp, g, groups):
 from ..backend import threads as _threads  # noqa: E402  (the policy module imports nothing of ours)
 
 thread_count.__defaults__ = (_threads,)
-each_chunk.__defaults__ = (_shared_pool,)
+each_chunk.__defaults__ = (_in_parallel,)

@@ -6,6 +6,7 @@ limits are lowered here so that small arrays take the threaded path, which must
 give bit-identical results (chunk boundaries do not depend on the thread count).
 """
 import threading
+import time
 
 import numpy
 import pytest
@@ -54,13 +55,14 @@ def test_threaded_chunks_equal_one_thread(small_chunks, monkeypatch, channels, g
 
     def spy(*args):
         seen.add(threading.current_thread().name)
+        time.sleep(0.005)  # long enough parts that the helper thread gets some
         return original(*args)
     conv_kernels._conv_batch = spy
     try:
         threaded = _three_kernels(x, w, pads, groups, stride)
     finally:
         conv_kernels._conv_batch = original
-    assert any(name.startswith("ember-conv") for name in seen)  # the worker threads did the work
+    assert any(name.startswith("ember-conv") for name in seen)  # a pool thread did some of the work
     for one, several in zip(serial, threaded):
         numpy.testing.assert_array_equal(one, several)
 
