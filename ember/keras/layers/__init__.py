@@ -55,6 +55,8 @@ from .augmentation_color import (AutoContrast, Equalization, RandomColorDegenera
                                  RandomSharpness, Solarization)
 from .augmentation_mixing import CutMix, MixUp, RandomErasing
 from .augmentation_geometry import RandomColorJitter, RandomPerspective, RandomShear
+from .augmentation_policies import AugMix, RandAugment
+from .augmentation_extra import MaxNumBoundingBoxes, RandomElasticTransform
 
 
 def serialize(layer) -> dict:

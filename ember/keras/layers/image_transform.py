@@ -70,6 +70,13 @@ def affine_transform(images, transforms, interpolation: str = "bilinear", fill_m
     projective = c0 * columns + c1 * rows + 1.0  # 1 for an affine transform; perspective ones divide
     source_x = (a0 * columns + a1 * rows + a2) / projective
     source_y = (b0 * columns + b1 * rows + b2) / projective
+    return sample_at(images, source_x, source_y, interpolation, fill_mode, fill_value)
+
+
+def sample_at(images, source_x, source_y, interpolation: str = "bilinear", fill_mode: str = "constant",
+              fill_value: float = 0.0):
+    """Each output pixel ``[b, y, x]`` read at the input point ``(source_x, source_y)[b, y, x]`` (NumPy arrays)."""
+    batch, height, width = images.shape[0], images.shape[1], images.shape[2]
     samples = numpy.broadcast_to(numpy.arange(batch)[:, None, None], (batch, height, width))
     output = None
     for (y_index, y_weight), (x_index, x_weight) in itertools.product(
