@@ -57,3 +57,39 @@ def test_muon_chooses_adam_for_vectors_embeddings_and_excluded_layers():
     uses_adam = {variable.path: optimizer._uses_adam(variable) for variable in model.trainable_weights}
     assert uses_adam == {"embedding/embeddings": True, "hidden/kernel": False, "hidden/bias": True,
                          "head/kernel": True, "head/bias": True}
+
+
+@pytest.mark.parametrize("run_eagerly", [False, True])
+def test_multi_optimizer_fit_matches_keras(run_eagerly):
+    x, y = random(32, 5), random(32, 2)
+    weights = [random(5, 4) * 0.5, random(4) * 0.1, random(4, 2) * 0.5, random(2) * 0.1]
+    results = []
+    for module in (keras, ember_keras):
+        model = module.Sequential([module.Input((5,)), module.layers.Dense(4, activation="tanh", name="encoder"),
+                                   module.layers.Dense(2, name="head")])
+        model.set_weights(weights)
+        # Keras's paths start with the model's name ('sequential/encoder/kernel'), Ember's with the layer's
+        mapping = module.optimizers.OptimizerMap(module.optimizers.SGD(0.1, momentum=0.5),
+                                                 {".*encoder/.*": module.optimizers.Adam(0.01)})
+        model.compile(optimizer=module.optimizers.MultiOptimizer(mapping), loss="mse", run_eagerly=run_eagerly)
+        loss = model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0).history["loss"]
+        results.append((loss, model.get_weights(), [type(o).__name__ for o in model.optimizer.optimizers]))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-4, atol=1e-5)
+    for actual, expected in zip(results[1][1], results[0][1]):
+        np.testing.assert_allclose(actual, expected, rtol=1e-4, atol=1e-5)
+    assert sorted(results[1][2]) == sorted(results[0][2]) == ["Adam", "SGD"]
+
+
+def test_optimizer_map_lookup_and_errors_match_keras():
+    for module in (keras, ember_keras):
+        sgd, adam = module.optimizers.SGD(), module.optimizers.Adam()
+        mapping = module.optimizers.OptimizerMap(sgd, {"enc.*": adam})
+        assert mapping["decoder/kernel"] is sgd and mapping["enc/kernel"] is adam and len(mapping) == 1
+        with pytest.raises(ValueError):
+            mapping["enc.*"] = module.optimizers.SGD()  # a key given twice
+        mapping["encoder/.*"] = module.optimizers.RMSprop()
+        with pytest.raises(ValueError, match="Multiple optimizers"):
+            mapping["encoder/kernel"]  # two patterns match
+        with pytest.raises(TypeError):
+            module.optimizers.OptimizerMap("sgd")
+        assert set(mapping.get_config()) == {"default_optimizer", "optimizer_map"}

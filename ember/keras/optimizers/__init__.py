@@ -13,9 +13,11 @@ from . import schedules
 from .algorithms import SGD, Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, Ftrl, Lamb, Lion, Muon, Nadam, RMSprop
 from .base import Optimizer
 from .loss_scale import LossScaleOptimizer
+from .multi_optimizer import MultiOptimizer, OptimizerMap
 
 _CLASSES = {cls.__name__: cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion,
-                                          Ftrl, Adafactor, Lamb, Muon, LossScaleOptimizer)}
+                                          Ftrl, Adafactor, Lamb, Muon, LossScaleOptimizer,
+                                          MultiOptimizer)}
 
 
 def get(identifier) -> Optimizer:
