@@ -47,6 +47,12 @@ def _checked_binary(primitive, kinds: str, a, b) -> Tensor:
 
 def _bit_op(name: str, integer_primitive, logical_primitive):
     def op(input, other) -> Tensor:
+        if type(input) is Tensor and type(other) is Tensor and input._data.dtype is other._data.dtype:
+            kind = input._data.dtype.kind  # two tensors of one dtype (masks): no promotion to work out
+            if kind == "b":
+                return bind(logical_primitive, (input, other))
+            if kind in "iu":
+                return bind(integer_primitive, (input, other))
         if _both_bool(input, other):
             return _binary(logical_primitive, input, other)
         return _checked_binary(integer_primitive, B.INTEGER_OR_BOOL_KINDS, input, other)
