@@ -1,5 +1,6 @@
 """Randomised functions: dropout for self-normalising networks (``alpha_dropout``,
-``feature_alpha_dropout``) and the randomised leaky ReLU (``rrelu``): PyTorch's formulas, with Ember generators for reproducible masks."""
+``feature_alpha_dropout``) and the randomised leaky ReLU (``rrelu``): PyTorch's formulas,
+with Ember generators for reproducible masks."""
 from __future__ import annotations
 
 import math
