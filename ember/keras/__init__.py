@@ -30,7 +30,8 @@ from .optimizers import Optimizer
 from .initializers import Initializer
 from .regularizers import Regularizer
 from .input_spec import InputSpec
-from .name_scope import name_scope
+from .name_scopes import name_scope
+from .rematerialization import remat
 from .layers.symbolic import KerasTensor
 from .operation import Function, Operation
 from .mixed_precision import DTypePolicy
@@ -47,5 +48,5 @@ def version() -> str:
 __all__ = ["DTypePolicy", "FloatDTypePolicy", "Function", "Initializer", "Input", "InputSpec", "KerasTensor", "Layer",
            "Loss", "Metric", "Model", "Operation", "Optimizer", "Regularizer", "Sequential", "Variable", "activations",
            "backend", "callbacks", "config", "datasets", "device", "dtype_policies", "initializers", "layers", "losses",
-           "metrics", "models", "name_scope", "ops", "optimizers", "preprocessing", "random", "regularizers", "saving",
+           "metrics", "models", "name_scope", "ops", "optimizers", "preprocessing", "random", "regularizers", "remat", "saving",
            "tree", "utils", "version"]

@@ -37,7 +37,7 @@ class Variable(_TFVariable):
                 raise ValueError("keras.Variable: `shape` is required when `initializer` is an initializer")
             initializer = initializers.get(initializer)(tuple(shape), dtype or "float32")
         super().__init__(initializer, trainable=trainable, name=name or "variable", dtype=dtype)
-        from .name_scope import current_path  # keras.name_scope prefixes the path, as in Keras 3
+        from .name_scopes import current_path  # keras.name_scope prefixes the path, as in Keras 3
         scope = current_path()
         self._path = f"{scope}/{self.name}" if scope else None
 
