@@ -57,6 +57,7 @@ from .augmentation_mixing import CutMix, MixUp, RandomErasing
 from .augmentation_geometry import RandomColorJitter, RandomPerspective, RandomShear
 from .augmentation_policies import AugMix, RandAugment
 from .augmentation_extra import MaxNumBoundingBoxes, RandomElasticTransform
+from .augmentation_clahe import ContrastLimitedAdaptiveHistogramEqualization
 
 
 def serialize(layer) -> dict:
