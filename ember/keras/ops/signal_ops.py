@@ -94,8 +94,11 @@ def istft(x, sequence_length: int, sequence_stride: int, fft_length: int, length
     if window is not None:
         frames = frames * _normalized_window(_window(window, sequence_length, dtype), fft_length, sequence_stride)
     signal = _overlap_add(frames, sequence_stride)
-    start = fft_length // 2 if center else 0
-    end = start + length if length is not None else signal.shape[-1] - fft_length // 2 if center else signal.shape[-1]
+    start = fft_length // 2 if center else 0  # centred frames started half a frame before the signal
+    if length is not None:
+        end = start + length
+    else:
+        end = signal.shape[-1] - start
     signal = signal[:, start:end]
     return F.reshape(signal, lead + tuple(signal.shape[1:]))
 
