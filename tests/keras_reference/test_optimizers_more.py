@@ -1,4 +1,4 @@
-"""Adafactor, Lamb and Muon against real Keras 3: several steps on matrices and vectors to 1e-5, in a compiled fit too."""
+"""Adafactor, Lamb, Muon, ScheduleFreeAdamW and MultiOptimizer against real Keras 3: several steps on matrices and vectors to 1e-5, in a compiled fit too."""
 import numpy as np
 import pytest
 
@@ -93,3 +93,53 @@ def test_optimizer_map_lookup_and_errors_match_keras():
         with pytest.raises(TypeError):
             module.optimizers.OptimizerMap("sgd")
         assert set(mapping.get_config()) == {"default_optimizer", "optimizer_map"}
+
+
+def _schedule_free_reference(start, gradients, rate, beta_1, beta_2, epsilon, warmup_steps, keras_torch_alias):
+    """Keras's ScheduleFreeAdamW.update_step in float64 NumPy. On the torch backend ``momentum.value`` is the
+    variable's own tensor, so Keras's "old" momentum is already the updated one (``keras_torch_alias``)."""
+    y, z, v = start.astype("float64"), start.astype("float64"), np.zeros_like(start, "float64")
+    for step, gradient in enumerate(gradients, 1):
+        lr = rate * min(step / warmup_steps, 1.0) if warmup_steps else rate
+        v += (gradient ** 2 - v) * (1 - beta_2)
+        previous_z = z
+        z = z - lr * gradient / (np.sqrt(v / (1 - beta_2 ** step)) + epsilon)
+        average = (y - (1 - beta_1) * (z if keras_torch_alias else previous_z)) / beta_1
+        average = (1 - 1 / step) * average + z / step
+        y = (1 - beta_1) * z + beta_1 * average
+    return y
+
+
+@pytest.mark.parametrize("warmup_steps,beta_1", [(0, 0.9), (3, 0.8)])
+def test_schedule_free_adamw_follows_keras_formula(warmup_steps, beta_1):
+    """Ember follows Keras's written formula (x recovered from the momentum before the step); Keras on torch
+    reads that momentum after its in-place update, which the alias variant of the reference reproduces."""
+    import ember
+    import torch
+    start, gradients = random(3, 4), [random(3, 4) for _ in range(6)]
+    variable = ember.nn.Parameter(ember.tensor(start.copy()))
+    keras_variable = keras.Variable(start.copy())
+    ember_opt = ember_keras.optimizers.ScheduleFreeAdamW(0.05, beta_1=beta_1, warmup_steps=warmup_steps)
+    keras_opt = keras.optimizers.ScheduleFreeAdamW(0.05, beta_1=beta_1, warmup_steps=warmup_steps)
+    for gradient in gradients:
+        ember_opt.apply([ember.tensor(gradient)], [variable])
+        keras_opt.apply([torch.tensor(gradient)], [keras_variable])
+    arguments = (start, gradients, 0.05, beta_1, 0.999, 1e-8, warmup_steps)
+    np.testing.assert_allclose(np.asarray(variable.detach()), _schedule_free_reference(*arguments, False),
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(keras_variable.value.detach()), _schedule_free_reference(*arguments, True),
+                               rtol=1e-5, atol=1e-6)
+    assert set(keras_opt.get_config()) == set(ember_opt.get_config())
+
+
+def test_schedule_free_adamw_compiled_fit_equals_eager():
+    x, y = random(32, 5), random(32, 2)
+    results = []
+    for run_eagerly in (True, False):
+        ember_keras.utils.set_random_seed(3)
+        model = ember_keras.Sequential([ember_keras.Input((5,)), ember_keras.layers.Dense(4, activation="tanh"),
+                                        ember_keras.layers.Dense(2)])
+        model.compile(optimizer=ember_keras.optimizers.ScheduleFreeAdamW(0.01, warmup_steps=2), loss="mse",
+                      run_eagerly=run_eagerly)
+        results.append(model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history["loss"])
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-5)

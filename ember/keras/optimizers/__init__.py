@@ -10,13 +10,14 @@ Example:
 from __future__ import annotations
 
 from . import schedules
-from .algorithms import SGD, Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, Ftrl, Lamb, Lion, Muon, Nadam, RMSprop
+from .algorithms import (SGD, Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, Ftrl, Lamb, Lion, Muon, Nadam,
+                         RMSprop, ScheduleFreeAdamW)
 from .base import Optimizer
 from .loss_scale import LossScaleOptimizer
 from .multi_optimizer import MultiOptimizer, OptimizerMap
 
 _CLASSES = {cls.__name__: cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion,
-                                          Ftrl, Adafactor, Lamb, Muon, LossScaleOptimizer,
+                                          Ftrl, Adafactor, Lamb, Muon, ScheduleFreeAdamW, LossScaleOptimizer,
                                           MultiOptimizer)}
 
 

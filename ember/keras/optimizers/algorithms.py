@@ -21,6 +21,7 @@ from .rules import KerasAdagrad, KerasAdam, KerasRMSprop, KerasSGD
 from .rules_more import KerasAdadelta, KerasAdamax, KerasFtrl, KerasLion, KerasNadam
 from .rules_factored import KerasAdafactor, KerasLamb
 from .rules_muon import KerasMuon
+from .rules_schedule_free import KerasScheduleFreeAdamW
 
 
 class SGD(Optimizer):
@@ -250,3 +251,20 @@ class Muon(Optimizer):
                 "momentum": self.momentum, "ns_steps": self.ns_steps, "nesterov": self.nesterov,
                 "exclude_embeddings": self.exclude_embeddings, "adam_weight_decay": self.adam_weight_decay,
                 "rms_rate": self.rms_rate}
+
+
+class ScheduleFreeAdamW(Optimizer):
+    """Schedule-free AdamW: weights interpolated between Adam iterates and their running average."""
+
+    def __init__(self, learning_rate=0.0025, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-8,
+                 warmup_steps: int = 0, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon, self.warmup_steps = beta_1, beta_2, epsilon, warmup_steps
+
+    def _make_rule(self, variables):
+        return KerasScheduleFreeAdamW(variables, lr=self.learning_rate, betas=(self.beta_1, self.beta_2),
+                                      eps=self.epsilon, warmup_steps=self.warmup_steps)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                "warmup_steps": self.warmup_steps}
