@@ -106,6 +106,7 @@ class ImageAugmentation(Layer):
     """Base class: override ``get_random_transformation`` and ``transform_images`` (channels last)."""
 
     _applies_at_inference = False  # True for deterministic layers Keras applies in every call (AutoContrast)
+    _seeded = True  # False for deterministic layers: no `seed` in their config (Keras refuses one)
 
     def __init__(self, seed: int | None = None, data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -158,4 +159,5 @@ class ImageAugmentation(Layer):
         return input_shape
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "seed": self.seed, "data_format": self.data_format}
+        config = {**super().get_config(), "data_format": self.data_format}
+        return {**config, "seed": self.seed} if self._seeded else config

@@ -84,7 +84,7 @@ def clahe(images: numpy.ndarray, clip_limit: float, tile_grid_size) -> numpy.nda
 class ContrastLimitedAdaptiveHistogramEqualization(ImageAugmentation):
     """Contrast-limited histogram equalization over ``tile_grid_size`` tiles (``clip_limit`` ≤ 0: unlimited)."""
 
-    _applies_at_inference = True
+    _seeded, _applies_at_inference = False, True
 
     def __init__(self, value_range=(0, 255), clip_limit: float = 4.0, tile_grid_size=(8, 8), data_format=None,
                  **kwargs):

@@ -143,7 +143,7 @@ class Solarization(ImageAugmentation):
 class AutoContrast(ImageAugmentation):
     """Stretches each image's channels to the full value range (deterministic: applied in every call, as Keras)."""
 
-    _applies_at_inference = True
+    _seeded, _applies_at_inference = False, True
 
     def __init__(self, value_range=(0, 255), **kwargs):
         super().__init__(kwargs.pop("seed", None), kwargs.pop("data_format", None), **kwargs)
@@ -164,6 +164,8 @@ class AutoContrast(ImageAugmentation):
 
 class Equalization(ImageAugmentation):
     """Histogram equalization of each channel (over the whole batch, as Keras), with ``bins`` bins."""
+
+    _seeded = False
 
     def __init__(self, value_range=(0, 255), bins: int = 256, data_format=None, **kwargs):
         super().__init__(kwargs.pop("seed", None), data_format, **kwargs)

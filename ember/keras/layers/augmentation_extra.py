@@ -93,7 +93,7 @@ class RandomElasticTransform(ImageAugmentation):
 class MaxNumBoundingBoxes(ImageAugmentation):
     """Pads (with ``fill_value``) or truncates bounding boxes to ``max_number`` per image; images unchanged."""
 
-    _applies_at_inference = True
+    _seeded, _applies_at_inference = False, True
 
     def __init__(self, max_number: int, fill_value: int = -1, **kwargs):
         super().__init__(kwargs.pop("seed", None), kwargs.pop("data_format", None), **kwargs)
