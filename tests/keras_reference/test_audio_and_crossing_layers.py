@@ -44,7 +44,8 @@ def test_stft_spectrogram_initial_kernels_equal_keras():
 ])
 def test_mel_spectrogram(kwargs):
     signal = np.sin(np.linspace(0, 60, 300)).astype("float32")[None] + 0.3 * random(3, 300)
-    rtol, atol = (1e-4, 1e-3) if kwargs.get("power_to_db", True) else (1e-4, 1e-5)  # dB of float32 powers
+    # dB of float32 powers; input gradients reach ~1e2 (sums over overlapping frames in float32)
+    rtol, atol = (1e-4, 1e-3) if kwargs.get("power_to_db", True) else (1e-4, 1e-4)
     compare_layer(*both("MelSpectrogram", **kwargs), signal, rtol=rtol, atol=atol)
 
 
