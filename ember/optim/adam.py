@@ -5,7 +5,11 @@ import numpy
 
 from .. import backend
 from .optimizer import Optimizer, check_implementation_flags
-from .update_helpers import add_squared_, chunked, count_step, effective_grad, lerp_, step_counter, zeros_state
+from .update_helpers import (add_squared_, chunked, count_step, effective_grad, lerp_, step_counter, update_together,
+                             zeros_state)
+
+# Parameters of up to this many elements are updated together (``Adam._update_group``).
+BATCHED = 1 << 12
 
 
 class Adam(Optimizer):
@@ -47,14 +51,50 @@ class Adam(Optimizer):
         return state
 
     def _update(self, param, grad, state, group) -> None:
-        step = count_step(state)
+        chunked(adam_update, _arrays(param, grad, state, group), **self._options(param, count_step(state), group))
+
+    def _update_group(self, group: dict, several_gpus: bool) -> None:
+        """Small host parameters of one dtype and step count are updated in one call.
+
+        See :func:`~ember.optim.update_helpers.update_together`; the rest (large,
+        traced or GPU parameters) take the per-parameter path.
+        """
+        batches: dict[tuple, list] = {}
+        for param in group["params"]:
+            grad = param.grad
+            if grad is None:
+                continue
+            data = param._data
+            if several_gpus or data.size > BATCHED or type(data) is not numpy.ndarray \
+                    or type(grad._data) is not numpy.ndarray:
+                self._update_param(param, group, several_gpus)
+                continue
+            state = self._state_of(param, group)
+            step = float(count_step(state))
+            batches.setdefault((data.dtype, step), []).append((param, grad._data, state))
+        for (_, step), members in batches.items():
+            rows = [_arrays(param._data, grad, state, group) for param, grad, state in members]
+            options = self._options(rows[0][0], step, group)
+            if len(rows) == 1:
+                adam_update(*rows[0], **options)
+            else:
+                update_together(adam_update, rows, **options)
+            for param, _, _ in members:
+                param._shared_version().value += 1  # saved-tensor checks see the write
+
+    def _options(self, param, step, group) -> dict:
+        """:func:`adam_update`'s options for this step of ``group``'s parameter ``param``."""
         beta1, beta2 = group["betas"]
-        maximum = state["max_exp_avg_sq"]._data if group["amsgrad"] else None
         step_size, eps = adam_scalars(param, step, lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"])
-        chunked(adam_update, [param, grad, state["exp_avg"]._data, state["exp_avg_sq"]._data, maximum],
-                step_size=step_size, eps=eps, lr=group["lr"], beta1=beta1, beta2=beta2,
-                weight_decay=group["weight_decay"], decoupled=group["decoupled_weight_decay"],
-                maximize=group["maximize"], scratch=self._scratch)
+        return dict(step_size=step_size, eps=eps, lr=group["lr"], beta1=beta1, beta2=beta2,
+                    weight_decay=group["weight_decay"], decoupled=group["decoupled_weight_decay"],
+                    maximize=group["maximize"], scratch=self._scratch)
+
+
+def _arrays(param, grad, state, group) -> list:
+    """The arrays :func:`adam_update` takes, in order (``None`` for AMSGrad's maximum without it)."""
+    maximum = state["max_exp_avg_sq"]._data if group["amsgrad"] else None
+    return [param, grad, state["exp_avg"]._data, state["exp_avg_sq"]._data, maximum]
 
 
 class AdamW(Adam):

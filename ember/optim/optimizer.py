@@ -121,23 +121,34 @@ class Optimizer(OptimizerHooks):
                 loss = closure()
         several_gpus = bool(backend.namespaces.MULTI_DEVICE_NAMESPACES)  # empty without CuPy: no cost
         for group in self.param_groups:
-            for param in group["params"]:
-                grad = param.grad
-                if grad is None:
-                    continue
-                if several_gpus:  # the update's raw namespace calls run on the parameter's GPU
-                    with backend.namespaces.operands_device("optimizer.step", (param._data, grad._data)):
-                        self._update_one(param, grad, group)
-                else:
-                    self._update_one(param, grad, group)
+            self._update_group(group, several_gpus)
         return loss
 
+    def _update_group(self, group: dict, several_gpus: bool) -> None:
+        """Update each parameter of ``group`` that has a gradient (Adam batches small ones)."""
+        for param in group["params"]:
+            if param.grad is not None:
+                self._update_param(param, group, several_gpus)
+
+    def _update_param(self, param: Tensor, group: dict, several_gpus: bool) -> None:
+        grad = param.grad
+        if several_gpus:  # the update's raw namespace calls run on the parameter's GPU
+            with backend.namespaces.operands_device("optimizer.step", (param._data, grad._data)):
+                self._update_one(param, grad, group)
+        else:
+            self._update_one(param, grad, group)
+
     def _update_one(self, param: Tensor, grad: Tensor, group: dict) -> None:
+        state = self._state_of(param, group)
+        self._update(param._data, grad._data, state, group)
+        param._shared_version().value += 1  # saved-tensor checks see the write
+
+    def _state_of(self, param: Tensor, group: dict) -> dict[str, Any]:
+        """The parameter's state, created on its first update."""
         state = self.state.get(param)
         if not state:  # absent, or an empty entry made by reading the defaultdict
             state = self.state[param] = self._init_state(param, group)
-        self._update(param._data, grad._data, state, group)
-        param._shared_version().value += 1  # saved-tensor checks see the write
+        return state
 
     def _init_state(self, param: Tensor, group: dict) -> dict[str, Any]:
         """The state a parameter gets before its first update."""

@@ -38,6 +38,31 @@ def chunked(update: Callable, arrays: list, **options) -> None:
         update(*(None if a is None else a[start:start + CHUNK] for a in flat), **options)
 
 
+def update_together(update: Callable, rows: list[list], **options) -> None:
+    """Call ``update`` once on the concatenated arrays of several small parameters.
+
+    ``rows`` holds one array list per parameter, laid out as :func:`chunked`'s
+    (parameter, gradient, then state; ``None`` for absent state, the same in
+    every row). Each column is concatenated into one flat copy, ``update``
+    runs on those, and every column but the gradient's is copied back. The
+    same elementwise update runs on the same values, so the results equal
+    one call per parameter bit for bit; what it saves is the dozen NumPy
+    calls per parameter, which for parameters of a few hundred elements cost
+    far more than the arithmetic (a char-GPT step updates 28 such tensors).
+    """
+    columns = list(zip(*rows))
+    flat = [None if column[0] is None else numpy.concatenate([a.reshape(-1) for a in column])
+            for column in columns]
+    update(*flat, **options)
+    for number, column in enumerate(columns):
+        if number == 1 or column[0] is None:  # the gradient is only read
+            continue
+        start = 0
+        for array in column:
+            numpy.copyto(array, flat[number][start:start + array.size].reshape(array.shape))
+            start += array.size
+
+
 def effective_grad(param, grad, *, weight_decay: float, maximize: bool, scratch):
     """The gradient an update uses: negated for ``maximize``, plus L2 ``weight_decay * param``.
 
