@@ -73,9 +73,14 @@ class RandomShear(ImageAugmentation):
         transforms = numpy.stack([ones, shear[:, 0], zeros, shear[:, 1], ones, zeros, zeros, zeros], 1)
         return affine_transform(images, transforms, self.interpolation, self.fill_mode, self.fill_value)
 
+    @staticmethod
+    def _config_factor(factor: tuple):
+        # (-f, f) is written as f: Keras's from_config refuses a negative pair (its own get_config writes one).
+        return factor[1] if factor[0] == -factor[1] else list(factor)
+
     def get_config(self) -> dict:
-        return {**super().get_config(), "x_factor": self.x_factor, "y_factor": self.y_factor,
-                "fill_mode": self.fill_mode, "interpolation": self.interpolation, "fill_value": self.fill_value}
+        return {**super().get_config(), "x_factor": self._config_factor(self.x_factor),
+                "y_factor": self._config_factor(self.y_factor), "fill_mode": self.fill_mode, "interpolation": self.interpolation, "fill_value": self.fill_value}
 
 
 class RandomPerspective(ImageAugmentation):
