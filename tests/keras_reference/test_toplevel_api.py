@@ -277,3 +277,17 @@ def test_version_and_base_classes():
     assert ember_keras.Initializer is ember_keras.initializers.Initializer
     assert ember_keras.Regularizer is ember_keras.regularizers.Regularizer
     assert os.path.basename(ember_keras.__file__) == "__init__.py"
+
+
+def test_legacy_namespaces_match_keras():
+    for make in (lambda k: k.regularizers.L2(0.5), lambda k: k.activations.relu, lambda k: None):
+        assert ember_keras.legacy.saving.serialize_keras_object(make(ember_keras)) == \
+            keras.legacy.saving.serialize_keras_object(make(keras))
+    config = keras.legacy.saving.serialize_keras_object(keras.regularizers.L1L2(0.1, 0.2))
+    assert ember_keras.legacy.saving.deserialize_keras_object(config).get_config() == {"l1": 0.1, "l2": 0.2}
+    for name in dir(keras.optimizers.legacy):
+        if name.startswith("_"):
+            continue
+        for module in (keras, ember_keras):
+            with pytest.raises(ImportError, match="not supported in Keras 3"):
+                getattr(module.optimizers.legacy, name)()

@@ -9,7 +9,7 @@ Example:
 """
 from __future__ import annotations
 
-from . import schedules
+from . import legacy, schedules
 from .algorithms import (SGD, Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, Ftrl, Lamb, Lion, Muon, Nadam,
                          RMSprop, ScheduleFreeAdamW)
 from .base import Optimizer
