@@ -66,3 +66,12 @@ def model_to_dot(model, **kwargs) -> str:
 def plot_history(history, metrics=None, path: str | None = None, show: bool = False):
     from .plot import plot_history as _plot_history
     return _plot_history(history, metrics=metrics, path=path, show=show)
+
+
+def __getattr__(name: str):
+    # keras.utils.bounding_boxes is written in keras.ops, which imports the layers, which import
+    # this package: it is loaded on first use.
+    if name == "bounding_boxes":
+        import importlib
+        return importlib.import_module(".bounding_boxes", __name__)
+    raise AttributeError(f"module 'keras.utils' has no attribute {name!r}")
