@@ -369,3 +369,27 @@ def test_data_parallel_and_deprecated_names():
     log_probs = F.log_softmax(ember.tensor(scores(2, 3, 4, 4)), 1)
     assert loss(log_probs, ember.zeros(2, 4, 4, dtype=ember.int64)).shape == ()
     assert issubclass(nn.LSTMCell, nn.RNNCellBase) and issubclass(nn.LSTM, nn.RNNBase)
+
+
+def test_torch_nn_module_paths_import():
+    import importlib
+    paths = {"batchnorm": ["_BatchNorm", "BatchNorm2d", "SyncBatchNorm", "LazyBatchNorm1d"],
+             "loss": ["_Loss", "_WeightedLoss", "CrossEntropyLoss", "MultiMarginLoss"],
+             "conv": ["_ConvNd", "Conv2d", "LazyConv2d"], "module": ["Module"],
+             "container": ["Sequential", "ModuleList"], "linear": ["Linear", "Identity", "LazyLinear"],
+             "activation": ["ReLU", "MultiheadAttention", "Softshrink"], "dropout": ["_DropoutNd", "AlphaDropout"],
+             "pooling": ["_MaxPoolNd", "MaxPool2d", "LPPool2d", "MaxUnpool2d"], "sparse": ["Embedding", "EmbeddingBag"],
+             "rnn": ["LSTM", "RNNBase", "RNNCellBase"], "normalization": ["LayerNorm", "LocalResponseNorm"],
+             "instancenorm": ["InstanceNorm2d"], "padding": ["ZeroPad2d"], "transformer": ["TransformerEncoderLayer"],
+             "utils": ["_pair", "_single", "_triple", "_ntuple"]}
+    for path, names in paths.items():
+        mine, theirs = importlib.import_module(f"ember.nn.modules.{path}"), importlib.import_module(
+            f"torch.nn.modules.{path}")
+        for name in names:
+            assert hasattr(theirs, name), f"the probe is wrong: torch.nn.modules.{path}.{name}"
+            assert hasattr(mine, name), f"ember.nn.modules.{path}.{name}"
+    from ember.nn.modules.utils import _pair, _triple
+    from torch.nn.modules.utils import _pair as t_pair, _triple as t_triple
+    assert _pair(3) == t_pair(3) and _pair([1, 2]) == t_pair([1, 2]) and _triple(2) == t_triple(2)
+    from ember.nn.common_types import _size_2_t  # noqa: F401
+    assert nn.parallel.DataParallel is nn.DataParallel

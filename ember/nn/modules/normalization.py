@@ -1,0 +1,3 @@
+"""``torch.nn.modules.normalization``."""
+from ..layers.lp_pool import LocalResponseNorm  # noqa: F401
+from ..layers.normalization import GroupNorm, LayerNorm, RMSNorm  # noqa: F401

@@ -1,0 +1,2 @@
+"""``torch.nn.modules.padding``."""
+from ..layers.padding import *  # noqa: F401,F403
