@@ -393,3 +393,27 @@ def test_torch_nn_module_paths_import():
     assert _pair(3) == t_pair(3) and _pair([1, 2]) == t_pair([1, 2]) and _triple(2) == t_triple(2)
     from ember.nn.common_types import _size_2_t  # noqa: F401
     assert nn.parallel.DataParallel is nn.DataParallel
+
+
+@pytest.mark.parametrize("head_bias", [False, True])
+def test_adaptive_log_softmax_matches_torch(head_bias):
+    torch.manual_seed(0)
+    reference = torch.nn.AdaptiveLogSoftmaxWithLoss(8, 20, [5, 12], div_value=2.0, head_bias=head_bias).double()
+    mine = nn.AdaptiveLogSoftmaxWithLoss(8, 20, [5, 12], div_value=2.0, head_bias=head_bias, dtype=ember.float64)
+    assert list(mine.state_dict()) == list(reference.state_dict())
+    for key, value in reference.state_dict().items():
+        mine.state_dict()[key].copy_(ember.tensor(value.numpy()))
+    x, labels = scores(6, 8), numpy.array([0, 4, 5, 11, 12, 19])
+    ex, tx = both(x)
+    out, tout = mine(ex, ember.tensor(labels)), reference(tx, torch.tensor(labels))
+    check(out.output, tout.output)
+    check(out.loss, tout.loss, [(ex, tx)])
+    head_weight = dict(mine.named_parameters())["tail.1.0.weight"]
+    t_weight = dict(reference.named_parameters())["tail.1.0.weight"]
+    numpy.testing.assert_allclose(head_weight.grad.numpy(), t_weight.grad.numpy(), rtol=1e-6, atol=1e-9)
+    check(mine.log_prob(ember.tensor(x)), reference.log_prob(torch.tensor(x)))
+    assert mine.predict(ember.tensor(x)).tolist() == reference.predict(torch.tensor(x)).tolist()
+    single = mine(ember.tensor(x[0]), ember.tensor(labels[3]))
+    check(single.output, reference(torch.tensor(x[0]), torch.tensor(labels[3])).output)
+    with pytest.raises(ember.EmberValueError, match="Target values"):
+        mine(ember.tensor(x), ember.tensor([0, 1, 2, 3, 4, 20]))

@@ -40,3 +40,4 @@ from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d
                    LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d,
                    LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d, LazyLinear, UninitializedParameter)
 from .sync_batch_norm import SyncBatchNorm  # noqa: E402,F401
+from .adaptive_softmax import AdaptiveLogSoftmaxWithLoss  # noqa: E402,F401
