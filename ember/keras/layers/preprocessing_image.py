@@ -50,14 +50,18 @@ def _float(images, dtype: str):
 
 
 class Resizing(Layer):
-    """Resize images to ``(height, width)``; ``crop_to_aspect_ratio`` first crops the centre to that shape."""
+    """Resize images to ``(height, width)``; ``crop_to_aspect_ratio`` first crops the centre to that aspect
+    ratio, ``pad_to_aspect_ratio`` pads with ``fill_value`` to it instead."""
 
     def __init__(self, height: int, width: int, interpolation: str = "bilinear",
                  crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False, fill_mode="constant",
                  fill_value: float = 0.0, antialias: bool = False, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        if pad_to_aspect_ratio:
-            raise ValueError("Resizing(pad_to_aspect_ratio=True) is not supported by Ember")
+        if pad_to_aspect_ratio and crop_to_aspect_ratio:
+            raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be `True`.")
+        if fill_mode != "constant":
+            raise ValueError(f"Invalid value for argument `fill_mode`. Only `'constant'` is supported. "
+                             f"Received: fill_mode={fill_mode}")
         self.height, self.width, self.interpolation = height, width, interpolation
         self.crop_to_aspect_ratio, self.pad_to_aspect_ratio = crop_to_aspect_ratio, pad_to_aspect_ratio
         self.fill_mode, self.fill_value, self.antialias = fill_mode, fill_value, antialias
@@ -67,6 +71,8 @@ class Resizing(Layer):
         images, single = _as_batch(_float(inputs, self.dtype))
         if self.crop_to_aspect_ratio:
             images = crop_to_aspect(images, self.height, self.width)
+        elif self.pad_to_aspect_ratio:
+            images = pad_to_aspect(images, self.height, self.width, self.fill_value)
         outputs = resize(images, self.height, self.width, self.interpolation, self.antialias)
         return outputs[0] if single else outputs
 
@@ -87,6 +93,20 @@ def crop_to_aspect(images, target_height: int, target_width: int):
     crop_width = min(width, int(height * target_width / target_height))
     top, left = (height - crop_height) // 2, (width - crop_width) // 2
     return images[:, top:top + crop_height, left:left + crop_width]
+
+
+def pad_to_aspect(images, target_height: int, target_width: int, fill_value: float):
+    """Images padded with ``fill_value`` on both sides of one axis towards the target aspect ratio.
+
+    Each side gets ``(needed - size) // 2`` rows or columns, as Keras computes it, so an odd
+    difference leaves the result one short of the exact ratio.
+    """
+    height, width = images.shape[1], images.shape[2]
+    top = (max(height, int(width * target_height / target_width)) - height) // 2
+    left = (max(width, int(height * target_width / target_height)) - width) // 2
+    if top == left == 0:
+        return images
+    return ember.pad(images, (0, 0, left, left, top, top), value=float(fill_value))
 
 
 class CenterCrop(Layer):
