@@ -417,3 +417,22 @@ def test_adaptive_log_softmax_matches_torch(head_bias):
     check(single.output, reference(torch.tensor(x[0]), torch.tensor(labels[3])).output)
     with pytest.raises(ember.EmberValueError, match="Target values"):
         mine(ember.tensor(x), ember.tensor([0, 1, 2, 3, 4, 20]))
+
+
+@pytest.mark.parametrize("dims", [2, 3])
+def test_fractional_max_pool_matches_torch_for_the_same_samples(dims):
+    shape = (2, 3, 9, 11) if dims == 2 else (1, 2, 7, 8, 9)
+    kernel, out = ((2, 3), (4, 5)) if dims == 2 else ((2, 2, 3), (3, 4, 5))
+    x = scores(*shape)
+    samples = RNG.random((shape[0], shape[1], dims))
+    ex, tx = both(x)
+    mine = getattr(nn, f"FractionalMaxPool{dims}d")(kernel, out, return_indices=True,
+                                                   _random_samples=ember.tensor(samples))
+    theirs = getattr(torch.nn, f"FractionalMaxPool{dims}d")(kernel, out, return_indices=True,
+                                                            _random_samples=torch.tensor(samples))
+    (values, indices), (t_values, t_indices) = mine(ex), theirs(tx)
+    check(values, t_values, [(ex, tx)])
+    assert indices.tolist() == t_indices.tolist()
+    ratio = getattr(F, f"fractional_max_pool{dims}d")(ember.tensor(x), 2, output_ratio=0.5)
+    assert ratio.shape == tuple(getattr(torch.nn.functional, f"fractional_max_pool{dims}d")(
+        torch.tensor(x), 2, output_ratio=(0.5,) * dims).shape)

@@ -40,6 +40,8 @@ from .embedding_bag import embedding_bag  # noqa: E402,F401
 from .channel_ops import channel_shuffle, native_channel_shuffle, pdist  # noqa: E402,F401
 from .inplace_activation import (celu_, elu_, hardtanh_, leaky_relu_, relu_, rrelu_, selu_,  # noqa: E402,F401
                                  threshold_)
+from .fractional_max_pool import (fractional_max_pool2d, fractional_max_pool2d_with_indices,  # noqa: E402,F401
+                                  fractional_max_pool3d, fractional_max_pool3d_with_indices)
 from .gumbel_softmax import gumbel_softmax, upsample_bilinear, upsample_nearest  # noqa: E402,F401
 from .torch_level import (adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices,  # noqa: E402,F401
                           adaptive_max_pool3d_with_indices, max_pool1d_with_indices, max_pool2d_with_indices,

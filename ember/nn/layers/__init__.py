@@ -33,7 +33,7 @@ from .margin_losses import (CosineEmbeddingLoss, HingeEmbeddingLoss, MultiLabelM
                             MultiLabelSoftMarginLoss, MultiMarginLoss, SoftMarginLoss,
                             TripletMarginWithDistanceLoss)
 from .lp_pool import (LocalResponseNorm, LPPool1d, LPPool2d, LPPool3d, MaxUnpool1d, MaxUnpool2d,  # noqa: E402,F401
-                      MaxUnpool3d)
+                      MaxUnpool3d, FractionalMaxPool2d, FractionalMaxPool3d)
 from .compat import Container, DataParallel, NLLLoss2d, RNNBase, RNNCellBase  # noqa: E402,F401
 from .embedding_bag import EmbeddingBag  # noqa: E402,F401
 from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d,  # noqa: E402,F401

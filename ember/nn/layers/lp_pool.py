@@ -133,3 +133,46 @@ class LocalResponseNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class _FractionalMaxPool(Module):
+    function = None
+
+    def __init__(self, kernel_size, output_size=None, output_ratio=None, return_indices: bool = False,
+                 _random_samples=None):
+        super().__init__()
+        if (output_size is None) == (output_ratio is None):
+            raise ValueError(f"{type(self).__name__} requires specifying either an output size, or a pooling ratio")
+        self.kernel_size, self.output_size, self.output_ratio = kernel_size, output_size, output_ratio
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+
+    def forward(self, input: Tensor):
+        return type(self).function(input, self.kernel_size, self.output_size, self.output_ratio,
+                                   self.return_indices, _random_samples=self._random_samples)
+
+
+class FractionalMaxPool2d(_FractionalMaxPool):
+    """Max pooling over windows at fractional strides of ``(N, C, H, W)`` (new positions every call).
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> nn.FractionalMaxPool2d(3, output_ratio=0.5)(ember.randn(2, 4, 10, 10)).shape
+        (2, 4, 5, 5)
+    """
+
+    function = staticmethod(F.fractional_max_pool2d)
+
+
+class FractionalMaxPool3d(_FractionalMaxPool):
+    """Max pooling over windows at fractional strides of ``(N, C, D, H, W)``.
+
+    Example:
+        >>> import ember
+        >>> from ember import nn
+        >>> nn.FractionalMaxPool3d(2, output_size=3)(ember.randn(1, 1, 7, 7, 7)).shape
+        (1, 1, 3, 3, 3)
+    """
+
+    function = staticmethod(F.fractional_max_pool3d)
