@@ -158,7 +158,7 @@ def _typed_tensor(name: str, dtype_name: str):
         from .creation import empty, tensor
         if len(args) == 1 and not isinstance(args[0], int):
             return tensor(args[0], dtype=dtype_name, device=device)  # data: FloatTensor([1, 2])
-        return empty(*args, dtype=dtype_name, device=device)        # sizes: FloatTensor(2, 3)
+        return empty(*(args or (0,)), dtype=dtype_name, device=device)  # sizes: FloatTensor(2, 3); () is (0,)
     doc = (f"PyTorch's legacy constructor: ``{name}(2, 3)`` (uninitialised) or ``{name}([1, 2])`` (data), "
            f"a {dtype_name} tensor.")
     return _TypedTensorClass(name, (), {"__new__": construct, "dtype_name": dtype_name, "__doc__": doc,

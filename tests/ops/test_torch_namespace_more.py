@@ -119,6 +119,7 @@ def test_dtype_questions_match_torch():
 
 def test_legacy_constructors_and_constants():
     assert ember.FloatTensor(2, 3).shape == (2, 3) and ember.FloatTensor(2, 3).dtype == ember.float32
+    assert ember.FloatTensor().shape == tuple(torch.FloatTensor().shape)
     same(ember.LongTensor([1, 2]), torch.LongTensor([1, 2]))
     same(ember.DoubleTensor([[1.5]]), torch.DoubleTensor([[1.5]]))
     same(ember.ByteTensor([1, 2]), torch.ByteTensor([1, 2]))
