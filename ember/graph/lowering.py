@@ -89,6 +89,9 @@ def emit(node, args: list, attrs: list, out: str | None) -> str:
     if op == "cast":
         if out:
             return f"_copy_into({out}, {args[0]})"
+        if getattr(node.inputs[0], "dtype", None) is not None and node.inputs[0].dtype.kind == "c" \
+                and node.output.dtype.kind != "c":
+            return None  # the primitive's forward: the real part, as PyTorch (astype would warn)
         return f"{args[0]}.astype({attrs[0]})"
     if op == "where" and out and _zero_else(node):  # (without a buffer: the plain call below)
         return f"_where_zero({out}, {args[0]}, {args[1]})"
