@@ -23,7 +23,7 @@ from . import ops, random  # keras.ops and keras.random (ember/keras/ops, random
 from .variables import Variable  # keras.Variable
 from . import placement  # keras.device and the GPU-when-available default of fit/evaluate/predict
 from .placement import device
-from . import config, tree, dtype_policies, preprocessing, legacy  # keras.config, keras.tree …
+from . import config, tree, dtype_policies, preprocessing, legacy, visualization  # keras.config, keras.tree …
 from .losses import Loss
 from .metrics import Metric
 from .optimizers import Optimizer
@@ -49,4 +49,4 @@ __all__ = ["DTypePolicy", "FloatDTypePolicy", "Function", "Initializer", "Input"
            "Loss", "Metric", "Model", "Operation", "Optimizer", "Regularizer", "Sequential", "Variable", "activations",
            "backend", "callbacks", "config", "datasets", "device", "dtype_policies", "initializers", "layers",
            "legacy", "losses", "metrics", "models", "name_scope", "ops", "optimizers", "preprocessing", "random",
-           "regularizers", "remat", "saving", "tree", "utils", "version"]
+           "regularizers", "remat", "saving", "tree", "utils", "version", "visualization"]
