@@ -22,6 +22,10 @@ class DTypeError(EmberError, TypeError, RuntimeError):
     """An operand's dtype is not allowed for the operation, or is unknown."""
 
 
+class BatchSizeError(ShapeError, ValueError):
+    """Input and target batch sizes differ (PyTorch's Python-side loss checks raise ValueError)."""
+
+
 class GradError(EmberError, RuntimeError):
     """Autograd was asked for something it cannot do (second backward, in-place on a saved tensor ...)."""
 

@@ -168,10 +168,8 @@ def test_a_bad_input_gets_a_clear_error(name, ours, theirs, kind, fragment):
 # ops that raise them belong to ember/ops. Strict: fixing one makes its row fail until removed here.
 KNOWN_CLASS_MISMATCHES = {
     # ember.errors makes value, dtype and index errors RuntimeErrors too (PyTorch's C++ checks raise
-    # RuntimeError where its Python ones raise ValueError/TypeError/IndexError); this one is the reverse
-    # (PyTorch's Python-side batch-size check): a ShapeError that is also a ValueError belongs in
-    # ember/nn/functional/loss.py
-    "cross_entropy/batch size": "RuntimeError where PyTorch raises ValueError",
+    # RuntimeError where its Python ones raise ValueError/TypeError/IndexError), and a batch-size
+    # mismatch in a loss a ValueError too (BatchSizeError): no row differs now
 }
 
 
@@ -188,3 +186,11 @@ def test_the_error_is_an_instance_of_the_builtin_pytorch_raises(name, ours, thei
     builtin = next(cls for cls in type(theirs_error).__mro__ if cls.__module__ == "builtins")
     error = _raised(ours)
     assert isinstance(error, builtin), f"{name}: {type(error).__name__}, PyTorch: {type(theirs_error).__name__}"
+
+
+def test_loss_batch_size_mismatch_is_a_value_error_and_other_shape_errors_are_not():
+    batch = _raised(lambda: F.nll_loss(e(2, 3), ei([0, 1, 2])))
+    spatial = _raised(lambda: F.nll_loss(e(2, 3, 4), ember.zeros(2, 5, dtype=ember.int64)))
+    assert isinstance(batch, ValueError) and isinstance(batch, ShapeError)
+    assert isinstance(spatial, RuntimeError) and not isinstance(spatial, ValueError)
+    assert type(_raised(lambda: TF.nll_loss(t(2, 3, 4), torch.zeros(2, 5, dtype=torch.long)))) is RuntimeError

@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 
 from ...amp.autocast_mode import float32_in_autocast
-from ...errors import DTypeError, EmberValueError, ShapeError
+from ...errors import BatchSizeError, DTypeError, EmberValueError, ShapeError
 from ...ops import functions as E
 from ...ops.guards import check_values
 from ...ops.losses import binary_cross_entropy_terms
@@ -164,7 +164,8 @@ def _picked(input: Tensor, target: Tensor, weight, ignore_index: int):
     if unbatched:
         x, t = E.unsqueeze(x, 0), E.unsqueeze(t, 0)
     if x.ndim < 2 or t.shape != (x.shape[0],) + x.shape[2:]:
-        raise ShapeError(f"nll_loss: expected target of shape {(x.shape[0],) + x.shape[2:]} for "
+        batch_differs = x.ndim >= 2 and t.ndim >= 1 and t.shape[0] != x.shape[0]
+        raise (BatchSizeError if batch_differs else ShapeError)(f"nll_loss: expected target of shape {(x.shape[0],) + x.shape[2:]} for "
                          f"input of shape {x.shape}, got target of shape {t.shape}")
     classes = x.shape[1]
     ignored = t == ignore_index
