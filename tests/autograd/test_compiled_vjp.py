@@ -227,10 +227,11 @@ def test_a_rule_that_branches_on_data_falls_back(fresh_cache):
 
 def test_a_constant_gradient_is_never_shared_between_calls(fresh_cache):
     x, constant = ember.zeros(3, requires_grad=True), _ConstantGrad()
-    for _ in range(vjp_cache.COMPILE_AFTER + 3):  # .grad accumulates in place into the adopted array
+    passes = vjp_cache.COMPILE_AFTER + 3
+    for _ in range(passes):  # .grad accumulates in place into the adopted array
         bind(constant, (x,)).sum().backward()
     assert vjp_cache.stats["traced"] == 2  # the sum's rule and this one
-    numpy.testing.assert_allclose(x.grad.numpy(), [5.0, 5.0, 5.0])
+    numpy.testing.assert_allclose(x.grad.numpy(), [passes] * 3)
     y = ember.zeros(3, requires_grad=True)
     bind(constant, (y,)).sum().backward()
     numpy.testing.assert_allclose(y.grad.numpy(), [1.0, 1.0, 1.0])
