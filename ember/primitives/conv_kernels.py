@@ -251,15 +251,16 @@ def _macs(n: int, weight_shape, out) -> int:
 # --- threads ----------------------------------------------------------------------------------
 # A convolution of at least THREADED_MACS multiply-adds runs its batch chunks on
 # get_num_threads() threads (PyTorch's default uses both cores too): copies, col2im adds and
-# GEMMs (one BLAS thread each) run in parallel, as NumPy and BLAS release the GIL. Waiting
-# threads block instead of spinning, so a loaded machine loses little (the cost is the extra
-# CPU time of splitting, 0-15% here). A batch small enough for one pass is split into one part
-# per thread; the weight gradient then sums the parts (rounding differs from one pass). Chunked
-# batches keep their boundaries: the same result with any count. The threshold comes from the
-# per-thread CPU time of the split kernels (the shared machine was never idle enough for wall
-# times): 1.6-1.9x shorter critical paths for the Keras convnet's layers (25M and 285M
-# multiply-adds), 1.1-1.6x for LeNet's 6->16 (15M), none for LeNet's 1->6 (7.5M).
-THREADED_MACS = 1 << 23
+# GEMMs (one BLAS thread each) run in parallel, as NumPy and BLAS release the GIL. A batch
+# small enough for one pass is split into one part per thread; the weight gradient then sums the
+# parts (rounding differs from one pass). Chunked batches keep their boundaries: the same result
+# with any count. The threshold is the BLAS policy's large product (threads.LARGE_PRODUCT), for the
+# same reason: on a busy machine a second thread waits for a core and every call waits for it.
+# Measured (the shared machine was never idle): per-thread CPU time gives 1.6-1.9x shorter critical
+# paths for the Keras convnet's 32->64 layer (285M multiply-adds), 1.4-1.9x for its 1->32 (25M),
+# 1.1-1.6x for LeNet's 6->16 (15M); at load 4 on 2 cores a whole Keras epoch took 1.05x the time
+# with this threshold and 1.29x with 2**23 (LeNet step: 1.05x), so smaller convolutions stay serial.
+THREADED_MACS = 1 << 27
 
 
 def thread_count(xp, macs: int, policy=None) -> int:
