@@ -24,6 +24,7 @@ from .variables import Variable  # keras.Variable
 from . import placement  # keras.device and the GPU-when-available default of fit/evaluate/predict
 from .placement import device
 from . import config, tree, dtype_policies, preprocessing, legacy, visualization  # keras.config, keras.tree …
+from . import distillation  # keras.distillation (a Model subclass: after models)
 from .losses import Loss
 from .metrics import Metric
 from .optimizers import Optimizer
@@ -47,6 +48,6 @@ def version() -> str:
 
 __all__ = ["DTypePolicy", "FloatDTypePolicy", "Function", "Initializer", "Input", "InputSpec", "KerasTensor", "Layer",
            "Loss", "Metric", "Model", "Operation", "Optimizer", "Regularizer", "Sequential", "Variable", "activations",
-           "backend", "callbacks", "config", "datasets", "device", "dtype_policies", "initializers", "layers",
+           "backend", "callbacks", "config", "datasets", "device", "distillation", "dtype_policies", "initializers", "layers",
            "legacy", "losses", "metrics", "models", "name_scope", "ops", "optimizers", "preprocessing", "random",
            "regularizers", "remat", "saving", "tree", "utils", "version", "visualization"]
