@@ -314,10 +314,12 @@ ELEMENTWISE = (
     "sigmoid relu erf add sub mul div pow maximum minimum floor_divide remainder eq ne lt le gt ge "
     "logical_and logical_or logical_xor where cast copy asin acos atan sinh cosh asinh acosh atanh "
     "atan2 erfc erfinv lgamma digamma i0 i1 polygamma hypot fmod signbit binary_cross_entropy "
-    "standard_gamma standard_gamma_grad").split()
+    "standard_gamma standard_gamma_grad bitwise_and bitwise_or bitwise_xor bitwise_not "
+    "bitwise_left_shift bitwise_right_shift gcd lcm nextafter").split()
 REDUCTIONS = "sum amax amin prod all any".split()
 SINGLE_AXIS = "cumsum cumprod logcumsumexp argsort cum_extremum_index mode_index".split()
-STACKED = ("inv det logabsdet slogdet_sign solve cholesky qr_q qr_r eigh_values eigh_vectors svd_u svd_s "
+# bitcast reinterprets the last axis only, so a leading batch axis passes through it
+STACKED = ("bitcast inv det logabsdet slogdet_sign solve cholesky qr_q qr_r eigh_values eigh_vectors svd_u svd_s "
            "svd_vh matrix_exp to_device").split()
 POOLING = "max_pool max_pool_grad max_pool_indices pool_gather pool_scatter avg_pool avg_pool_transpose".split()
 
