@@ -55,11 +55,15 @@ def set_floatx(value: str) -> None:
 
 
 def set_image_data_format(data_format: str) -> None:
-    """Set the image layout default. Ember's image layers compute in ``channels_last`` only."""
+    """Set the image layout. Ember's image layers compute ``channels_last`` only, so
+    ``'channels_first'`` is refused here rather than silently ignored by every layer."""
     data_format = str(data_format).lower()
     if data_format not in _LAYOUTS:
         raise ValueError(f"The `data_format` argument must be one of {set(_LAYOUTS)}. Received: "
                          f"data_format={data_format}")
+    if data_format == "channels_first":
+        raise ValueError("Ember's Keras layers are channels_last only: keras.config.set_image_data_format("
+                         "'channels_first') cannot be honoured (transpose the images instead)")
     _backend._IMAGE_DATA_FORMAT = data_format
 
 

@@ -39,6 +39,10 @@ def test_set_floatx_changes_new_layers_and_restores():
     assert ember_keras.config.dtype_policy().name == "float32"
     with pytest.raises(ValueError, match="floatx"):
         ember_keras.config.set_floatx("int8")
+    ember_keras.config.set_image_data_format("channels_last")
+    with pytest.raises(ValueError, match="channels_last only"):  # Ember's layers could not honour it
+        ember_keras.config.set_image_data_format("channels_first")
+    assert ember_keras.config.image_data_format() == "channels_last"
 
 
 def test_disabled_interactive_logging_sends_progress_to_logging(caplog, capsys):
