@@ -1,4 +1,6 @@
-"""Keras utilities (``keras.utils``): progress bar, plots, label encoding, seeding."""
+"""Keras utilities (``keras.utils``): progress bar, plots, label encoding, seeding, datasets from
+folders and arrays, downloads (``get_file``), image files, object (de)serialization and the
+custom-object registry, ``Config``, and box utilities (``bounding_boxes``)."""
 from __future__ import annotations
 
 import random
