@@ -48,6 +48,7 @@ def version() -> str:
 
 __all__ = ["DTypePolicy", "FloatDTypePolicy", "Function", "Initializer", "Input", "InputSpec", "KerasTensor", "Layer",
            "Loss", "Metric", "Model", "Operation", "Optimizer", "Regularizer", "Sequential", "Variable", "activations",
-           "backend", "callbacks", "config", "datasets", "device", "distillation", "dtype_policies", "initializers", "layers",
+           "backend", "callbacks", "config", "datasets", "device", "distillation", "dtype_policies", "initializers",
+           "layers",
            "legacy", "losses", "metrics", "models", "name_scope", "ops", "optimizers", "preprocessing", "random",
            "regularizers", "remat", "saving", "tree", "utils", "version", "visualization"]

@@ -25,7 +25,7 @@ from .utils import tree
 
 
 class InputSpec:
-    """The rank (``ndim``, ``min_ndim``, ``max_ndim``), ``shape``, ``dtype`` and fixed ``axes`` sizes an input must have."""
+    """What an input must have: rank (``ndim``, ``min_ndim``, ``max_ndim``), ``shape``, ``dtype``, ``axes`` sizes."""
 
     def __init__(self, dtype=None, shape=None, ndim: int | None = None, max_ndim: int | None = None,
                  min_ndim: int | None = None, axes: dict | None = None, allow_last_axis_squeeze: bool = False,

@@ -83,8 +83,9 @@ def assert_same_paths(a, b) -> None:
     paths_a = {path for path, _ in flatten_with_path(a)}
     paths_b = {path for path, _ in flatten_with_path(b)}
     if paths_a != paths_b:
-        raise ValueError(f"The two structures don't have the same paths: only in the first "
-                         f"{sorted(paths_a - paths_b, key=str)}, only in the second {sorted(paths_b - paths_a, key=str)}")
+        only_a, only_b = sorted(paths_a - paths_b, key=str), sorted(paths_b - paths_a, key=str)
+        raise ValueError(f"The two structures don't have the same paths: only in the first {only_a}, only in the "
+                         f"second {only_b}")
 
 
 def map_structure(function: Callable, *structures, none_is_leaf: bool = True) -> Any:

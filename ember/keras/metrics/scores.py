@@ -60,8 +60,8 @@ class FBetaScore(Metric):
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         y_true, y_pred = as_tensor(y_true, "float32"), as_tensor(y_pred, "float32")
         if y_true.ndim != 2 or y_pred.ndim != 2:
-            raise ValueError(f"FBetaScore expects 2D inputs with shape (batch_size, output_dim). Received "
-                             f"input shapes: y_pred.shape={tuple(y_pred.shape)} and y_true.shape={tuple(y_true.shape)}.")
+            raise ValueError(f"FBetaScore expects 2D inputs with shape (batch_size, output_dim). Received input "
+                             f"shapes: y_pred.shape={tuple(y_pred.shape)} and y_true.shape={tuple(y_true.shape)}.")
         if not self._built:
             self._build(y_pred.shape[-1])
         if self.threshold is None:

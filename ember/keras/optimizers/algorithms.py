@@ -220,7 +220,8 @@ class Muon(Optimizer):
                  momentum: float = 0.95, ns_steps: int = 5, nesterov: bool = True, rms_rate=0.2, **kwargs):
         super().__init__(learning_rate, weight_decay=weight_decay, **kwargs)
         self.adam_beta_1, self.adam_beta_2, self.adam_weight_decay = adam_beta_1, adam_beta_2, adam_weight_decay
-        self.epsilon, self.exclude_layers, self.exclude_embeddings = epsilon, list(exclude_layers or []), exclude_embeddings
+        self.epsilon, self.exclude_embeddings = epsilon, exclude_embeddings
+        self.exclude_layers = list(exclude_layers or [])
         self.muon_a, self.muon_b, self.muon_c = muon_a, muon_b, muon_c
         self.adam_lr_ratio, self.momentum, self.ns_steps = adam_lr_ratio, momentum, ns_steps
         self.nesterov, self.rms_rate = nesterov, rms_rate

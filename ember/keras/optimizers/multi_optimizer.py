@@ -188,7 +188,8 @@ class MultiOptimizer(Optimizer):
 
     def get_config(self) -> dict:
         if not isinstance(self.optimizer_map, OptimizerMap):
-            raise NotImplementedError("A MultiOptimizer built from a function cannot be serialized; use an OptimizerMap")
+            raise NotImplementedError("A MultiOptimizer built from a function cannot be serialized; use an "
+                                      "OptimizerMap")
         return {"name": self.name, "optimizer_map": self.optimizer_map.get_config(),
                 "loss_scale_factor": self.loss_scale_factor}
 

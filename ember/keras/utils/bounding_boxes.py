@@ -165,7 +165,7 @@ def _inverse_affine_matrix(center_x, center_y, angle, translate_x, translate_y, 
 
 def affine_transform(boxes, angle, translate_x, translate_y, scale, shear_x, shear_y, height, width, center_x=None,
                      center_y=None, bounding_box_format: str = "xyxy"):
-    """Batched ``xyxy`` boxes (batch, boxes, 4) through per-image affine transforms: the box around the moved corners."""
+    """Batched ``xyxy`` boxes (batch, boxes, 4) through per-image affine maps: the box around the moved corners."""
     if bounding_box_format != "xyxy":
         raise NotImplementedError("affine_transform supports bounding_box_format='xyxy' only, as Keras")
     angle, translate_x, translate_y, scale, shear_x, shear_y = (
