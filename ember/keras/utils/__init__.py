@@ -21,6 +21,7 @@ from .image_utils import array_to_img, img_to_array, load_img, save_img
 from .data_utils import pack_x_y_sample_weight, split_dataset, unpack_x_y_sample_weight
 from .tensor_utils import get_source_inputs, is_keras_tensor, standardize_dtype
 from .config_container import Config
+from .feature_space import FeatureSpace
 from . import legacy
 from ..backend import clear_session
 from ..config import disable_interactive_logging, enable_interactive_logging, is_interactive_logging_enabled
