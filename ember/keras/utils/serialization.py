@@ -33,6 +33,8 @@ import types
 
 import numpy
 
+import ember
+
 _GLOBAL_CUSTOM_OBJECTS: dict[str, object] = {}
 _GLOBAL_CUSTOM_NAMES: dict[object, str] = {}
 _local = threading.local()
@@ -136,8 +138,8 @@ def serialize_keras_object(obj):
         return tuple(items) if isinstance(obj, tuple) else items
     if isinstance(obj, dict):
         return {key: serialize_keras_object(value) for key, value in obj.items()}
-    if isinstance(obj, numpy.ndarray) or type(obj).__name__ in ("Tensor", "Variable", "Parameter"):
-        array = numpy.asarray(obj.detach() if hasattr(obj, "detach") else obj)
+    if isinstance(obj, (numpy.ndarray, ember.Tensor)):
+        array = numpy.asarray(obj.detach() if isinstance(obj, ember.Tensor) else obj)
         return {"class_name": "__numpy__", "config": {"value": array.tolist(), "dtype": array.dtype.name}}
     if isinstance(obj, numpy.generic):
         return obj.item()
