@@ -125,9 +125,7 @@ class _Walk:
         key = id(leaf)
         previous = self.leaf_grads.get(key)
         if previous is not None:
-            grad = previous + grad
-            if self.arrays and isinstance(grad, _generic):
-                grad = numpy.asarray(grad)  # NumPy's sum of two 0-d arrays is a scalar
+            grad = _add_arrays(previous, grad) if self.arrays else previous + grad
         self.leaf_grads[key] = grad
         self.leaves[key] = leaf
 
@@ -236,9 +234,7 @@ class _Walk:
                         continue
                     previous = node_grads.get(edge)
                     if previous is not None:
-                        input_grad = previous + input_grad
-                        if isinstance(input_grad, _generic):
-                            input_grad = numpy.asarray(input_grad)  # 0-d sums come back as scalars
+                        input_grad = _add_arrays(previous, input_grad)
                     node_grads[edge] = input_grad
                 elif type(edge) is not Node:
                     continue
@@ -251,6 +247,16 @@ class _Walk:
                         self.skip(edge)
             if not retain_graph:
                 node.release()
+
+
+def _add_arrays(first, second):
+    """The sum of two gradient arrays: NumPy's own add on the CPU, Ember's add otherwise
+    (it makes the arrays' device current first, as CuPy requires)."""
+    if type(first) is numpy.ndarray and type(second) is numpy.ndarray:
+        total = first + second
+        return numpy.asarray(total) if isinstance(total, _generic) else total  # 0-d sums are scalars
+    make = _tensor_class()._make
+    return (make(first, None, False) + make(second, None, False))._data
 
 
 def _checked_vjp(node, grad):

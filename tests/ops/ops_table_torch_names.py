@@ -132,7 +132,8 @@ CASES = [
     Case("gradient", lambda x, **k: list(ember.gradient(x, **k)), lambda x, **k: list(torch.gradient(x, **k)),
          ("concatenate", "getitem", "sub"), gradient_examples()),
     Case("as_strided", ember.as_strided, torch.as_strided, ("getitem",), as_strided_examples()),
-    Case("cholesky_inverse", lambda l: ember.cholesky_inverse(ember.tril(l) + 3 * ember.eye(l.shape[0], dtype=l.dtype)),
+    Case("cholesky_inverse", lambda l: ember.cholesky_inverse(
+        ember.tril(l) + 3 * ember.eye(l.shape[0], dtype=l.dtype, device=l.device)),
          lambda l: torch.cholesky_inverse(torch.tril(l) + 3 * torch.eye(l.shape[0], dtype=l.dtype)), ("matmul",),
          st.integers(1, 4).map(lambda n: Example((Operand((n, n)),)))),
 ]

@@ -7,9 +7,11 @@ import torch
 
 import ember
 
+# Steps are few enough that round-off (amplified ~100x per step of 20 inner iterations here)
+# stays inside the 1e-5 comparison whatever BLAS build sums the matmuls.
 CASES = [
     (dict(), 3),
-    (dict(line_search_fn="strong_wolfe"), 6),
+    (dict(line_search_fn="strong_wolfe"), 4),
     (dict(history_size=3, max_iter=7), 5),
     (dict(history_size=2, max_iter=10, lr=0.5, line_search_fn="strong_wolfe"), 5),
     (dict(lr=0.1, tolerance_change=1e-3, max_eval=12), 5),
