@@ -45,6 +45,9 @@ PROGRAMS = [
     ("vision_transformer", 3, 1e-4),
     ("gat", 3, 1e-4),
     ("spectral_filter", 12, 1e-4),
+    ("quickstart_fashion", 2, 1e-4),
+    ("text_classification_embbag", 3, 1e-4),
+    ("spatial_transformer", 2, 1e-4),
 ]
 
 # Programs written and checked under PyTorch that don't run under Ember yet, with the reason.
