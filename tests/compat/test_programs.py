@@ -48,6 +48,9 @@ PROGRAMS = [
     ("quickstart_fashion", 2, 1e-4),
     ("text_classification_embbag", 3, 1e-4),
     ("spatial_transformer", 2, 1e-4),
+    ("lstm_tagger", 3, 1e-4),
+    ("unet_segmentation", 2, 1e-4),
+    ("transformer_classifier", 2, 1e-4),
 ]
 
 # Programs written and checked under PyTorch that don't run under Ember yet, with the reason.
