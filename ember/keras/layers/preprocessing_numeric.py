@@ -18,6 +18,8 @@ import numpy
 
 import ember
 
+from ember.graph.state import is_symbolic_tensor
+
 from .. import backend
 from .layer import Layer
 
@@ -163,11 +165,14 @@ class Discretization(Layer):
         if self.bin_boundaries is None:
             raise ValueError(f"Discretization layer {self.name!r} has no bin boundaries: pass "
                              "`bin_boundaries` or call `adapt(data)` first.")
-        values = numpy.asarray(inputs.detach())
-        ids = numpy.digitize(values, numpy.asarray(self.bin_boundaries, dtype=values.dtype))
+        # bucketize, not NumPy: the layer also runs inside fit's compiled (traced) step
+        values = ember.as_tensor(inputs)
+        if not ember.is_floating_point(values):
+            values = ember.cast(values, ember.float64)
+        ids = ember.bucketize(values, ember.tensor(self.bin_boundaries, dtype=values.dtype), right=True)
         if self.output_mode == "int":
-            return ember.tensor(ids.astype(self.dtype))
-        return encode_categories(ember.tensor(ids), len(self.bin_boundaries) + 1, self.output_mode)
+            return ember.cast(ids, self.dtype)
+        return encode_categories(ids, len(self.bin_boundaries) + 1, self.output_mode)
 
     def compute_output_shape(self, input_shape):
         if self.output_mode == "int":
@@ -187,14 +192,19 @@ def _encoded_shape(input_shape, num_tokens: int, output_mode: str):
     return (shape[:-1] if len(shape) > 1 else shape) + (num_tokens,)
 
 
-def encode_categories(ids, num_tokens: int, output_mode: str, count_weights=None):
-    """One-hot, multi-hot or count vectors of integer ``ids`` (Keras's CategoryEncoding rules)."""
-    ids = ember.cast(ids, ember.int64)
-    array = numpy.asarray(ids.detach())
+def _check_category_range(array, num_tokens: int) -> None:
     if array.size and (array.min() < 0 or array.max() >= num_tokens):
         raise ValueError(f"Input values must be in the range 0 <= values < num_tokens with "
                          f"num_tokens={num_tokens}; received values from {array.min()} to {array.max()}")
+
+
+def encode_categories(ids, num_tokens: int, output_mode: str, count_weights=None):
+    """One-hot, multi-hot or count vectors of integer ``ids`` (Keras's CategoryEncoding rules)."""
+    ids = ember.cast(ids, ember.int64)
+    if not is_symbolic_tensor(ids):  # checked on concrete values; a traced step has none to check
+        _check_category_range(numpy.asarray(ids.detach()), num_tokens)
     if output_mode == "one_hot" and (ids.ndim == 0 or ids.shape[-1] != 1):
+
         ids = ember.unsqueeze(ids, -1)
     if ids.ndim == 1:
         ids = ember.unsqueeze(ids, -1)
