@@ -17,7 +17,6 @@ from __future__ import annotations
 import numpy
 
 import ember
-
 from ember.graph.state import is_symbolic_tensor
 
 from .. import backend
@@ -204,7 +203,6 @@ def encode_categories(ids, num_tokens: int, output_mode: str, count_weights=None
     if not is_symbolic_tensor(ids):  # checked on concrete values; a traced step has none to check
         _check_category_range(numpy.asarray(ids.detach()), num_tokens)
     if output_mode == "one_hot" and (ids.ndim == 0 or ids.shape[-1] != 1):
-
         ids = ember.unsqueeze(ids, -1)
     if ids.ndim == 1:
         ids = ember.unsqueeze(ids, -1)
