@@ -34,3 +34,17 @@ def _join(parts, build):
 def tree_map(function, tree):
     leaves, rebuild = flatten(tree)
     return rebuild([function(leaf) for leaf in leaves])
+
+
+def structure(tree):
+    """A comparable description of ``tree``'s containers (types, dict keys, arity); leaves are ``*``.
+
+    Example:
+        >>> structure((1, {"a": 2}))
+        ('tuple', ('*', ('dict', ('a',), ('*',))))
+    """
+    if isinstance(tree, dict):
+        return ("dict", tuple(tree), tuple(structure(value) for value in tree.values()))
+    if isinstance(tree, (tuple, list)):
+        return (type(tree).__name__, tuple(structure(item) for item in tree))
+    return "*"

@@ -51,6 +51,7 @@ PROGRAMS = [
     ("lstm_tagger", 3, 1e-4),
     ("unet_segmentation", 2, 1e-4),
     ("transformer_classifier", 2, 1e-4),
+    ("func_ensembling", 2, 1e-4),
 ]
 
 # Programs written and checked under PyTorch that don't run under Ember yet, with the reason.
