@@ -6,7 +6,9 @@ as PyTorch; ``kl_divergence`` covers the registered pairs. Everything is compose
 ops, so gradients flow through parameters to ``log_prob``, ``entropy`` and ``rsample``.
 
 Gamma, Beta and Dirichlet ``rsample`` use implicit reparameterisation gradients, as
-PyTorch's do. Not yet: transformed distributions and ``Gamma.cdf``.
+PyTorch's do. Transforms (``transforms``, ``transforms_shaped``) with ``biject_to`` and
+``transform_to`` build ``TransformedDistribution`` and the families defined through it.
+Not yet: ``Gamma.cdf``, ``LKJCholesky``, ``Wishart``.
 
 Example:
     >>> import ember
@@ -25,7 +27,38 @@ from .distribution import Distribution
 from .gamma_family import Beta, Dirichlet, Gamma
 from .kl import kl_divergence, register_kl
 from .multivariate import Independent, MultivariateNormal
+from .constraint_registry import biject_to, transform_to
+from .transformed import TransformedDistribution
+from .transforms import (AbsTransform, AffineTransform, ComposeTransform, CumulativeDistributionTransform,
+                         ExpTransform, PowerTransform, SigmoidTransform, SoftplusTransform, TanhTransform,
+                         Transform, identity_transform)
+from .transforms_shaped import (CatTransform, CorrCholeskyTransform, IndependentTransform,
+                                LowerCholeskyTransform, PositiveDefiniteTransform, ReshapeTransform,
+                                SoftmaxTransform, StackTransform, StickBreakingTransform)
+from . import transforms
+from .circular import VonMises
+from .counts import Binomial, Geometric, Multinomial, NegativeBinomial, Poisson
+from .exp_family import ExponentialFamily
+from .gamma_family import Chi2
+from .heavy_tailed import Cauchy, FisherSnedecor, GeneralizedPareto, HalfCauchy, Pareto, StudentT
+from .lowrank import LowRankMultivariateNormal
+from .mixture import MixtureSameFamily
+from .relaxed import (ContinuousBernoulli, ExpRelaxedCategorical, LogitRelaxedBernoulli,
+                      OneHotCategoricalStraightThrough, RelaxedBernoulli, RelaxedOneHotCategorical)
+from .transformed_families import (Gumbel, HalfNormal, InverseGamma, Kumaraswamy, LogisticNormal,
+                                   LogNormal, Weibull)
 
 __all__ = ["Bernoulli", "Beta", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma",
            "Independent", "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical", "Uniform",
-           "constraints", "kl_divergence", "register_kl"]
+           "constraints", "kl_divergence", "register_kl",
+           "AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform", "CorrCholeskyTransform",
+           "CumulativeDistributionTransform", "ExpTransform", "IndependentTransform", "LowerCholeskyTransform",
+           "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform",
+           "SoftmaxTransform", "SoftplusTransform", "StackTransform", "StickBreakingTransform", "TanhTransform",
+           "Transform", "TransformedDistribution", "biject_to", "identity_transform", "transform_to",
+           "Binomial", "Cauchy", "Chi2", "ContinuousBernoulli", "ExpRelaxedCategorical", "ExponentialFamily",
+           "FisherSnedecor", "GeneralizedPareto", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal",
+           "InverseGamma", "Kumaraswamy", "LogNormal", "LogisticNormal", "LogitRelaxedBernoulli",
+           "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial", "NegativeBinomial",
+           "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "RelaxedBernoulli",
+           "RelaxedOneHotCategorical", "StudentT", "VonMises", "Weibull"]

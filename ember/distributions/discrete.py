@@ -183,7 +183,7 @@ class OneHotCategorical(Distribution):
     """A Categorical whose draws are one-hot vectors of length ``K``."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
-    support = None
+    support = constraints.one_hot
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         self._categorical = Categorical(probs, logits, validate_args=validate_args)

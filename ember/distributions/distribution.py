@@ -140,7 +140,7 @@ class Distribution:
                 raise ValueError(f"Value is not broadcastable with batch_shape+event_shape: "
                                  f"{tuple(value.shape)} vs {self._batch_shape + self._event_shape}.")
         support = self.support
-        if support is None:
+        if support is None or constraints.is_dependent(support):
             return
         with ember.no_grad():
             valid = bool(support.check(value).all())

@@ -174,3 +174,38 @@ class Beta(Distribution):
     def variance(self):
         total = self.concentration1 + self.concentration0
         return self.concentration1 * self.concentration0 / (total ** 2 * (total + 1))
+
+
+class Chi2(Gamma):
+    """Chi-squared with ``df`` degrees of freedom: ``Gamma(df / 2, 1 / 2)``.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import Chi2
+        >>> Chi2(ember.tensor(2.0)).mean
+        tensor(2.)
+    """
+
+    arg_constraints = {"df": constraints.positive}
+
+    def __init__(self, df, validate_args=None):
+        (df,) = broadcast_all(df)
+        super().__init__(0.5 * df, ember.full_like(df, 0.5), validate_args=validate_args)
+
+    def _check_parameters(self) -> None:
+        if not bool((self.concentration > 0).all()):
+            raise ValueError(f"Expected parameter df ({type(self.df).__name__} of shape "
+                             f"{tuple(self.df.shape)}) of distribution {self!r} to satisfy the "
+                             f"constraint {constraints.positive!r}, but found invalid values:\n{self.df}")
+
+    @property
+    def df(self):
+        return self.concentration * 2
+
+    def expand(self, batch_shape, _instance=None):
+        new = Chi2(self.df.expand(tuple(batch_shape)), validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    def __repr__(self) -> str:
+        return f"Chi2(df: {self.df if self.df.numel() == 1 else tuple(self.df.shape)})"

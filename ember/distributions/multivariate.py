@@ -152,6 +152,16 @@ class Independent(Distribution):
         base = self.base_dist.support
         return None if base is None else constraints.independent(base, self.reinterpreted_batch_ndims)
 
+    def expand(self, batch_shape, _instance=None):
+        new = _instance or type(self).__new__(type(self))
+        batch_shape = tuple(batch_shape)
+        reinterpreted = tuple(self.event_shape[:self.reinterpreted_batch_ndims])
+        new.base_dist = self.base_dist.expand(batch_shape + reinterpreted)
+        new.reinterpreted_batch_ndims = self.reinterpreted_batch_ndims
+        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
     def sample(self, sample_shape=()):
         return self.base_dist.sample(sample_shape)
 

@@ -1,0 +1,99 @@
+"""VonMises: the circular normal on angles, with mean direction ``loc`` and concentration.
+
+The normaliser needs ``log I0(kappa)`` (and ``I1 / I0`` for the variance): Ember's ``i0``/``i1``
+in float64 up to kappa = 700, where they would overflow, and the asymptotic expansion of
+``I_nu`` beyond (its first omitted term is below 1e-11 there).
+
+Example:
+    >>> import ember
+    >>> from ember.distributions import VonMises
+    >>> VonMises(ember.tensor(0.0), ember.tensor(1.0)).log_prob(ember.tensor(0.0))
+    tensor(-1.0738)
+"""
+from __future__ import annotations
+
+import math
+
+import ember
+from ember import special
+
+from . import constraints
+from .distribution import Distribution
+from .utils import broadcast_all
+
+_OVERFLOW = 700.0  # float64 I0 and I1 overflow a little above 713
+# asymptotic series 1 + c1 / k + c2 / k^2 + c3 / k^3 of I_nu(k) sqrt(2 pi k) / exp(k)
+_SERIES = {0: (1 / 8, 9 / 128, 225 / 3072), 1: (-3 / 8, -15 / 128, -315 / 3072)}
+
+
+def _log_bessel_i(kappa, order: int):
+    """log I_order(kappa) for kappa > 0, order 0 or 1, finite for every kappa."""
+    k = kappa.to(ember.float64)
+    small = k < _OVERFLOW
+    k_small = ember.where(small, k, ember.ones_like(k))  # keeps the unused branch (and its gradient) finite
+    k_large = ember.where(small, ember.full_like(k, _OVERFLOW), k)
+    bessel = special.i0 if order == 0 else special.i1
+    exact = bessel(k_small).log()
+    c1, c2, c3 = _SERIES[order]
+    series = 1 + c1 / k_large + c2 / k_large ** 2 + c3 / k_large ** 3
+    asymptotic = k_large - 0.5 * (2 * math.pi * k_large).log() + series.log()
+    return ember.where(small, exact, asymptotic).to(kappa.dtype)
+
+
+class VonMises(Distribution):
+    """Von Mises on the circle (values in [-pi, pi)); sampled by Best and Fisher's rejection
+    scheme, so there is no ``rsample`` (as in PyTorch)."""
+
+    arg_constraints = {"loc": constraints.real, "concentration": constraints.positive}
+    support = constraints.real
+    has_rsample = False
+
+    def __init__(self, loc, concentration, validate_args=None):
+        self.loc, self.concentration = broadcast_all(loc, concentration)
+        super().__init__(tuple(self.loc.shape), validate_args=validate_args)
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        return (self.concentration * ember.cos(value - self.loc) - math.log(2 * math.pi)
+                - _log_bessel_i(self.concentration, 0))
+
+    def _proposal_r(self, kappa):
+        tau = 1 + (1 + 4 * kappa ** 2).sqrt()
+        rho = (tau - (2 * tau).sqrt()) / (2 * kappa)
+        proposal = (1 + rho ** 2) / (2 * rho)
+        return ember.where(kappa < 1e-5, 1 / kappa + kappa, proposal)  # its Taylor form near 0
+
+    def sample(self, sample_shape=()):
+        shape = self._extended_shape(sample_shape)
+        with ember.no_grad():
+            loc = self.loc.to(ember.float64).expand(shape)
+            kappa = self.concentration.to(ember.float64).expand(shape)
+            r = self._proposal_r(kappa)
+            angle = ember.zeros(shape, dtype=ember.float64)
+            done = ember.zeros(shape, dtype=ember.bool)
+            while not bool(done.all()):
+                u1, u2, u3 = (ember.rand(*shape, dtype=ember.float64) if shape
+                              else ember.rand((), dtype=ember.float64) for _ in range(3))
+                z = ember.cos(math.pi * u1)
+                f = (1 + r * z) / (r + z)
+                c = kappa * (r - f)
+                accept = ((c * (2 - c) - u2) > 0) | ((c / u2).log() + 1 - c >= 0)
+                accept = accept & ~done
+                angle = ember.where(accept, (u3 - 0.5).sign() * ember.acos(f), angle)
+                done = done | accept
+            return ((angle + math.pi + loc) % (2 * math.pi) - math.pi).to(self.loc.dtype)
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc
+
+    @property
+    def variance(self):
+        """The circular variance ``1 - I1(kappa) / I0(kappa)``."""
+        kappa = self.concentration
+        return 1 - (_log_bessel_i(kappa, 1) - _log_bessel_i(kappa, 0)).exp()
