@@ -102,6 +102,7 @@ from .tf_compat.tensor_ops import (  # noqa: E402,F401
 from .ops.functions import greater, less, not_equal  # noqa: E402,F401
 from .tf_compat.tape import GradientTape, UnconnectedGradients  # noqa: E402,F401
 from .tf_compat.variable import Variable  # noqa: E402,F401
+from .tf_compat.module import Module  # noqa: E402,F401  (tf.Module)
 from .tf_compat import math, random  # noqa: E402,F401  (tf.math, tf.random)
 _sys.modules[__name__ + ".math"] = math
 _sys.modules[__name__ + ".random"] = random
@@ -237,3 +238,4 @@ _LAZY_NAMES["vmap"] = "func"
 from .ops.legacy_linalg import cholesky_inverse, cholesky_solve, qr, triangular_solve  # noqa: E402,F401
 from .ops.strided_and_gradient import as_strided, gradient  # noqa: E402,F401
 from .ops import tensor_methods_torch  # noqa: E402,F401  (installs the methods above on Tensor)
+from .ops.special_functions import igamma, igammac  # noqa: E402,F401  (torch.igamma: special.gammainc)
