@@ -279,10 +279,11 @@ class Layer(nn.Module):
         self.built = True
 
     # --- weights -------------------------------------------------------------
-    def add_weight(self, shape=(), initializer=None, dtype=None, trainable: bool = True,
+    def add_weight(self, *args, shape=None, initializer=None, dtype=None, trainable: bool = True,
                    regularizer=None, constraint=None, name: str | None = None) -> ember.Tensor:
         """Create, register and return a weight: a keras.Variable, registered as a parameter when
-        trainable, else as a buffer."""
+        trainable, else as a buffer. ``args``: Keras 3's positional ``(shape, initializer, dtype)``."""
+        shape, initializer, dtype = _positional_weight_args(args, shape, initializer, dtype)
         name = name or f"variable_{len(self._weight_order)}"
         if initializer is None:
             initializer = "glorot_uniform" if ember.as_dtype(dtype or self._dtype).is_floating_point else "zeros"
@@ -461,3 +462,19 @@ def _batch_shape(input_shape, input_dim, batch_input_shape, batch_size):
         return None
     return (batch_size,) + tuple(input_shape)
 
+
+def _positional_weight_args(args, shape, initializer, dtype):
+    """``add_weight``'s positional arguments as Keras 3 reads them: ``(shape, initializer, dtype)``;
+    a name first (tf.keras 2's ``add_weight("kernel", shape=…)``) is Keras 3's ValueError."""
+    if len(args) > 3:
+        raise TypeError(f"add_weight() takes at most 3 positional arguments but {len(args)} were given.")
+    if args and isinstance(args[0], str):
+        raise ValueError(f"`name` must be passed as a keyword argument. Received: add_weight('{args[0]}', ...). "
+                         f"Use: add_weight(shape=..., name='{args[0]}').")
+    given = [shape, initializer, dtype]
+    for index, (label, value) in enumerate(zip(("shape", "initializer", "dtype"), args)):
+        if given[index] is not None:
+            raise ValueError(f"`{label}` was passed both positionally and as a keyword argument.")
+        given[index] = value
+    shape, initializer, dtype = given
+    return (() if shape is None else shape), initializer, dtype
