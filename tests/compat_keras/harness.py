@@ -62,11 +62,22 @@ def _all_layers(model):
         layer = stack.pop()
         seen.append(layer)
         stack.extend(getattr(layer, "layers", []) or [])
+        stack.extend(item for item in _sublayer_attributes(layer) if item not in seen)
         for attribute in ("layer", "forward_layer", "backward_layer"):
             inner = getattr(layer, attribute, None)
             if inner is not None and inner is not layer and inner not in seen:
                 stack.append(inner)
     return seen
+
+
+def _sublayer_attributes(layer):
+    """Layers a Layer subclass holds in its attributes (``self.dropout1 = layers.Dropout(…)``)."""
+    found, attributes = [], dict(vars(layer))
+    attributes.update(attributes.get("_modules") or {})  # torch-style modules keep them here
+    for value in list(attributes.values()):
+        if hasattr(value, "get_weights") and hasattr(value, "call") and value is not layer:
+            found.append(value)
+    return found
 
 
 def without_dropout(model) -> None:

@@ -33,6 +33,16 @@ MATCHING_KERAS = [
     # add_loss in a subclassed model's call: its compiled gradient once drifted from Keras's (a fused
     # group released a temporary twice; tests/graph/test_fusion_registers.py)
     "subclassed_model",
+    # callbacks ModelCheckpoint (best model reloaded), ReduceLROnPlateau (learning_rate in History)
+    # and EarlyStopping around Conv1D + BatchNormalization
+    "timeseries_classification",
+    # Layer subclasses holding MultiHeadAttention, a Sequential, LayerNormalization and Dropout
+    "transformer_text_classifier",
+    "addition_rnn", "char_lstm_text_generation", "denoising_autoencoder",
+    # a Model subclass with regularized Embeddings, get_config/from_config
+    "collaborative_filtering",
+    # dict of named Inputs through Normalization (adapted), CategoryEncoding and Discretization
+    "structured_data_classification",
 ]
 
 # Programs that do not match yet, and why; each is asserted to still differ below.
@@ -209,3 +219,51 @@ def test_programs_import_only_ember():
     for path in sorted(harness.PROGRAMS.glob("*.py")):
         source = path.read_text(encoding="utf-8")
         assert not re.search(r"^\s*(import|from) (keras|tensorflow|torch)\b", source, re.M), path.name
+
+
+def test_customization_basics_matches_the_same_steps_in_numpy():
+    # tf.Module + tf.Variable + GradientTape + tf.data code has no Keras-on-torch twin: the same
+    # gradient steps in NumPy (d/dw and d/db of the batch mean squared error) are the reference.
+    program, model, result = harness.run_ember("customization_basics")
+    x, y = program.make_data(np.random.default_rng(0))
+    w, b, losses, weights = 5.0, 0.0, [], []
+    for _ in range(5):
+        for start in range(0, len(x), 16):
+            xb, yb = x[start:start + 16].astype(np.float64), y[start:start + 16].astype(np.float64)
+            error = w * xb + b - yb
+            losses.append(np.mean(error ** 2))
+            w, b = w - 0.1 * np.mean(2 * error * xb), b - 0.1 * np.mean(2 * error)
+        weights.append([w, b])
+    np.testing.assert_allclose(result["batch_losses"], losses, rtol=1e-5)
+    np.testing.assert_allclose(result["weights"], weights, rtol=1e-5)
+    assert abs(weights[-1][0] - program.TRUE_W) < 0.3 and abs(weights[-1][1] - program.TRUE_B) < 0.3
+    # tf.Module lists its variables by attribute name: b before w
+    assert result["variables"] == [float(model.b.numpy()), float(model.w.numpy())]
+    assert result["layer"] == {"output_shape": [10, 10], "variables": ["kernel"]}
+    # The tutorial's counts: 3 Conv2D (kernel, bias) and 3 BatchNormalization (2 trainable, 2 moving)
+    assert result["block"] == {"output_shape": [1, 2, 3, 3], "layers": 6, "variables": 18, "trainable": 12}
+
+
+def test_tf2_style_add_weight_with_a_positional_name_fails_as_in_keras_3():
+    # tf.keras 2 took add_weight("kernel", shape=...); Keras 3 rejects it with a message naming the fix
+    from ember import keras as ember_keras
+    for module in (real_keras, ember_keras):
+        class Legacy(module.layers.Layer):
+            def build(self, input_shape):
+                self.kernel = self.add_weight("kernel", shape=(3, 2))
+
+        with pytest.raises(ValueError, match=r"add_weight\(shape=\.\.\., name='kernel'\)"):
+            Legacy()(np.zeros((1, 3), dtype="float32"))
+        # positional (shape, initializer) still works
+        layer = module.layers.Dense(2)
+        weight = layer.add_weight((4, 2), "ones")
+        assert tuple(weight.shape) == (4, 2) and float(np.asarray(weight).sum()) == 8.0
+
+
+def test_structured_data_classification_runs_compiled():
+    # Discretization and CategoryEncoding inside fit's compiled step (once they fell back to eager)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        _, _, result = harness.run_ember("structured_data_classification")
+    assert len(result["losses"]) == 6
