@@ -233,7 +233,7 @@ class Pareto(_Pushforward):
 
     def __init__(self, scale, alpha, validate_args=None):
         self.scale, self.alpha = broadcast_all(scale, alpha)
-        base = Exponential(self.alpha, validate_args=validate_args)
+        base = Exponential(self.alpha, validate_args=False)  # alpha is checked by name below
         super().__init__(base, [ExpTransform(), AffineTransform(0, self.scale)], validate_args=validate_args)
 
     @property

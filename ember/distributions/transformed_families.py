@@ -220,10 +220,14 @@ class Kumaraswamy(_Pushforward):
 
     @property
     def mode(self):
+        """``((a - 1) / (a b - 1)) ** (1 / a)`` for a, b >= 1, else nan. (PyTorch 2.13's formula
+        gives nan everywhere; this one is the density's argmax.)"""
         a, b = self.concentration1, self.concentration0
-        log_mode = b.reciprocal() * (-b).log1p() - (-b * a).log1p()
-        undefined = (b < 1) | (a < 1)
-        return ember.where(undefined, ember.full_like(log_mode, math.nan), log_mode).exp()
+        valid = (a >= 1) & (b >= 1)
+        safe_a = ember.where(valid, a, ember.full_like(a, 2.0))  # keeps the unused branch finite
+        safe_b = ember.where(valid, b, ember.full_like(b, 2.0))
+        mode = (((safe_a - 1).log() - (safe_a * safe_b - 1).log()) / safe_a).exp()
+        return ember.where(valid, mode, ember.full_like(mode, math.nan))
 
     @property
     def variance(self):
