@@ -5,7 +5,10 @@ from .functions import backward, detect_anomaly, grad, is_anomaly_enabled, set_d
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                         no_grad, set_grad_enabled)
 from .node import Node
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .variable import Variable, variable
 
 __all__ = ["backward", "grad", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
            "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
-           "is_inference_mode_enabled", "Node", "Function", "FunctionCtx", "once_differentiable"]
+           "is_inference_mode_enabled", "Node", "Function", "FunctionCtx", "once_differentiable",
+           "gradcheck", "gradgradcheck", "GradcheckError", "Variable", "variable"]
