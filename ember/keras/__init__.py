@@ -33,6 +33,7 @@ from .regularizers import Regularizer
 from .input_spec import InputSpec
 from .name_scopes import name_scope
 from .rematerialization import remat
+from .scopes import RematScope, StatelessScope, SymbolicScope  # keras.RematScope, …
 from .layers.symbolic import KerasTensor
 from .operation import Function, Operation
 from .mixed_precision import DTypePolicy
@@ -51,4 +52,5 @@ __all__ = ["DTypePolicy", "FloatDTypePolicy", "Function", "Initializer", "Input"
            "backend", "callbacks", "config", "datasets", "device", "distillation", "dtype_policies", "initializers",
            "layers",
            "legacy", "losses", "metrics", "models", "name_scope", "ops", "optimizers", "preprocessing", "random",
-           "regularizers", "remat", "saving", "tree", "utils", "version", "visualization"]
+           "regularizers", "remat", "saving", "tree", "utils", "version", "visualization",
+           "RematScope", "StatelessScope", "SymbolicScope"]

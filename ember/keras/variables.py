@@ -67,6 +67,25 @@ class Variable(_TFVariable):
         """The current value, cut from the graph."""
         return self.detach()
 
+    # Inside a keras.StatelessScope assignments are recorded there, not kept (Keras 3's rule).
+    def assign(self, value, *args, **kwargs) -> "Variable":
+        from .scopes import record_assignment
+        if record_assignment(self, value):
+            return self
+        return super().assign(value, *args, **kwargs)
+
+    def assign_add(self, delta, *args, **kwargs) -> "Variable":
+        from .scopes import in_stateless_scope
+        if in_stateless_scope():
+            return self.assign(self.detach() + delta)
+        return super().assign_add(delta, *args, **kwargs)
+
+    def assign_sub(self, delta, *args, **kwargs) -> "Variable":
+        from .scopes import in_stateless_scope
+        if in_stateless_scope():
+            return self.assign(self.detach() - delta)
+        return super().assign_sub(delta, *args, **kwargs)
+
 
 def _rebuild(array, trainable, name, path, requires_grad) -> Variable:
     variable = Variable(array, trainable=trainable, name=name)

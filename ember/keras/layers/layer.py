@@ -35,7 +35,7 @@ from ember import nn
 from ember.nn import Parameter
 from ember.graph.init_scope import init_scope
 
-from .. import backend, constraints, initializers, mixed_precision, regularizers
+from .. import backend, constraints, initializers, mixed_precision, regularizers, scopes
 from ..variables import Variable
 from ..utils import tree
 from . import masks
@@ -108,6 +108,7 @@ class Layer(nn.Module):
         self._build_shapes = None
         self._last_output_shape = None
         self._batch_input_shape = _batch_shape(input_shape, input_dim, batch_input_shape, batch_size)
+        self._remat_mode = scopes.get_current_remat_mode()  # a keras.RematScope around the creation
 
     def _set_dtype_policy(self, dtype) -> None:
         if dtype is None and mixed_precision.global_policy().name == "float32":
@@ -156,6 +157,8 @@ class Layer(nn.Module):
 
     # --- calling ------------------------------------------------------------
     def forward(self, *args, **kwargs):
+        if self.__dict__.get("_remat_mode") is not None:
+            return scopes.rematerialized_call(self, args, kwargs)(*args, **kwargs)
         return self.call(*args, **kwargs)
 
     def __call__(self, *args, **kwargs):
@@ -388,6 +391,8 @@ class Layer(nn.Module):
     # --- losses --------------------------------------------------------------
     def add_loss(self, loss) -> None:
         """Add a tensor to the training loss for the current call (e.g. an activity penalty)."""
+        if scopes.record_loss(loss):  # a keras.StatelessScope takes it (or drops it), as in Keras
+            return
         self._added_losses.append(loss)
 
     @property

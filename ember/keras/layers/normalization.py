@@ -89,7 +89,8 @@ class BatchNormalization(Layer):
             variance = ember.mean((flat - mean) ** 2, 0)  # biased, as Keras
         with ember.no_grad():
             for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):
-                moving.mul_(self.momentum).add_(batch.detach() * (1.0 - self.momentum))
+                # assign (not in-place ops): a keras.StatelessScope records the update instead
+                moving.assign(moving * self.momentum + batch.detach() * (1.0 - self.momentum))
 
     def _masked_training(self, inputs, mask):
         """Keras's masked moments: statistics over the kept steps only, applied to every step."""
