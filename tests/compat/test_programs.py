@@ -52,6 +52,8 @@ PROGRAMS = [
     ("unet_segmentation", 2, 1e-4),
     ("transformer_classifier", 2, 1e-4),
     ("func_ensembling", 2, 1e-4),
+    ("bilstm_crf", 2, 1e-4),
+    ("dqn_cartpole", 3, 1e-4),
 ]
 
 # Programs written and checked under PyTorch that don't run under Ember yet, with the reason.
