@@ -39,12 +39,13 @@ class Bernoulli(Distribution):
 
     def __getattr__(self, name):
         # the parameter not given is computed from the other on first use, as PyTorch's lazy_property
-        if name == "probs":
-            value = logits_to_probs(self.__dict__["logits"], is_binary=True)
-        elif name == "logits":
-            value = probs_to_logits(self.__dict__["probs"], is_binary=True)
-        else:
-            raise AttributeError(name)
+        with ember.enable_grad():  # a first use under no_grad must not cache a graph-less value
+            if name == "probs":
+                value = logits_to_probs(self.__dict__["logits"], is_binary=True)
+            elif name == "logits":
+                value = probs_to_logits(self.__dict__["probs"], is_binary=True)
+            else:
+                raise AttributeError(name)
         self.__dict__[name] = value
         return value
 
@@ -110,12 +111,13 @@ class Categorical(Distribution):
         super().__init__(tuple(param.shape[:-1]), validate_args=validate_args)
 
     def __getattr__(self, name):
-        if name == "probs":
-            value = logits_to_probs(self.__dict__["logits"])
-        elif name == "logits":
-            value = probs_to_logits(self.__dict__["probs"])
-        else:
-            raise AttributeError(name)
+        with ember.enable_grad():  # a first use under no_grad must not cache a graph-less value
+            if name == "probs":
+                value = logits_to_probs(self.__dict__["logits"])
+            elif name == "logits":
+                value = probs_to_logits(self.__dict__["probs"])
+            else:
+                raise AttributeError(name)
         self.__dict__[name] = value
         return value
 

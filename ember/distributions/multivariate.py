@@ -70,14 +70,15 @@ class MultivariateNormal(Distribution):
         if tril is None:
             raise AttributeError(name)
         shape = self.__dict__["_batch_shape"] + self.__dict__["_event_shape"] * 2
-        if name == "scale_tril":
-            value = tril.expand(shape)
-        elif name == "covariance_matrix":
-            value = (tril @ tril.transpose(-1, -2)).expand(shape)
-        elif name == "precision_matrix":
-            value = ember.linalg.inv(tril @ tril.transpose(-1, -2)).expand(shape)
-        else:
-            raise AttributeError(name)
+        with ember.enable_grad():  # a first use under no_grad must not cache a graph-less value
+            if name == "scale_tril":
+                value = tril.expand(shape)
+            elif name == "covariance_matrix":
+                value = (tril @ tril.transpose(-1, -2)).expand(shape)
+            elif name == "precision_matrix":
+                value = ember.linalg.inv(tril @ tril.transpose(-1, -2)).expand(shape)
+            else:
+                raise AttributeError(name)
         self.__dict__[name] = value
         return value
 

@@ -52,12 +52,13 @@ class LogitRelaxedBernoulli(Distribution):
 
     def __getattr__(self, name):
         known = self.__dict__
-        if name == "probs" and "logits" in known:
-            value = logits_to_probs(known["logits"], is_binary=True)
-        elif name == "logits" and "probs" in known:
-            value = probs_to_logits(known["probs"], is_binary=True)
-        else:
-            raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+        with ember.enable_grad():  # a first use under no_grad must not cache a graph-less value
+            if name == "probs" and "logits" in known:
+                value = logits_to_probs(known["logits"], is_binary=True)
+            elif name == "logits" and "probs" in known:
+                value = probs_to_logits(known["probs"], is_binary=True)
+            else:
+                raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
         known[name] = value
         return value
 
@@ -227,12 +228,13 @@ class ContinuousBernoulli(ExponentialFamily):
 
     def __getattr__(self, name):
         known = self.__dict__
-        if name == "probs" and "logits" in known:
-            value = clamp_probs(logits_to_probs(known["logits"], is_binary=True))
-        elif name == "logits" and "probs" in known:
-            value = probs_to_logits(known["probs"], is_binary=True)
-        else:
-            raise AttributeError(f"ContinuousBernoulli has no attribute {name!r}")
+        with ember.enable_grad():  # a first use under no_grad must not cache a graph-less value
+            if name == "probs" and "logits" in known:
+                value = clamp_probs(logits_to_probs(known["logits"], is_binary=True))
+            elif name == "logits" and "probs" in known:
+                value = probs_to_logits(known["probs"], is_binary=True)
+            else:
+                raise AttributeError(f"ContinuousBernoulli has no attribute {name!r}")
         known[name] = value
         return value
 

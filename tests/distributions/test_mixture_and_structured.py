@@ -1,0 +1,166 @@
+"""MixtureSameFamily, LowRankMultivariateNormal's matrices, OneHotCategoricalStraightThrough
+and the generic TransformedDistribution against torch.distributions."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.distributions as TD
+
+import ember
+import ember.distributions as ED
+
+rng = np.random.default_rng(5)
+
+
+def t64(lib, array, grad=False):
+    return lib.tensor(np.asarray(array, dtype=float), dtype=lib.float64, requires_grad=grad)
+
+
+def close(ours, theirs, tol=1e-9):
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=tol, atol=tol)
+
+
+def _gaussian_mixture(lib, logits, loc, scale):
+    module = ED if lib is ember else TD
+    return module.MixtureSameFamily(module.Categorical(logits=logits), module.Normal(loc, scale))
+
+
+MIXTURE = dict(logits=rng.normal(size=(2, 3)), loc=rng.normal(size=(2, 3)), scale=rng.uniform(0.5, 2, size=(2, 3)))
+
+
+def test_gaussian_mixture_matches_torch_with_gradients():
+    value = rng.normal(size=(4, 2))
+    out = {}
+    for lib in (ember, torch):
+        params = {k: t64(lib, v, grad=True) for k, v in MIXTURE.items()}
+        mixture = _gaussian_mixture(lib, **params)
+        log_prob, cdf = mixture.log_prob(t64(lib, value)), mixture.cdf(t64(lib, value))
+        total = log_prob.sum() + cdf.sum() + mixture.mean.sum() + mixture.variance.sum()
+        out[lib.__name__] = (log_prob, cdf, mixture.mean, mixture.variance,
+                             *lib.autograd.grad(total, list(params.values())))
+        assert tuple(mixture.batch_shape) == (2,) and tuple(mixture.event_shape) == ()
+        assert tuple(mixture.sample((5,)).shape) == (5, 2)
+    for mine, reference in zip(out["ember"], out["torch"]):
+        close(mine, reference)
+
+
+def test_mixture_of_multivariate_components_and_expand():
+    loc, value = rng.normal(size=(3, 2)), rng.normal(size=(5, 2))
+    out = {}
+    for lib in (ember, torch):
+        module = ED if lib is ember else TD
+        components = module.Independent(module.Normal(t64(lib, loc), t64(lib, np.ones((3, 2)))), 1)
+        mixture = module.MixtureSameFamily(module.Categorical(probs=t64(lib, [0.2, 0.3, 0.5])), components)
+        expanded = mixture.expand((4,))
+        assert tuple(expanded.batch_shape) == (4,) and tuple(expanded.event_shape) == (2,)
+        assert tuple(expanded.sample((6,)).shape) == (6, 4, 2)
+        out[lib.__name__] = (mixture.log_prob(t64(lib, value)), mixture.mean, mixture.variance)
+    for mine, reference in zip(out["ember"], out["torch"]):
+        close(mine, reference)
+
+
+def test_mixture_samples_follow_the_mixture():
+    probs = np.array([0.25, 0.75])
+    mixture = ED.MixtureSameFamily(ED.Categorical(probs=t64(ember, probs)),
+                                   ED.Normal(t64(ember, [-3.0, 2.0]), t64(ember, [0.5, 1.0])))
+    ember.manual_seed(0)
+    draws = mixture.sample((40000,)).numpy()
+    np.testing.assert_allclose((draws < -0.5).mean(), 0.25 + 0.75 * 0.00621, atol=5 * np.sqrt(0.19 / 40000))
+    assert abs(draws.mean() - float(mixture.mean)) < 5 * np.sqrt(float(mixture.variance) / 40000)
+
+
+def test_mixture_errors():
+    normal = ED.Normal(ember.zeros(3), ember.ones(3))
+    with pytest.raises(ValueError, match="Categorical"):
+        ED.MixtureSameFamily(normal, normal)
+    with pytest.raises(ValueError, match=r"does not equal `component_distribution.batch_shape\[-1\]`"):
+        ED.MixtureSameFamily(ED.Categorical(logits=ember.zeros(2)), normal)
+    with pytest.raises(ValueError, match="not compatible"):
+        ED.MixtureSameFamily(ED.Categorical(logits=ember.zeros(4, 3)), ED.Normal(ember.zeros(2, 3), ember.ones(2, 3)))
+    mixture = ED.MixtureSameFamily(ED.Categorical(logits=ember.zeros(2)), ED.Exponential(ember.ones(2)))
+    with pytest.raises(ValueError, match="support"):
+        mixture.log_prob(ember.tensor(-1.0))
+
+
+def test_low_rank_matrices_match_torch():
+    params = dict(loc=rng.normal(size=(2, 3)), cov_factor=rng.normal(size=(2, 3, 2)),
+                  cov_diag=rng.uniform(0.5, 2, size=(2, 3)))
+    out = {}
+    for lib in (ember, torch):
+        tensors = {k: t64(lib, v, grad=True) for k, v in params.items()}
+        module = ED if lib is ember else TD
+        d = module.LowRankMultivariateNormal(**tensors)
+        matrices = (d.covariance_matrix, d.precision_matrix, d.scale_tril)
+        total = sum((m * m).sum() for m in matrices)
+        factors = [tensors["cov_factor"], tensors["cov_diag"]]  # the matrices do not depend on loc
+        out[lib.__name__] = (*matrices, *lib.autograd.grad(total, factors))
+    for mine, reference in zip(out["ember"], out["torch"]):
+        close(mine, reference, 1e-8)
+    with pytest.raises(ValueError, match="cov_factor must be a batch of matrices"):
+        ED.LowRankMultivariateNormal(ember.zeros(3), ember.zeros(2, 1), ember.ones(3))
+    with pytest.raises(ValueError, match="cov_diag must be a batch of vectors"):
+        ED.LowRankMultivariateNormal(ember.zeros(3), ember.zeros(3, 1), ember.ones(2))
+
+
+def test_low_rank_samples_have_the_covariance():
+    factor = np.array([[1.0], [0.5], [-1.0]])
+    d = ED.LowRankMultivariateNormal(t64(ember, np.zeros(3)), t64(ember, factor), t64(ember, [0.5, 1.0, 0.2]))
+    ember.manual_seed(0)
+    draws = d.rsample((40000,)).numpy()
+    np.testing.assert_allclose(np.cov(draws.T), d.covariance_matrix.numpy(), atol=0.05)
+
+
+def test_straight_through_gradient_matches_torch():
+    logits = rng.normal(size=(3, 4))
+    weights = rng.normal(size=(3, 4))
+    grads = {}
+    for lib in (ember, torch):
+        module = ED if lib is ember else TD
+        tensor = t64(lib, logits, grad=True)
+        draw = module.OneHotCategoricalStraightThrough(logits=tensor).rsample()
+        assert set(np.unique(draw.detach().numpy().round(12))) <= {0.0, 1.0}
+        assert np.allclose(draw.detach().numpy().sum(-1), 1.0)
+        (grads[lib.__name__],) = lib.autograd.grad((draw * t64(lib, weights)).sum(), [tensor])
+    close(grads["ember"], grads["torch"])
+    d = ED.OneHotCategoricalStraightThrough(probs=t64(ember, [0.2, 0.8]))
+    assert d.has_rsample and d.support.event_dim == 1
+
+
+def test_transformed_distribution_event_dims_like_torch():
+    """A stick-breaking map turns a batch of 3 normals into one 4-simplex event."""
+    loc, scale = rng.normal(size=(2, 3)), rng.uniform(0.5, 1.5, size=(2, 3))
+    value = rng.dirichlet(np.ones(4), size=2)
+    out = {}
+    for lib in (ember, torch):
+        module = ED if lib is ember else TD
+        params = [t64(lib, loc, grad=True), t64(lib, scale, grad=True)]
+        d = module.TransformedDistribution(module.Normal(*params), [module.StickBreakingTransform()])
+        assert tuple(d.batch_shape) == (2,) and tuple(d.event_shape) == (4,)
+        assert tuple(d.sample((5,)).shape) == (5, 2, 4)
+        log_prob = d.log_prob(t64(lib, value))
+        out[lib.__name__] = (log_prob, *lib.autograd.grad(log_prob.sum(), params))
+    for mine, reference in zip(out["ember"], out["torch"]):
+        close(mine, reference)
+    with pytest.raises(ValueError, match="transforms must be a Transform"):
+        ED.TransformedDistribution(ED.Normal(0.0, 1.0), [lambda x: x])
+
+
+def test_transformed_cdf_flips_for_decreasing_maps():
+    d = ED.TransformedDistribution(ED.Normal(t64(ember, 0.3), t64(ember, 1.2)), [ED.AffineTransform(1.0, -2.0)])
+    theirs = TD.TransformedDistribution(TD.Normal(t64(torch, 0.3), t64(torch, 1.2)), [TD.AffineTransform(1.0, -2.0)])
+    x = rng.normal(size=5)
+    close(d.cdf(t64(ember, x)), theirs.cdf(t64(torch, x)))
+    u = rng.uniform(0.05, 0.95, size=5)
+    close(d.icdf(t64(ember, u)), theirs.icdf(t64(torch, u)))
+
+
+@pytest.mark.parametrize("family", ["Categorical", "Bernoulli", "Binomial", "Geometric", "ContinuousBernoulli"])
+def test_parameters_first_made_under_no_grad_keep_their_graph(family):
+    """probs made from logits on first use inside sample() (no_grad) must still carry gradients
+    later, as PyTorch's lazy_property (which turns grad mode on) does."""
+    logits = ember.tensor([0.3, -0.2, 1.0], requires_grad=True)
+    d = getattr(ED, family)(logits=logits)
+    d.sample((2,))
+    (grad,) = ember.autograd.grad((d.probs * ember.tensor([1.0, 2.0, 3.0])).sum(), [logits])
+    assert float(grad.abs().sum()) > 0
