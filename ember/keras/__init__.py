@@ -34,6 +34,8 @@ from .input_spec import InputSpec
 from .name_scopes import name_scope
 from .rematerialization import remat
 from .scopes import RematScope, StatelessScope, SymbolicScope  # keras.RematScope, …
+from . import quantizers  # keras.quantizers
+from .quantizers import Quantizer
 from .layers.symbolic import KerasTensor
 from .operation import Function, Operation
 from .mixed_precision import DTypePolicy
@@ -53,4 +55,4 @@ __all__ = ["DTypePolicy", "FloatDTypePolicy", "Function", "Initializer", "Input"
            "layers",
            "legacy", "losses", "metrics", "models", "name_scope", "ops", "optimizers", "preprocessing", "random",
            "regularizers", "remat", "saving", "tree", "utils", "version", "visualization",
-           "RematScope", "StatelessScope", "SymbolicScope"]
+           "RematScope", "StatelessScope", "SymbolicScope", "Quantizer", "quantizers"]

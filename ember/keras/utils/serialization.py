@@ -40,7 +40,7 @@ _GLOBAL_CUSTOM_NAMES: dict[object, str] = {}
 _local = threading.local()
 # The public Keras namespaces whose classes serialize as "keras.<name>" (Keras's "module" field).
 _PUBLIC_MODULES = ("layers", "losses", "metrics", "optimizers", "initializers", "regularizers",
-                   "constraints", "callbacks", "models", "activations", "optimizers.schedules")
+                   "constraints", "callbacks", "models", "activations", "optimizers.schedules", "quantizers")
 
 
 def _scopes() -> list:
