@@ -54,6 +54,7 @@ PROGRAMS = [
     ("func_ensembling", 2, 1e-4),
     ("bilstm_crf", 2, 1e-4),
     ("dqn_cartpole", 3, 1e-4),
+    ("pruning_lenet", 3, 1e-4),
 ]
 
 # Programs written and checked under PyTorch that don't run under Ember yet, with the reason.
