@@ -1,6 +1,7 @@
 """PyTorch's older top-level linear-algebra spellings: ``qr``, ``cholesky_solve``,
-``cholesky_inverse`` and ``triangular_solve``, composed from ``ember.linalg`` (so they
-differentiate through its primitives).
+``cholesky_inverse``, ``triangular_solve``, ``lu``, ``lu_solve``, ``lu_unpack``, ``geqrf``,
+``orgqr`` and ``ormqr``, composed from ``ember.linalg`` (so they differentiate through its
+primitives).
 
 Example:
     >>> import ember
@@ -13,6 +14,9 @@ from __future__ import annotations
 from collections import namedtuple
 
 from ._operands import _tensor
+from .linalg_factor import lu_factor, lu_factor_ex, lu_unpack  # noqa: F401  (lu_unpack: torch.lu_unpack)
+from .linalg_factor import lu_solve as _lu_solve
+from .linalg_householder import geqrf, orgqr, ormqr  # noqa: F401  (the torch.* spellings)
 
 QRResult = namedtuple("qr", ["Q", "R"])
 TriangularSolveResult = namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
@@ -86,3 +90,29 @@ def triangular_solve(b, A, upper: bool = True, transpose: bool = False, unitrian
     if transpose:
         triangle = triangle.transpose(-2, -1)
     return TriangularSolveResult(linalg_solve(triangle, _tensor(b)), coefficients.clone())
+
+
+def lu(A, pivot: bool = True, get_infos: bool = False):
+    """``torch.lu``: ``(LU, pivots)`` as ``linalg.lu_factor``; with ``get_infos`` also ``infos`` (and no
+    error for a zero pivot), as ``linalg.lu_factor_ex``.
+
+    Example:
+        >>> import ember
+        >>> ember.lu(ember.tensor([[1.0, 2.0], [3.0, 4.0]]))[1].tolist()
+        [2, 2]
+    """
+    if get_infos:
+        return lu_factor_ex(A, pivot=pivot)
+    return lu_factor(A, pivot=pivot)
+
+
+def lu_solve(b, LU_data, LU_pivots):
+    """``torch.lu_solve``: ``X`` with ``A X = b`` from ``torch.lu(A)``'s factors (note: ``b`` first).
+
+    Example:
+        >>> import ember
+        >>> A = ember.tensor([[2.0, 1.0], [1.0, 3.0]])
+        >>> [round(v, 4) for v in ember.lu_solve(ember.tensor([[3.0], [4.0]]), *ember.lu(A)).flatten().tolist()]
+        [1.0, 1.0]
+    """
+    return _lu_solve(LU_data, LU_pivots, b)

@@ -28,7 +28,7 @@ _FROM_MODULES = {
     scatter_forms: "diagonal_scatter index_put index_put_ narrow_copy put select_scatter slice_scatter "
                    "unsafe_chunk unsafe_split unsafe_split_with_sizes",
     strided_and_gradient: "as_strided",
-    legacy_linalg: "cholesky_inverse cholesky_solve qr triangular_solve",
+    legacy_linalg: "cholesky_inverse cholesky_solve qr triangular_solve lu lu_solve geqrf orgqr ormqr",
     tensor_queries: "get_device is_inference is_conj is_neg",
 }
 _FROM_FUNCTIONS = "corrcoef cov dist ger greater less not_equal sinc swapdims".split()
