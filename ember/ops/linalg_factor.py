@@ -67,6 +67,8 @@ def solve_triangular(A, B, *, upper: bool, left: bool = True, unitriangular: boo
     if b.ndim < 2:
         raise ShapeError(f"linalg.solve_triangular: B must be a matrix or a batch of them (*, n, k), "
                          f"got shape {b.shape} for A {a.shape}")
+    if b._data.dtype != a._data.dtype:
+        raise DTypeError(f"linalg.solve_triangular: A ({a.dtype}) and B ({b.dtype}) must have the same dtype")
     if not left:  # X T = B  <=>  T^T X^T = B^T
         return _mT(bind(P.SolveTriangular, (_mT(a), _mT(b)), (not upper, bool(unitriangular))))
     return bind(P.SolveTriangular, (a, b), (bool(upper), bool(unitriangular)))

@@ -1,0 +1,116 @@
+"""The new ``ember.linalg`` names beyond the reference table: bad input raises Ember's errors
+naming the op and the shapes, singular input follows PyTorch (inf and ``info``, or an error),
+forward-only ops refuse a backward pass by name, and the Tensor methods exist."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from ember.errors import DTypeError, EmberError, ShapeError
+from ember.linalg import LinAlgError
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: ember.linalg.solve_triangular(ember.ones(2, 3), ember.ones(2, 1), upper=True),
+     ("solve_triangular", "(2, 3)", "square")),
+    (lambda: ember.linalg.solve_triangular(ember.eye(2), ember.ones(3, 1), upper=True),
+     ("solve_triangular", "(3, 1)", "2 rows")),
+    (lambda: ember.linalg.solve_triangular(ember.eye(2), ember.ones(2), upper=True),
+     ("solve_triangular", "(2,)", "matrix")),
+    (lambda: ember.linalg.lu_solve(*ember.linalg.lu_factor(ember.eye(3)), ember.ones(2, 1)),
+     ("lu_solve", "(2, 1)", "3 rows")),
+    (lambda: ember.linalg.lu_solve(ember.eye(3), ember.ones(2, dtype=ember.int32), ember.ones(3, 1)),
+     ("lu_solve", "(2,)", "(*, 3)")),
+    (lambda: ember.linalg.lu_factor(ember.ones(3)), ("lu_factor", "(3,)")),
+    (lambda: ember.linalg.tensorinv(ember.ones(2, 3), ind=1), ("tensorinv", "(2, 3)")),
+    (lambda: ember.linalg.tensorsolve(ember.ones(2, 3, 6), ember.ones(3, 2)), ("tensorsolve", "(3, 2)")),
+    (lambda: ember.linalg.householder_product(ember.ones(2, 3), ember.ones(1)), ("householder_product", "(2, 3)")),
+    (lambda: ember.ormqr(ember.ones(3, 2), ember.ones(2), ember.ones(4, 1)), ("ormqr", "(3, 2)", "(2,)")),
+    (lambda: ember.linalg.eig(ember.ones(2, 3)), ("eig", "(2, 3)")),
+    (lambda: ember.linalg.cond(ember.ones(2, 3), p=1), ("cond", "(2, 3)")),
+])
+def test_bad_shapes_name_the_op_and_shapes(call, words):
+    with pytest.raises(ShapeError) as error:
+        call()
+    for word in words:
+        assert word in str(error.value)
+
+
+def test_bad_dtypes_are_refused():
+    with pytest.raises(DTypeError, match="lu_factor.*int64"):
+        ember.linalg.lu_factor(ember.ones(2, 2, dtype=ember.int64))
+    with pytest.raises(DTypeError, match="solve_triangular.*float64.*float32"):
+        ember.linalg.solve_triangular(ember.eye(2, dtype=ember.float64), ember.ones(2, 1), upper=False)
+    with pytest.raises(DTypeError, match="lu_unpack: pivots"):
+        ember.lu_unpack(ember.eye(2), ember.ones(2))
+
+
+def test_pivot_false_is_refused_as_in_pytorch():
+    with pytest.raises(EmberError, match="without pivoting"):
+        ember.linalg.lu(ember.eye(2), pivot=False)
+
+
+def test_singular_input_follows_pytorch():
+    singular = [[1.0, 2.0], [2.0, 4.0]]
+    with pytest.raises(LinAlgError, match=r"U\[2,2\] is zero"):
+        ember.linalg.lu_factor(ember.tensor(singular))
+    LU, pivots, info = ember.linalg.lu_factor_ex(ember.tensor(singular))
+    reference = torch.linalg.lu_factor_ex(torch.tensor(singular))
+    np.testing.assert_allclose(LU.numpy(), reference.LU.numpy())
+    assert pivots.tolist() == reference.pivots.tolist() and info.item() == reference.info.item() == 2
+    result, info = ember.linalg.solve_ex(ember.tensor(singular), ember.ones(2))
+    expected = torch.linalg.solve_ex(torch.tensor(singular), torch.ones(2))
+    np.testing.assert_array_equal(result.numpy(), expected.result.numpy())  # -inf, inf
+    assert info.item() == expected.info.item()
+    with pytest.raises(LinAlgError):
+        ember.linalg.inv_ex(ember.tensor(singular), check_errors=True)
+
+
+def test_cholesky_ex_reports_the_failing_minor_per_matrix():
+    batch = [[[1.0, 2.0], [2.0, 1.0]], [[4.0, 0.0], [0.0, 1.0]], [[-1.0, 0.0], [0.0, 1.0]]]
+    L, info = ember.linalg.cholesky_ex(ember.tensor(batch))
+    assert info.tolist() == torch.linalg.cholesky_ex(torch.tensor(batch)).info.tolist() == [2, 0, 1]
+    assert L[1].tolist() == [[2.0, 0.0], [0.0, 1.0]] and bool(ember.isnan(L[0]).all())
+    with pytest.raises(LinAlgError, match="order 2"):
+        ember.linalg.cholesky_ex(ember.tensor(batch[:1]), check_errors=True)
+
+
+def test_triangular_solve_with_a_zero_on_the_diagonal_gives_inf_like_pytorch():
+    a, b = [[0.0, 1.0], [0.0, 1.0]], [[1.0], [1.0]]
+    mine = ember.linalg.solve_triangular(ember.tensor(a), ember.tensor(b), upper=True)
+    reference = torch.linalg.solve_triangular(torch.tensor(a), torch.tensor(b), upper=True)
+    np.testing.assert_array_equal(mine.numpy(), reference.numpy())
+
+
+@pytest.mark.parametrize("forward, name", [
+    (lambda x: ember.linalg.eigvals(x).real, "linalg.eig"),
+    (lambda x: ember.linalg.eig(x).eigenvectors.imag, "linalg.eig"),
+    (lambda x: ember.geqrf(x).a, "geqrf"),
+    (lambda x: ember.geqrf(x).tau, "geqrf"),
+])
+def test_forward_only_ops_refuse_backward_by_name(forward, name):
+    x = ember.tensor([[2.0, 1.0], [0.5, 3.0]], requires_grad=True)
+    with pytest.raises(EmberError, match=name):
+        forward(x).sum().backward()
+
+
+def test_pivots_are_lapack_one_based_int32_and_unpack_rebuilds_the_input():
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((2, 4, 3))
+    LU, pivots = ember.linalg.lu_factor(ember.tensor(a))
+    assert pivots.dtype == ember.int32 and pivots.tolist() == torch.linalg.lu_factor(torch.tensor(a)).pivots.tolist()
+    P, L, U = ember.lu_unpack(LU, pivots)
+    np.testing.assert_allclose((P @ L @ U).numpy(), a, atol=1e-12)
+
+
+def test_tensor_methods():
+    a = ember.tensor([[2.0, 1.0], [1.0, 3.0]])
+    LU, pivots = a.lu()
+    assert ember.tensor([[3.0], [4.0]]).lu_solve(LU, pivots).flatten().tolist() == pytest.approx([1.0, 1.0])
+    h, tau = a.geqrf()
+    q = h.orgqr(tau)
+    np.testing.assert_allclose((q @ ember.triu(h)).numpy(), a.numpy(), atol=1e-6)
+    np.testing.assert_allclose(h.ormqr(tau, ember.eye(2)).numpy(), q.numpy(), atol=1e-6)
+    assert a.lu(get_infos=True)[2].item() == 0
