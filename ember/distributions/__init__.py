@@ -8,7 +8,7 @@ ops, so gradients flow through parameters to ``log_prob``, ``entropy`` and ``rsa
 Gamma, Beta and Dirichlet ``rsample`` use implicit reparameterisation gradients, as
 PyTorch's do. Transforms (``transforms``, ``transforms_shaped``) with ``biject_to`` and
 ``transform_to`` build ``TransformedDistribution`` and the families defined through it.
-Not yet: ``Gamma.cdf``, ``LKJCholesky``, ``Wishart``.
+Not yet: ``Gamma.cdf`` (and so the Chi2 and InverseGamma cdfs).
 
 Example:
     >>> import ember
@@ -43,6 +43,7 @@ from .exp_family import ExponentialFamily
 from .gamma_family import Chi2
 from .heavy_tailed import Cauchy, FisherSnedecor, GeneralizedPareto, HalfCauchy, Pareto, StudentT
 from .lowrank import LowRankMultivariateNormal
+from .matrix_valued import LKJCholesky, Wishart
 from .mixture import MixtureSameFamily
 from .relaxed import (ContinuousBernoulli, ExpRelaxedCategorical, LogitRelaxedBernoulli,
                       OneHotCategoricalStraightThrough, RelaxedBernoulli, RelaxedOneHotCategorical)
@@ -62,4 +63,4 @@ __all__ = ["Bernoulli", "Beta", "Categorical", "Dirichlet", "Distribution", "Exp
            "InverseGamma", "Kumaraswamy", "LogNormal", "LogisticNormal", "LogitRelaxedBernoulli",
            "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial", "NegativeBinomial",
            "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "RelaxedBernoulli",
-           "RelaxedOneHotCategorical", "StudentT", "VonMises", "Weibull"]
+           "RelaxedOneHotCategorical", "StudentT", "VonMises", "Weibull", "LKJCholesky", "Wishart"]

@@ -109,3 +109,22 @@ CASES = {
     "low_rank_mvn": Case("LowRankMultivariateNormal", LOW_RANK, rng.normal(size=(4, 2, 3))),
 }
 CASES["generalized_pareto"].value = CASES["generalized_pareto"].params["loc"] + positive(2, 3)
+
+
+def corr_cholesky(*batch, dim=3):
+    vectors = rng.normal(size=batch + (dim * (dim - 1) // 2,))
+    return ED.CorrCholeskyTransform()(ember.tensor(vectors, dtype=ember.float64)).numpy()
+
+
+def spd(*batch, dim=3):
+    a = rng.normal(size=batch + (dim, dim))
+    return a @ np.swapaxes(a, -1, -2) + dim * np.eye(dim)
+
+
+CASES["lkj_cholesky"] = Case("LKJCholesky", dict(concentration=np.array([0.5, 1.0, 3.0])),
+                             corr_cholesky(2, 3), fixed=dict(dim=3))
+CASES["lkj_cholesky_4"] = Case("LKJCholesky", dict(concentration=np.array(2.0)), corr_cholesky(5, dim=4),
+                               fixed=dict(dim=4))
+CASES["wishart"] = Case("Wishart", dict(df=np.array([4.0, 6.5]), covariance_matrix=spd(2)), spd(3, 2))
+CASES["wishart_tril"] = Case("Wishart", dict(df=np.array(5.0), scale_tril=np.linalg.cholesky(spd())), spd(2))
+CASES["wishart_precision"] = Case("Wishart", dict(df=np.array([3.5]), precision_matrix=spd(1)), spd(1))

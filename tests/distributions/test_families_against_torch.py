@@ -224,3 +224,18 @@ def test_kumaraswamy_mode_is_the_argmax():
     argmax = grid[d.log_prob(ember.tensor(grid)).numpy().argmax(0), 0]
     np.testing.assert_allclose(d.mode.numpy(), argmax, atol=1e-5)
     assert np.isnan(ED.Kumaraswamy(ember.tensor([0.5]), ember.tensor([2.0])).mode.numpy()).all()
+
+
+def test_matrix_distributions_reject_bad_arguments():
+    with pytest.raises(ValueError, match="dim=1"):
+        ED.LKJCholesky(1, ember.tensor(1.0))
+    with pytest.raises(ValueError, match="concentration"):
+        ED.LKJCholesky(3, ember.tensor([-1.0]), validate_args=True)
+    with pytest.raises(ValueError, match="greater than ndim - 1 = 2"):
+        ED.Wishart(ember.tensor(1.5), covariance_matrix=ember.eye(3))
+    with pytest.raises(ValueError, match="Exactly one"):
+        ED.Wishart(ember.tensor(4.0))
+    with pytest.raises(ValueError, match="covariance_matrix"):
+        ED.Wishart(ember.tensor(4.0), covariance_matrix=-ember.eye(2), validate_args=True)
+    with pytest.raises(ValueError, match="support"):
+        ED.LKJCholesky(2, ember.tensor(1.0)).log_prob(ember.tensor([[1.0, 0.0], [0.5, 0.5]]))
