@@ -14,6 +14,7 @@ from .ops.linalg import matmul  # noqa: F401
 from .ops.linalg_factor import (  # noqa: F401
     cholesky_ex, inv_ex, lu, lu_factor, lu_factor_ex, lu_solve, solve_ex, solve_triangular)
 from .ops.linalg_householder import householder_product  # noqa: F401
+from .ops.linalg_ldl import ldl_factor, ldl_factor_ex, ldl_solve  # noqa: F401
 from .ops.linalg_more import cond, eig, eigvals, matrix_rank, tensorinv, tensorsolve, vander, vecdot  # noqa: F401
 from .ops.rearrange import diagonal as _diagonal
 from .ops.tensor_algebra import linalg_cross as cross  # noqa: F401

@@ -286,6 +286,26 @@ def _geqrf_orgqr(module):
     return call
 
 
+@st.composite
+def symmetric_examples(draw, with_rhs=False):
+    n = draw(st.integers(1, 4))
+    batch = draw(_batch())
+    args = (Operand(batch + (n, n)), draw(st.sampled_from([0.0, 1.0, 4.0])))
+    if with_rhs:
+        args += (Operand(draw(shapes_broadcasting_to(batch)) + (n, draw(st.integers(1, 3)))),)
+    return Example(args)
+
+
+def _ldl(module, solve=False):
+    """Symmetric ``X + X^T + shift I``: shift 0 makes 2x2 pivot blocks common, 4 makes them rare."""
+    def call(x, shift, b=None):
+        symmetric = x + x.mT + shift * _eye(module, x)
+        if solve:
+            return module.linalg.ldl_solve(*module.linalg.ldl_factor(symmetric), b)
+        return list(module.linalg.ldl_factor_ex(symmetric))
+    return call
+
+
 _FLAGS = {"upper": [True, False], "left": [True, False], "unitriangular": [True, False]}
 
 CASES = [
@@ -331,5 +351,9 @@ CASES = [
          ("matmul",), householder_examples(), second_order=True, tolerance=_LOOSE),
     Case("orgqr of geqrf", _geqrf_orgqr(ember), _geqrf_orgqr(torch), ("geqrf_a", "geqrf_tau"),
          matrices().filter(lambda e: e.args[0].shape[-2] >= e.args[0].shape[-1]), grad=False, tolerance=_LOOSE),
+    Case("linalg.ldl_factor_ex", _ldl(ember), _ldl(torch), ("ldl_factor", "ldl_pivots"), symmetric_examples(),
+         grad=False, tolerance=_LOOSE),
+    Case("linalg.ldl_solve", _ldl(ember, solve=True), _ldl(torch, solve=True), ("ldl_factor", "ldl_solve"),
+         symmetric_examples(with_rhs=True).filter(lambda e: e.args[1] > 0), grad=False, tolerance=_LOOSE),
     Case("ormqr", ember.ormqr, torch.ormqr, ("matmul",), ormqr_examples(), tolerance=_LOOSE),
 ]

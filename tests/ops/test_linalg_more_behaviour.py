@@ -30,6 +30,9 @@ from ember.linalg import LinAlgError
     (lambda: ember.ormqr(ember.ones(3, 2), ember.ones(2), ember.ones(4, 1)), ("ormqr", "(3, 2)", "(2,)")),
     (lambda: ember.linalg.eig(ember.ones(2, 3)), ("eig", "(2, 3)")),
     (lambda: ember.linalg.cond(ember.ones(2, 3), p=1), ("cond", "(2, 3)")),
+    (lambda: ember.linalg.ldl_factor(ember.ones(2, 3)), ("ldl_factor", "(2, 3)")),
+    (lambda: ember.linalg.ldl_solve(*ember.linalg.ldl_factor(ember.eye(2)), ember.ones(3, 1)),
+     ("ldl_solve", "(3, 1)", "2 rows")),
 ])
 def test_bad_shapes_name_the_op_and_shapes(call, words):
     with pytest.raises(ShapeError) as error:
@@ -89,6 +92,8 @@ def test_triangular_solve_with_a_zero_on_the_diagonal_gives_inf_like_pytorch():
     (lambda x: ember.linalg.eig(x).eigenvectors.imag, "linalg.eig"),
     (lambda x: ember.geqrf(x).a, "geqrf"),
     (lambda x: ember.geqrf(x).tau, "geqrf"),
+    (lambda x: ember.linalg.ldl_factor(x + x.mT).LD, "ldl_factor"),
+    (lambda x: ember.linalg.ldl_solve(*ember.linalg.ldl_factor(x.detach() + x.detach().mT), x), "ldl_solve"),
 ])
 def test_forward_only_ops_refuse_backward_by_name(forward, name):
     x = ember.tensor([[2.0, 1.0], [0.5, 3.0]], requires_grad=True)
