@@ -1,6 +1,6 @@
 """Reverse-mode automatic differentiation: grad modes, the backward engine, ``grad``."""
 from .function import Function, FunctionCtx, once_differentiable
-from . import functional
+from . import forward_ad, functional
 from .functions import backward, detect_anomaly, grad, is_anomaly_enabled, set_detect_anomaly
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                         no_grad, set_grad_enabled)

@@ -1,14 +1,12 @@
 """``torch.func.jvp`` and ``torch.func.linearize``: forward-mode products by the double-VJP trick.
 
-Ember has no forward-mode rules; every primitive's VJP is written in Ember ops, so it is
-itself differentiable. For outputs ``y = f(x)``, pulling back a dummy cotangent ``u`` gives
-``g(u) = uᵀJ``, which is linear in ``u``; pulling ``v`` back through ``g`` (with respect to
-``u``) gives ``J·v`` exactly, not approximately. ``linearize`` keeps ``g``'s graph, so each
-call of its ``jvp_fn`` costs one backward pass and never re-runs ``func``.
+Ember has no forward-mode rules; ``ember.autograd.forward_ad`` computes ``J·v`` exactly with
+two reverse passes (its docstring says how). ``linearize`` keeps the first pass's graph, so
+each call of its ``jvp_fn`` costs one backward pass and never re-runs ``func``.
 """
 from __future__ import annotations
 
-from ..autograd.functions import grad as _autograd_grad
+from ..autograd.forward_ad import pull_back_dummies, push_forward
 from ..autograd.grad_mode import enable_grad
 from ..errors import EmberValueError, GradError, ShapeError
 from .pytree import flatten, structure
@@ -53,27 +51,10 @@ def _output_leaves(result, api):
     return leaves, rebuild
 
 
-def _pull_dummies(outputs, inputs):
-    """``(dummies, pulled)``: ``pulled[i] = Σ_k dummies[k]ᵀ ∂outputs[k]/∂inputs[i]``, graph kept."""
-    from ..ops.creation import zeros_like
-    live = [o for o in outputs if o.requires_grad]
-    dummies = [zeros_like(o).requires_grad_(True) for o in live]
-    if not live:
-        return dummies, live, [None] * len(inputs)
-    pulled = _autograd_grad(live, inputs, dummies, retain_graph=True, create_graph=True,
-                            allow_unused=True)
-    return dummies, live, list(pulled)
-
-
 def _push(outputs, live, dummies, pulled, tangents, keep_graph, strict, api):
     """``J·v`` for every output (zeros where an output does not depend on the primals)."""
     from ..ops.creation import zeros_like
-    terms = [(g, t) for g, t in zip(pulled, tangents) if g is not None and g.requires_grad]
-    found = [None] * len(live)
-    if terms:
-        found = _autograd_grad([g for g, _ in terms], dummies, [t for _, t in terms],
-                               retain_graph=True, create_graph=keep_graph, allow_unused=True)
-    by_output = {id(o): f for o, f in zip(live, found)}
+    by_output = {id(o): f for o, f in zip(live, push_forward(dummies, pulled, tangents, keep_graph))}
     products = []
     for output in outputs:
         product = by_output.get(id(output))
@@ -135,7 +116,7 @@ def jvp(func, primals, tangents, *, strict: bool = False, has_aux: bool = False)
                                       "if has_aux is True")
             result, aux = result
         outputs, rebuild = _output_leaves(result, _JVP)
-        dummies, live, pulled = _pull_dummies(outputs, inputs)
+        dummies, live, pulled = pull_back_dummies(outputs, inputs)
         products = _push(outputs, live, dummies, pulled, flat_tangents, outer, strict,
                          "jvp(f, primals, tangents)")
     values = rebuild([o if outer else o.detach() for o in outputs])
@@ -164,7 +145,7 @@ def linearize(func, *primals):
     with enable_grad():
         inputs = [_fresh(p) for p in flat_primals]
         outputs, rebuild = _output_leaves(func(*rebuild_args(inputs)), "linearize")
-        dummies, live, pulled = _pull_dummies(outputs, inputs)
+        dummies, live, pulled = pull_back_dummies(outputs, inputs)
     shapes = [(tuple(p.shape), p.dtype) for p in flat_primals]
 
     def jvp_fn(*tangents):
