@@ -43,6 +43,8 @@ MATCHING_KERAS = [
     "collaborative_filtering",
     # dict of named Inputs through Normalization (adapted), CategoryEncoding and Discretization
     "structured_data_classification",
+    # custom loss function, Loss and Metric subclasses, class_weight, sample_weight, ExponentialDecay
+    "training_evaluation_guide",
 ]
 
 # Programs that do not match yet, and why; each is asserted to still differ below.
@@ -267,3 +269,41 @@ def test_structured_data_classification_runs_compiled():
         warnings.simplefilter("error", RuntimeWarning)
         _, _, result = harness.run_ember("structured_data_classification")
     assert len(result["losses"]) == 6
+
+
+def _both_programs(name):
+    from ember import keras as ember_keras
+    return {"keras": (harness.load(name, "keras"), real_keras), "ember": (harness.load(name, "ember"), ember_keras)}
+
+
+def test_training_guide_multi_output_matches_keras():
+    # Two inputs and two outputs given as dicts, per-output losses, loss_weights and metrics by output name
+    programs, models, data = _both_programs("training_evaluation_guide"), {}, {}
+    for library, (program, module) in programs.items():
+        harness.fresh_session(module)
+        models[library], data[library] = program.multi_output(np.random.default_rng(0))
+    harness.copy_weights(models["keras"], models["ember"])
+    expected, actual = (programs[library][0].train_multi_output(models[library], data[library])
+                        for library in ("keras", "ember"))
+    assert sorted(actual) == sorted(expected) == [
+        "class_output_categorical_accuracy", "class_output_loss", "loss", "score_output_loss",
+        "score_output_mean_absolute_error", "score_output_mean_absolute_percentage_error"]
+    for key in expected:
+        np.testing.assert_allclose(actual[key], expected[key], rtol=LOSS_TOLERANCE, err_msg=key)
+
+
+def test_custom_callbacks_match_keras():
+    # The hooks that run (and the logs they get) in fit/evaluate/predict, early stopping that restores
+    # the best weights, and a callback that sets the learning rate each epoch
+    programs, models, results = _both_programs("custom_callbacks"), {}, {}
+    for library, (program, module) in programs.items():
+        harness.fresh_session(module)
+        models[library] = program.build_model()
+    models["ember"].set_weights(models["keras"].get_weights())
+    for library, (program, _) in programs.items():
+        results[library] = program.train(models[library], program.make_data(np.random.default_rng(0)))
+    expected, actual = results["keras"], results["ember"]
+    assert actual.pop("events") == expected.pop("events")
+    assert actual.pop("event_logs") == expected.pop("event_logs")
+    assert actual["counts"] == [2, 1, 6]  # stopped after 2 epochs, at epoch 1; 3 batches x 2 epochs
+    _compare(harness.as_numpy(expected), harness.as_numpy(actual))
