@@ -56,6 +56,7 @@ PROGRAMS = [
     ("dqn_cartpole", 3, 1e-4),
     ("pruning_lenet", 3, 1e-4),
     ("forward_mode_ad", 4, 1e-4),
+    ("knowledge_distillation", 2, 1e-4),
 ]
 
 # Programs written and checked under PyTorch that don't run under Ember yet, with the reason.
