@@ -295,6 +295,30 @@ class _Stack(Constraint):
         return ember.stack([c.check(v) for c, v in zip(self.cseq, parts)], self.dim)
 
 
+class MixtureSameFamilyConstraint(Constraint):
+    """A component's support read for the mixture: a value lies in it when it lies in every
+    component's (the component dimension is added, checked and reduced)."""
+
+    def __init__(self, base_constraint):
+        self.base_constraint = base_constraint
+
+    @property
+    def is_discrete(self):
+        return self.base_constraint.is_discrete
+
+    @property
+    def event_dim(self):
+        return self.base_constraint.event_dim
+
+    def check(self, value):
+        if value.dim() < self.event_dim:
+            raise ValueError(f"MixtureSameFamily: value of shape {tuple(value.shape)} has fewer dims "
+                             f"than the event ({self.event_dim})")
+        result = self.base_constraint.check(value.unsqueeze(-1 - self.event_dim))
+        keep = value.dim() - self.event_dim
+        return result.reshape(tuple(result.shape[:keep]) + (-1,)).all(-1)
+
+
 dependent = _Dependent()
 real = _Real()
 real_vector = _IndependentConstraint(real, 1)

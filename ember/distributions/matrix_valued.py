@@ -22,8 +22,7 @@ from ember import special
 from . import constraints
 from .distribution import Distribution
 from .gamma_family import Beta, Chi2
-from .transforms_shaped import _vector_to_strict_tril
-from .utils import broadcast_all, broadcast_shapes
+from .utils import broadcast_all, broadcast_shapes, vec_to_tril_matrix
 
 
 def multivariate_gammaln(a, p: int):
@@ -162,7 +161,7 @@ class Wishart(Distribution):
         count = p * (p - 1) // 2
         noise_shape = tuple(sample_shape) + self._batch_shape + (count,)
         off_diagonal = ember.randn(*noise_shape, dtype=self.df.dtype)
-        bartlett = _vector_to_strict_tril(off_diagonal, p) + ember.diag_embed(diagonal)
+        bartlett = vec_to_tril_matrix(off_diagonal, diag=-1) + ember.diag_embed(diagonal)
         factor = self._unbroadcasted_scale_tril @ bartlett
         return factor @ factor.transpose(-2, -1)
 

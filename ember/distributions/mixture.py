@@ -18,30 +18,6 @@ from .discrete import Categorical
 from .distribution import Distribution
 
 
-class MixtureSameFamilyConstraint(constraints.Constraint):
-    """A component's support read for the mixture: a value lies in it when it lies in every
-    component's (the component dimension is added, checked and reduced)."""
-
-    def __init__(self, base_constraint):
-        self.base_constraint = base_constraint
-
-    @property
-    def is_discrete(self):
-        return self.base_constraint.is_discrete
-
-    @property
-    def event_dim(self):
-        return self.base_constraint.event_dim
-
-    def check(self, value):
-        if value.dim() < self.event_dim:
-            raise ValueError(f"MixtureSameFamily: value of shape {tuple(value.shape)} has fewer dims "
-                             f"than the event ({self.event_dim})")
-        result = self.base_constraint.check(value.unsqueeze(-1 - self.event_dim))
-        keep = value.dim() - self.event_dim
-        return result.reshape(tuple(result.shape[:keep]) + (-1,)).all(-1)
-
-
 class MixtureSameFamily(Distribution):
     """``p(x) = sum_k pi_k p_k(x)`` with ``pi`` from ``mixture_distribution`` (a Categorical)."""
 
@@ -85,7 +61,7 @@ class MixtureSameFamily(Distribution):
 
     @property
     def support(self):
-        return MixtureSameFamilyConstraint(self._component_distribution.support)
+        return constraints.MixtureSameFamilyConstraint(self._component_distribution.support)
 
     @property
     def mixture_distribution(self):

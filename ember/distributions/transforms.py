@@ -530,3 +530,16 @@ class CumulativeDistributionTransform(Transform):
 
     def log_abs_det_jacobian(self, x, y):
         return self.distribution.log_prob(x)
+
+
+# ``torch.distributions.transforms`` holds every transform: so does this module's namespace (the
+# event-shaped ones are defined in transforms_shaped.py, which imports the base from here).
+from .transforms_shaped import (CatTransform, CorrCholeskyTransform, IndependentTransform,  # noqa: E402
+                                LowerCholeskyTransform, PositiveDefiniteTransform, ReshapeTransform,
+                                SoftmaxTransform, StackTransform, StickBreakingTransform)
+
+__all__ = ["AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform", "CorrCholeskyTransform",
+           "CumulativeDistributionTransform", "ExpTransform", "IndependentTransform", "LowerCholeskyTransform",
+           "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform",
+           "SoftmaxTransform", "SoftplusTransform", "StackTransform", "StickBreakingTransform", "TanhTransform",
+           "Transform", "identity_transform"]

@@ -21,7 +21,7 @@ from ember.nn import functional as F
 
 from . import constraints
 from .transforms import Transform
-from .utils import sum_rightmost
+from .utils import sum_rightmost, tril_matrix_to_vec, vec_to_tril_matrix
 
 
 def _check_dims(transform, x, needed: int) -> None:
@@ -147,26 +147,6 @@ class PositiveDefiniteTransform(Transform):
         return LowerCholeskyTransform().inv(ember.linalg.cholesky(y))
 
 
-def _tril_positions(size: int) -> numpy.ndarray:
-    """Flat (row-major) positions of the strictly lower triangle of a ``size x size`` matrix."""
-    rows, cols = numpy.tril_indices(size, -1)
-    return rows * size + cols
-
-
-def _vector_to_strict_tril(vector, size: int):
-    """The strictly lower triangle, filled row by row from ``vector``; zeros elsewhere."""
-    source = numpy.zeros(size * size, dtype=numpy.int64)  # 0 reads the zero padded in front
-    source[_tril_positions(size)] = numpy.arange(1, vector.shape[-1] + 1)
-    padded = F.pad(vector, (1, 0), value=0.0)
-    flat = ember.index_select(padded, -1, ember.tensor(source))
-    return flat.reshape(tuple(vector.shape[:-1]) + (size, size))
-
-
-def _strict_tril_to_vector(matrix):
-    size = matrix.shape[-1]
-    return ember.index_select(matrix.flatten(-2), -1, ember.tensor(_tril_positions(size)))
-
-
 def _matrix_size(vector_length: int) -> int:
     size = int(round((0.25 + 2 * vector_length) ** 0.5 + 0.5))
     if size * (size - 1) // 2 != vector_length:
@@ -192,7 +172,7 @@ class CorrCholeskyTransform(Transform):
         eps = ember.finfo(x.dtype).eps
         partial = x.tanh().clamp(min=-1 + eps, max=1 - eps)
         size = _matrix_size(x.shape[-1])
-        lower = _vector_to_strict_tril(partial, size)
+        lower = vec_to_tril_matrix(partial, diag=-1)
         # row i: w_ij = z_ij * sqrt(prod_{k<j}(1 - z_ik^2)), and the diagonal takes what remains
         remaining = (1 - lower ** 2).sqrt().cumprod(-1)
         unit = lower + ember.eye(size, dtype=x.dtype)
@@ -201,14 +181,12 @@ class CorrCholeskyTransform(Transform):
     def _inverse(self, y):
         left = 1 - (y * y).cumsum(-1)
         left_before = F.pad(left[..., :-1], (1, 0), value=1.0)
-        partial = _strict_tril_to_vector(y) / _strict_tril_to_vector(left_before).sqrt()
+        partial = tril_matrix_to_vec(y, diag=-1) / tril_matrix_to_vec(left_before, diag=-1).sqrt()
         return ember.atanh(partial)
 
     def log_abs_det_jacobian(self, x, y):
         left = 1 - (y * y).cumsum(-1)
-        rows, cols = numpy.tril_indices(y.shape[-1], -2)
-        positions = ember.tensor(rows * y.shape[-1] + cols)
-        stick = 0.5 * ember.index_select(left.flatten(-2), -1, positions).log().sum(-1)
+        stick = 0.5 * tril_matrix_to_vec(left, diag=-2).log().sum(-1)
         tanh = -2.0 * (x + F.softplus(-2.0 * x) - math.log(2.0)).sum(-1)
         return stick + tanh
 

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 
-import torch
 import torch.distributions as TD
 
 import ember
@@ -84,7 +83,8 @@ CASES = {
     "generalized_pareto_bounded": Case("GeneralizedPareto", dict(loc=np.zeros(2), scale=np.ones(2),
                                                                  concentration=np.array([-0.5, -0.25])),
                                        np.array([[0.5, 1.0], [1.9, 3.5]]), dtype="float32", tol=2e-5),
-    "logistic_normal": Case("LogisticNormal", dict(loc=rng.normal(size=(2, 3)), scale=positive(2, 3)), simplex(4, 2, 4)),
+    "logistic_normal": Case("LogisticNormal", dict(loc=rng.normal(size=(2, 3)), scale=positive(2, 3)),
+                            simplex(4, 2, 4)),
     "relaxed_bernoulli": Case("RelaxedBernoulli", dict(temperature=np.array(0.7), probs=unit(3)), unit(2, 3)),
     "relaxed_bernoulli_logits": Case("RelaxedBernoulli", dict(temperature=np.array(2.0), logits=rng.normal(size=3)),
                                      unit(3)),

@@ -83,9 +83,10 @@ def test_kl_matches_a_monte_carlo_estimate(name):
 
 
 def test_mixed_and_unsupported_pairs():
-    mvn = ED.MultivariateNormal(ember.zeros(3, dtype=ember.float64), covariance_matrix=ember.eye(3, dtype=ember.float64))
+    identity = np.eye(3)
+    mvn = ED.MultivariateNormal(ember.zeros(3, dtype=ember.float64), covariance_matrix=ember.tensor(identity))
     low_rank, _ = build(ember, "LowRankMultivariateNormal", LOW_RANK_Q, {}, grad=False)
-    t_mvn = TD.MultivariateNormal(torch.zeros(3, dtype=torch.float64), covariance_matrix=torch.eye(3, dtype=torch.float64))
+    t_mvn = TD.MultivariateNormal(torch.zeros(3, dtype=torch.float64), covariance_matrix=torch.tensor(identity))
     t_low_rank, _ = build(torch, "LowRankMultivariateNormal", LOW_RANK_Q, {}, grad=False)
     np.testing.assert_allclose(float(ED.kl_divergence(mvn, low_rank)), float(TD.kl_divergence(t_mvn, t_low_rank)),
                                rtol=1e-9)

@@ -164,3 +164,24 @@ def test_parameters_first_made_under_no_grad_keep_their_graph(family):
     d.sample((2,))
     (grad,) = ember.autograd.grad((d.probs * ember.tensor([1.0, 2.0, 3.0])).sum(), [logits])
     assert float(grad.abs().sum()) > 0
+
+
+def test_tanh_squashed_gaussian_policy_like_sac():
+    """SAC's policy: a tanh-squashed Normal with a cached TanhTransform, so log_prob of its own
+    rsample inverts exactly (no atanh of values rounded to +-1); loss gradients match PyTorch's."""
+    mu, log_std = rng.normal(size=(4, 2)) * 3, rng.normal(size=(4, 2)) * 0.3
+    eps = rng.normal(size=(4, 2))
+    out = {}
+    for lib in (ember, torch):
+        module = ED if lib is ember else TD
+        params = [t64(lib, mu, grad=True), t64(lib, log_std, grad=True)]
+        base = module.Normal(params[0], params[1].exp())
+        policy = module.TransformedDistribution(base, [module.TanhTransform(cache_size=1)])
+        x = params[0] + params[1].exp() * t64(lib, eps)  # the base rsample, with shared noise
+        action = policy.transforms[0](x)
+        log_prob = policy.log_prob(action).sum(-1)
+        loss = (log_prob - action.sum(-1)).mean()
+        out[lib.__name__] = (action, log_prob, *lib.autograd.grad(loss, params))
+    for mine, reference in zip(out["ember"], out["torch"]):
+        close(mine, reference, 1e-8)
+    assert np.all(np.isfinite(out["ember"][1].detach().numpy()))

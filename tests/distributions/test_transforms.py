@@ -254,3 +254,31 @@ def test_bad_shapes_raise_clear_errors():
     with pytest.raises(ValueError, match="too few dimensions"):
         ED.IndependentTransform(ED.ExpTransform(), 2)(ember.zeros(3))
     assert TT.StackTransform  # the torch module the cases mirror
+
+
+@pytest.mark.parametrize("diag,length", [(0, 6), (-1, 6), (1, 8), (-2, 3)])
+def test_tril_vector_helpers_match_torch(diag, length):
+    from torch.distributions import utils as torch_utils
+
+    from ember.distributions import utils
+    vec = rng.normal(size=(2, length))
+    ours = utils.vec_to_tril_matrix(t64(ember, vec), diag)
+    theirs = torch_utils.vec_to_tril_matrix(t64(torch, vec), diag)
+    close(ours, theirs)
+    close(utils.tril_matrix_to_vec(ours, diag), torch_utils.tril_matrix_to_vec(theirs, diag))
+    with pytest.raises(ValueError, match="lower triangle"):
+        utils.vec_to_tril_matrix(ember.zeros(length + 1), diag)
+
+
+def test_torch_module_layout():
+    """The names torch.distributions' submodules export are in Ember's of the same name."""
+    import torch.distributions.constraints as torch_constraints
+    import torch.distributions.kl as torch_kl
+    import torch.distributions.utils as torch_utils
+
+    import ember.distributions.kl as kl
+    import ember.distributions.utils as utils
+    pairs = ((ED.transforms, TT), (ED.constraints, torch_constraints), (utils, torch_utils), (kl, torch_kl))
+    for ours, theirs in pairs:
+        assert not set(theirs.__all__) - set(dir(ours)), theirs.__name__
+    assert not set(TD.__all__) - set(ED.__all__)
