@@ -57,6 +57,7 @@ PROGRAMS = [
     ("pruning_lenet", 3, 1e-4),
     ("forward_mode_ad", 4, 1e-4),
     ("knowledge_distillation", 2, 1e-4),
+    ("char_rnn_names", 2, 1e-4),
 ]
 
 # Programs written and checked under PyTorch that don't run under Ember yet, with the reason.
