@@ -23,6 +23,7 @@ from collections import namedtuple
 
 import numpy
 
+from ..backend.namespaces import NAMESPACE_OF_TYPE
 from ..errors import DTypeError, EmberValueError, ShapeError
 from ..primitives import linalg_triangular as P
 from ..primitives.core import bind
@@ -86,12 +87,6 @@ def lu_pivots(A) -> Tensor:
     return bind(P.LuPivots, (_float_matrix("lu_factor", A),))
 
 
-def _info(a) -> Tensor:
-    from .sorting import _namespace
-    info = P.lu_kernel(_namespace(a), a._data)[2]
-    return Tensor._make(info, None, False)
-
-
 def lu_factor_ex(A, *, pivot: bool = True, check_errors: bool = False) -> LUFactorExResult:
     """``(LU, pivots, info)``: the packed LU of ``A = P L U``; ``info`` (int32) is the 1-based index of
     the first zero pivot (0: none), per matrix.
@@ -103,13 +98,15 @@ def lu_factor_ex(A, *, pivot: bool = True, check_errors: bool = False) -> LUFact
     """
     a = _float_matrix("lu_factor_ex", A)
     _check_pivot("lu_factor_ex", pivot)
-    info = _info(a)
+    info = bind(P.LuInfo, (a,))
     if check_errors:
         _raise_on_zero_pivot("lu_factor_ex", info)
     return LUFactorExResult(bind(P.LuFactor, (a,)), bind(P.LuPivots, (a,)), info)
 
 
 def _raise_on_zero_pivot(op, info):
+    if type(info._data) not in NAMESPACE_OF_TYPE:
+        return  # symbolic while ember.function traces: no values to check (lu_factor_ex's info has them)
     values = info._data.reshape(-1)
     bad = numpy.flatnonzero(numpy.asarray(values) > 0)
     if bad.size:
@@ -134,22 +131,9 @@ def lu_factor(A, *, pivot: bool = True) -> LUFactorResult:
     return LUFactorResult(LU, pivots)
 
 
-def _permutation_indices(pivots, m):
-    """Row order ``perm`` with ``(P^T A)[j] = A[perm[j]]``, from LAPACK's sequential swaps (host work)."""
-    data = pivots._data
-    swaps = (data if isinstance(data, numpy.ndarray) else numpy.asarray(data.get())).astype(numpy.int64) - 1
-    if swaps.size and (swaps.min() < 0 or swaps.max() >= m):
-        raise EmberValueError(f"lu_unpack: pivots must lie in 1..{m} (LAPACK's 1-based convention), "
-                              f"got values from {swaps.min() + 1} to {swaps.max() + 1}")
-    perm = numpy.broadcast_to(numpy.arange(m), swaps.shape[:-1] + (m,)).copy()
-    flat_perm, flat_swaps = perm.reshape(-1, m), swaps.reshape(-1, swaps.shape[-1])
-    rows = numpy.arange(flat_perm.shape[0])
-    for i in range(flat_swaps.shape[1]):
-        target = flat_swaps[:, i]
-        moved = flat_perm[rows, target].copy()
-        flat_perm[rows, target] = flat_perm[:, i]
-        flat_perm[:, i] = moved
-    return perm
+def _permutation_indices(pivots, m) -> Tensor:
+    """Row order ``perm`` with ``(P^T A)[j] = A[perm[j]]``, from LAPACK's sequential swaps."""
+    return bind(P.LuPermutation, (pivots,), (m,))
 
 
 def _check_pivots(op, LU, pivots):
@@ -164,11 +148,11 @@ def _check_pivots(op, LU, pivots):
 
 
 def _permutation_matrix(pivots, m, like) -> Tensor:
-    from .creation import tensor
+    from .creation import arange
     perm = _permutation_indices(pivots, m)
-    eye = numpy.eye(m, dtype=like._data.dtype)
-    p_transpose = eye[perm]  # row j of P^T is e_{perm[j]}
-    return _mT(tensor(p_transpose, device=like.device))
+    rows = arange(m, device=like.device)
+    p_transpose = (perm.unsqueeze(-1) == rows).to(like.dtype)  # row j of P^T is e_{perm[j]}
+    return _mT(p_transpose)
 
 
 def lu_unpack(LU_data, LU_pivots, unpack_data: bool = True, unpack_pivots: bool = True) -> LUUnpackResult:
@@ -212,13 +196,13 @@ def lu(A, *, pivot: bool = True) -> LUResult:
 
 def _permute_rows(x, perm, inverse=False) -> Tensor:
     """``x[..., perm, :]`` (``P^T x``), or its inverse (``P x``), with batches of ``perm`` broadcast."""
-    from .creation import tensor
-    from .shape import take_along_dim, unsqueeze
+    from .shape import take_along_dim
+    from .sorting import argsort
     if inverse:
-        perm = numpy.argsort(perm, axis=-1)
-    batch = numpy.broadcast_shapes(perm.shape[:-1], tuple(x.shape[:-2]))
+        perm = argsort(perm, -1)
+    batch = tuple(numpy.broadcast_shapes(tuple(perm.shape[:-1]), tuple(x.shape[:-2])))
     x = x.expand(*batch, *x.shape[-2:])
-    index = unsqueeze(tensor(numpy.broadcast_to(perm, batch + perm.shape[-1:]).copy(), device=x.device), -1)
+    index = perm.expand(*batch, perm.shape[-1]).unsqueeze(-1)
     return take_along_dim(x, index, -2)
 
 

@@ -4,7 +4,8 @@
   (unit diagonal when ``unitriangular``), batches broadcast;
 - ``lu_factor``: the packed LU of ``P^T a = L U`` (``L`` unit lower below the diagonal, ``U``
   on and above it), for square and rectangular ``a``;
-- ``lu_pivots``: its row interchanges, 1-based as LAPACK's ``getrf`` reports them (no gradient).
+- ``lu_pivots``: its row interchanges, 1-based as LAPACK's ``getrf`` reports them, and ``lu_info``
+  (the first zero pivot); ``lu_permutation``: the row order those interchanges make (no gradients).
 
 NumPy has neither a triangular solve nor an LU, so both run here on the backend namespace.
 The LU is the textbook right-looking elimination (pivot: the first largest magnitude, as
@@ -20,7 +21,7 @@ import numpy
 
 from .core import Primitive, primitive
 from .decompositions import _check_matrix, _mT
-from ..errors import DTypeError, ShapeError
+from ..errors import DTypeError, EmberValueError, ShapeError
 
 
 # --- solve_triangular ----------------------------------------------------------------------------
@@ -162,6 +163,72 @@ class LuPivots(Primitive):
     def abstract(a):
         _check_lu_input(a)
         return a.shape[:-2] + (min(a.shape[-2:]),), numpy.dtype(numpy.int32)
+
+    @staticmethod
+    def vjp(ctx, g):
+        return (None,)
+
+
+@primitive
+class LuInfo(Primitive):
+    """LAPACK's ``info`` of ``lu_factor`` per matrix: the 1-based index of the first zero pivot, 0 if none."""
+
+    name = "lu_info"
+    saves_inputs = False
+    differentiable = False
+
+    @staticmethod
+    def forward(xp, a):
+        return lu_kernel(xp, a)[2]
+
+    @staticmethod
+    def abstract(a):
+        _check_lu_input(a)
+        return a.shape[:-2], numpy.dtype(numpy.int32)
+
+    @staticmethod
+    def vjp(ctx, g):
+        return (None,)
+
+
+def permutation_kernel(xp, pivots, size):
+    """Row order ``perm`` (int64) with ``(P^T A)[..., j, :] = A[..., perm[j], :]``, replaying LAPACK's
+    sequential 1-based swaps ``pivots`` (..., k) on ``size`` rows."""
+    swaps = pivots.astype(xp.int64) - 1
+    count = swaps.shape[-1]
+    flat_swaps = swaps.reshape((-1, count))
+    perm = xp.broadcast_to(xp.arange(size), (flat_swaps.shape[0], size)).copy()
+    rows = xp.arange(perm.shape[0])
+    for i in range(count):
+        target = flat_swaps[:, i]
+        moved = perm[rows, target].copy()
+        perm[rows, target] = perm[:, i]
+        perm[:, i] = moved
+    return perm.reshape(swaps.shape[:-1] + (size,))
+
+
+@primitive
+class LuPermutation(Primitive):
+    """The row order (..., m) of LU pivots (..., k): ``P^T A = A[perm]`` (int64, no gradient)."""
+
+    name = "lu_permutation"
+    saves_inputs = False
+    differentiable = False
+
+    @staticmethod
+    def forward(xp, pivots, size):
+        swaps = pivots.astype(xp.int64)
+        if swaps.size and (int(swaps.min()) < 1 or int(swaps.max()) > size):
+            raise EmberValueError(f"lu_unpack: pivots must lie in 1..{size} (LAPACK's 1-based convention), "
+                             f"got values from {int(swaps.min())} to {int(swaps.max())}")
+        return permutation_kernel(xp, pivots, size)
+
+    @staticmethod
+    def abstract(pivots, size):
+        if numpy.dtype(pivots.dtype).kind not in "iu" or len(pivots.shape) < 1:
+            raise DTypeError(f"lu_unpack: pivots must be an integer tensor (*, k), got {pivots.dtype} "
+                             f"of shape {pivots.shape}")
+        return pivots.shape[:-1] + (size,), numpy.dtype(numpy.int64)
 
     @staticmethod
     def vjp(ctx, g):

@@ -119,3 +119,28 @@ def test_tensor_methods():
     np.testing.assert_allclose((q @ ember.triu(h)).numpy(), a.numpy(), atol=1e-6)
     np.testing.assert_allclose(h.ormqr(tau, ember.eye(2)).numpy(), q.numpy(), atol=1e-6)
     assert a.lu(get_infos=True)[2].item() == 0
+
+
+def test_lu_solve_and_unpack_compile_with_their_gradient():
+    """The permutation is a primitive, so ``ember.function`` traces LU solves, unpacking and backward."""
+    rng = np.random.default_rng(1)
+    a_values, b = rng.standard_normal((2, 3, 3)) + 3 * np.eye(3), ember.tensor(rng.standard_normal((3, 2)))
+
+    @ember.function
+    def step(a, b):
+        LU, pivots, info = ember.linalg.lu_factor_ex(a)
+        P, L, U = ember.lu_unpack(LU, pivots)
+        x = ember.linalg.lu_solve(LU, pivots, b)
+        loss = (x * x).sum() + (P @ L @ U).sum()
+        loss.backward()
+        return loss, info
+
+    for _ in range(2):  # the second call runs the compiled graph
+        compiled = ember.tensor(a_values, requires_grad=True)
+        loss, info = step(compiled, b)
+    eager = ember.tensor(a_values, requires_grad=True)
+    expected = (ember.linalg.solve(eager, b) ** 2).sum() + eager.sum()
+    expected.backward()
+    assert info.tolist() == [0, 0]
+    np.testing.assert_allclose(loss.item(), expected.item(), rtol=1e-12)
+    np.testing.assert_allclose(compiled.grad.numpy(), eager.grad.numpy(), atol=1e-12)
