@@ -20,6 +20,8 @@ Example:
     >>> logits.grad
     tensor([ 0.6667, -1.3333,  0.6667])
 """
+import sys as _sys
+
 from . import constraints
 from .continuous import Exponential, Laplace, Normal, Uniform
 from .discrete import Bernoulli, Categorical, OneHotCategorical
@@ -64,3 +66,7 @@ __all__ = ["Bernoulli", "Beta", "Categorical", "Dirichlet", "Distribution", "Exp
            "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial", "NegativeBinomial",
            "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "RelaxedBernoulli",
            "RelaxedOneHotCategorical", "StudentT", "VonMises", "Weibull", "LKJCholesky", "Wishart"]
+
+from . import torch_paths as _torch_paths  # noqa: E402
+
+_torch_paths.register(_sys.modules[__name__])

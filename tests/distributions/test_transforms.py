@@ -282,3 +282,13 @@ def test_torch_module_layout():
     for ours, theirs in pairs:
         assert not set(theirs.__all__) - set(dir(ours)), theirs.__name__
     assert not set(TD.__all__) - set(ED.__all__)
+
+
+def test_every_torch_distributions_submodule_imports_from_ember():
+    import importlib
+    import pkgutil
+    for info in pkgutil.iter_modules(TD.__path__):
+        theirs = importlib.import_module(f"torch.distributions.{info.name}")
+        ours = importlib.import_module(f"ember.distributions.{info.name}")
+        missing = set(getattr(theirs, "__all__", ())) - set(dir(ours))
+        assert not missing, (info.name, missing)
