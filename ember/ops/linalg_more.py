@@ -1,6 +1,7 @@
 """``torch.linalg``'s compositions: ``matrix_rank``, ``cond``, ``vecdot``, ``vander``, ``tensorinv``,
 ``tensorsolve``, each built from existing primitives so it differentiates through them; and
-``eig``/``eigvals`` (primitives in :mod:`ember.primitives.linalg_nonsymmetric`, forward only).
+``eig``/``eigvals`` (primitives in :mod:`ember.primitives.linalg_nonsymmetric`; the eigenvalues
+differentiate, the eigenvectors do not yet).
 
 Example:
     >>> import ember
@@ -185,7 +186,8 @@ def _general_square(op, A) -> Tensor:
 
 def eig(A):
     """``(eigenvalues, eigenvectors)`` of general square matrices, both complex; vectors have unit norm.
-    No gradient yet (a backward pass through it raises); ``linalg.eigh`` differentiates.
+    The eigenvalues differentiate; a backward pass through the eigenvectors raises (``linalg.eigh``'s
+    differentiate).
 
     Example:
         >>> import ember
@@ -197,7 +199,7 @@ def eig(A):
 
 
 def eigvals(A) -> Tensor:
-    """The (complex) eigenvalues of general square matrices (no gradient yet).
+    """The (complex) eigenvalues of general square matrices, differentiable (distinct eigenvalues).
 
     Example:
         >>> import ember

@@ -1,12 +1,13 @@
-"""Forward-only factorisations: ``eig`` of general square matrices and Householder ``geqrf``.
+"""``eig`` of general square matrices and Householder ``geqrf``.
 
 - ``eig_values``/``eig_vectors``: complex eigenvalues and unit-norm eigenvectors (LAPACK's
   ``geev`` through ``xp.linalg.eig``), complex64 for float32 input, complex128 for float64;
 - ``geqrf_a``/``geqrf_tau``: LAPACK's packed QR (``R`` on and above the diagonal, the Householder
   vectors below it) and the reflectors' scales, as ``xp.linalg.qr(mode='raw')`` gives them.
 
-Their gradients are not implemented (``geqrf`` has none in PyTorch either; ``eig``'s needs complex
-linear algebra Ember does not have yet): the VJPs raise an error naming the op, so a backward pass
+The eigenvalues differentiate (PyTorch's rule, real input): ``Re(V^-H diag(g) V^H)``, the complex
+solve done as a real one of twice the size. The eigenvectors and ``geqrf`` have no gradient yet
+(``geqrf`` has none in PyTorch either): their VJPs raise an error naming the op, so a backward pass
 through them fails loudly instead of dropping the gradient. ``linalg.qr`` and ``linalg.eigh``
 differentiate.
 """
@@ -41,10 +42,9 @@ def _check_eig(a):
 
 @primitive
 class EigValues(Primitive):
-    """The (complex) eigenvalues of general square matrices, in LAPACK's order."""
+    """The (complex) eigenvalues of general square matrices, in LAPACK's order (differentiable)."""
 
     name = "eig_values"
-    saves_inputs = False
 
     @staticmethod
     def forward(xp, a):
@@ -57,7 +57,7 @@ class EigValues(Primitive):
 
     @staticmethod
     def vjp(ctx, g):
-        _no_gradient("linalg.eig / linalg.eigvals", "for symmetric matrices use linalg.eigh, which differentiates")
+        return (_eigenvalue_vjp(ctx.inputs[0], g),)
 
 
 @primitive
@@ -78,7 +78,19 @@ class EigVectors(Primitive):
 
     @staticmethod
     def vjp(ctx, g):
-        _no_gradient("linalg.eig", "for symmetric matrices use linalg.eigh, which differentiates")
+        _no_gradient("linalg.eig (eigenvectors)", "eigenvalues differentiate; for symmetric matrices use "
+                     "linalg.eigh, whose eigenvectors differentiate")
+
+
+def _eigenvalue_vjp(a, g):
+    """``Re(V^-H diag(g) V^H)`` for real ``a`` = V diag(L) V^-1: ``X`` with ``V^H X = diag(g) V^H``,
+    solved as the real system ``[[R, -I], [I, R]] [Xr; Xi] = [Dr; Di]`` of ``V^H = R + iI``."""
+    vectors_h = F.conj(F.swap_last(LM.eig(a).eigenvectors))  # (a second derivative stops here, loudly)
+    rhs = F.unsqueeze(g, -1) * vectors_h
+    real, imag = F.real(vectors_h), F.imag(vectors_h)
+    system = F.cat([F.cat([real, -imag], -1), F.cat([imag, real], -1)], -2)
+    solution = F.linalg_solve(system, F.cat([F.real(rhs), F.imag(rhs)], -2))
+    return solution[..., :a.shape[-1], :]
 
 
 def _geqrf(xp, a):
@@ -129,3 +141,7 @@ class GeqrfTau(Primitive):
     @staticmethod
     def vjp(ctx, g):
         _no_gradient("geqrf", "PyTorch has none either; differentiate linalg.qr instead")
+
+
+from ..ops import functions as F  # noqa: E402  (VJPs are written in the public ops)
+from ..ops import linalg_more as LM  # noqa: E402
