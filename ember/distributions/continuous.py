@@ -8,6 +8,7 @@ import ember
 
 from . import constraints
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
@@ -17,7 +18,7 @@ def _draw(draw, shape, like):
     return draw(*shape, dtype=like.dtype) if shape else draw((), dtype=like.dtype)
 
 
-class Normal(Distribution):
+class Normal(ExponentialFamily):
     """Gaussian with mean ``loc`` and standard deviation ``scale``.
 
     Example:
@@ -30,6 +31,7 @@ class Normal(Distribution):
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
+    _mean_carrier_measure = 0
 
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = broadcast_all(loc, scale)
@@ -38,6 +40,13 @@ class Normal(Distribution):
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
         return self.loc + _draw(ember.randn, shape, self.loc) * self.scale
+
+    @property
+    def _natural_params(self):
+        return (self.loc / self.scale ** 2, -0.5 / self.scale ** 2)
+
+    def _log_normalizer(self, x, y):
+        return -0.25 * x ** 2 / y + 0.5 * (-math.pi / y).log()
 
     def log_prob(self, value):
         if self._validate_args:
@@ -161,16 +170,24 @@ class Uniform(Distribution):
         return (self.high - self.low) ** 2 / 12
 
 
-class Exponential(Distribution):
+class Exponential(ExponentialFamily):
     """Exponential with ``rate`` (mean ``1 / rate``)."""
 
     arg_constraints = {"rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
+    _mean_carrier_measure = 0
 
     def __init__(self, rate, validate_args=None):
         (self.rate,) = broadcast_all(rate)
         super().__init__(tuple(self.rate.shape), validate_args=validate_args)
+
+    @property
+    def _natural_params(self):
+        return (-self.rate,)
+
+    def _log_normalizer(self, x):
+        return -(-x).log()
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)

@@ -6,6 +6,7 @@ from ember.nn import functional as F
 
 from . import constraints
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all, logits_to_probs, probs_to_logits
 
 
@@ -14,7 +15,7 @@ def _one_of(probs, logits, family):
         raise ValueError(f"{family}: either `probs` or `logits` must be specified, but not both.")
 
 
-class Bernoulli(Distribution):
+class Bernoulli(ExponentialFamily):
     """1 with probability ``probs`` (or ``sigmoid(logits)``), else 0.
 
     Example:
@@ -26,6 +27,7 @@ class Bernoulli(Distribution):
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
+    _mean_carrier_measure = 0
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         _one_of(probs, logits, "Bernoulli")
@@ -62,6 +64,13 @@ class Bernoulli(Distribution):
 
     def entropy(self):
         return F.binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")
+
+    @property
+    def _natural_params(self):
+        return (ember.logit(self.probs),)
+
+    def _log_normalizer(self, x):
+        return x.exp().log1p()
 
     def enumerate_support(self, expand=True):
         values = ember.arange(2, dtype=self.probs.dtype).view((-1,) + (1,) * len(self._batch_shape))

@@ -18,6 +18,7 @@ from ember import special
 
 from . import constraints
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
 
@@ -26,7 +27,7 @@ def standard_gamma(concentration):
     return ember._standard_gamma(concentration)
 
 
-class Gamma(Distribution):
+class Gamma(ExponentialFamily):
     """Gamma with shape ``concentration`` and inverse scale ``rate``.
 
     Example:
@@ -38,6 +39,7 @@ class Gamma(Distribution):
 
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.nonnegative
+    _mean_carrier_measure = 0
 
     def __init__(self, concentration, rate, validate_args=None):
         self.concentration, self.rate = broadcast_all(concentration, rate)
@@ -62,6 +64,13 @@ class Gamma(Distribution):
         a = self.concentration
         return a - self.rate.log() + special.gammaln(a) + (1.0 - a) * special.digamma(a)
 
+    @property
+    def _natural_params(self):
+        return (self.concentration - 1, -self.rate)
+
+    def _log_normalizer(self, x, y):
+        return special.gammaln(x + 1) + (x + 1) * (-y.reciprocal()).log()
+
     def cdf(self, value):
         raise NotImplementedError("Gamma.cdf needs the regularised incomplete gamma function, "
                                   "which Ember does not have yet")
@@ -79,7 +88,7 @@ class Gamma(Distribution):
         return self.concentration / self.rate ** 2
 
 
-class Dirichlet(Distribution):
+class Dirichlet(ExponentialFamily):
     """Dirichlet over the probability simplex with ``concentration`` along the last dim."""
 
     arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
@@ -114,6 +123,13 @@ class Dirichlet(Distribution):
                 - ((a - 1.0) * special.digamma(a)).sum(-1))
 
     @property
+    def _natural_params(self):
+        return (self.concentration,)
+
+    def _log_normalizer(self, x):
+        return special.gammaln(x).sum(-1) - special.gammaln(x.sum(-1))
+
+    @property
     def mean(self):
         return self.concentration / self.concentration.sum(-1, keepdim=True)
 
@@ -128,7 +144,7 @@ class Dirichlet(Distribution):
         return self.concentration * (a0 - self.concentration) / (a0 ** 2 * (a0 + 1))
 
 
-class Beta(Distribution):
+class Beta(ExponentialFamily):
     """Beta on [0, 1] with ``concentration1`` (alpha) and ``concentration0`` (beta)."""
 
     arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
@@ -149,6 +165,13 @@ class Beta(Distribution):
     def _log_normaliser(self):
         a, b = self.concentration1, self.concentration0
         return special.gammaln(a) + special.gammaln(b) - special.gammaln(a + b)
+
+    @property
+    def _natural_params(self):
+        return (self.concentration1, self.concentration0)
+
+    def _log_normalizer(self, x, y):
+        return special.gammaln(x) + special.gammaln(y) - special.gammaln(x + y)
 
     def log_prob(self, value):
         if self._validate_args:

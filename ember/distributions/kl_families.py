@@ -97,8 +97,9 @@ def _kl_transformed_transformed(p, q):
 def _kl_expfamily_expfamily(p, q):
     """The Bregman divergence of the log-normaliser between the natural parameters."""
     if type(p) is not type(q):
-        raise NotImplementedError("The cross KL-divergence between different exponential families cannot "
-                                  "be computed using Bregman divergences")
+        raise NotImplementedError(f"No KL(p || q) is implemented for p type {type(p).__name__} and q type "
+                                  f"{type(q).__name__}: the cross KL-divergence between different "
+                                  "exponential families cannot be computed using Bregman divergences")
     p_params = [param.detach().requires_grad_(True) for param in p._natural_params]
     q_params = q._natural_params
     with ember.enable_grad():
