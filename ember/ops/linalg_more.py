@@ -1,7 +1,6 @@
 """``torch.linalg``'s compositions: ``matrix_rank``, ``cond``, ``vecdot``, ``vander``, ``tensorinv``,
 ``tensorsolve``, each built from existing primitives so it differentiates through them; and
-``eig``/``eigvals`` (primitives in :mod:`ember.primitives.linalg_nonsymmetric`; the eigenvalues
-differentiate, the eigenvectors do not yet).
+``eig``/``eigvals`` (primitives in :mod:`ember.primitives.linalg_nonsymmetric`).
 
 Example:
     >>> import ember
@@ -186,8 +185,8 @@ def _general_square(op, A) -> Tensor:
 
 def eig(A):
     """``(eigenvalues, eigenvectors)`` of general square matrices, both complex; vectors have unit norm.
-    The eigenvalues differentiate; a backward pass through the eigenvectors raises (``linalg.eigh``'s
-    differentiate).
+    Both differentiate (PyTorch's rule: distinct eigenvalues, and a loss that does not depend on
+    the eigenvectors' arbitrary phases, e.g. one of their magnitudes).
 
     Example:
         >>> import ember

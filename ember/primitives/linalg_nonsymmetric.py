@@ -5,11 +5,10 @@
 - ``geqrf_a``/``geqrf_tau``: LAPACK's packed QR (``R`` on and above the diagonal, the Householder
   vectors below it) and the reflectors' scales, as ``xp.linalg.qr(mode='raw')`` gives them.
 
-The eigenvalues differentiate (PyTorch's rule, real input): ``Re(V^-H diag(g) V^H)``, the complex
-solve done as a real one of twice the size. The eigenvectors and ``geqrf`` have no gradient yet
-(``geqrf`` has none in PyTorch either): their VJPs raise an error naming the op, so a backward pass
-through them fails loudly instead of dropping the gradient. ``linalg.qr`` and ``linalg.eigh``
-differentiate.
+``eig`` differentiates by PyTorch's rule for real input (see ``_eig_vjp``), its complex solve done
+as a real one of twice the size, in Ember ops (so it differentiates again). ``geqrf`` has no
+gradient (PyTorch has none either): its VJPs raise an error naming the op, so a backward pass
+through it fails loudly instead of dropping the gradient; ``linalg.qr`` differentiates.
 """
 from __future__ import annotations
 
@@ -57,15 +56,15 @@ class EigValues(Primitive):
 
     @staticmethod
     def vjp(ctx, g):
-        return (_eigenvalue_vjp(ctx.inputs[0], g),)
+        return (_eig_vjp(ctx.inputs[0], g, None),)
 
 
 @primitive
 class EigVectors(Primitive):
-    """The unit-norm (complex) eigenvectors, as columns matching ``eig_values``."""
+    """The unit-norm (complex) eigenvectors, as columns matching ``eig_values`` (differentiable for
+    losses that ignore their phases)."""
 
     name = "eig_vectors"
-    saves_inputs = False
 
     @staticmethod
     def forward(xp, a):
@@ -78,19 +77,35 @@ class EigVectors(Primitive):
 
     @staticmethod
     def vjp(ctx, g):
-        _no_gradient("linalg.eig (eigenvectors)", "eigenvalues differentiate; for symmetric matrices use "
-                     "linalg.eigh, whose eigenvectors differentiate")
+        return (_eig_vjp(ctx.inputs[0], None, g),)
 
 
-def _eigenvalue_vjp(a, g):
-    """``Re(V^-H diag(g) V^H)`` for real ``a`` = V diag(L) V^-1: ``X`` with ``V^H X = diag(g) V^H``,
-    solved as the real system ``[[R, -I], [I, R]] [Xr; Xi] = [Dr; Di]`` of ``V^H = R + iI``."""
-    vectors_h = F.conj(F.swap_last(LM.eig(a).eigenvectors))  # (a second derivative stops here, loudly)
-    rhs = F.unsqueeze(g, -1) * vectors_h
-    real, imag = F.real(vectors_h), F.imag(vectors_h)
-    system = F.cat([F.cat([real, -imag], -1), F.cat([imag, real], -1)], -2)
-    solution = F.linalg_solve(system, F.cat([F.real(rhs), F.imag(rhs)], -2))
-    return solution[..., :a.shape[-1], :]
+def _real_part_of_solve(system, rhs):
+    """``Re(X)`` for complex ``system X = rhs``, as the real system ``[[R, -I], [I, R]] [Xr; Xi] = [Br; Bi]``."""
+    real, imag = F.real(system), F.imag(system)
+    block = F.cat([F.cat([real, -imag], -1), F.cat([imag, real], -1)], -2)
+    return F.linalg_solve(block, F.cat([F.real(rhs), F.imag(rhs)], -2))[..., :system.shape[-1], :]
+
+
+def _eig_vjp(a, grad_values, grad_vectors):
+    """PyTorch's rule for real ``a = V diag(L) V^-1`` (distinct eigenvalues; a loss that does not
+    depend on the eigenvectors' phases): ``Re(V^-H M V^H)`` with ``M``'s diagonal ``gL`` and, off it,
+    ``(V^H gV - V^H V diag(Re(diag(V^H gV)))) / conj(L_j - L_i)``."""
+    values, vectors = LM.eig(a)
+    vectors_h = F.conj(F.swap_last(vectors))
+    n = a.shape[-1]
+    eye = F.eye(n, dtype=a.dtype, device=a.device)
+    if grad_vectors is not None:
+        projected = vectors_h @ grad_vectors
+        diagonal = F.real(F.diagonal(projected, 0, -2, -1))
+        inner = projected - vectors_h @ (vectors * F.unsqueeze(diagonal, -2))
+        gaps = F.conj(F.unsqueeze(values, -2) - F.unsqueeze(values, -1))
+        inner = inner / F.where(eye > 0, 1, gaps) * (1 - eye)
+    else:
+        inner = F.zeros_like(vectors)
+    if grad_values is not None:
+        inner = inner + F.unsqueeze(grad_values, -1) * eye
+    return _real_part_of_solve(vectors_h, inner @ vectors_h)
 
 
 def _geqrf(xp, a):
