@@ -37,6 +37,7 @@ from .transforms import (AbsTransform, AffineTransform, ComposeTransform, Cumula
 from .transforms_shaped import (CatTransform, CorrCholeskyTransform, IndependentTransform,
                                 LowerCholeskyTransform, PositiveDefiniteTransform, ReshapeTransform,
                                 SoftmaxTransform, StackTransform, StickBreakingTransform)
+from . import kl_cross as _kl_cross  # registers KL pairs between different families
 from . import kl_families as _kl_families  # registers the added families' KL pairs
 from . import transforms
 from .circular import VonMises
