@@ -234,3 +234,15 @@ def test_functionalize_keeps_semantics_and_input_mutation():
     for fn in (tf, ef):
         with pytest.raises(RuntimeError, match="invalid argument for remove"):
             fn.functionalize(lambda x: x, remove="views")
+
+
+def test_stateless_functional_call_is_the_deprecated_alias():
+    from ember.nn.utils import stateless
+    import torch.nn.utils.stateless as torch_stateless
+    results = []
+    for lib, module in ((torch, torch_stateless), (ember, stateless)):
+        layer = lib.nn.Linear(4, 2).double()
+        params = {"weight": lib.tensor(np.ones((2, 4))), "bias": lib.tensor(W[:2])}
+        with pytest.warns(FutureWarning, match="stateless.functional_call` is deprecated"):
+            results.append(module.functional_call(layer, params, (lib.tensor(X),)).detach().numpy())
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-12, atol=1e-12)
