@@ -42,7 +42,15 @@ def _log_bessel_i(kappa, order: int):
 
 class VonMises(Distribution):
     """Von Mises on the circle (values in [-pi, pi)); sampled by Best and Fisher's rejection
-    scheme, so there is no ``rsample`` (as in PyTorch)."""
+    scheme, so there is no ``rsample`` (as in PyTorch).
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import VonMises
+        >>> d = VonMises(ember.tensor(0.0), ember.tensor(2.0))
+        >>> d.log_prob(ember.tensor(0.0)), d.variance
+        (tensor(-0.6619), tensor(0.3022))
+    """
 
     arg_constraints = {"loc": constraints.real, "concentration": constraints.positive}
     support = constraints.real

@@ -81,7 +81,14 @@ class Normal(ExponentialFamily):
 
 
 class Laplace(Distribution):
-    """Laplace (double exponential) with location ``loc`` and scale ``scale``."""
+    """Laplace (double exponential) with location ``loc`` and scale ``scale``.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import Laplace
+        >>> Laplace(ember.tensor(0.0), ember.tensor(1.0)).log_prob(ember.tensor(1.0))
+        tensor(-1.6931)
+    """
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
@@ -122,7 +129,15 @@ class Laplace(Distribution):
 
 
 class Uniform(Distribution):
-    """Uniform on the half-open interval ``[low, high)``."""
+    """Uniform on the half-open interval ``[low, high)``.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import Uniform
+        >>> d = Uniform(ember.tensor(0.0), ember.tensor(4.0))
+        >>> d.log_prob(ember.tensor(1.0)), d.icdf(ember.tensor(0.5))
+        (tensor(-1.3863), tensor(2.))
+    """
 
     arg_constraints = {"low": constraints.real, "high": constraints.real}
     has_rsample = True
@@ -171,7 +186,15 @@ class Uniform(Distribution):
 
 
 class Exponential(ExponentialFamily):
-    """Exponential with ``rate`` (mean ``1 / rate``)."""
+    """Exponential with ``rate`` (mean ``1 / rate``).
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import Exponential
+        >>> d = Exponential(ember.tensor(2.0))
+        >>> d.log_prob(ember.tensor(1.0)), d.cdf(ember.tensor(1.0))
+        (tensor(-1.3069), tensor(0.8647))
+    """
 
     arg_constraints = {"rate": constraints.positive}
     support = constraints.nonnegative

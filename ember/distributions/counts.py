@@ -54,7 +54,15 @@ class _BinaryParameter:
 
 
 class Poisson(ExponentialFamily):
-    """Counts with mean ``rate``."""
+    """Counts with mean ``rate``.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import Poisson
+        >>> d = Poisson(ember.tensor(3.0))
+        >>> d.log_prob(ember.tensor(2.0)), d.variance
+        (tensor(-1.4959), tensor(3.))
+    """
 
     arg_constraints = {"rate": constraints.nonnegative}
     support = constraints.nonnegative_integer
@@ -99,7 +107,15 @@ def _clamp_by_zero(x):
 
 
 class Binomial(_BinaryParameter, Distribution):
-    """Successes in ``total_count`` trials of probability ``probs`` (or ``sigmoid(logits)``)."""
+    """Successes in ``total_count`` trials of probability ``probs`` (or ``sigmoid(logits)``).
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import Binomial
+        >>> d = Binomial(10, probs=ember.tensor(0.3))
+        >>> d.log_prob(ember.tensor(3.0)), d.mean, d.variance
+        (tensor(-1.3212), tensor(3.), tensor(2.1000))
+    """
 
     arg_constraints = {"total_count": constraints.nonnegative_integer,
                        "probs": constraints.unit_interval, "logits": constraints.real}
@@ -164,7 +180,15 @@ class Binomial(_BinaryParameter, Distribution):
 
 
 class Geometric(_BinaryParameter, Distribution):
-    """Failures before the first success in trials of probability ``probs``: 0, 1, 2, ..."""
+    """Failures before the first success in trials of probability ``probs``: 0, 1, 2, ...
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import Geometric
+        >>> d = Geometric(probs=ember.tensor(0.25))
+        >>> d.log_prob(ember.tensor(2.0)), d.mean
+        (tensor(-1.9617), tensor(3.))
+    """
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.nonnegative_integer
@@ -211,7 +235,15 @@ class Geometric(_BinaryParameter, Distribution):
 
 
 class NegativeBinomial(_BinaryParameter, Distribution):
-    """Successes before ``total_count`` failures, each trial a success with probability ``probs``."""
+    """Successes before ``total_count`` failures, each trial a success with probability ``probs``.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import NegativeBinomial
+        >>> d = NegativeBinomial(ember.tensor(3.0), probs=ember.tensor(0.4))
+        >>> d.log_prob(ember.tensor(2.0)), d.mean
+        (tensor(-1.5733), tensor(2.))
+    """
 
     arg_constraints = {"total_count": constraints.greater_than_eq(0),
                        "probs": constraints.half_open_interval(0.0, 1.0), "logits": constraints.real}
@@ -257,7 +289,15 @@ class NegativeBinomial(_BinaryParameter, Distribution):
 
 class Multinomial(Distribution):
     """Counts of ``total_count`` draws over ``K`` categories of probabilities ``probs`` (or
-    ``softmax(logits)``); ``log_prob`` accepts any total, as PyTorch's."""
+    ``softmax(logits)``); ``log_prob`` accepts any total, as PyTorch's.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import Multinomial
+        >>> d = Multinomial(4, probs=ember.tensor([0.5, 0.25, 0.25]))
+        >>> d.log_prob(ember.tensor([2.0, 1.0, 1.0])), d.sample().sum()
+        (tensor(-1.6740), tensor(4.))
+    """
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
 

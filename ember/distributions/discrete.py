@@ -191,7 +191,15 @@ class Categorical(Distribution):
 
 
 class OneHotCategorical(Distribution):
-    """A Categorical whose draws are one-hot vectors of length ``K``."""
+    """A Categorical whose draws are one-hot vectors of length ``K``.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import OneHotCategorical
+        >>> d = OneHotCategorical(probs=ember.tensor([0.25, 0.75]))
+        >>> d.log_prob(ember.tensor([0.0, 1.0])), d.sample((3,)).shape
+        (tensor(-0.2877), (3, 2))
+    """
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
     support = constraints.one_hot

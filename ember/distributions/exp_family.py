@@ -18,7 +18,15 @@ from .distribution import Distribution
 
 
 class ExponentialFamily(Distribution):
-    """Base of the exponential families; ``entropy`` comes from the log-normaliser."""
+    """Base of the exponential families; ``entropy`` comes from the log-normaliser.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import ExponentialFamily, Normal
+        >>> d = Normal(ember.tensor(0.0), ember.tensor(1.0))
+        >>> isinstance(d, ExponentialFamily), ExponentialFamily.entropy(d).detach(), d.entropy()
+        (True, tensor(1.4189), tensor(1.4189))
+    """
 
     @property
     def _natural_params(self) -> tuple:

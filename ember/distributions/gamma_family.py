@@ -89,7 +89,15 @@ class Gamma(ExponentialFamily):
 
 
 class Dirichlet(ExponentialFamily):
-    """Dirichlet over the probability simplex with ``concentration`` along the last dim."""
+    """Dirichlet over the probability simplex with ``concentration`` along the last dim.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import Dirichlet
+        >>> d = Dirichlet(ember.tensor([1.0, 2.0, 3.0]))
+        >>> d.mean, d.sample((4,)).shape
+        (tensor([0.1667, 0.3333, 0.5000]), (4, 3))
+    """
 
     arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
     support = constraints.simplex
@@ -145,7 +153,15 @@ class Dirichlet(ExponentialFamily):
 
 
 class Beta(ExponentialFamily):
-    """Beta on [0, 1] with ``concentration1`` (alpha) and ``concentration0`` (beta)."""
+    """Beta on [0, 1] with ``concentration1`` (alpha) and ``concentration0`` (beta).
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import Beta
+        >>> d = Beta(ember.tensor(2.0), ember.tensor(3.0))
+        >>> d.mean, d.log_prob(ember.tensor(0.5))
+        (tensor(0.4000), tensor(0.4055))
+    """
 
     arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
     support = constraints.unit_interval

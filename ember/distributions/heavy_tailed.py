@@ -35,7 +35,15 @@ def _draw(draw, shape, like):
 
 
 class Cauchy(Distribution):
-    """Cauchy (Lorentz) with median ``loc`` and half-width ``scale``."""
+    """Cauchy (Lorentz) with median ``loc`` and half-width ``scale``.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import Cauchy
+        >>> d = Cauchy(ember.tensor(0.0), ember.tensor(1.0))
+        >>> d.log_prob(ember.tensor(1.0)), d.cdf(ember.tensor(1.0))
+        (tensor(-1.8379), tensor(0.7500))
+    """
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
@@ -79,7 +87,15 @@ class Cauchy(Distribution):
 
 
 class HalfCauchy(_Pushforward):
-    """``|X|`` for ``X ~ Cauchy(0, scale)``."""
+    """``|X|`` for ``X ~ Cauchy(0, scale)``.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import HalfCauchy
+        >>> d = HalfCauchy(ember.tensor(1.0))
+        >>> d.log_prob(ember.tensor(1.0)), d.icdf(ember.tensor(0.5))
+        (tensor(-1.1447), tensor(1.))
+    """
 
     arg_constraints = {"scale": constraints.positive}
     support = constraints.nonnegative
@@ -126,7 +142,15 @@ class HalfCauchy(_Pushforward):
 
 class StudentT(Distribution):
     """Student's t with ``df`` degrees of freedom, location ``loc`` and scale ``scale``:
-    ``loc + scale * Z / sqrt(V / df)`` for ``Z ~ Normal(0, 1)``, ``V ~ Chi2(df)``."""
+    ``loc + scale * Z / sqrt(V / df)`` for ``Z ~ Normal(0, 1)``, ``V ~ Chi2(df)``.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import StudentT
+        >>> d = StudentT(ember.tensor(4.0))
+        >>> d.log_prob(ember.tensor(1.0)), d.variance
+        (tensor(-1.5387), tensor(2.))
+    """
 
     arg_constraints = {"df": constraints.positive, "loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
@@ -181,7 +205,15 @@ class StudentT(Distribution):
 
 class FisherSnedecor(Distribution):
     """Fisher-Snedecor F with ``df1`` and ``df2`` degrees of freedom: ``(X1 / df1) / (X2 / df2)``
-    for chi-squared ``X1``, ``X2``."""
+    for chi-squared ``X1``, ``X2``.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import FisherSnedecor
+        >>> d = FisherSnedecor(ember.tensor(5.0), ember.tensor(10.0))
+        >>> d.log_prob(ember.tensor(1.0)), d.mean
+        (tensor(-0.7022), tensor(1.2500))
+    """
 
     arg_constraints = {"df1": constraints.positive, "df2": constraints.positive}
     support = constraints.positive
@@ -225,7 +257,15 @@ class FisherSnedecor(Distribution):
 
 class Pareto(_Pushforward):
     """Pareto type I with minimum ``scale`` and tail index ``alpha``: ``scale * exp(E)`` for
-    ``E ~ Exponential(alpha)``."""
+    ``E ~ Exponential(alpha)``.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import Pareto
+        >>> d = Pareto(ember.tensor(1.0), ember.tensor(3.0))
+        >>> d.log_prob(ember.tensor(2.0)), d.mean
+        (tensor(-1.6740), tensor(1.5000))
+    """
 
     arg_constraints = {"alpha": constraints.positive, "scale": constraints.positive}
     has_rsample = True
@@ -260,7 +300,15 @@ class Pareto(_Pushforward):
 
 class GeneralizedPareto(Distribution):
     """Generalized Pareto with ``loc``, ``scale`` and shape ``concentration`` (xi); xi = 0 is the
-    shifted exponential, xi < 0 has a bounded support."""
+    shifted exponential, xi < 0 has a bounded support.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import GeneralizedPareto
+        >>> d = GeneralizedPareto(ember.tensor(0.0), ember.tensor(1.0), ember.tensor(0.25))
+        >>> d.log_prob(ember.tensor(1.0)), d.icdf(ember.tensor(0.5))
+        (tensor(-1.1157), tensor(0.7568))
+    """
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive,
                        "concentration": constraints.real}

@@ -43,7 +43,14 @@ def _lookup(type_p, type_q):
 
 
 def kl_divergence(p, q):
-    """KL(p || q) over the batch, or NotImplementedError naming the two classes."""
+    """KL(p || q) over the batch, or NotImplementedError naming the two classes.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import Normal, kl_divergence
+        >>> kl_divergence(Normal(ember.tensor(0.0), ember.tensor(1.0)), Normal(ember.tensor(1.0), ember.tensor(1.0)))
+        tensor(0.5000)
+    """
     function = _lookup(type(p), type(q))
     if function is None:
         raise NotImplementedError(f"No KL(p || q) is implemented for p type {type(p).__name__} "

@@ -40,7 +40,16 @@ def _broadcast_solve_lower(tril, rhs):
 
 
 class LowRankMultivariateNormal(Distribution):
-    """Gaussian over vectors with covariance ``cov_factor @ cov_factor^T + diag(cov_diag)``."""
+    """Gaussian over vectors with covariance ``cov_factor @ cov_factor^T + diag(cov_diag)``.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import LowRankMultivariateNormal
+        >>> d = LowRankMultivariateNormal(ember.zeros(2), ember.tensor([[1.0], [1.0]]), ember.ones(2))
+        >>> d.covariance_matrix
+        tensor([[2., 1.],
+                [1., 2.]])
+    """
 
     arg_constraints = {"loc": constraints.real_vector,
                        "cov_factor": constraints.independent(constraints.real, 2),

@@ -42,7 +42,15 @@ def _diagonal(matrix):
 
 class LKJCholesky(Distribution):
     """LKJ prior over ``dim x dim`` correlation matrices, on their lower Cholesky factors: density
-    proportional to ``det(C) ** (concentration - 1)``. Sampled by the onion method (no rsample)."""
+    proportional to ``det(C) ** (concentration - 1)``. Sampled by the onion method (no rsample).
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import LKJCholesky
+        >>> d = LKJCholesky(3, ember.tensor(2.0))
+        >>> d.sample().shape, d.log_prob(ember.eye(3))
+        ((3, 3), tensor(-0.6155))
+    """
 
     arg_constraints = {"concentration": constraints.positive}
     support = constraints.corr_cholesky
@@ -92,7 +100,15 @@ class LKJCholesky(Distribution):
 class Wishart(Distribution):
     """Wishart over ``p x p`` positive-definite matrices with ``df`` degrees of freedom and scale
     given by one of ``covariance_matrix``, ``precision_matrix`` or ``scale_tril``; ``rsample`` by
-    the Bartlett decomposition (chi-squared diagonal, normal lower triangle), reparameterised."""
+    the Bartlett decomposition (chi-squared diagonal, normal lower triangle), reparameterised.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import Wishart
+        >>> d = Wishart(ember.tensor(3.0), covariance_matrix=ember.eye(2))
+        >>> d.log_prob(ember.eye(2)), d.rsample().shape
+        (tensor(-3.5310), (2, 2))
+    """
 
     arg_constraints = {"covariance_matrix": constraints.positive_definite,
                        "precision_matrix": constraints.positive_definite,

@@ -19,7 +19,16 @@ from .distribution import Distribution
 
 
 class MixtureSameFamily(Distribution):
-    """``p(x) = sum_k pi_k p_k(x)`` with ``pi`` from ``mixture_distribution`` (a Categorical)."""
+    """``p(x) = sum_k pi_k p_k(x)`` with ``pi`` from ``mixture_distribution`` (a Categorical).
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import Categorical, MixtureSameFamily, Normal
+        >>> weights = Categorical(probs=ember.tensor([0.3, 0.7]))
+        >>> d = MixtureSameFamily(weights, Normal(ember.tensor([-2.0, 2.0]), ember.tensor([1.0, 1.0])))
+        >>> d.mean, d.sample((4,)).shape
+        (tensor(0.8000), (4,))
+    """
 
     arg_constraints: dict = {}
     has_rsample = False

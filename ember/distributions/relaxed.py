@@ -34,7 +34,15 @@ def _as_tensor(value, like):
 
 
 class LogitRelaxedBernoulli(Distribution):
-    """The logit of a RelaxedBernoulli draw: ``(logit(probs) + logistic noise) / temperature``."""
+    """The logit of a RelaxedBernoulli draw: ``(logit(probs) + logistic noise) / temperature``.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import LogitRelaxedBernoulli
+        >>> d = LogitRelaxedBernoulli(ember.tensor(0.5), probs=ember.tensor(0.3))
+        >>> d.log_prob(ember.tensor(0.0))
+        tensor(-2.2538)
+    """
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.real
@@ -84,7 +92,15 @@ class LogitRelaxedBernoulli(Distribution):
 
 class RelaxedBernoulli(TransformedDistribution):
     """Concrete relaxation of a Bernoulli on (0, 1): ``sigmoid`` of a LogitRelaxedBernoulli draw;
-    lower ``temperature`` pushes draws towards 0 and 1."""
+    lower ``temperature`` pushes draws towards 0 and 1.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import RelaxedBernoulli
+        >>> d = RelaxedBernoulli(ember.tensor(0.5), probs=ember.tensor(0.3))
+        >>> d.log_prob(ember.tensor(0.5)), d.rsample((4,)).shape
+        (tensor(-0.8675), (4,))
+    """
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.unit_interval
@@ -112,7 +128,15 @@ class RelaxedBernoulli(TransformedDistribution):
 
 
 class ExpRelaxedCategorical(Distribution):
-    """The log of a RelaxedOneHotCategorical draw: log-softmax of ``(logits + Gumbel noise) / T``."""
+    """The log of a RelaxedOneHotCategorical draw: log-softmax of ``(logits + Gumbel noise) / T``.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import ExpRelaxedCategorical
+        >>> d = ExpRelaxedCategorical(ember.tensor(0.5), logits=ember.zeros(3))
+        >>> d.rsample().exp().sum()
+        tensor(1.)
+    """
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
     support = constraints.real_vector
@@ -162,7 +186,15 @@ class ExpRelaxedCategorical(Distribution):
 
 
 class RelaxedOneHotCategorical(TransformedDistribution):
-    """Gumbel-softmax (Concrete) relaxation of a one-hot categorical on the simplex."""
+    """Gumbel-softmax (Concrete) relaxation of a one-hot categorical on the simplex.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import RelaxedOneHotCategorical
+        >>> d = RelaxedOneHotCategorical(ember.tensor(0.5), probs=ember.tensor([0.2, 0.8]))
+        >>> d.log_prob(ember.tensor([0.3, 0.7]))
+        tensor(-0.7420)
+    """
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
     support = constraints.simplex
@@ -191,7 +223,17 @@ class RelaxedOneHotCategorical(TransformedDistribution):
 
 class OneHotCategoricalStraightThrough(OneHotCategorical):
     """A OneHotCategorical whose ``rsample`` passes gradients straight through to ``probs``
-    (the one-hot draw forward, ``d draw / d probs = I`` backward)."""
+    (the one-hot draw forward, ``d draw / d probs = I`` backward).
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import OneHotCategoricalStraightThrough
+        >>> logits = ember.zeros(3, requires_grad=True)
+        >>> draw = OneHotCategoricalStraightThrough(logits=logits).rsample()
+        >>> (draw * ember.tensor([1.0, 2.0, 3.0])).sum().backward()
+        >>> logits.grad
+        tensor([-0.3333,  0.0000,  0.3333])
+    """
 
     has_rsample = True
 
@@ -203,7 +245,15 @@ class OneHotCategoricalStraightThrough(OneHotCategorical):
 
 class ContinuousBernoulli(ExponentialFamily):
     """Continuous Bernoulli on [0, 1]: density proportional to ``p^x (1 - p)^(1 - x)``. Near
-    ``p = 1/2`` (inside ``lims``) the normaliser and moments use Taylor expansions, as PyTorch's."""
+    ``p = 1/2`` (inside ``lims``) the normaliser and moments use Taylor expansions, as PyTorch's.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import ContinuousBernoulli
+        >>> d = ContinuousBernoulli(probs=ember.tensor(0.8))
+        >>> d.log_prob(ember.tensor(0.5)), d.mean
+        (tensor(-0.0788), tensor(0.6120))
+    """
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.unit_interval

@@ -21,7 +21,15 @@ from .utils import sum_rightmost
 
 
 class TransformedDistribution(Distribution):
-    """Draws ``transforms[-1](...transforms[0](x))`` for ``x`` from ``base_distribution``."""
+    """Draws ``transforms[-1](...transforms[0](x))`` for ``x`` from ``base_distribution``.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import ExpTransform, Normal, TransformedDistribution
+        >>> d = TransformedDistribution(Normal(ember.tensor(0.0), ember.tensor(1.0)), [ExpTransform()])
+        >>> d.log_prob(ember.tensor(1.0)), d.icdf(ember.tensor(0.5))
+        (tensor(-0.9189), tensor(1.))
+    """
 
     arg_constraints: dict = {}
 

@@ -33,6 +33,20 @@ class Transform:
     Subclasses define ``_call``, ``_inverse`` and ``log_abs_det_jacobian``. With
     ``cache_size=1`` the last ``(x, y)`` pair is remembered, so inverting a value this
     transform produced returns the very ``x`` it came from (exact, and keeps its graph).
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import Transform, constraints
+        >>> class Square(Transform):
+        ...     domain = codomain = constraints.positive
+        ...     bijective = True
+        ...     def _call(self, x):
+        ...         return x * x
+        ...     def _inverse(self, y):
+        ...         return y.sqrt()
+        ...
+        >>> Square()(ember.tensor(3.0)), Square().inv(ember.tensor(4.0))
+        (tensor(9.), tensor(2.))
     """
 
     bijective = False
@@ -295,7 +309,16 @@ class _Elementwise(Transform):
 
 
 class ExpTransform(_Elementwise):
-    """``y = exp(x)`` from the reals onto the positive reals."""
+    """``y = exp(x)`` from the reals onto the positive reals.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import ExpTransform
+        >>> t = ExpTransform()
+        >>> x = ember.tensor(1.0)
+        >>> t(x), t.inv(t(x)), t.log_abs_det_jacobian(x, t(x))
+        (tensor(2.7183), tensor(1.0000), tensor(1.))
+    """
 
     codomain = constraints.positive
 
@@ -310,7 +333,15 @@ class ExpTransform(_Elementwise):
 
 
 class SigmoidTransform(_Elementwise):
-    """``y = sigmoid(x)`` onto (0, 1), clamped away from 0 and 1 so its inverse stays finite."""
+    """``y = sigmoid(x)`` onto (0, 1), clamped away from 0 and 1 so its inverse stays finite.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import SigmoidTransform
+        >>> t = SigmoidTransform()
+        >>> t(ember.tensor(0.0)), t.log_abs_det_jacobian(ember.tensor(0.0), t(ember.tensor(0.0)))
+        (tensor(0.5000), tensor(-1.3863))
+    """
 
     codomain = constraints.unit_interval
 
@@ -327,7 +358,15 @@ class SigmoidTransform(_Elementwise):
 
 
 class SoftplusTransform(_Elementwise):
-    """``y = log(1 + exp(x))`` onto the positive reals."""
+    """``y = log(1 + exp(x))`` onto the positive reals.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import SoftplusTransform
+        >>> t = SoftplusTransform()
+        >>> t(ember.tensor(0.0)), t.inv(ember.tensor(1.0))
+        (tensor(0.6931), tensor(0.5413))
+    """
 
     codomain = constraints.positive
 
@@ -342,7 +381,15 @@ class SoftplusTransform(_Elementwise):
 
 
 class TanhTransform(_Elementwise):
-    """``y = tanh(x)`` onto [-1, 1]."""
+    """``y = tanh(x)`` onto [-1, 1].
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import TanhTransform
+        >>> t = TanhTransform()
+        >>> t(ember.tensor(0.5)), t.inv(ember.tensor(0.5))
+        (tensor(0.4621), tensor(0.5493))
+    """
 
     codomain = constraints.interval(-1.0, 1.0)
 
@@ -358,7 +405,14 @@ class TanhTransform(_Elementwise):
 
 
 class AbsTransform(Transform):
-    """``y = |x|``; not injective, so ``inv`` returns the nonnegative preimage."""
+    """``y = |x|``; not injective, so ``inv`` returns the nonnegative preimage.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import AbsTransform
+        >>> AbsTransform()(ember.tensor([-2.0, 3.0]))
+        tensor([2., 3.])
+    """
 
     codomain = constraints.positive
 
@@ -503,7 +557,15 @@ class AffineTransform(Transform):
 
 
 class CumulativeDistributionTransform(Transform):
-    """``y = distribution.cdf(x)``: a distribution's support onto [0, 1] (its inverse is ``icdf``)."""
+    """``y = distribution.cdf(x)``: a distribution's support onto [0, 1] (its inverse is ``icdf``).
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import CumulativeDistributionTransform, Normal
+        >>> t = CumulativeDistributionTransform(Normal(ember.tensor(0.0), ember.tensor(1.0)))
+        >>> t(ember.tensor(0.0)), t.inv(ember.tensor(0.975))
+        (tensor(0.5000), tensor(1.9600))
+    """
 
     bijective = True
     codomain = constraints.unit_interval

@@ -31,7 +31,14 @@ def _check_dims(transform, x, needed: int) -> None:
 
 
 class SoftmaxTransform(Transform):
-    """Real vectors onto the simplex by ``softmax``; not bijective (``inv`` returns ``log y``)."""
+    """Real vectors onto the simplex by ``softmax``; not bijective (``inv`` returns ``log y``).
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import SoftmaxTransform
+        >>> SoftmaxTransform()(ember.tensor([0.0, 0.0, 0.0, 0.0]))
+        tensor([0.2500, 0.2500, 0.2500, 0.2500])
+    """
 
     domain = constraints.real_vector
     codomain = constraints.simplex
@@ -67,7 +74,14 @@ def _stick_offsets(count: int, like):
 
 
 class StickBreakingTransform(Transform):
-    """Real vectors of length ``K - 1`` onto the ``K``-simplex by breaking a stick: a bijection."""
+    """Real vectors of length ``K - 1`` onto the ``K``-simplex by breaking a stick: a bijection.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import StickBreakingTransform
+        >>> StickBreakingTransform()(ember.tensor([0.0, 0.0, 0.0]))
+        tensor([0.2500, 0.2500, 0.2500, 0.2500])
+    """
 
     domain = constraints.real_vector
     codomain = constraints.simplex
@@ -110,7 +124,15 @@ def _with_diagonal(matrix, diagonal):
 
 class LowerCholeskyTransform(Transform):
     """Unconstrained square matrices onto lower-triangular ones with positive diagonal
-    (the strict lower triangle kept, the diagonal exponentiated)."""
+    (the strict lower triangle kept, the diagonal exponentiated).
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import LowerCholeskyTransform
+        >>> LowerCholeskyTransform()(ember.zeros(2, 2))
+        tensor([[1., 0.],
+                [0., 1.]])
+    """
 
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.lower_cholesky
@@ -129,7 +151,15 @@ class LowerCholeskyTransform(Transform):
 
 class PositiveDefiniteTransform(Transform):
     """Unconstrained square matrices onto positive-definite ones: ``L @ L^T`` of the
-    ``LowerCholeskyTransform`` image."""
+    ``LowerCholeskyTransform`` image.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import PositiveDefiniteTransform
+        >>> PositiveDefiniteTransform()(ember.tensor([[0.0, 5.0], [1.0, 0.0]]))
+        tensor([[1., 1.],
+                [1., 2.]])
+    """
 
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.positive_definite
@@ -157,7 +187,15 @@ def _matrix_size(vector_length: int) -> int:
 
 class CorrCholeskyTransform(Transform):
     """Real vectors of length ``D (D - 1) / 2`` onto Cholesky factors of ``D x D`` correlation
-    matrices: ``tanh`` to partial correlations in (-1, 1), then stick-breaking along each row."""
+    matrices: ``tanh`` to partial correlations in (-1, 1), then stick-breaking along each row.
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import CorrCholeskyTransform
+        >>> factor = CorrCholeskyTransform()(ember.tensor([0.5, -0.3, 1.0]))
+        >>> (factor @ factor.T).diagonal()
+        tensor([1., 1., 1.])
+    """
 
     domain = constraints.real_vector
     codomain = constraints.corr_cholesky
@@ -264,7 +302,14 @@ class IndependentTransform(Transform):
 
 
 class ReshapeTransform(Transform):
-    """Events of ``in_shape`` reshaped to ``out_shape`` (same number of elements; volume-preserving)."""
+    """Events of ``in_shape`` reshaped to ``out_shape`` (same number of elements; volume-preserving).
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import ReshapeTransform
+        >>> ReshapeTransform((4,), (2, 2))(ember.arange(4.0)).shape
+        (2, 2)
+    """
 
     bijective = True
 
@@ -314,7 +359,15 @@ class ReshapeTransform(Transform):
 
 
 class StackTransform(Transform):
-    """``tseq[i]`` applied to the ``i``-th slice along ``dim`` (as ``ember.stack``)."""
+    """``tseq[i]`` applied to the ``i``-th slice along ``dim`` (as ``ember.stack``).
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import AbsTransform, ExpTransform, StackTransform
+        >>> t = StackTransform([ExpTransform(), AbsTransform()], dim=0)
+        >>> t(ember.tensor([0.0, -3.0]))
+        tensor([1., 3.])
+    """
 
     def __init__(self, tseq, dim: int = 0, cache_size: int = 0):
         super().__init__(cache_size=cache_size)
@@ -355,7 +408,15 @@ class StackTransform(Transform):
 
 
 class CatTransform(Transform):
-    """``tseq[i]`` applied to consecutive slices of ``lengths[i]`` along ``dim`` (as ``ember.cat``)."""
+    """``tseq[i]`` applied to consecutive slices of ``lengths[i]`` along ``dim`` (as ``ember.cat``).
+
+    Example:
+        >>> import ember
+        >>> from ember.distributions import AffineTransform, CatTransform, ExpTransform
+        >>> t = CatTransform([ExpTransform(), AffineTransform(0.0, 2.0)], dim=0, lengths=[1, 2])
+        >>> t(ember.tensor([0.0, 1.0, 2.0]))
+        tensor([1., 2., 4.])
+    """
 
     def __init__(self, tseq, dim: int = 0, lengths=None, cache_size: int = 0):
         super().__init__(cache_size=cache_size)
