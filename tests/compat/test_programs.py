@@ -59,6 +59,7 @@ PROGRAMS = [
     ("knowledge_distillation", 2, 1e-4),
     ("char_rnn_names", 2, 1e-4),
     ("checkpoint_resume", 2, 1e-4),
+    ("parametrizations", 3, 1e-4),
 ]
 
 # Programs written and checked under PyTorch that don't run under Ember yet, with the reason.

@@ -9,8 +9,9 @@ from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
 from .parametrize import register_parametrization
+from .orthogonal import orthogonal  # noqa: F401  (its own file: three maps and their inverse)
 
-__all__ = ["weight_norm", "spectral_norm"]
+__all__ = ["weight_norm", "spectral_norm", "orthogonal"]
 
 
 def norm_except_dim(v: Tensor, dim: int) -> Tensor:

@@ -8,6 +8,8 @@ each access, so state-dict keys match PyTorch's one for one.
 """
 from __future__ import annotations
 
+import contextlib
+
 from ...autograd.grad_mode import no_grad
 from ...errors import EmberValueError
 from ...tensor import Tensor
@@ -15,7 +17,8 @@ from ..containers import ModuleDict, ModuleList
 from ..module import Module
 from ..parameter import Parameter
 
-__all__ = ["register_parametrization", "remove_parametrizations", "is_parametrized", "ParametrizationList"]
+__all__ = ["register_parametrization", "remove_parametrizations", "is_parametrized", "ParametrizationList",
+           "cached"]
 
 
 class ParametrizationList(ModuleList):
@@ -24,8 +27,13 @@ class ParametrizationList(ModuleList):
     def __init__(self, modules, original: Tensor):
         super().__init__(modules)
         first = modules[0]
-        with no_grad():
-            new = first.right_inverse(original) if hasattr(first, "right_inverse") else original
+        new = original
+        if hasattr(first, "right_inverse"):
+            try:
+                with no_grad():
+                    new = first.right_inverse(original)
+            except NotImplementedError:  # as PyTorch: taken to be the identity at registration
+                new = original
         self.is_tensor = not isinstance(new, (tuple, list))
         if self.is_tensor:
             self.original = original if isinstance(original, Parameter) and new is original else Parameter(
@@ -37,6 +45,31 @@ class ParametrizationList(ModuleList):
                 self.register_parameter(f"original{i}", Parameter(value.detach(),
                                                                  requires_grad=original.requires_grad))
 
+    def right_inverse(self, value: Tensor) -> None:
+        """Set the original(s) so that the chain yields ``value`` (what ``module.<name> = value``
+        does): each parametrization's ``right_inverse``, last to first."""
+        with no_grad():
+            for module in reversed(list(self)):
+                if not hasattr(module, "right_inverse"):
+                    raise EmberValueError(f"parametrization {type(module).__name__} does not implement "
+                                          "right_inverse.")
+                value = module.right_inverse(value)
+            if self.is_tensor:
+                targets, values = [self.original], [value]
+            else:
+                targets = [getattr(self, f"original{i}") for i in range(self.ntensors)]
+                values = list(value)
+            for target, new in zip(targets, values):
+                if not isinstance(new, Tensor):
+                    raise EmberValueError(f"`right_inverse` should return a tensor. Got {type(new).__name__}")
+                if new.dtype != target.dtype:
+                    raise EmberValueError(f"The tensor returned by `right_inverse` has dtype {new.dtype} "
+                                          f"while `original` has dtype {target.dtype}")
+                if tuple(new.shape) == tuple(target.shape):
+                    target.copy_(new)
+                else:  # PyTorch swaps the storage: the original takes the new shape
+                    target.data = new.detach().clone()
+
     def forward(self) -> Tensor:
         if self.is_tensor:
             x = self[0](self.original)
@@ -47,13 +80,47 @@ class ParametrizationList(ModuleList):
         return x
 
 
+_CACHE_DEPTH = 0
+_CACHE: dict = {}
+
+
+@contextlib.contextmanager
+def cached():
+    """Within this context each parametrized tensor is computed once, at its first access, and
+    reused (one evaluation per forward pass instead of one per use).
+
+    Example:
+        >>> import ember
+        >>> from ember.nn.utils import parametrize
+        >>> class Double(ember.nn.Module):
+        ...     def forward(self, x):
+        ...         return x * 2
+        >>> layer = parametrize.register_parametrization(ember.nn.Linear(2, 2), "weight", Double())
+        >>> with parametrize.cached():
+        ...     layer.weight is layer.weight
+        True
+    """
+    global _CACHE_DEPTH, _CACHE
+    _CACHE_DEPTH += 1
+    try:
+        yield
+    finally:
+        _CACHE_DEPTH -= 1
+        if not _CACHE_DEPTH:
+            _CACHE = {}
+
+
 def _parametrized_property(name: str) -> property:
     def get(self):
-        return self.parametrizations[name]()
+        if not _CACHE_DEPTH:
+            return self.parametrizations[name]()
+        key = (id(self), name)
+        if key not in _CACHE:
+            _CACHE[key] = self.parametrizations[name]()
+        return _CACHE[key]
 
     def set_(self, value):
-        raise EmberValueError(f"assigning to the parametrized tensor '{name}' is not supported by Ember; "
-                              f"set module.parametrizations.{name}.original instead")
+        self.parametrizations[name].right_inverse(value)
     return property(get, set_)
 
 
