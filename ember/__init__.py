@@ -237,6 +237,7 @@ from .nn.functional.torch_level import (  # noqa: E402,F401
 _LAZY_NAMES["vmap"] = "func"
 from .ops.legacy_linalg import cholesky_inverse, cholesky_solve, qr, triangular_solve  # noqa: E402,F401
 from .ops.legacy_linalg import geqrf, lu, lu_solve, lu_unpack, orgqr, ormqr  # noqa: E402,F401
+from .ops.linalg_lobpcg import lobpcg  # noqa: E402,F401
 from .ops.strided_and_gradient import as_strided, gradient  # noqa: E402,F401
 from .ops import tensor_methods_torch  # noqa: E402,F401  (installs the methods above on Tensor)
 from .ops.special_functions import igamma, igammac  # noqa: E402,F401  (torch.igamma: special.gammainc)

@@ -319,6 +319,31 @@ def _ldl(module, solve=False):
     return call
 
 
+@st.composite
+def lobpcg_examples(draw, generalised=False):
+    k = draw(st.integers(1, 2))
+    m = draw(st.integers(3 * k, 3 * k + 2))
+    batch = draw(_batch(max_dims=1))
+    args = (Operand(batch + (m, m)),) + ((Operand(batch + (m, m)),) if generalised else ())
+    return Example(args, {"k": k, "largest": draw(st.sampled_from([None, False]))})
+
+
+def _lobpcg(module):
+    """Symmetric ``A`` with eigenvalues about 1 apart (and ``B`` SPD): PyTorch's iteration converges
+    to about 1e-8 (its gradients to about 1e-5), so they are compared loosely; finite differences
+    check Ember's gradient tightly."""
+    def call(x, b=None, k=1, largest=None):
+        m = x.shape[-1]
+        spread = module.diag(module.arange(m, dtype=x.dtype) + m)
+        a = 0.3 * (x + x.mT) + spread
+        extra = {} if b is None else {"B": 0.1 * (b @ b.mT) + _eye(module, b)}
+        values, vectors = module.lobpcg(a, k=k, largest=largest, **extra)
+        return [values, abs(vectors)]
+    return call
+
+
+_ITERATIVE = {"float64": (1e-4, 1e-4)}
+
 _FLAGS = {"upper": [True, False], "left": [True, False], "unitriangular": [True, False]}
 
 CASES = [
@@ -369,5 +394,11 @@ CASES = [
          grad=False, tolerance=_LOOSE),
     Case("linalg.ldl_solve", _ldl(ember, solve=True), _ldl(torch, solve=True), ("ldl_factor", "ldl_solve"),
          symmetric_examples(with_rhs=True).filter(lambda e: e.args[1] > 0), grad=False, tolerance=_LOOSE),
+    # (float64 only: PyTorch's float32 iteration starts from a random guess and stops about 1e-2 short)
+    Case("lobpcg", _lobpcg(ember), _lobpcg(torch), ("eigh_values", "eigh_vectors"), lobpcg_examples(),
+         dtypes=("float64",), tolerance=_ITERATIVE),
+    # (PyTorch has no lobpcg gradient with B; Ember's goes through cholesky and solve_triangular)
+    Case("lobpcg generalised", _lobpcg(ember), _lobpcg(torch), ("eigh_values", "cholesky", "solve_triangular"),
+         lobpcg_examples(generalised=True), dtypes=("float64",), grad=False, tolerance=_ITERATIVE),
     Case("ormqr", ember.ormqr, torch.ormqr, ("matmul",), ormqr_examples(), tolerance=_LOOSE),
 ]
