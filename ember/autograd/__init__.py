@@ -7,8 +7,10 @@ from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inferen
 from .node import Node
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .variable import Variable, variable
+from .multithreading import set_multithreading_enabled
 
 __all__ = ["backward", "grad", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
            "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
            "is_inference_mode_enabled", "Node", "Function", "FunctionCtx", "once_differentiable",
-           "gradcheck", "gradgradcheck", "GradcheckError", "Variable", "variable"]
+           "gradcheck", "gradgradcheck", "GradcheckError", "Variable", "variable",
+           "set_multithreading_enabled"]

@@ -162,3 +162,24 @@ def test_variable_is_the_legacy_tensor_alias_like_torch():
             Variable(lib.zeros(2), volatile=True)
         with pytest.raises(RuntimeError, match="deprecated, use torch.tensor"):
             lib.autograd.variable(lib.zeros(2))
+
+
+def test_set_multithreading_enabled_like_torch():
+    from ember.autograd.multithreading import is_multithreading_enabled
+    readers = {torch: torch._C._is_multithreading_enabled, ember: is_multithreading_enabled}
+    for lib in LIBS:
+        read = readers[lib]
+        assert read() is True
+        with lib.autograd.set_multithreading_enabled(False):
+            assert read() is False
+        assert read() is True
+        lib.autograd.set_multithreading_enabled(False)  # called, it sets the mode at once
+        assert read() is False
+        lib.autograd.set_multithreading_enabled(True)
+
+        @lib.autograd.set_multithreading_enabled(False)
+        def inside():
+            return read()
+        # PyTorch's quirk, kept: making the decorator sets the mode, and it stays set
+        assert read() is False and inside() is False and read() is False
+        lib.autograd.set_multithreading_enabled(True)
