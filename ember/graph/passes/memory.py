@@ -38,9 +38,15 @@ VIEWS = {"reshape", "permute", "broadcast_to", "getitem", "flip"}
 IN_PLACE_SAFE = set(UFUNCS) | {"relu"}
 
 
+class _Owners(dict):
+    """value id -> ids of the owners whose memory it may live in; ``in_order``: see :func:`_in_order`."""
+    in_order: dict
+
+
 def _owners(graph: Graph) -> dict:
     """For each value id, the ids of the owners whose memory it may live in."""
-    owners = {v.id: {v.id} for v in graph.inputs + graph.constants}
+    owners = _Owners((v.id, {v.id}) for v in graph.inputs + graph.constants)
+    owners.in_order = _in_order(graph)
     for node in graph.nodes:
         for value in node.outputs:
             if node.op in FRESH:
@@ -54,6 +60,20 @@ def _owners(graph: Graph) -> dict:
                     found |= owners[operand.id]
                 owners[value.id] = found
     return owners
+
+
+def _in_order(graph: Graph) -> dict:
+    """For each value that holds its owner's elements in the owner's own order (the owner itself,
+    or a reshape of such a value), that owner's id. A permuted or flipped view of the same shape
+    is not in order: an elementwise write over its owner would clobber elements still to be read."""
+    plain = {v.id: v.id for v in graph.inputs + graph.constants}
+    for node in graph.nodes:
+        for value in node.outputs:
+            if node.op == "reshape" and isinstance(node.inputs[0], Value) and node.inputs[0].id in plain:
+                plain[value.id] = plain[node.inputs[0].id]
+            elif node.op not in VIEWS and not (node.prim is not None and node.prim.is_view):
+                plain[value.id] = value.id
+    return plain
 
 
 def _lifetimes(graph: Graph, owners: dict) -> dict:
@@ -181,7 +201,8 @@ def _in_place_ok(node, owner_id: int, owners: dict) -> bool:
     if node.op not in IN_PLACE_SAFE and node.op != "fused":
         return False
     for operand in node.operands():
-        if owner_id in owners[operand.id] and operand.shape != node.output.shape:
+        if owner_id in owners[operand.id] and (operand.shape != node.output.shape
+                                               or owners.in_order.get(operand.id) != owner_id):
             return False
     if node.op == "fused":
         return node.attrs[0].in_place_ok(owner_id, owners)
