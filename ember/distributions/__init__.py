@@ -22,52 +22,52 @@ Example:
 """
 import sys as _sys
 
-from . import constraints
+from . import constraints, transforms
+from . import kl_cross as _kl_cross  # registers the KL pairs between different families
+from . import kl_families as _kl_families  # registers the KL pairs within the added families
+from . import torch_paths as _torch_paths
+from .circular import VonMises
+from .constraint_registry import biject_to, transform_to
 from .continuous import Exponential, Laplace, Normal, Uniform
+from .counts import Binomial, Geometric, Multinomial, NegativeBinomial, Poisson
 from .discrete import Bernoulli, Categorical, OneHotCategorical
 from .distribution import Distribution
-from .gamma_family import Beta, Dirichlet, Gamma
-from .kl import kl_divergence, register_kl
-from .multivariate import Independent, MultivariateNormal
-from .constraint_registry import biject_to, transform_to
-from .transformed import TransformedDistribution
-from .transforms import (AbsTransform, AffineTransform, ComposeTransform, CumulativeDistributionTransform,
-                         ExpTransform, PowerTransform, SigmoidTransform, SoftplusTransform, TanhTransform,
-                         Transform, identity_transform)
-from .transforms_shaped import (CatTransform, CorrCholeskyTransform, IndependentTransform,
-                                LowerCholeskyTransform, PositiveDefiniteTransform, ReshapeTransform,
-                                SoftmaxTransform, StackTransform, StickBreakingTransform)
-from . import kl_cross as _kl_cross  # registers KL pairs between different families
-from . import kl_families as _kl_families  # registers the added families' KL pairs
-from . import transforms
-from .circular import VonMises
-from .counts import Binomial, Geometric, Multinomial, NegativeBinomial, Poisson
 from .exp_family import ExponentialFamily
-from .gamma_family import Chi2
+from .gamma_family import Beta, Chi2, Dirichlet, Gamma
 from .heavy_tailed import Cauchy, FisherSnedecor, GeneralizedPareto, HalfCauchy, Pareto, StudentT
+from .kl import kl_divergence, register_kl
 from .lowrank import LowRankMultivariateNormal
 from .matrix_valued import LKJCholesky, Wishart
 from .mixture import MixtureSameFamily
+from .multivariate import Independent, MultivariateNormal
 from .relaxed import (ContinuousBernoulli, ExpRelaxedCategorical, LogitRelaxedBernoulli,
                       OneHotCategoricalStraightThrough, RelaxedBernoulli, RelaxedOneHotCategorical)
+from .transformed import TransformedDistribution
 from .transformed_families import (Gumbel, HalfNormal, InverseGamma, Kumaraswamy, LogisticNormal,
                                    LogNormal, Weibull)
+from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTransform, CorrCholeskyTransform,
+                         CumulativeDistributionTransform, ExpTransform, IndependentTransform,
+                         LowerCholeskyTransform, PositiveDefiniteTransform, PowerTransform, ReshapeTransform,
+                         SigmoidTransform, SoftmaxTransform, SoftplusTransform, StackTransform,
+                         StickBreakingTransform, TanhTransform, Transform, identity_transform)
 
-__all__ = ["Bernoulli", "Beta", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma",
-           "Independent", "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical", "Uniform",
-           "constraints", "kl_divergence", "register_kl",
-           "AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform", "CorrCholeskyTransform",
-           "CumulativeDistributionTransform", "ExpTransform", "IndependentTransform", "LowerCholeskyTransform",
-           "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform",
-           "SoftmaxTransform", "SoftplusTransform", "StackTransform", "StickBreakingTransform", "TanhTransform",
-           "Transform", "TransformedDistribution", "biject_to", "identity_transform", "transform_to",
-           "Binomial", "Cauchy", "Chi2", "ContinuousBernoulli", "ExpRelaxedCategorical", "ExponentialFamily",
-           "FisherSnedecor", "GeneralizedPareto", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal",
-           "InverseGamma", "Kumaraswamy", "LogNormal", "LogisticNormal", "LogitRelaxedBernoulli",
-           "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial", "NegativeBinomial",
-           "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "RelaxedBernoulli",
-           "RelaxedOneHotCategorical", "StudentT", "VonMises", "Weibull", "LKJCholesky", "Wishart"]
+__all__ = [
+    # distributions
+    "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "ContinuousBernoulli", "Dirichlet",
+    "Distribution", "ExpRelaxedCategorical", "Exponential", "ExponentialFamily", "FisherSnedecor", "Gamma",
+    "GeneralizedPareto", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Independent", "InverseGamma",
+    "Kumaraswamy", "LKJCholesky", "Laplace", "LogNormal", "LogisticNormal", "LogitRelaxedBernoulli",
+    "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial", "MultivariateNormal", "NegativeBinomial",
+    "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "RelaxedBernoulli",
+    "RelaxedOneHotCategorical", "StudentT", "TransformedDistribution", "Uniform", "VonMises", "Weibull", "Wishart",
+    # transforms and the constraint registries
+    "AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform", "CorrCholeskyTransform",
+    "CumulativeDistributionTransform", "ExpTransform", "IndependentTransform", "LowerCholeskyTransform",
+    "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform",
+    "SoftplusTransform", "StackTransform", "StickBreakingTransform", "TanhTransform", "Transform",
+    "biject_to", "constraints", "identity_transform", "transform_to",
+    # divergences
+    "kl_divergence", "register_kl",
+]
 
-from . import torch_paths as _torch_paths  # noqa: E402
-
-_torch_paths.register(_sys.modules[__name__])
+_torch_paths.register(_sys.modules[__name__])  # ember.distributions.normal, ... as torch's module paths
