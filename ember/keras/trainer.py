@@ -29,6 +29,8 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import warnings
 
 import numpy
@@ -149,7 +151,7 @@ class Trainer:
     def _train_core(self, x, y, sample_weight):
         """Forward, loss, backward and update: the part ``ember.function`` may compile."""
         y_pred = self(x, training=True)
-        loss = self.compute_loss(x, y, y_pred, sample_weight)
+        loss = self._compute_loss(x, y, y_pred, sample_weight, training=True)
         self.optimizer.zero_grad()
         scale_loss = getattr(self.optimizer, "scale_loss", None)  # a LossScaleOptimizer's
         (loss if scale_loss is None else scale_loss(loss)).backward()
@@ -161,7 +163,16 @@ class Trainer:
 
     def _test_core(self, x, y, sample_weight):
         y_pred = self(x, training=False)
-        return self.compute_loss(x, y, y_pred, sample_weight, training=False), self._last_loss_parts, y_pred
+        return self._compute_loss(x, y, y_pred, sample_weight, training=False), self._last_loss_parts, y_pred
+
+    def _compute_loss(self, x, y, y_pred, sample_weight, training: bool):
+        """``compute_loss``, also when a subclass overrides it without ``training`` (keras.io's
+        ``compute_loss(self, x, y, y_pred, sample_weight, allow_empty=False)``), as Keras calls it.
+        Per-output losses are reported only when the base method runs (it sets them)."""
+        self._last_loss_parts = []
+        if _takes_training(type(self).compute_loss):
+            return self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        return self.compute_loss(x, y, y_pred, sample_weight)
 
     def _predict_core(self, x):
         return self(x, training=False)
@@ -492,3 +503,8 @@ def _detached(structure):
 
 def _length(x) -> int:
     return len(numpy.asarray(tree.flatten(x)[0]))
+
+
+@functools.lru_cache(maxsize=None)
+def _takes_training(compute_loss) -> bool:
+    return "training" in inspect.signature(compute_loss).parameters
