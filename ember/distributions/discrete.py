@@ -27,6 +27,7 @@ class Bernoulli(ExponentialFamily):
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
+    has_enumerate_support = True
     _mean_carrier_measure = 0
 
     def __init__(self, probs=None, logits=None, validate_args=None):
@@ -71,6 +72,10 @@ class Bernoulli(ExponentialFamily):
 
     def _log_normalizer(self, x):
         return x.exp().log1p()
+
+    @property
+    def param_shape(self) -> tuple:
+        return self._batch_shape
 
     def enumerate_support(self, expand=True):
         values = ember.arange(2, dtype=self.probs.dtype).view((-1,) + (1,) * len(self._batch_shape))
@@ -203,6 +208,7 @@ class OneHotCategorical(Distribution):
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
     support = constraints.one_hot
+    has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         self._categorical = Categorical(probs, logits, validate_args=validate_args)
@@ -216,6 +222,16 @@ class OneHotCategorical(Distribution):
     @property
     def logits(self):
         return self._categorical.logits
+
+    @property
+    def param_shape(self) -> tuple:
+        return self._categorical.param_shape
+
+    def enumerate_support(self, expand=True):
+        """The ``K`` one-hot vectors, shaped ``(K,) + (1,) * len(batch_shape) + (K,)`` (or expanded)."""
+        k = self._event_shape[0]
+        values = ember.eye(k, dtype=self.probs.dtype).view((k,) + (1,) * len(self._batch_shape) + (k,))
+        return values.expand((k,) + self._batch_shape + (k,)) if expand else values
 
     def sample(self, sample_shape=()):
         indices = self._categorical.sample(sample_shape)

@@ -92,6 +92,10 @@ class Distribution:
     def entropy(self):
         raise NotImplementedError(f"{type(self).__name__} has no entropy")
 
+    def enumerate_support(self, expand=True):
+        """Every value of a discrete support, along a new first dim (only where finite)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot enumerate its support")
+
     def perplexity(self):
         return ember.exp(self.entropy())
 

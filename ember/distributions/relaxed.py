@@ -293,6 +293,10 @@ class ContinuousBernoulli(ExponentialFamily):
         new._lims = self._lims
         return new
 
+    @property
+    def param_shape(self) -> tuple:
+        return self._batch_shape
+
     def _stable(self):
         """Where probs is far enough from 1/2 for the closed forms."""
         return (self.probs <= self._lims[0]) | (self.probs > self._lims[1])

@@ -185,3 +185,20 @@ def test_tanh_squashed_gaussian_policy_like_sac():
     for mine, reference in zip(out["ember"], out["torch"]):
         close(mine, reference, 1e-8)
     assert np.all(np.isfinite(out["ember"][1].detach().numpy()))
+
+
+def test_enumerate_support_like_torch():
+    probs = rng.dirichlet(np.ones(3), size=2)
+    for make in (lambda M, L: M.OneHotCategorical(probs=t64(L, probs)),
+                 lambda M, L: M.Independent(M.Bernoulli(probs=t64(L, [0.2, 0.7])), 0),
+                 lambda M, L: M.Binomial(3, probs=t64(L, [0.2, 0.7]))):
+        ours, theirs = make(ED, ember), make(TD, torch)
+        assert ours.has_enumerate_support == theirs.has_enumerate_support
+        for expand in (True, False):
+            close(ours.enumerate_support(expand), theirs.enumerate_support(expand))
+        close(ours.log_prob(ours.enumerate_support()), theirs.log_prob(theirs.enumerate_support()))
+    assert tuple(ED.OneHotCategorical(probs=t64(ember, probs)).param_shape) == (2, 3)
+    with pytest.raises(NotImplementedError, match="cartesian product"):
+        ED.Independent(ED.Bernoulli(probs=t64(ember, [0.2, 0.7])), 1).enumerate_support()
+    with pytest.raises(NotImplementedError, match="Normal cannot enumerate"):
+        ED.Normal(0.0, 1.0).enumerate_support()
