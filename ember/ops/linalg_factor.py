@@ -98,10 +98,23 @@ def lu_factor_ex(A, *, pivot: bool = True, check_errors: bool = False) -> LUFact
     """
     a = _float_matrix("lu_factor_ex", A)
     _check_pivot("lu_factor_ex", pivot)
-    info = bind(P.LuInfo, (a,))
+    packed = bind(P.LuFactor, (a,))
+    info = _first_zero_pivot(packed)
     if check_errors:
         _raise_on_zero_pivot("lu_factor_ex", info)
-    return LUFactorExResult(bind(P.LuFactor, (a,)), bind(P.LuPivots, (a,)), info)
+    return LUFactorExResult(packed, bind(P.LuPivots, (a,)), info)
+
+
+def _first_zero_pivot(packed) -> Tensor:
+    """LAPACK's ``info``: the 1-based index of the first exactly zero ``U[j, j]``, 0 if none (int32)."""
+    from .rearrange import diagonal
+    from .reduce import any, argmax
+    from .elementwise import where
+    k = min(packed.shape[-2:])
+    zero = diagonal(packed.detach(), 0, -2, -1)[..., :k] == 0
+    if k == 0:
+        return zero.sum(-1).to("int32")
+    return where(any(zero, -1), argmax(zero.to("int32"), -1) + 1, 0).to("int32")
 
 
 def _raise_on_zero_pivot(op, info):

@@ -4,8 +4,8 @@
   (unit diagonal when ``unitriangular``), batches broadcast;
 - ``lu_factor``: the packed LU of ``P^T a = L U`` (``L`` unit lower below the diagonal, ``U``
   on and above it), for square and rectangular ``a``;
-- ``lu_pivots``: its row interchanges, 1-based as LAPACK's ``getrf`` reports them, and ``lu_info``
-  (the first zero pivot); ``lu_permutation``: the row order those interchanges make (no gradients).
+- ``lu_pivots``: its row interchanges, 1-based as LAPACK's ``getrf`` reports them, and
+  ``lu_permutation``: the row order those interchanges make (no gradients).
 
 NumPy has neither a triangular solve nor an LU, so both run here on the backend namespace.
 The LU is the textbook right-looking elimination (pivot: the first largest magnitude, as
@@ -96,30 +96,44 @@ class SolveTriangular(Primitive):
 
 
 # --- LU with partial pivoting ---------------------------------------------------------------------
+_PANEL = 32  # columns factored one by one before a matrix-product update of the rest
+
+
 def lu_kernel(xp, a):
-    """``(packed LU, 1-based int32 pivots, int32 info)`` of ``a`` (..., m, n); info as LAPACK's:
-    the 1-based index of the first exactly zero pivot, 0 when there is none."""
+    """``(packed LU, 1-based int32 pivots)`` of ``a`` (..., m, n), vectorised over the batch.
+
+    Blocked right-looking elimination: a panel of ``_PANEL`` columns is factored column by column
+    (pivot search, a full-row swap, a rank-1 update inside the panel), then the panel's rows of
+    the remaining columns are solved with its unit-lower block and the trailing matrix gets one
+    matrix product, so most of the work runs in BLAS. Same pivots as the unblocked algorithm.
+    """
     m, n = a.shape[-2:]
     k = min(m, n)
     batch = a.shape[:-2]
     lu = a.reshape((-1, m, n)).astype(a.dtype, copy=True)
     count = lu.shape[0]
     pivots = xp.zeros((count, k), xp.int32)
-    info = xp.zeros(count, xp.int32)
     rows = xp.arange(count)
-    with numpy.errstate(divide="ignore", invalid="ignore"):
-        for j in range(k):
-            p = j + xp.argmax(xp.abs(lu[:, j:, j]), axis=1)
-            pivots[:, j] = p + 1
-            pivot_row = lu[rows, p, :].copy()
-            lu[rows, p, :] = lu[:, j, :]
-            lu[:, j, :] = pivot_row
-            pivot = lu[:, j, j]
-            zero = pivot == 0
-            info = xp.where((info == 0) & zero, j + 1, info).astype(xp.int32)
-            lu[:, j + 1:, j] /= xp.where(zero, 1, pivot)[:, None]  # a zero pivot has a zero column below
-            lu[:, j + 1:, j + 1:] -= lu[:, j + 1:, j:j + 1] * lu[:, j:j + 1, j + 1:]
-    return lu.reshape(batch + (m, n)), pivots.reshape(batch + (k,)), info.reshape(batch)
+    with numpy.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for start in range(0, k, _PANEL):
+            end = min(start + _PANEL, k)
+            for j in range(start, end):
+                p = j + xp.argmax(xp.abs(lu[:, j:, j]), axis=1)
+                pivots[:, j] = p + 1
+                pivot_row = lu[rows, p, :].copy()
+                lu[rows, p, :] = lu[:, j, :]
+                lu[:, j, :] = pivot_row
+                pivot = lu[:, j, j]
+                lu[:, j + 1:, j] /= xp.where(pivot == 0, 1, pivot)[:, None]  # a zero pivot: zeros below
+                lu[:, j + 1:, j + 1:end] -= lu[:, j + 1:, j:j + 1] * lu[:, j:j + 1, j + 1:end]
+            if end < n:
+                unit_lower = _triangle_array(xp, lu[:, start:end, start:end], False, True)
+                lu[:, start:end, end:] = _solve_upper(xp, unit_lower[:, ::-1, ::-1],
+                                                      lu[:, start:end, end:][:, ::-1, :])[:, ::-1, :]
+                if end < m:  # (contiguous operands: NumPy's matmul of strided stacks skips BLAS)
+                    left = xp.ascontiguousarray(lu[:, end:, start:end])
+                    lu[:, end:, end:] -= left @ xp.ascontiguousarray(lu[:, start:end, end:])
+    return lu.reshape(batch + (m, n)), pivots.reshape(batch + (k,))
 
 
 def _check_lu_input(a):
@@ -163,28 +177,6 @@ class LuPivots(Primitive):
     def abstract(a):
         _check_lu_input(a)
         return a.shape[:-2] + (min(a.shape[-2:]),), numpy.dtype(numpy.int32)
-
-    @staticmethod
-    def vjp(ctx, g):
-        return (None,)
-
-
-@primitive
-class LuInfo(Primitive):
-    """LAPACK's ``info`` of ``lu_factor`` per matrix: the 1-based index of the first zero pivot, 0 if none."""
-
-    name = "lu_info"
-    saves_inputs = False
-    differentiable = False
-
-    @staticmethod
-    def forward(xp, a):
-        return lu_kernel(xp, a)[2]
-
-    @staticmethod
-    def abstract(a):
-        _check_lu_input(a)
-        return a.shape[:-2], numpy.dtype(numpy.int32)
 
     @staticmethod
     def vjp(ctx, g):
