@@ -77,6 +77,7 @@ from .tensor_algebra import addbmm, addmm, addmv, baddbmm, cdist, tensordot, tra
 from .special import (  # noqa: F401,E402
     digamma, entr, erfc, erfinv, expit, gammaln, i0, lgamma, logit, polygamma, sinc, special_i1, xlog1py, xlogy)
 from .special import standard_gamma_grad  # noqa: F401,E402
+from .special_functions import igamma, igammac  # noqa: F401,E402
 from .random import standard_gamma  # noqa: F401,E402
 from .sampling import multinomial  # noqa: F401,E402
 from .decompositions import (  # noqa: F401,E402

@@ -18,7 +18,7 @@ copysign signbit isclose nan_to_num aminmax addmm addmv baddbmm addbmm trace kro
 i0 logit xlogy multinomial det logdet slogdet inverse cholesky matrix_exp matrix_power pinverse svd histc
 bincount unique unique_consecutive diagonal diag diag_embed fliplr flipud narrow select take inner cross
 nansum nanmean heaviside float_power asin acos atan atan2 sinh cosh asinh acosh atanh arcsin arccos arctan
-arctan2 arcsinh arccosh arctanh deg2rad rad2deg exp2
+arctan2 arcsinh arccosh arctanh deg2rad rad2deg exp2 igamma igammac
 """.split()
 
 _IN_PLACE = """
@@ -26,7 +26,7 @@ scatter scatter_reduce index_add index_copy index_fill masked_scatter lerp hypot
 trunc fix fmod copysign nan_to_num cumprod logit xlogy erfinv i0 digamma lgamma asin acos atan atan2 sinh cosh
 asinh acosh atanh deg2rad rad2deg float_power heaviside
 abs ceil floor round log log10 log1p log2 cos sin tan erf erfc exp2 expm1 reciprocal rsqrt square
-sign negative sinc arcsin arccos arctan arctan2 arcsinh arccosh arctanh
+sign negative sinc arcsin arccos arctan arctan2 arcsinh arccosh arctanh igamma igammac
 """.split()
 
 

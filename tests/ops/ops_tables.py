@@ -17,6 +17,7 @@ import ops_table_reduce
 import ops_table_shape
 import ops_table_selection
 import ops_table_sorting
+import ops_table_special_more
 import ops_table_torch_names
 
 ALL_CASES = [*ops_table_elementwise.CASES, *ops_table_reduce.CASES, *ops_table_shape.CASES,
@@ -24,4 +25,5 @@ ALL_CASES = [*ops_table_elementwise.CASES, *ops_table_reduce.CASES, *ops_table_s
              *ops_table_sorting.CASES, *ops_table_selection.CASES, *ops_table_numeric.CASES,
              *ops_table_losses.CASES, *ops_table_decompositions.CASES,
              *ops_table_fused.CASES,
-             *ops_table_complex.CASES, *ops_table_recurrent.CASES, *ops_table_torch_names.CASES, *ops_table_bitwise.CASES]
+             *ops_table_complex.CASES, *ops_table_recurrent.CASES, *ops_table_torch_names.CASES, *ops_table_bitwise.CASES,
+             *ops_table_special_more.CASES]
