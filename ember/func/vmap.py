@@ -82,12 +82,41 @@ class BatchedArray:
         return f"BatchedArray(per-example shape {self.shape}, batch {self.value.shape[0]})"
 
 
+class _BatchNamespace:
+    """NumPy for the arrays code inside vmap creates, with ``copyto`` also writing into batched
+    arrays: an in-place op on a batched tensor (a BatchNorm buffer of stacked models) updates
+    every example's slice; an unbatched value is written to each."""
+
+    def __getattr__(self, name):  # reached once per name: the value is kept on the instance
+        value = getattr(numpy, name)
+        setattr(self, name, value)
+        return value
+
+    @staticmethod
+    def copyto(destination, source, casting="same_kind"):
+        if isinstance(destination, BatchedArray):
+            if isinstance(source, BatchedArray) and source.tracer is not destination.tracer:
+                raise EmberValueError("vmap: an in-place operation mixes tensors batched by different "
+                                      "vmap levels; write out of place instead")
+            value = source.value if isinstance(source, BatchedArray) else source
+            numpy.copyto(destination.value, value, casting=casting)
+        elif isinstance(source, BatchedArray):
+            raise EmberValueError("vmap: an in-place operation would write a per-example value into a "
+                                  "tensor that is not batched (one value for all examples); PyTorch "
+                                  "refuses this too. Write out of place, or batch the tensor")
+        else:
+            numpy.copyto(destination, source, casting=casting)
+
+
+_NAMESPACE = _BatchNamespace()
+
+
 class BatchTracer:
     """The interpreter of one ``vmap`` level."""
 
     def __init__(self, size: int, parent, randomness: str):
         self.size, self.parent, self.randomness = size, parent, randomness
-        self.namespace = numpy   # arrays created inside vmap (zeros_like ...) are unbatched
+        self.namespace = _NAMESPACE  # arrays created inside vmap (zeros_like ...) are unbatched
 
     def target(self, backend) -> None:
         pass

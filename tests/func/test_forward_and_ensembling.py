@@ -171,20 +171,32 @@ def test_stack_module_state_matches_torch():
             assert a[key].requires_grad == e[key].requires_grad
             assert a[key].is_leaf == e[key].is_leaf
     data = RNG.standard_normal((6, 4))
-    # eval mode: the stacked running statistics are read (training would update them in
-    # place under vmap, which Ember's vmap does not support yet)
-    for model in torch_models + ember_models:
-        model.eval()
-    expected = tf.stack_module_state(torch_models)
-    actual = ef.stack_module_state(ember_models)
 
     def run(lib, fn, models, state):
         params, buffers = state
         model = models[0]
         return fn.vmap(lambda p, b, x: fn.functional_call(model, (p, b), (x,)),
                        in_dims=(0, 0, None))(params, buffers, lib.tensor(data))
-    np.testing.assert_allclose(run(ember, ef, ember_models, actual).detach().numpy(),
-                               run(torch, tf, torch_models, expected).detach().numpy(), atol=1e-12)
+    # training mode: each model's slice of the stacked BatchNorm buffers is updated in place
+    for mode in ("train", "eval"):
+        for model in torch_models + ember_models:
+            getattr(model, mode)()
+        np.testing.assert_allclose(run(ember, ef, ember_models, actual).detach().numpy(),
+                                   run(torch, tf, torch_models, expected).detach().numpy(),
+                                   atol=1e-12)
+        for key in expected[1]:
+            np.testing.assert_allclose(actual[1][key].numpy(), expected[1][key].numpy(), atol=1e-12)
+
+
+def test_in_place_write_of_a_batched_value_into_an_unbatched_tensor_is_refused_like_torch():
+    for lib, fn in ((torch, tf), (ember, ef)):
+        total = lib.zeros(3, dtype=lib.float64)
+
+        def accumulate(x):
+            total.add_(x)
+            return x
+        with pytest.raises(RuntimeError):
+            fn.vmap(accumulate)(lib.tensor(X))
 
 
 def test_stack_module_state_errors_like_torch():
