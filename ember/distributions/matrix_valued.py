@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy
 
@@ -168,9 +169,31 @@ class Wishart(Distribution):
         new._validate_args = self._validate_args
         return new
 
-    def rsample(self, sample_shape=()):
+    def rsample(self, sample_shape=(), max_try_correction=None):
+        """Bartlett draws; a draw that is numerically singular (possible for df near p - 1) is
+        redrawn, up to ``max_try_correction`` (10) times, with a warning, as PyTorch does."""
         if isinstance(sample_shape, int):
             sample_shape = (sample_shape,)
+        sample = self._bartlett(sample_shape)
+        singular = self._singular(sample)
+        if bool(singular.any()):
+            warnings.warn("Singular sample detected.", stacklevel=2)
+            for _ in range(10 if max_try_correction is None else max_try_correction):
+                sample = ember.where(singular, self._bartlett(sample_shape), sample)
+                singular = self._singular(sample)
+                if not bool(singular.any()):
+                    break
+        return sample
+
+    def _singular(self, sample):
+        """True for draws (whole sample rows, over the batch) that are not positive definite."""
+        with ember.no_grad():
+            bad = ~self.support.check(sample.detach())
+            for _ in self._batch_shape:
+                bad = bad.any(-1)
+            return bad.reshape(tuple(bad.shape) + (1,) * (len(self._batch_shape) + 2))
+
+    def _bartlett(self, sample_shape):
         p = self._event_shape[-1]
         tiny = ember.finfo(self.df.dtype).eps
         diagonal = self._chi2.rsample(sample_shape).sqrt().clamp(min=tiny)

@@ -202,3 +202,18 @@ def test_enumerate_support_like_torch():
         ED.Independent(ED.Bernoulli(probs=t64(ember, [0.2, 0.7])), 1).enumerate_support()
     with pytest.raises(NotImplementedError, match="Normal cannot enumerate"):
         ED.Normal(0.0, 1.0).enumerate_support()
+
+
+def test_wishart_redraws_singular_samples():
+    """With df just above p - 1 some Bartlett draws are numerically singular; they are redrawn."""
+    identity = ember.eye(3, dtype=ember.float64)
+    d = ED.Wishart(ember.tensor(2.05, dtype=ember.float64), covariance_matrix=identity * 1e-3)
+    ember.manual_seed(0)
+    with pytest.warns(UserWarning, match="Singular sample"):
+        draws = d.rsample((2000,))
+    assert tuple(draws.shape) == (2000, 3, 3)
+    assert bool(ED.constraints.positive_definite.check(draws).all())
+    ember.manual_seed(0)
+    with pytest.warns(UserWarning, match="Singular sample"):
+        uncorrected = d.rsample((2000,), max_try_correction=0)
+    assert int((~ED.constraints.positive_definite.check(uncorrected)).sum()) > 100  # the case is a real one
