@@ -48,6 +48,8 @@ MATCHING_KERAS = [
     # a Model subclass overriding compile and compute_loss (Keras 3's signature, no `training`), a
     # teacher inside; its 4-filter student once hit a memory-planning bug (tests/graph/test_memory_in_place_views.py)
     "knowledge_distillation",
+    # a user cell in layers.RNN (state_size only), encoder states as a decoder's initial_state, masking
+    "rnn_guide",
 ]
 
 # Programs that do not match yet, and why; each is asserted to still differ below.
@@ -72,7 +74,7 @@ def _compare(expected: dict, actual: dict) -> None:
 def test_program_matches_keras(name):
     expected, actual = harness.run_both(name)
     _compare(expected, actual)
-    if name == "bidirectional_lstm":  # the mask hides padding: more of it changes nothing
+    if name in ("bidirectional_lstm", "rnn_guide"):  # the mask hides padding: more of it changes nothing
         np.testing.assert_allclose(actual["padded_more"], actual["predictions"][:4], rtol=1e-5, atol=1e-6)
 
 

@@ -423,7 +423,24 @@ class RNN(Layer):
 
     def _zero_states(self, input_shape, dtype) -> list:
         """The initial states for sequences of ``input_shape`` (zeros)."""
-        return self.cell.initial_state(input_shape[0], dtype)
+        if hasattr(self.cell, "initial_state"):  # Ember's own cells
+            return self.cell.initial_state(input_shape[0], dtype)
+        if hasattr(self.cell, "get_initial_state"):  # a user cell that defines Keras's method
+            states = self.cell.get_initial_state(batch_size=input_shape[0])
+            return list(states) if isinstance(states, (list, tuple)) else [states]
+        # A user cell with only ``state_size`` (an int or a list; each size an int or a shape)
+        sizes = self.cell.state_size if isinstance(self.cell.state_size, (list, tuple)) else [self.cell.state_size]
+        return [ember.zeros((input_shape[0],) + (tuple(size) if isinstance(size, (list, tuple)) else (size,)),
+                            dtype=dtype) for size in sizes]
+
+    def _cell_output_size(self) -> int:
+        """Keras's rule: the cell's ``output_size``, else its first state size."""
+        size = getattr(self.cell, "output_size", None)
+        if size is None:
+            size = getattr(self.cell, "units", None)
+        if size is None:
+            size = self.cell.state_size[0] if isinstance(self.cell.state_size, (list, tuple)) else self.cell.state_size
+        return size
 
     @staticmethod
     def _masked_step(keep, output, new_states, states, outputs):
@@ -457,7 +474,7 @@ class RNN(Layer):
         return [F.dropout(states[0], rate, True)] + list(states[1:])
 
     def compute_output_shape(self, input_shape):
-        batch, units = input_shape[0], self.cell.units
+        batch, units = input_shape[0], self._cell_output_size()
         output = (batch, input_shape[1], units) if self.return_sequences else (batch, units)
         if not self.return_state:
             return output
