@@ -8,12 +8,13 @@
   ``lu_permutation``: the row order those interchanges make (no gradients).
 
 NumPy has neither a triangular solve nor an LU, so both run here on the backend namespace.
-The LU is the textbook right-looking elimination (pivot: the first largest magnitude, as
-LAPACK's ``idamax``), one vectorised step per column over the whole batch, so its pivots agree
-with PyTorch's except for exact ties. The triangular solve hands an upper triangle to
-``xp.linalg.solve`` (whose partial pivoting never swaps a row of an upper-triangular matrix, so
-it is plain back-substitution); a lower triangle is turned upper by reversing rows and columns.
-A zero on the diagonal gives inf/nan, as LAPACK's ``trsm`` does, not an error.
+The LU is right-looking elimination (pivot: the first largest magnitude, as LAPACK's ``idamax``),
+vectorised over the batch and blocked (see :func:`lu_kernel`), so its pivots agree with
+PyTorch's except for exact ties. The triangular solve is block back-substitution handing each
+diagonal block to ``xp.linalg.solve`` (whose partial pivoting never swaps a row of an
+upper-triangular matrix, so it is plain back-substitution); a lower triangle is turned upper by
+reversing rows and columns. A zero on the diagonal gives inf/nan, as LAPACK's ``trsm`` does,
+not an error.
 """
 from __future__ import annotations
 
@@ -45,13 +46,27 @@ def _back_substitution(xp, t, b):
     return x
 
 
+_BLOCK = 64  # diagonal blocks solved densely by the block back-substitution
+
+
 def _solve_upper(xp, t, b):
     if 0 in t.shape or 0 in b.shape:
         return xp.zeros(b.shape, t.dtype)
     diagonal = xp.diagonal(t, axis1=-2, axis2=-1)
     if bool((diagonal == 0).any()):
         return _back_substitution(xp, t, b)
-    return xp.linalg.solve(t, b)
+    n = t.shape[-1]
+    if n <= _BLOCK:
+        return xp.linalg.solve(t, b)
+    # block back-substitution: a dense solve costs n^3 flops, the triangle only needs n^2 k
+    x = xp.empty(b.shape, t.dtype)
+    for stop in range(n, 0, -_BLOCK):
+        start = max(stop - _BLOCK, 0)
+        rest = b[..., start:stop, :]
+        if stop < n:
+            rest = rest - t[..., start:stop, stop:] @ x[..., stop:, :]
+        x[..., start:stop, :] = xp.linalg.solve(t[..., start:stop, start:stop], rest)
+    return x
 
 
 @primitive

@@ -142,3 +142,23 @@ def test_lu_solve_and_unpack_compile_with_their_gradient():
     assert info.tolist() == [0, 0]
     np.testing.assert_allclose(loss.item(), expected.item(), rtol=1e-12)
     np.testing.assert_allclose(compiled.grad.numpy(), eager.grad.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(2, 150, 150), (140, 90), (90, 140)])
+def test_blocked_kernels_match_pytorch_on_larger_matrices(shape):
+    """The table's matrices are small; these reach the blocked LU (panels of 32 columns) and the
+    block back-substitution (blocks of 64 rows)."""
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal(shape)
+    LU, pivots = ember.linalg.lu_factor(ember.tensor(a))
+    reference = torch.linalg.lu_factor(torch.tensor(a))
+    assert pivots.tolist() == reference.pivots.tolist()
+    np.testing.assert_allclose(LU.numpy(), reference.LU.numpy(), atol=1e-10)
+    if shape[-1] == shape[-2]:
+        b = rng.standard_normal(shape[:-1] + (3,))
+        small = 0.05 * a  # a unit triangle with small entries stays well-conditioned
+        for upper in (True, False):
+            mine = ember.linalg.solve_triangular(ember.tensor(small), ember.tensor(b), upper=upper, unitriangular=True)
+            expected = torch.linalg.solve_triangular(torch.tensor(small), torch.tensor(b), upper=upper,
+                                                     unitriangular=True)
+            np.testing.assert_allclose(mine.numpy(), expected.numpy(), rtol=1e-8, atol=1e-8)
