@@ -17,7 +17,6 @@ import ember
 from ember import special
 
 from . import constraints
-from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 

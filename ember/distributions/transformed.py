@@ -16,7 +16,7 @@ import ember
 from . import constraints
 from .distribution import Distribution
 from .multivariate import Independent
-from .transforms import ComposeTransform, Transform
+from .transform_base import ComposeTransform, Transform
 from .utils import sum_rightmost
 
 

@@ -20,7 +20,7 @@ import ember
 from ember.nn import functional as F
 
 from . import constraints
-from .transforms import Transform
+from .transform_base import Transform
 from .utils import sum_rightmost, tril_matrix_to_vec, vec_to_tril_matrix
 
 
