@@ -126,6 +126,14 @@ class Distribution:
         new._validate_args = self._validate_args
         return new
 
+    def _get_checked_instance(self, cls, _instance=None):
+        """A blank instance for ``expand`` (PyTorch's helper, which user subclasses call): a
+        subclass with its own ``__init__`` must also define its own ``expand``."""
+        if _instance is None and type(self).__init__ != cls.__init__:
+            raise NotImplementedError(f"Subclass {type(self).__name__} of {cls.__name__} that defines a custom "
+                                      "__init__() method must also define a custom .expand() method.")
+        return type(self).__new__(type(self)) if _instance is None else _instance
+
     def _parameter_names(self):
         return [name for name in self.arg_constraints if name in self.__dict__]
 

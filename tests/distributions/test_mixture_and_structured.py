@@ -217,3 +217,40 @@ def test_wishart_redraws_singular_samples():
     with pytest.warns(UserWarning, match="Singular sample"):
         uncorrected = d.rsample((2000,), max_try_correction=0)
     assert int((~ED.constraints.positive_definite.check(uncorrected)).sum()) > 100  # the case is a real one
+
+
+def test_user_subclass_in_pytorch_style():
+    """A distribution written against torch.distributions' base-class API works unchanged."""
+    class Shifted(ED.Distribution):
+        arg_constraints = {"shift": ED.constraints.real}
+        support = ED.constraints.real
+        has_rsample = True
+
+        def __init__(self, shift, validate_args=None):
+            (self.shift,) = ED.utils.broadcast_all(shift)
+            super().__init__(self.shift.shape, validate_args=validate_args)
+
+        def expand(self, batch_shape, _instance=None):
+            new = self._get_checked_instance(Shifted, _instance)
+            new.shift = self.shift.expand(batch_shape)
+            ED.Distribution.__init__(new, batch_shape, validate_args=False)
+            return new
+
+        def rsample(self, sample_shape=()):
+            return self.shift + ember.randn(*self._extended_shape(sample_shape), dtype=self.shift.dtype)
+
+        def log_prob(self, value):
+            return ED.Normal(self.shift, ember.ones_like(self.shift)).log_prob(value)
+
+    d = Shifted(ember.tensor([0.0, 1.0])).expand((3, 2))
+    assert d.batch_shape == (3, 2) and tuple(d.sample((4,)).shape) == (4, 3, 2)
+    close(d.log_prob(ember.zeros(3, 2)), TD.Normal(torch.tensor([0.0, 1.0]), 1.0).log_prob(torch.zeros(3, 2)), 1e-6)
+
+    class NoExpand(Shifted):
+        def __init__(self, shift):
+            super().__init__(shift)
+
+        expand = ED.Distribution.expand
+
+    with pytest.raises(NotImplementedError, match="must also define a custom .expand"):
+        NoExpand(ember.tensor([0.0]))._get_checked_instance(Shifted)
