@@ -87,6 +87,13 @@ def without_dropout(model) -> None:
     for layer in _all_layers(model):
         if "Dropout" in type(layer).__name__:
             layer.rate = 0.0
+        if "Attention" in type(layer).__name__:  # attention-score dropout: Keras's _dropout_layer, Ember's rate
+            inner = getattr(layer, "_dropout_layer", None)
+            if inner is not None:
+                inner.rate = 0.0
+            attribute = "_dropout" if inner is not None else "dropout"  # Keras's `dropout` is read-only
+            if isinstance(getattr(layer, attribute, None), float):
+                setattr(layer, attribute, 0.0)
 
 
 def copy_weights(source, target) -> None:
