@@ -120,8 +120,8 @@ def _first_zero_pivot(packed) -> Tensor:
 def _raise_on_zero_pivot(op, info):
     if type(info._data) not in NAMESPACE_OF_TYPE:
         return  # symbolic while ember.function traces: no values to check (lu_factor_ex's info has them)
-    values = info._data.reshape(-1)
-    bad = numpy.flatnonzero(numpy.asarray(values) > 0)
+    values = numpy.asarray(info.tolist(), dtype=numpy.int64).reshape(-1)  # (tolist: a read to the host)
+    bad = numpy.flatnonzero(values > 0)
     if bad.size:
         where = int(values[bad[0]])
         batch = f" (batch element {int(bad[0])})" if info.ndim else ""
@@ -324,7 +324,8 @@ def cholesky_ex(A, *, upper: bool = False, check_errors: bool = False) -> Choles
     if not bool(failed.any()):
         return CholeskyExResult(cholesky(a, upper=upper), info)
     if check_errors:
-        first = int(info._data.reshape(-1)[numpy.flatnonzero(numpy.asarray(failed._data).reshape(-1))[0]])
+        orders = numpy.asarray(info.tolist(), dtype=numpy.int64).reshape(-1)
+        first = int(orders[numpy.flatnonzero(orders > 0)[0]])
         raise LinAlgError(f"linalg.cholesky_ex: the leading minor of order {first} of the input "
                           f"(shape {a.shape}) is not positive-definite")
     mask = failed.unsqueeze(-1).unsqueeze(-1)

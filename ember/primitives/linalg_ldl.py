@@ -17,6 +17,7 @@ import math
 
 import numpy
 
+from ..backend.namespaces import to_numpy
 from ..errors import DTypeError, EmberError, ShapeError
 from .core import Primitive, primitive
 from .decompositions import _check_matrix
@@ -94,7 +95,7 @@ def ldl_kernel(xp, a):
     """``(LD, pivots, info)`` of symmetric ``a`` (..., n, n), reading its lower triangle."""
     n = a.shape[-1]
     batch = a.shape[:-2]
-    host = numpy.array(a if xp is numpy else a.get(), dtype=a.dtype).reshape((-1, n, n))
+    host = numpy.array(to_numpy(a), dtype=a.dtype).reshape((-1, n, n))  # a copy, factored in place
     pivots = numpy.zeros((host.shape[0], n), numpy.int32)
     info = numpy.zeros(host.shape[0], numpy.int32)
     with numpy.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -141,16 +142,12 @@ def _solve_one(ld, pivots, b):
     return b
 
 
-def _host(xp, array):
-    return numpy.asarray(array if xp is numpy else array.get())
-
-
 def ldl_solve_kernel(xp, ld, pivots, b):
     batch = numpy.broadcast_shapes(ld.shape[:-2], pivots.shape[:-1], b.shape[:-2])
     n, k = b.shape[-2:]
-    lds = numpy.broadcast_to(_host(xp, ld), batch + (n, n)).reshape((-1, n, n))
-    pivot_rows = numpy.broadcast_to(_host(xp, pivots), batch + (n,)).reshape((-1, n))
-    out = numpy.array(numpy.broadcast_to(_host(xp, b), batch + (n, k)), dtype=b.dtype).reshape((-1, n, k))
+    lds = numpy.broadcast_to(to_numpy(ld), batch + (n, n)).reshape((-1, n, n))
+    pivot_rows = numpy.broadcast_to(to_numpy(pivots), batch + (n,)).reshape((-1, n))
+    out = numpy.array(numpy.broadcast_to(to_numpy(b), batch + (n, k)), dtype=b.dtype).reshape((-1, n, k))
     with numpy.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for index in range(out.shape[0]):
             _solve_one(lds[index], pivot_rows[index], out[index])

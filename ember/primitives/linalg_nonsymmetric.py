@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy
 
+from ..backend.namespaces import to_numpy
 from ..errors import EmberError
 from .core import Primitive, primitive
 from .decompositions import _check_matrix, _lapack
@@ -30,6 +31,9 @@ def _eig(xp, a, index):
     complex_dtype = _COMPLEX[numpy.dtype(a.dtype)]
     if a.size == 0:
         return xp.zeros(a.shape[:-1] if index == 0 else a.shape, complex_dtype)
+    if not hasattr(xp.linalg, "eig"):  # CuPy has no general eigensolver: LAPACK's on the host
+        host = _lapack("eig", to_numpy(a), numpy.linalg.eig)[index]
+        return xp.asarray(host.astype(complex_dtype, copy=False))
     return _lapack("eig", a, xp.linalg.eig)[index].astype(complex_dtype, copy=False)
 
 

@@ -25,8 +25,8 @@ from ops_harness import FLOATS, Case, Example, Operand, shapes_broadcasting_to, 
 _LOOSE = {"float32": (5e-4, 5e-4), "float64": (1e-8, 1e-10)}
 
 
-def _eye(module, x, rows=None, cols=None):
-    return module.eye(rows or x.shape[-2], cols or x.shape[-1], dtype=x.dtype)
+def _eye(module, x, rows=None, cols=None):  # made beside x (the stand-in device's table runs these)
+    return module.eye(rows or x.shape[-2], cols or x.shape[-1], dtype=x.dtype, device=x.device)
 
 
 def _shifted(module, x):
@@ -150,7 +150,7 @@ def rank_examples(draw):
 
 def _matrix_rank(module):
     def call(x, rank, hermitian, **tolerances):
-        keep = (module.arange(x.shape[-1]) < rank).to(x.dtype)
+        keep = (module.arange(x.shape[-1], device=x.device) < rank).to(x.dtype)
         low = x * keep  # exactly ``rank`` non-zero columns: the rank is ``rank`` or less
         if hermitian:
             low = low @ low.mT
@@ -173,7 +173,7 @@ def _cond(module, definition=False):
     (its backward trips over an in-place write inside ``inv_ex``)."""
     def call(x, p):
         m, n = x.shape[-2:]
-        a = x + 3 * module.eye(m, n, dtype=x.dtype)
+        a = x + 3 * module.eye(m, n, dtype=x.dtype, device=x.device)
         if definition and p not in (None, 2, -2):
             return module.linalg.matrix_norm(a, p) * module.linalg.matrix_norm(module.linalg.inv(a), p)
         return module.linalg.cond(a, p)
@@ -212,7 +212,7 @@ def tensorinv_examples(draw):
 def _tensorinv(module):
     def call(x, ind):
         rows = math.prod(x.shape[:ind])
-        matrix = x.reshape(rows, rows) + 3 * module.eye(rows, dtype=x.dtype)
+        matrix = x.reshape(rows, rows) + 3 * module.eye(rows, dtype=x.dtype, device=x.device)
         return module.linalg.tensorinv(matrix.reshape(x.shape), ind=ind)
     return call
 
@@ -234,7 +234,7 @@ def _tensorsolve(module):
         rows = math.prod(b.shape)
         if dims is not None:
             a = module.movedim(a, 0, -1)
-        matrix = a.reshape(rows, rows) + 3 * module.eye(rows, dtype=a.dtype)
+        matrix = a.reshape(rows, rows) + 3 * module.eye(rows, dtype=a.dtype, device=a.device)
         a = matrix.reshape(a.shape)
         if dims is not None:
             a = module.movedim(a, -1, 0)
@@ -250,7 +250,7 @@ def _separated(module, x):
     base = np.diag(2.0 * np.arange(n))
     if n >= 2:
         base[0, 1], base[1, 0] = -1.5, 1.5
-    return 0.5 * x + module.tensor(base, dtype=x.dtype)
+    return 0.5 * x + module.tensor(base, dtype=x.dtype, device=x.device)
 
 
 def _eig(module):
@@ -334,7 +334,7 @@ def _lobpcg(module):
     check Ember's gradient tightly."""
     def call(x, b=None, k=1, largest=None):
         m = x.shape[-1]
-        spread = module.diag(module.arange(m, dtype=x.dtype) + m)
+        spread = module.diag(module.arange(m, dtype=x.dtype, device=x.device) + m)
         a = 0.3 * (x + x.mT) + spread
         extra = {} if b is None else {"B": 0.1 * (b @ b.mT) + _eye(module, b)}
         values, vectors = module.lobpcg(a, k=k, largest=largest, **extra)
