@@ -17,6 +17,9 @@ from ember.tensor import Tensor
 
 from ..tf_compat.variable import Variable as _TFVariable
 from . import initializers
+# Bound once here, not imported per call: pytest's doctest collection can put a second copy of a
+# module in sys.modules, and the scope state must be the one keras.StatelessScope writes.
+from . import scopes as _scopes
 
 
 class Variable(_TFVariable):
@@ -69,20 +72,17 @@ class Variable(_TFVariable):
 
     # Inside a keras.StatelessScope assignments are recorded there, not kept (Keras 3's rule).
     def assign(self, value, *args, **kwargs) -> "Variable":
-        from .scopes import record_assignment
-        if record_assignment(self, value):
+        if _scopes.record_assignment(self, value):
             return self
         return super().assign(value, *args, **kwargs)
 
     def assign_add(self, delta, *args, **kwargs) -> "Variable":
-        from .scopes import in_stateless_scope
-        if in_stateless_scope():
+        if _scopes.in_stateless_scope():
             return self.assign(self.detach() + delta)
         return super().assign_add(delta, *args, **kwargs)
 
     def assign_sub(self, delta, *args, **kwargs) -> "Variable":
-        from .scopes import in_stateless_scope
-        if in_stateless_scope():
+        if _scopes.in_stateless_scope():
             return self.assign(self.detach() - delta)
         return super().assign_sub(delta, *args, **kwargs)
 

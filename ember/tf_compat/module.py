@@ -55,8 +55,8 @@ class Module:
     @property
     def name_scope(self):
         """A context in which Keras's name scopes (``keras.name_scope``) start with this module's name."""
-        from ember.keras.name_scopes import name_scope
-        return name_scope(self._name)
+        from ember import keras  # the package's name_scope (its state), whatever sys.modules holds
+        return keras.name_scope(self._name)
 
     @property
     def variables(self) -> tuple:
