@@ -8,7 +8,7 @@ ops, so gradients flow through parameters to ``log_prob``, ``entropy`` and ``rsa
 Gamma, Beta and Dirichlet ``rsample`` use implicit reparameterisation gradients, as
 PyTorch's do. Transforms (``transforms``, ``transforms_shaped``) with ``biject_to`` and
 ``transform_to`` build ``TransformedDistribution`` and the families defined through it.
-Not yet: ``Gamma.cdf`` (and so the Chi2 and InverseGamma cdfs).
+Every public name of ``torch.distributions`` (and its submodules' paths) exists here.
 
 Example:
     >>> import ember

@@ -1,8 +1,8 @@
 """VonMises: the circular normal on angles, with mean direction ``loc`` and concentration.
 
-The normaliser needs ``log I0(kappa)`` (and ``I1 / I0`` for the variance): Ember's ``i0``/``i1``
-in float64 up to kappa = 700, where they would overflow, and the asymptotic expansion of
-``I_nu`` beyond (its first omitted term is below 1e-11 there).
+The normaliser needs ``log I0(kappa)`` and the variance ``I1 / I0``: both from the
+exponentially scaled ``i0e``/``i1e``, so they stay finite for any concentration (PyTorch's use
+a polynomial fit, about 1e-7 off).
 
 Example:
     >>> import ember
@@ -21,23 +21,9 @@ from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all
 
-_OVERFLOW = 700.0  # float64 I0 and I1 overflow a little above 713
-# asymptotic series 1 + c1 / k + c2 / k^2 + c3 / k^3 of I_nu(k) sqrt(2 pi k) / exp(k)
-_SERIES = {0: (1 / 8, 9 / 128, 225 / 3072), 1: (-3 / 8, -15 / 128, -315 / 3072)}
-
-
-def _log_bessel_i(kappa, order: int):
-    """log I_order(kappa) for kappa > 0, order 0 or 1, finite for every kappa."""
-    k = kappa.to(ember.float64)
-    small = k < _OVERFLOW
-    k_small = ember.where(small, k, ember.ones_like(k))  # keeps the unused branch (and its gradient) finite
-    k_large = ember.where(small, ember.full_like(k, _OVERFLOW), k)
-    bessel = special.i0 if order == 0 else special.i1
-    exact = bessel(k_small).log()
-    c1, c2, c3 = _SERIES[order]
-    series = 1 + c1 / k_large + c2 / k_large ** 2 + c3 / k_large ** 3
-    asymptotic = k_large - 0.5 * (2 * math.pi * k_large).log() + series.log()
-    return ember.where(small, exact, asymptotic).to(kappa.dtype)
+def _log_i0(kappa):
+    """log I0(kappa) = log(i0e(kappa)) + kappa: finite for every kappa (i0e is I0 scaled by exp(-kappa))."""
+    return special.i0e(kappa).log() + kappa
 
 
 class VonMises(Distribution):
@@ -64,7 +50,7 @@ class VonMises(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         return (self.concentration * ember.cos(value - self.loc) - math.log(2 * math.pi)
-                - _log_bessel_i(self.concentration, 0))
+                - _log_i0(self.concentration))
 
     def _proposal_r(self, kappa):
         tau = 1 + (1 + 4 * kappa ** 2).sqrt()
@@ -103,5 +89,4 @@ class VonMises(Distribution):
     @property
     def variance(self):
         """The circular variance ``1 - I1(kappa) / I0(kappa)``."""
-        kappa = self.concentration
-        return 1 - (_log_bessel_i(kappa, 1) - _log_bessel_i(kappa, 0)).exp()
+        return 1 - special.i1e(self.concentration) / special.i0e(self.concentration)

@@ -71,8 +71,11 @@ class Gamma(ExponentialFamily):
         return special.gammaln(x + 1) + (x + 1) * (-y.reciprocal()).log()
 
     def cdf(self, value):
-        raise NotImplementedError("Gamma.cdf needs the regularised incomplete gamma function, "
-                                  "which Ember does not have yet")
+        """The regularised lower incomplete gamma function P(concentration, rate * value);
+        differentiable in ``value`` and ``rate`` (not in concentration, as in PyTorch)."""
+        if self._validate_args:
+            self._validate_sample(value)
+        return special.gammainc(self.concentration, self.rate * value)
 
     @property
     def mean(self):

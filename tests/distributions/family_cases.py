@@ -44,9 +44,10 @@ class Case:
         self.quantiles = quantiles if quantiles is not None else unit(*np.shape(value))
         self.tol = tol
 
-    def build(self, lib, requires_grad=True, params=None):
+    def build(self, lib, requires_grad=True, params=None, frozen=()):
+        """The distribution and its parameter tensors (those in ``frozen`` without gradients)."""
         module = ED if lib is ember else TD
-        tensors = {k: lib.tensor(v, dtype=getattr(lib, self.dtype), requires_grad=requires_grad)
+        tensors = {k: lib.tensor(v, dtype=getattr(lib, self.dtype), requires_grad=requires_grad and k not in frozen)
                    for k, v in (params or self.params).items()}
         return getattr(module, self.family)(**tensors, **self.fixed), tensors
 

@@ -82,26 +82,27 @@ def test_moments_and_mode(case):
                     close(mine, reference, max(spec.tol, 1e-7))
 
 
-CDF_GAPS = {"chi2", "inverse_gamma"}  # Gamma.cdf needs the regularised incomplete gamma function
+# the incomplete gamma function has no derivative in its shape, in PyTorch as in Ember (and
+# Ember's engine raises for it even when only other inputs' gradients are asked for)
+NO_CDF_GRADIENT = {"chi2": {"df"}, "inverse_gamma": {"concentration"}}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_cdf_and_icdf(case):
     spec = CASES[case]
-    ours, our_params = spec.build(ember)
-    theirs, their_params = spec.build(torch)
+    frozen = NO_CDF_GRADIENT.get(case, set())
+    ours, our_params = spec.build(ember, frozen=frozen)
+    theirs, their_params = spec.build(torch, frozen=frozen)
     their_cdf = outcome(lambda: theirs.cdf(value_tensor(torch, spec)))
-    if case in CDF_GAPS:  # a known gap, said so clearly
-        with pytest.raises(NotImplementedError, match="incomplete gamma"):
-            ours.cdf(value_tensor(ember, spec))
-    elif their_cdf is NotImplementedError:
+    if their_cdf is NotImplementedError:
         assert outcome(lambda: ours.cdf(value_tensor(ember, spec))) is NotImplementedError
     else:
         our_cdf = ours.cdf(value_tensor(ember, spec))
         close(our_cdf, their_cdf, spec.tol)
-        their_grads = grads(torch, their_cdf.sum(), their_params)
-        for mine, reference in zip(grads(ember, our_cdf.sum(), our_params), their_grads):
-            close(mine, reference, max(spec.tol, 1e-7))
+        if any(p.requires_grad for p in our_params.values()):
+            their_grads = grads(torch, their_cdf.sum(), their_params)
+            for mine, reference in zip(grads(ember, our_cdf.sum(), our_params), their_grads):
+                close(mine, reference, max(spec.tol, 1e-7))
     u_e = ember.tensor(spec.quantiles, dtype=getattr(ember, spec.dtype))
     u_t = torch.tensor(spec.quantiles, dtype=getattr(torch, spec.dtype))
     their_icdf = outcome(lambda: theirs.icdf(u_t))
@@ -112,7 +113,7 @@ def test_cdf_and_icdf(case):
     close(our_icdf, their_icdf, spec.tol)
     for mine, reference in zip(grads(ember, our_icdf.sum(), our_params), grads(torch, their_icdf.sum(), their_params)):
         close(mine, reference, max(spec.tol, 1e-7))
-    if their_cdf is not NotImplementedError and case not in CDF_GAPS:  # icdf inverts cdf
+    if their_cdf is not NotImplementedError:  # icdf inverts cdf
         close(ours.cdf(our_icdf), u_t, max(spec.tol, 1e-7))
 
 
