@@ -44,14 +44,29 @@ def ldl_factor_ex(A, *, hermitian: bool = False, check_errors: bool = False) -> 
         [-2, -2]
     """
     a = _symmetric("ldl_factor_ex", A)
-    from .sorting import _namespace
-    info = Tensor._make(P.ldl_kernel(_namespace(a), a._data)[2], None, False)
+    LD, pivots = bind(P.LdlFactor, (a,)), bind(P.LdlPivots, (a,))
+    info = _first_zero_block(LD, pivots)
     if check_errors:
         _raise_on_singular("ldl_factor_ex", info)
-    return LDLFactorExResult(bind(P.LdlFactor, (a,)), bind(P.LdlPivots, (a,)), info)
+    return LDLFactorExResult(LD, pivots, info)
+
+
+def _first_zero_block(LD, pivots) -> Tensor:
+    """LAPACK's ``info``: the 1-based index of the first zero 1x1 block of ``D`` (a 2x2 block is never
+    singular: Bunch-Kaufman picks one only for a large off-diagonal entry), 0 if none (int32)."""
+    from .elementwise import where
+    from .rearrange import diagonal
+    from .reduce import any, argmax
+    zero = (diagonal(LD.detach(), 0, -2, -1) == 0) & (pivots > 0)
+    if zero.shape[-1] == 0:
+        return zero.sum(-1).to("int32")
+    return where(any(zero, -1), argmax(zero.to("int32"), -1) + 1, 0).to("int32")
 
 
 def _raise_on_singular(op, info):
+    from ..backend.namespaces import NAMESPACE_OF_TYPE
+    if type(info._data) not in NAMESPACE_OF_TYPE:
+        return  # symbolic (ember.function, vmap): no values to check; ldl_factor_ex's info has them
     values = numpy.asarray(info.tolist()).reshape(-1)
     bad = numpy.flatnonzero(values > 0)
     if bad.size:

@@ -21,6 +21,7 @@ from ..backend.namespaces import to_numpy
 from ..errors import DTypeError, EmberError, ShapeError
 from .core import Primitive, primitive
 from .decompositions import _check_matrix
+from .linalg_triangular import stacked_batching
 
 _ALPHA = (1 + math.sqrt(17)) / 8  # Bunch-Kaufman's growth bound
 
@@ -57,14 +58,13 @@ def _choose_pivot(a, k, n):
 
 
 def _ldl_one(a):
-    """Factor one symmetric matrix (its lower triangle) in place; return (pivots, info)."""
+    """Factor one symmetric matrix (its lower triangle) in place; return its pivots."""
     n = a.shape[0]
     pivots = numpy.zeros(n, numpy.int32)
-    info, k = 0, 0
+    k = 0
     while k < n:
         kp, kstep = _choose_pivot(a, k, n)
-        if kp < 0:
-            info = info or k + 1
+        if kp < 0:  # a zero column: D[k, k] = 0 (ldl_factor_ex's info finds it there)
             pivots[k] = k + 1
             k += 1
             continue
@@ -88,21 +88,20 @@ def _ldl_one(a):
             a[rest, k], a[rest, k + 1] = w_first, w_second
             pivots[k] = pivots[k + 1] = -(kp + 1)
         k += kstep
-    return pivots, info
+    return pivots
 
 
 def ldl_kernel(xp, a):
-    """``(LD, pivots, info)`` of symmetric ``a`` (..., n, n), reading its lower triangle."""
+    """``(LD, pivots)`` of symmetric ``a`` (..., n, n), reading its lower triangle."""
     n = a.shape[-1]
     batch = a.shape[:-2]
     host = numpy.array(to_numpy(a), dtype=a.dtype).reshape((-1, n, n))  # a copy, factored in place
     pivots = numpy.zeros((host.shape[0], n), numpy.int32)
-    info = numpy.zeros(host.shape[0], numpy.int32)
     with numpy.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for index in range(host.shape[0]):
-            pivots[index], info[index] = _ldl_one(host[index])
+            pivots[index] = _ldl_one(host[index])
     factors = numpy.tril(host).reshape(batch + (n, n))
-    return (xp.asarray(factors), xp.asarray(pivots.reshape(batch + (n,))), xp.asarray(info.reshape(batch)))
+    return xp.asarray(factors), xp.asarray(pivots.reshape(batch + (n,)))
 
 
 def _solve_one(ld, pivots, b):
@@ -231,3 +230,7 @@ class LdlSolve(Primitive):
     @staticmethod
     def vjp(ctx, g):
         _no_gradient("ldl_solve")
+
+
+for _prim, _cores in ((LdlFactor, (2,)), (LdlPivots, (2,)), (LdlSolve, (2, 1, 2))):
+    _prim.batch = stacked_batching(_prim, _cores)

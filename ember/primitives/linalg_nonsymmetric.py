@@ -18,6 +18,7 @@ from ..backend.namespaces import to_numpy
 from ..errors import EmberError
 from .core import Primitive, primitive
 from .decompositions import _check_matrix, _lapack
+from .linalg_triangular import stacked_batching
 
 _COMPLEX = {numpy.dtype(numpy.float32): numpy.dtype(numpy.complex64),
             numpy.dtype(numpy.float64): numpy.dtype(numpy.complex128)}
@@ -160,6 +161,10 @@ class GeqrfTau(Primitive):
     @staticmethod
     def vjp(ctx, g):
         _no_gradient("geqrf", "PyTorch has none either; differentiate linalg.qr instead")
+
+
+for _prim in (EigValues, EigVectors, GeqrfA, GeqrfTau):
+    _prim.batch = stacked_batching(_prim, (2,))
 
 
 from ..ops import functions as F  # noqa: E402  (VJPs are written in the public ops)

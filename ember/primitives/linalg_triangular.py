@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy
 
-from .core import Primitive, primitive
+from .core import Primitive, bind, primitive
 from .decompositions import _check_matrix, _mT
 from ..errors import DTypeError, EmberValueError, ShapeError
 
@@ -274,6 +274,23 @@ def _unwhiten(lower, upper, core):
     """``L^-T core U^-T`` for unit-lower ``L`` and upper ``U`` (square)."""
     right = LF.solve_triangular(_mT(upper), core, upper=False, left=False)   # core U^-T
     return LF.solve_triangular(_mT(lower), right, upper=True, unitriangular=True)
+
+
+def stacked_batching(prim, cores):
+    """vmap's rule for a primitive on stacks of matrices: operand ``i`` ends in ``cores[i]`` core axes
+    (2 for a matrix, 1 for pivots) and its leading axes broadcast, so each batched operand gets 1s
+    after its batch axis until the leading ranks agree; the backend's broadcasting does the rest."""
+    def rule(inputs, batched, attrs, size):
+        from .batching import _lift  # on first use: batching needs the whole table
+        leading = max(value.ndim - int(is_batched) - core for value, is_batched, core in zip(inputs, batched, cores))
+        lifted = [_lift(value, leading + core) if is_batched else value
+                  for value, is_batched, core in zip(inputs, batched, cores)]
+        return bind(prim, lifted, attrs)
+    return rule
+
+
+for _prim, _cores in ((SolveTriangular, (2, 2)), (LuFactor, (2,)), (LuPivots, (2,)), (LuPermutation, (1,))):
+    _prim.batch = stacked_batching(_prim, _cores)
 
 
 from ..ops import functions as F  # noqa: E402  (VJPs are written in the public ops)

@@ -162,3 +162,27 @@ def test_blocked_kernels_match_pytorch_on_larger_matrices(shape):
             expected = torch.linalg.solve_triangular(torch.tensor(small), torch.tensor(b), upper=upper,
                                                      unitriangular=True)
             np.testing.assert_allclose(mine.numpy(), expected.numpy(), rtol=1e-8, atol=1e-8)
+
+
+def _vmapped_matches_loop(function, batch):
+    together = ember.func.vmap(function)(batch)
+    one_by_one = ember.stack([function(example) for example in batch])
+    np.testing.assert_allclose(together.numpy(), one_by_one.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_vmap_runs_the_new_primitives_on_the_whole_batch():
+    rng = np.random.default_rng(3)
+    matrices = ember.tensor(rng.standard_normal((4, 3, 3)) + 3 * np.eye(3))
+    rhs = ember.tensor(rng.standard_normal((3, 2)))
+
+    def solved(a):
+        return ember.linalg.lu_solve(*ember.linalg.lu_factor(a), rhs)
+
+    _vmapped_matches_loop(solved, matrices)
+    _vmapped_matches_loop(ember.func.grad(lambda a: (solved(a) ** 2).sum()), matrices)
+    _vmapped_matches_loop(lambda a: ember.linalg.solve_triangular(a, rhs, upper=False, unitriangular=True), matrices)
+    _vmapped_matches_loop(lambda a: ember.linalg.eigvals(a).real + ember.geqrf(a).tau, matrices)
+    symmetric = matrices + matrices.mT
+    _vmapped_matches_loop(lambda s: ember.linalg.ldl_solve(*ember.linalg.ldl_factor(s), rhs), symmetric)
+    many_rhs = ember.tensor(rng.standard_normal((5, 3, 2)))  # unbatched factors, batched right-hand sides
+    _vmapped_matches_loop(lambda b: ember.linalg.ldl_solve(*ember.linalg.ldl_factor(symmetric), b), many_rhs)
