@@ -254,3 +254,21 @@ def test_user_subclass_in_pytorch_style():
 
     with pytest.raises(NotImplementedError, match="must also define a custom .expand"):
         NoExpand(ember.tensor([0.0]))._get_checked_instance(Shifted)
+
+
+@pytest.mark.parametrize("event_dim", [0, 1])
+def test_transform_parameters_broadcast_the_base(event_dim):
+    """A scalar base pushed through an affine map with vector parameters gets their batch shape
+    (event_dim 0), or an event of their shape from a vector base (event_dim 1), as in PyTorch."""
+    out = {}
+    for lib in (ember, torch):
+        module = ED if lib is ember else TD
+        shape = () if event_dim == 0 else (3,)
+        base = module.Normal(t64(lib, np.zeros(shape)), t64(lib, np.ones(shape)))
+        transform = module.AffineTransform(t64(lib, [1.0, 2.0, 3.0]), t64(lib, [0.5, 1.0, 2.0]), event_dim=event_dim)
+        d = module.TransformedDistribution(base, [transform])
+        expanded = d.expand((2,) + tuple(d.batch_shape))
+        out[lib.__name__] = (tuple(d.batch_shape), tuple(d.event_shape), tuple(expanded.sample((4,)).shape),
+                             d.log_prob(t64(lib, [1.0, 1.5, 0.0])))
+    assert out["ember"][:3] == out["torch"][:3]
+    close(out["ember"][3], out["torch"][3])
