@@ -143,14 +143,11 @@ def test_jacobian_equals_autograd_determinant(make):
 def test_stick_breaking_jacobian_on_the_free_coordinates():
     """The simplex has K - 1 free coordinates: the Jacobian of x -> y[:-1] is square."""
     t = ED.StickBreakingTransform()
-    x = rng.normal(size=3)
-    head = ED.ComposeTransform([])  # identity, only to reuse the helper's autograd walk
-    x_e = ember.tensor(x, requires_grad=True)
+    x_e = ember.tensor(rng.normal(size=3), requires_grad=True)
     y = t(x_e)
     rows = [ember.autograd.grad(y[i], [x_e], retain_graph=True)[0].numpy() for i in range(3)]
     expected = np.linalg.slogdet(np.stack(rows))[1]
     np.testing.assert_allclose(float(t.log_abs_det_jacobian(x_e, y)), expected, rtol=1e-9)
-    assert head(x_e) is x_e
 
 
 def test_cache_returns_the_original_input():
@@ -253,7 +250,6 @@ def test_bad_shapes_raise_clear_errors():
         ED.CorrCholeskyTransform()(ember.zeros(4))
     with pytest.raises(ValueError, match="too few dimensions"):
         ED.IndependentTransform(ED.ExpTransform(), 2)(ember.zeros(3))
-    assert TT.StackTransform  # the torch module the cases mirror
 
 
 @pytest.mark.parametrize("diag,length", [(0, 6), (-1, 6), (1, 8), (-2, 3)])
