@@ -44,7 +44,7 @@ def test_samples_follow_pytorchs_law(case):
 
 @pytest.mark.parametrize("case", SAMPLED)
 def test_samples_match_the_cdf(case):
-    """Kolmogorov-Smirnov: sup |ECDF - cdf| < 1.95 / sqrt(n) (exceeded with probability 0.001)."""
+    """Kolmogorov-Smirnov: sup |ECDF - cdf| < 2.3 / sqrt(n) (exceeded with probability 5e-5)."""
     spec = CASES[case]
     ours, _ = spec.build(ember, requires_grad=False)
     try:
@@ -54,7 +54,7 @@ def test_samples_match_the_cdf(case):
     draws = np.sort(_draws(ours, ember, 20000), axis=0)
     cdf = ours.cdf(ember.tensor(draws, dtype=getattr(ember, spec.dtype))).detach().numpy().astype(float)
     ranks = np.arange(1, len(draws) + 1).reshape((-1,) + (1,) * (draws.ndim - 1)) / len(draws)
-    assert np.max(np.abs(cdf - ranks)) < 1.95 / np.sqrt(len(draws)) + 1.0 / len(draws)
+    assert np.max(np.abs(cdf - ranks)) < 2.3 / np.sqrt(len(draws)) + 1.0 / len(draws)
 
 
 def _tiled(spec, lib, n):
