@@ -180,5 +180,16 @@ class OrthogonalPolynomial(Primitive):
         return None, None
 
 
+def _elementwise_batching(prim):
+    def rule(inputs, batched, attrs, size):
+        from .batching import elementwise_rule  # on first use: batching needs the whole table
+        return elementwise_rule(prim)(inputs, batched, attrs, size)
+    return rule
+
+
+for _prim in (i0e, i1e, erfcx, gammainc, gammaincc, zeta, BesselFamily, OrthogonalPolynomial):
+    _prim.batch = _elementwise_batching(_prim)  # vmap: every one is elementwise (broadcasting)
+
+
 from ..ops import functions as F  # noqa: E402  (VJPs are written in the public ops)
 from ..ops import special_functions as S  # noqa: E402
