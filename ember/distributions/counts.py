@@ -22,7 +22,7 @@ from .discrete import Categorical
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .gamma_family import Gamma
-from .utils import broadcast_all, logits_to_probs, probs_to_logits
+from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 
 def _one_of(probs, logits, family: str) -> None:
@@ -33,17 +33,13 @@ def _one_of(probs, logits, family: str) -> None:
 class _BinaryParameter:
     """A success probability given as ``probs`` or ``logits``; the other is made on first use."""
 
-    def __getattr__(self, name):
-        known = self.__dict__
-        with ember.enable_grad():  # a first use under no_grad must not cache a graph-less value
-            if name == "probs" and "logits" in known:
-                value = logits_to_probs(known["logits"], is_binary=True)
-            elif name == "logits" and "probs" in known:
-                value = probs_to_logits(known["probs"], is_binary=True)
-            else:
-                raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
-        known[name] = value
-        return value
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
 
     def _set_parameter(self, probs, logits, *others):
         """Broadcast ``others`` (counts) with the given parameter; returns (param, *others)."""

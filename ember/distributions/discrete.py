@@ -7,7 +7,7 @@ from ember.nn import functional as F
 from . import constraints
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all, logits_to_probs, probs_to_logits
+from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 
 def _one_of(probs, logits, family):
@@ -40,17 +40,13 @@ class Bernoulli(ExponentialFamily):
             param = self.logits
         super().__init__(tuple(param.shape), validate_args=validate_args)
 
-    def __getattr__(self, name):
-        # the parameter not given is computed from the other on first use, as PyTorch's lazy_property
-        with ember.enable_grad():  # a first use under no_grad must not cache a graph-less value
-            if name == "probs":
-                value = logits_to_probs(self.__dict__["logits"], is_binary=True)
-            elif name == "logits":
-                value = probs_to_logits(self.__dict__["probs"], is_binary=True)
-            else:
-                raise AttributeError(name)
-        self.__dict__[name] = value
-        return value
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
 
     def sample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
@@ -124,16 +120,13 @@ class Categorical(Distribution):
         self._num_events = param.shape[-1]
         super().__init__(tuple(param.shape[:-1]), validate_args=validate_args)
 
-    def __getattr__(self, name):
-        with ember.enable_grad():  # a first use under no_grad must not cache a graph-less value
-            if name == "probs":
-                value = logits_to_probs(self.__dict__["logits"])
-            elif name == "logits":
-                value = probs_to_logits(self.__dict__["probs"])
-            else:
-                raise AttributeError(name)
-        self.__dict__[name] = value
-        return value
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits)
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs)
 
     @property
     def param_shape(self) -> tuple:

@@ -23,7 +23,7 @@ from ember import special
 from . import constraints
 from .distribution import Distribution
 from .gamma_family import Beta, Chi2
-from .utils import broadcast_all, broadcast_shapes, vec_to_tril_matrix
+from .utils import broadcast_all, broadcast_shapes, lazy_property, vec_to_tril_matrix
 
 
 def multivariate_gammaln(a, p: int):
@@ -146,20 +146,22 @@ class Wishart(Distribution):
         dims = ember.tensor(numpy.arange(p), dtype=param.dtype)
         self._chi2 = Chi2(self.df.unsqueeze(-1) - dims.expand(batch_shape + (p,)), validate_args=False)
 
-    def __getattr__(self, name):
-        # the scale forms not given are made from the Cholesky factor on first use
-        tril = self.__dict__.get("_unbroadcasted_scale_tril")
-        if tril is None or name not in ("scale_tril", "covariance_matrix", "precision_matrix"):
-            raise AttributeError(f"Wishart has no attribute {name!r}")
-        with ember.enable_grad():
-            if name == "scale_tril":
-                value = tril
-            else:
-                value = tril @ tril.transpose(-2, -1)
-                value = ember.linalg.inv(value) if name == "precision_matrix" else value
-            value = value.expand(self.__dict__["_batch_shape"] + self.__dict__["_event_shape"])
-        self.__dict__[name] = value
-        return value
+    def _full_matrix(self, matrix):
+        return matrix.expand(self._batch_shape + self._event_shape)
+
+    @lazy_property
+    def scale_tril(self):
+        return self._full_matrix(self._unbroadcasted_scale_tril)
+
+    @lazy_property
+    def covariance_matrix(self):
+        tril = self._unbroadcasted_scale_tril
+        return self._full_matrix(tril @ tril.transpose(-2, -1))
+
+    @lazy_property
+    def precision_matrix(self):
+        tril = self._unbroadcasted_scale_tril
+        return self._full_matrix(ember.linalg.inv(tril @ tril.transpose(-2, -1)))
 
     def expand(self, batch_shape, _instance=None):
         batch_shape = tuple(batch_shape)

@@ -7,7 +7,7 @@ import ember
 
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_shapes, sum_rightmost
+from .utils import broadcast_shapes, lazy_property, sum_rightmost
 
 
 def _diagonal(matrix):
@@ -65,22 +65,22 @@ class MultivariateNormal(Distribution):
         else:
             self._unbroadcasted_scale_tril = ember.linalg.cholesky(ember.linalg.inv(precision_matrix))
 
-    def __getattr__(self, name):
-        tril = self.__dict__.get("_unbroadcasted_scale_tril")
-        if tril is None:
-            raise AttributeError(name)
-        shape = self.__dict__["_batch_shape"] + self.__dict__["_event_shape"] * 2
-        with ember.enable_grad():  # a first use under no_grad must not cache a graph-less value
-            if name == "scale_tril":
-                value = tril.expand(shape)
-            elif name == "covariance_matrix":
-                value = (tril @ tril.transpose(-1, -2)).expand(shape)
-            elif name == "precision_matrix":
-                value = ember.linalg.inv(tril @ tril.transpose(-1, -2)).expand(shape)
-            else:
-                raise AttributeError(name)
-        self.__dict__[name] = value
-        return value
+    def _full_matrix(self, matrix):
+        return matrix.expand(self._batch_shape + self._event_shape * 2)
+
+    @lazy_property
+    def scale_tril(self):
+        return self._full_matrix(self._unbroadcasted_scale_tril)
+
+    @lazy_property
+    def covariance_matrix(self):
+        tril = self._unbroadcasted_scale_tril
+        return self._full_matrix(tril @ tril.transpose(-1, -2))
+
+    @lazy_property
+    def precision_matrix(self):
+        tril = self._unbroadcasted_scale_tril
+        return self._full_matrix(ember.linalg.inv(tril @ tril.transpose(-1, -2)))
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)

@@ -22,7 +22,7 @@ from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .transformed import TransformedDistribution
 from .transforms import ExpTransform, SigmoidTransform
-from .utils import broadcast_all, clamp_probs, logits_to_probs, probs_to_logits
+from .utils import broadcast_all, clamp_probs, lazy_property, logits_to_probs, probs_to_logits
 
 
 def _uniform(shape, like):
@@ -58,17 +58,13 @@ class LogitRelaxedBernoulli(Distribution):
         self.temperature = _as_tensor(temperature, param)
         super().__init__(tuple(param.shape), validate_args=validate_args)
 
-    def __getattr__(self, name):
-        known = self.__dict__
-        with ember.enable_grad():  # a first use under no_grad must not cache a graph-less value
-            if name == "probs" and "logits" in known:
-                value = logits_to_probs(known["logits"], is_binary=True)
-            elif name == "logits" and "probs" in known:
-                value = probs_to_logits(known["probs"], is_binary=True)
-            else:
-                raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
-        known[name] = value
-        return value
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
 
     def expand(self, batch_shape, _instance=None):
         new = super().expand(batch_shape, _instance)
@@ -276,17 +272,13 @@ class ContinuousBernoulli(ExponentialFamily):
         self._lims = lims
         super().__init__(tuple(param.shape), validate_args=validate_args)
 
-    def __getattr__(self, name):
-        known = self.__dict__
-        with ember.enable_grad():  # a first use under no_grad must not cache a graph-less value
-            if name == "probs" and "logits" in known:
-                value = clamp_probs(logits_to_probs(known["logits"], is_binary=True))
-            elif name == "logits" and "probs" in known:
-                value = probs_to_logits(known["probs"], is_binary=True)
-            else:
-                raise AttributeError(f"ContinuousBernoulli has no attribute {name!r}")
-        known[name] = value
-        return value
+    @lazy_property
+    def probs(self):
+        return clamp_probs(logits_to_probs(self.logits, is_binary=True))
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
 
     def expand(self, batch_shape, _instance=None):
         new = super().expand(batch_shape, _instance)
