@@ -241,3 +241,13 @@ from .ops.linalg_lobpcg import lobpcg  # noqa: E402,F401
 from .ops.strided_and_gradient import as_strided, gradient  # noqa: E402,F401
 from .ops import tensor_methods_torch  # noqa: E402,F401  (installs the methods above on Tensor)
 from .ops.special_functions import igamma, igammac  # noqa: E402,F401  (torch.igamma: special.gammainc)
+
+# --- out= on the common math functions, as PyTorch's (tcompat; ember/ops/out_argument.py) -----------
+from .ops.out_argument import with_out as _with_out  # noqa: E402
+for _name in ("abs add addmm argmax argmin bmm cat ceil clamp cos cumprod cumsum div dot eq erf exp "
+              "expm1 floor fmod ge gt le log log1p logical_and logical_not logical_or lt matmul "
+              "max maximum mean min minimum mm mul mv ne neg pow prod reciprocal remainder round "
+              "rsqrt sigmoid sign sin sort sqrt square stack sub sum tanh topk where").split():
+    if _name in globals():
+        globals()[_name] = _with_out(globals()[_name])
+del _name

@@ -60,6 +60,7 @@ PROGRAMS = [
     ("char_rnn_names", 2, 1e-4),
     ("checkpoint_resume", 2, 1e-4),
     ("parametrizations", 3, 1e-4),
+    ("tensors_autograd_basics", 3, 1e-4),
 ]
 
 # Programs written and checked under PyTorch that don't run under Ember yet, with the reason.
