@@ -61,6 +61,7 @@ PROGRAMS = [
     ("checkpoint_resume", 2, 1e-4),
     ("parametrizations", 3, 1e-4),
     ("tensors_autograd_basics", 3, 1e-4),
+    ("custom_dataset_landmarks", 2, 1e-4),
 ]
 
 # Programs written and checked under PyTorch that don't run under Ember yet, with the reason.
