@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from .special_bessel_kernels import _hankel_terms, bessel_k_scaled_trapezoid
+from .special_bessel_kernels import _hankel_terms, bessel_k_scaled_trapezoid, piecewise
 
 AI_0 = 1 / (3 ** (2 / 3) * math.gamma(2 / 3))       # Ai(0)
 AI_PRIME_0 = -1 / (3 ** (1 / 3) * math.gamma(1 / 3))  # Ai'(0)
@@ -66,19 +66,23 @@ def _bessel_j_hankel(xp, z, nu):
 
 def airy_ai(xp, x):
     """``Ai(x)``: 0 where it underflows (x > ~105), nan at +-inf and nan (as PyTorch)."""
-    series_region = (x >= -2.5) & (x <= 1)
-    decaying = x > 1
-    ax = xp.abs(x)
-    zeta = (2 / 3) * ax * xp.sqrt(ax)
-    out = _maclaurin(xp, xp.where(series_region, x, 0.0))
-    zeta_decaying = xp.where(decaying & xp.isfinite(x), zeta, 1.0)
-    k_third = bessel_k_scaled_trapezoid(xp, zeta_decaying, 1 / 3) * xp.exp(-zeta_decaying)
-    out = xp.where(decaying, xp.sqrt(xp.where(decaying, x, 1.0) / 3) * k_third / math.pi, out)
-    oscillating = (x < -2.5) & xp.isfinite(x)
-    near = oscillating & (zeta <= _HANKEL_FROM)
-    far = oscillating & (zeta > _HANKEL_FROM)
-    z_near, z_far = xp.where(near, zeta, 2.0), xp.where(far, zeta, _HANKEL_FROM + 1)
-    j_near = _bessel_j_miller(xp, z_near, 1 / 3) + _bessel_j_miller(xp, z_near, -1 / 3)
-    j_far = _bessel_j_hankel(xp, z_far, 1 / 3) + _bessel_j_hankel(xp, z_far, -1 / 3)
-    out = xp.where(near, xp.sqrt(ax) * j_near / 3, xp.where(far, xp.sqrt(ax) * j_far / 3, out))
-    return xp.where(xp.isinf(x) | xp.isnan(x), math.nan, out)
+    def zeta_of(v):
+        av = xp.abs(v)
+        return (2 / 3) * av * xp.sqrt(av)
+
+    def decaying(v):
+        zeta = zeta_of(v)
+        return xp.sqrt(v / 3) * bessel_k_scaled_trapezoid(xp, zeta, 1 / 3) * xp.exp(-zeta) / math.pi
+
+    def oscillating(j):
+        def run(v):
+            zeta = zeta_of(v)
+            return xp.sqrt(-v) * (j(xp, zeta, 1 / 3) + j(xp, zeta, -1 / 3)) / 3
+        return run
+    zeta_limit = (1.5 * _HANKEL_FROM) ** (2 / 3)      # x where zeta = _HANKEL_FROM
+    finite = xp.isfinite(x)
+    return piecewise(xp, x, [
+        ((x >= -2.5) & (x <= 1), lambda v: _maclaurin(xp, v)),
+        ((x > 1) & finite, decaying),
+        ((x < -2.5) & (x >= -zeta_limit), oscillating(_bessel_j_miller)),
+        ((x < -zeta_limit) & finite, oscillating(_bessel_j_hankel))])

@@ -26,6 +26,19 @@ _MILLER_START = 80          # J_80(25) / J_0(25) is below 1e-30
 _TRAPEZOID_NODES = 48
 
 
+def piecewise(xp, x, pieces, count=1):
+    """Outputs (``count`` of them) filled region by region: ``pieces`` holds (mask, kernel) pairs,
+    each kernel run only on its region's elements (so an element pays for one method only);
+    elements in no region are nan."""
+    outs = [xp.full(x.shape, math.nan) for _ in range(count)]
+    for mask, kernel in pieces:
+        if bool(mask.any()):
+            values = kernel(x[mask])
+            for out, value in zip(outs, values if count > 1 else (values,)):
+                out[mask] = value
+    return tuple(outs) if count > 1 else outs[0]
+
+
 def _hankel_terms(xp, x, nu):
     """``a_k(nu) / x^k`` for k < _ASYMPTOTIC_TERMS (the coefficients of every Hankel expansion)."""
     terms = [xp.ones_like(x)]
@@ -35,7 +48,7 @@ def _hankel_terms(xp, x, nu):
 
 
 def _i_series(xp, x, nu):
-    """``I_nu(x)`` for integer ``nu`` in {0, 1} from its power series (odd in x for nu = 1)."""
+    """``I_nu(x)`` for integer ``nu`` in {0, 1} and x >= 0 from its power series."""
     quarter_square = x * x / 4
     term = xp.ones_like(x) if nu == 0 else x / 2
     total = term
@@ -56,30 +69,28 @@ def _i_scaled_large(xp, x, nu):
 def bessel_i_scaled(xp, x, nu):
     """``e^-|x| I_nu(x)`` for ``nu`` in {0, 1} (torch's ``i0e``, ``i1e``)."""
     ax = xp.abs(x)
-    small = ax <= _LARGE
-    safe_small = xp.where(small, x, 0.0)
-    safe_large = xp.where(small, _LARGE + 1, x)
-    large = _i_scaled_large(xp, safe_large, nu)
-    if nu == 1:
-        large = xp.where(x < 0, -large, large)
-    out = xp.where(small, _i_series(xp, safe_small, nu) * xp.exp(-xp.abs(safe_small)), large)
-    return xp.where(xp.isinf(x), xp.copysign(0.0, x) if nu == 1 else 0.0, out)
+    sign = xp.where(x < 0, -1.0, 1.0) if nu == 1 else 1.0
+    out = piecewise(xp, x, [
+        (ax <= _LARGE, lambda v: _i_series(xp, xp.abs(v), nu) * xp.exp(-xp.abs(v))),
+        ((ax > _LARGE) & xp.isfinite(x), lambda v: _i_scaled_large(xp, v, nu)),
+        (xp.isinf(x), lambda v: xp.zeros_like(v))])
+    return out * sign if nu == 1 else out
 
 
 def bessel_i(xp, x, nu):
     """``I_nu(x)`` for ``nu`` in {0, 1}: inf past float64's range, nan at +-inf (as PyTorch)."""
     ax = xp.abs(x)
-    small = ax <= _LARGE
-    safe_small = xp.where(small, x, 0.0)
-    safe_large = xp.where(small, _LARGE + 1, ax)
-    # e^x / sqrt(2 pi x) times the series, the exponent first so it overflows only past the range
-    large = xp.exp(safe_large - 0.5 * xp.log(2 * math.pi * safe_large))
-    terms = _hankel_terms(xp, safe_large, nu)
-    large = large * sum(term if k % 2 == 0 else -term for k, term in enumerate(terms))
-    if nu == 1:
-        large = xp.where(x < 0, -large, large)
-    out = xp.where(small, _i_series(xp, safe_small, nu), large)
-    return xp.where(xp.isinf(x), math.nan, out)
+    sign = xp.where(x < 0, -1.0, 1.0) if nu == 1 else 1.0
+
+    def large(v):
+        v = xp.abs(v)
+        # e^x / sqrt(2 pi x) times the series, the exponent first so it overflows only past the range
+        terms = _hankel_terms(xp, v, nu)
+        series = sum(term if k % 2 == 0 else -term for k, term in enumerate(terms))
+        return xp.exp(v - 0.5 * xp.log(2 * math.pi * v)) * series
+    out = piecewise(xp, x, [(ax <= _LARGE, lambda v: _i_series(xp, xp.abs(v), nu)),
+                            ((ax > _LARGE) & xp.isfinite(x), large)])
+    return out * sign if nu == 1 else out
 
 
 def _harmonic_series(xp, x, nu, sign):
@@ -122,18 +133,16 @@ def bessel_k_scaled_trapezoid(xp, x, nu):
 
 def bessel_k(xp, x, nu, scaled=False):
     """``K_nu(x)`` (``scaled``: ``e^x K_nu(x)``) for ``nu`` in {0, 1}: inf at 0, nan below."""
-    small = (x > 0) & (x <= _SMALL)
-    safe_small = xp.where(small, x, 1.0)
-    safe_large = xp.where(x > _SMALL, x, 3.0)
-    large = bessel_k_scaled_trapezoid(xp, safe_large, nu)
-    series = _k_series(xp, safe_small, nu)
-    if scaled:
-        series = series * xp.exp(safe_small)
-    else:
-        large = large * xp.exp(-safe_large)
-    out = xp.where(small, series, large)
-    out = xp.where(x == 0, math.inf, xp.where((x < 0) | xp.isnan(x), math.nan, out))
-    return xp.where(xp.isposinf(x), 0.0, out)
+    def small(v):
+        series = _k_series(xp, v, nu)
+        return series * xp.exp(v) if scaled else series
+
+    def large(v):
+        integral = bessel_k_scaled_trapezoid(xp, v, nu)
+        return integral if scaled else integral * xp.exp(-v)
+    return piecewise(xp, x, [((x > 0) & (x <= _SMALL), small), ((x > _SMALL) & xp.isfinite(x), large),
+                             (x == 0, lambda v: xp.full_like(v, math.inf)),
+                             (xp.isposinf(x), lambda v: xp.zeros_like(v))])
 
 
 # --- J and Y --------------------------------------------------------------------------
@@ -197,20 +206,18 @@ def _jy_hankel(xp, x):
 def bessel_jy(xp, x):
     """``(J0, J1, Y0, Y1)`` at every x (J0 even, J1 odd; Y nan below 0 and -inf at 0; nan at inf)."""
     ax = xp.abs(x)
-    regions = ((ax <= _SMALL) & (ax > 0), (ax > _SMALL) & (ax <= _LARGE), ax > _LARGE)
-    defaults = (1.0, 3.0, _LARGE + 1)
-    kernels = (_jy_series, _jy_miller, _jy_hankel)
-    out = [xp.zeros_like(x) for _ in range(4)]
-    for region, default, kernel in zip(regions, defaults, kernels):
-        values = kernel(xp, xp.where(region, ax, default))
-        out = [xp.where(region, value, previous) for value, previous in zip(values, out)]
-    j0, j1, y0, y1 = out
+
+    def at_zero(v):
+        ones, minus_inf = xp.ones_like(v), xp.full_like(v, -math.inf)
+        return ones, 0 * ones, minus_inf, minus_inf
+    j0, j1, y0, y1 = piecewise(xp, ax, [
+        ((ax <= _SMALL) & (ax > 0), lambda v: _jy_series(xp, v)),
+        ((ax > _SMALL) & (ax <= _LARGE), lambda v: _jy_miller(xp, v)),
+        ((ax > _LARGE) & xp.isfinite(x), lambda v: _jy_hankel(xp, v)),
+        (x == 0, at_zero)], count=4)
     j1 = xp.where(x < 0, -j1, j1)
-    j0, j1 = xp.where(x == 0, 1.0, j0), xp.where(x == 0, 0.0, j1)
-    y0 = xp.where(x == 0, -math.inf, xp.where(x < 0, math.nan, y0))
-    y1 = xp.where(x == 0, -math.inf, xp.where(x < 0, math.nan, y1))
-    undefined = xp.isinf(x) | xp.isnan(x)
-    return tuple(xp.where(undefined, math.nan, value) for value in (j0, j1, y0, y1))
+    y0, y1 = xp.where(x < 0, math.nan, y0), xp.where(x < 0, math.nan, y1)
+    return j0, j1, y0, y1
 
 
 def spherical_bessel_j0(xp, x):

@@ -98,15 +98,13 @@ def _erfcx_fraction(xp, x):
 
 def erfcx(xp, x):
     """``exp(x^2) erfc(x)``: inf below about -26.6 (as PyTorch), nan at nan."""
+    from .special_bessel_kernels import piecewise
     ax = xp.abs(x)
-    anchored = ax <= _ANCHORED_LIMIT
-    near = _erfcx_taylor(xp, xp.where(anchored, ax, 0.0))
-    far = _erfcx_fraction(xp, xp.where(anchored, 7.0, ax))
-    positive = xp.where(anchored, near, far)
+    positive = piecewise(xp, ax, [(ax <= _ANCHORED_LIMIT, lambda v: _erfcx_taylor(xp, v)),
+                                  (ax > _ANCHORED_LIMIT, lambda v: _erfcx_fraction(xp, v))])
     with numpy.errstate(over="ignore"):
         negative = 2 * xp.exp(ax * ax) - positive
-    out = xp.where(x < 0, negative, positive)
-    return xp.where(xp.isnan(x), math.nan, out)
+    return xp.where(x < 0, negative, positive)
 
 
 # --- incomplete gamma ----------------------------------------------------------------
@@ -153,13 +151,23 @@ def incomplete_gamma(xp, a, x, upper):
     regular = (a > 0) & (x > 0) & xp.isfinite(a) & xp.isfinite(x)
     a_safe, x_safe = xp.where(regular, a, 1.0), xp.where(regular, x, 1.0)
     use_series = (x_safe <= 1) | (x_safe <= a_safe)
-    log_prefactor = log_gamma_prefactor(xp, a_safe, x_safe)
-    series = xp.exp(log_prefactor - xp.log(a_safe)) * _lower_series(xp, a_safe, xp.where(use_series, x_safe, 0.0))
-    fraction = xp.exp(log_prefactor) * _upper_fraction(xp, a_safe, xp.where(use_series, a_safe + 2, x_safe))
-    lower = xp.where(use_series, series, 1 - fraction)
-    upper_value = xp.where(use_series, 1 - series, fraction)
-    out = upper_value if upper else lower
+    out = xp.full(a_safe.shape, math.nan)
+    # each element runs one method: the series of P, or the continued fraction of Q
+    for method, mask in ((_lower_by_series, use_series & regular), (_upper_by_fraction, ~use_series & regular)):
+        if bool(mask.any()):
+            lower, upper_value = method(xp, a_safe[mask], x_safe[mask])
+            out[mask] = upper_value if upper else lower
     return _incomplete_gamma_edges(xp, a, x, out, upper)
+
+
+def _lower_by_series(xp, a, x):
+    lower = xp.exp(log_gamma_prefactor(xp, a, x) - xp.log(a)) * _lower_series(xp, a, x)
+    return lower, 1 - lower
+
+
+def _upper_by_fraction(xp, a, x):
+    upper = xp.exp(log_gamma_prefactor(xp, a, x)) * _upper_fraction(xp, a, x)
+    return 1 - upper, upper
 
 
 def _incomplete_gamma_edges(xp, a, x, out, upper):

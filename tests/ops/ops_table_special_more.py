@@ -74,7 +74,7 @@ ERFCX_DOMAINS = (scaled(1), uniform(-9, 30), _log_uniform(1, 9, -1.0), NEAR_ZERO
 
 DIFFERENTIABLE_UNARY = [
     Case("special.i0e", *_special("i0e"), ("i0e", "i1e"), _unary_examples(*I_DOMAINS), second_order=True,
-         tolerance={**F64, "float32": (2e-6, 1e-7)}),
+         tolerance={**F64, "float32": (2e-6, 5e-7)}),  # float32: the gradient i1e - sign i0e has terms ~1
     Case("special.i1e", *_special("i1e"), ("i1e", "i0e"), _unary_examples(*I_DOMAINS), second_order=True,
          tolerance={**F64, "float32": (2e-6, 5e-7)}),  # float32: i0e - i1e (sign + 1/x) cancels
     Case("special.erfcx", *_special("erfcx"), ("erfcx",), _unary_examples(*ERFCX_DOMAINS), second_order=True,
