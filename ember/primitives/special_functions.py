@@ -45,11 +45,11 @@ def _float_rule(op):
     return rule
 
 
-def _define(name, arity, kernel, vjp, doc, differentiable=True):
+def _define(name, kernel, vjp, doc):
     def forward(xp, *arrays):
         return _in_float64(xp, kernel, *arrays)
     cls = type(name.capitalize(), (Primitive,), {
-        "name": name, "differentiable": differentiable, "forward": staticmethod(forward),
+        "name": name, "forward": staticmethod(forward),
         "abstract": staticmethod(_float_rule(name)), "vjp": staticmethod(vjp), "__doc__": doc})
     return primitive(cls)
 
@@ -73,11 +73,11 @@ def _erfcx_vjp(ctx, g):
     return (g * (2 * x * S.special_erfcx(x) - 2 / math.sqrt(math.pi)),)
 
 
-i0e = _define("i0e", 1, lambda xp, x: bessel.bessel_i_scaled(xp, x, 0), _i0e_vjp,
+i0e = _define("i0e", lambda xp, x: bessel.bessel_i_scaled(xp, x, 0), _i0e_vjp,
               "``exp(-|x|) I0(x)``, elementwise.")
-i1e = _define("i1e", 1, lambda xp, x: bessel.bessel_i_scaled(xp, x, 1), _i1e_vjp,
+i1e = _define("i1e", lambda xp, x: bessel.bessel_i_scaled(xp, x, 1), _i1e_vjp,
               "``exp(-|x|) I1(x)``, elementwise.")
-erfcx = _define("erfcx", 1, gamma.erfcx, _erfcx_vjp, "``exp(x^2) erfc(x)``, elementwise.")
+erfcx = _define("erfcx", gamma.erfcx, _erfcx_vjp, "``exp(x^2) erfc(x)``, elementwise.")
 
 
 # --- differentiable in the second argument only ---------------------------------------------
@@ -104,13 +104,13 @@ def _zeta_vjp(ctx, g):
     return None, -g * s * S.special_zeta(s + 1, q)
 
 
-gammainc = _define("gammainc", 2, lambda xp, a, x: gamma.incomplete_gamma(xp, a, x, upper=False),
+gammainc = _define("gammainc", lambda xp, a, x: gamma.incomplete_gamma(xp, a, x, upper=False),
                    _incomplete_gamma_vjp("gammainc", 1),
                    "The regularised lower incomplete gamma function ``P(a, x)``, broadcasting.")
-gammaincc = _define("gammaincc", 2, lambda xp, a, x: gamma.incomplete_gamma(xp, a, x, upper=True),
+gammaincc = _define("gammaincc", lambda xp, a, x: gamma.incomplete_gamma(xp, a, x, upper=True),
                     _incomplete_gamma_vjp("gammaincc", -1),
                     "The regularised upper incomplete gamma function ``Q(a, x)``, broadcasting.")
-zeta = _define("zeta", 2, gamma.hurwitz_zeta, _zeta_vjp,
+zeta = _define("zeta", gamma.hurwitz_zeta, _zeta_vjp,
                "Hurwitz's zeta function ``sum_k (q + k)^-s``, broadcasting.")
 
 
