@@ -180,3 +180,25 @@ def test_remat_scope_rejects_an_unknown_mode():
     for module in (keras, ember_keras):
         with pytest.raises(ValueError, match="Invalid mode 'some'"):
             module.RematScope(mode="some")
+
+
+def test_functional_construction_leaves_state_as_keras():
+    # Building a functional model calls each layer symbolically: Keras does it in a StatelessScope
+    # (and a SymbolicScope), so state a call assigns is untouched until the first real call.
+    seen = {}
+    for module in (keras, ember_keras):
+        class Counter(module.layers.Layer):
+            def build(self, input_shape):
+                self.count = self.add_weight(shape=(), initializer="zeros", trainable=False, name="count")
+
+            def call(self, x):
+                self.count.assign_add(1.0)
+                return x * 2
+
+        counter = Counter()
+        inputs = module.Input((3,))
+        model = module.Model(inputs, counter(inputs))
+        built = float(_numpy(counter.count.value))
+        model(np.ones((2, 3), dtype="float32"))
+        seen[module.__name__] = (built, float(_numpy(counter.count.value)))
+    assert seen["ember.keras"] == seen["keras"] == (0.0, 1.0)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ember
 
+from .. import scopes
 from ..utils import tree
 
 
@@ -126,7 +127,9 @@ def dummy_output_spec(layer, args: tuple, kwargs: dict):
         concrete_args = tree.map_structure(lambda v: _concrete(v, fill_batch, fill_other), args)
         concrete_kwargs = tree.map_structure(lambda v: _concrete(v, fill_batch, fill_other), kwargs)
         concrete_kwargs["training"] = False
-        with ember.no_grad():
+        # As Keras's symbolic call: inside a StatelessScope (state the call assigns, such as a
+        # counter, is left as it was; added losses are dropped) and a SymbolicScope.
+        with ember.no_grad(), scopes.StatelessScope(), scopes.SymbolicScope():
             runs.append(layer(*concrete_args, **concrete_kwargs))
     first, second = (tree.flatten(run) for run in runs)
     specs = [KerasTensor([a if a == b else None for a, b in zip(x.shape, y.shape)],
