@@ -19,6 +19,9 @@ from typing import Callable
 import ember
 from ember.nn import functional as F
 
+# Bound at import (not looked up per call): the registry keras.saving.register_keras_serializable fills
+from .utils import serialization as _serialization
+
 
 def linear(x):
     """The identity (Keras's ``activation=None``)."""
@@ -120,6 +123,10 @@ def get(identifier) -> Callable:
         identifier = identifier.get("config", identifier.get("class_name"))
     if isinstance(identifier, str) and identifier in _BY_NAME:
         return _BY_NAME[identifier]
+    if isinstance(identifier, str):  # a registered or custom-object function ("my_package>custom_fn")
+        found = _serialization.get_registered_object(identifier)
+        if callable(found):
+            return found
     raise ValueError(f"Unknown activation: {identifier!r}. Known: {sorted(_BY_NAME)}, or pass "
                      "a callable")
 
@@ -129,4 +136,7 @@ def serialize(activation: Callable) -> str | Callable:
     for name, function in _BY_NAME.items():
         if function is activation:
             return name
-    return getattr(activation, "__name__", activation)
+    if callable(activation) and getattr(activation, "__name__", None) is not None:
+        # Keras's form for other functions: {"class_name": "function", "config": "my_package>custom_fn", ...}
+        return _serialization.serialize_keras_object(activation)
+    return activation

@@ -69,7 +69,11 @@ def _class_for(name: str, custom_objects: dict | None = None):
 
 
 def serialize_layer(layer) -> dict:
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+    entry = {"class_name": type(layer).__name__, "config": layer.get_config()}
+    registered = get_registered_name(type(layer))
+    if registered != type(layer).__name__:  # a registered custom class: Keras finds it by that name
+        entry.update(module=type(layer).__module__, registered_name=registered)
+    return entry
 
 
 def deserialize_layer(config: dict, custom_objects: dict | None = None):

@@ -57,6 +57,8 @@ MATCHING_KERAS = [
     "vision_transformer",
     # add/pop, delayed building and model.build, feature extraction through layer.output, a frozen layer
     "sequential_guide",
+    # registered custom layer and activation through .keras files, get_config/from_config, .weights.h5
+    "custom_objects_saving",
 ]
 
 # Programs that do not match yet, and why; each is asserted to still differ below.
@@ -338,3 +340,20 @@ def test_unet_segmentation_matches_keras_in_inference_and_trains():
     assert result["counts"][1:] == [16, 16, 3]
     assert np.all(np.isfinite(result["losses"])) and result["losses"][1] < result["losses"][0]
     np.testing.assert_allclose(np.asarray(result["predictions"]).sum(-1), 1.0, rtol=1e-5)  # per-pixel softmax
+
+
+@pytest.mark.parametrize("writer, reader", [("keras", "ember"), ("ember", "keras")])
+def test_custom_objects_keras_file_moves_between_libraries(tmp_path, writer, reader):
+    # A .keras file holding a registered custom layer and a registered activation function,
+    # written by one library and loaded by the other (each has loaded the program, so registered them)
+    programs = _both_programs("custom_objects_saving")
+    harness.fresh_session(programs[writer][1])
+    model = programs[writer][0].build_model()
+    path = str(tmp_path / "custom.keras")
+    programs[writer][0].save(model, path)
+    harness.fresh_session(programs[reader][1])
+    reloaded = programs[reader][0].reload(path)
+    assert reloaded.get_layer("custom_layer").factor == 0.5
+    x = programs[writer][0].make_data(np.random.default_rng(0))[0]
+    np.testing.assert_allclose(harness.as_numpy(reloaded.predict(x, verbose=0)),
+                               harness.as_numpy(model.predict(x, verbose=0)), rtol=1e-5, atol=1e-6)
