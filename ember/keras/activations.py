@@ -131,8 +131,9 @@ def get(identifier) -> Callable:
                      "a callable")
 
 
-def serialize(activation: Callable) -> str | Callable:
-    """The name of a built-in activation (what configs store); other callables as they are."""
+def serialize(activation: Callable) -> str | dict | Callable:
+    """The name of a built-in activation (what configs store); another function as Keras writes it
+    (``{"class_name": "function", "config": <registered name>, ...}``); other callables as they are."""
     for name, function in _BY_NAME.items():
         if function is activation:
             return name
