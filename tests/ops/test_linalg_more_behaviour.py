@@ -12,6 +12,17 @@ from ember.errors import DTypeError, EmberError, ShapeError
 from ember.linalg import LinAlgError
 
 
+@pytest.fixture(autouse=True)
+def _torch_on_one_thread():
+    """PyTorch's reference LAPACK calls on one thread: in the full suite, torch's batched MKL
+    getrf on its OpenMP team hung (threads waiting on each other) once another library's
+    thread pools had been set up; serial MKL gives the same factors."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.mark.parametrize("call, words", [
     (lambda: ember.linalg.solve_triangular(ember.ones(2, 3), ember.ones(2, 1), upper=True),
      ("solve_triangular", "(2, 3)", "square")),
