@@ -32,9 +32,7 @@ def cholesky_inverse(x, upper: bool = False):
     Computed as ``inv(L Lᵀ)`` with the whole factor, so the gradient is torch's (its formula
     treats the factor as a full matrix, as Keras on torch differentiates it).
     """
-    factor = _float_result(_t(x))
-    product = F.matmul(F.swap_last(factor), factor) if upper else F.matmul(factor, F.swap_last(factor))
-    return ember.linalg.inv(product)
+    return ember.cholesky_inverse(_float_result(_t(x)), upper=upper)
 
 
 def _eager_array(x, op: str):
