@@ -29,7 +29,7 @@ def _normalize_index(index, shape, xp=None):
     for item in index:
         if isinstance(item, Tensor):
             item = item._data
-        elif isinstance(item, list) or isinstance(item, numpy.ndarray):
+        elif isinstance(item, (list, range, numpy.ndarray)):  # a range indexes like its list
             item = xp.asarray(item)
         elif isinstance(item, numbers.Integral) and not isinstance(item, bool):
             item = item if isinstance(item, int) else int(item)  # a symbolic size stays symbolic

@@ -27,6 +27,8 @@ INDICES = {
     "int_array_adjacent": lambda m: (1, m.tensor([2, 0, 2])),
     "zero_dim_tensor_then_array": lambda m: (m.tensor(0), slice(None), m.tensor([1, 2])),
     "mask_then_slice": lambda m: (m.tensor([True, False]), slice(1, None)),
+    # "What is torch.nn really?": input[range(target.shape[0]), target]
+    "range_then_array": lambda m: (range(2), m.tensor([2, 0])),
 }
 
 
