@@ -27,8 +27,10 @@ class Tensor:
         tensor([2., 4., 6.])
     """
 
+    # _post_hooks (post-accumulate-grad hooks) is left unset by _make, off the hot path of
+    # every op: it is read with getattr(tensor, "_post_hooks", None)
     __slots__ = ("_data", "_node", "_requires_grad", "_grad", "_version", "_hooks", "_base",
-                 "__weakref__")
+                 "_post_hooks", "__weakref__")
     __array_priority__ = 1000  # NumPy defers to Tensor's reflected operators
 
     def __init__(self, data, dtype=None, requires_grad: bool = False):
@@ -282,6 +284,21 @@ class Tensor:
                 owner.hooks = hooks
             else:
                 owner._hooks = hooks
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after backward has accumulated this leaf's gradient into
+        ``.grad`` (e.g. to step an optimizer per parameter); returns a removable handle."""
+        if not self._requires_grad:
+            raise GradError("register_post_accumulate_grad_hook: cannot register a hook on a "
+                            "tensor that doesn't require gradient")
+        if self._node is not None:
+            raise GradError("register_post_accumulate_grad_hook: post accumulate grad hooks "
+                            "cannot be registered on non-leaf tensors")
+        hooks = getattr(self, "_post_hooks", None)
+        if hooks is None:
+            hooks = self._post_hooks = []
         hooks.append(hook)
         return _HookHandle(hooks, hook)
 

@@ -328,19 +328,27 @@ def _deposit(leaves, leaf_grads, create_graph, root_arrays):
         grad = leaf_grads[key]
         if leaf._hooks:
             grad = _run_hooks(leaf._hooks, grad)
-        if create_graph:
-            leaf.grad = grad if leaf.grad is None else leaf.grad + grad
-            continue
-        array = grad._data
-        if leaf.grad is not None:
-            leaf.grad._data += array
-            continue
-        base = _root_base(array)
-        shared = (id(array) in seen or id(base) in seen or not backend.is_writeable(array)
-                  or bool(leaf._hooks))
-        seen.add(id(array))
-        seen.add(id(base))
-        leaf.grad = grad.detach().clone() if shared else grad.detach()
+        _accumulate(leaf, grad, create_graph, seen)
+        post_hooks = getattr(leaf, "_post_hooks", None)
+        if post_hooks:
+            for hook in list(post_hooks):
+                hook(leaf)
+
+
+def _accumulate(leaf, grad, create_graph, seen):
+    if create_graph:
+        leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+        return
+    array = grad._data
+    if leaf.grad is not None:
+        leaf.grad._data += array
+        return
+    base = _root_base(array)
+    shared = (id(array) in seen or id(base) in seen or not backend.is_writeable(array)
+              or bool(leaf._hooks))
+    seen.add(id(array))
+    seen.add(id(base))
+    leaf.grad = grad.detach().clone() if shared else grad.detach()
 
 
 def _root_base(array):

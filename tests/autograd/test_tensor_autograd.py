@@ -167,3 +167,50 @@ def test_leaf_hook_runs_for_grad_and_inputs(matches_torch, how):
         loss.backward(inputs=[x])
         return x.grad
     matches_torch(scenario)
+
+
+# --- register_post_accumulate_grad_hook --------------------------------------
+def test_post_accumulate_grad_hook_sees_the_accumulated_grad(matches_torch):
+    def scenario(lib):
+        x = f64(lib, [1.0, 2.0], requires_grad=True)
+        w = f64(lib, [3.0, -1.0], requires_grad=True)
+        seen = []
+        x.register_hook(lambda grad: grad * 10)  # runs first: the accumulated grad has it
+        x.register_post_accumulate_grad_hook(lambda tensor: seen.append(tensor.grad.clone()))
+        (x * w).sum().backward()
+        (x * x).sum().backward()  # the second call sees the sum of both
+        handle = w.register_post_accumulate_grad_hook(lambda tensor: seen.append(tensor.grad * 0))
+        handle.remove()
+        (w * 2).sum().backward()
+        return seen[0], seen[1], len(seen), w.grad
+    matches_torch(scenario)
+
+
+def test_post_accumulate_grad_hook_steps_an_optimizer_in_backward(matches_torch):
+    """The "optimizer step in backward" recipe: each parameter's own optimizer steps in its
+    hook and clears its grad, leaving the same weights as one optimizer after backward."""
+    def scenario(lib):
+        model = lib.nn.Linear(3, 2).double()
+        with lib.no_grad():
+            model.weight.copy_(f64(lib, [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]))
+            model.bias.copy_(f64(lib, [0.05, -0.05]))
+        optimizers = {p: lib.optim.Adam([p], lr=0.1) for p in model.parameters()}
+
+        def optimizer_hook(parameter):
+            optimizers[parameter].step()
+            optimizers[parameter].zero_grad()
+
+        for p in model.parameters():
+            p.register_post_accumulate_grad_hook(optimizer_hook)
+        x = f64(lib, [[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]])
+        for _ in range(3):
+            model(x).pow(2).sum().backward()
+        return model.weight.detach(), model.bias.detach(), model.weight.grad is None
+    matches_torch(scenario)
+
+
+@pytest.mark.parametrize("lib", [ember, torch], ids=["ember", "torch"])
+def test_post_accumulate_grad_hook_on_a_non_leaf_raises(lib):
+    x = f64(lib, [1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        (x * 2).register_post_accumulate_grad_hook(lambda tensor: None)
