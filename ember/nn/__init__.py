@@ -4,7 +4,7 @@ from .parameter import Parameter  # noqa: F401
 from .buffer import Buffer  # noqa: F401
 from .module import Module  # noqa: F401
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401
-from . import functional, init, utils  # noqa: F401
+from . import functional, grad, init, utils  # noqa: F401
 from . import common_types, modules, parallel  # noqa: F401,E402  (torch.nn's module paths)
 from .layers import *  # noqa: F401,F403  (the names listed in ember/nn/layers/__init__.py)
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss,  # noqa: F401

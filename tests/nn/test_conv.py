@@ -316,3 +316,40 @@ def test_subclass_can_transform_the_weight_through_conv_forward():
     ours.to(ember.float64)
     copy_weights(theirs, ours)
     compare_modules(ours, theirs, [np.random.default_rng(8).standard_normal((1, 2, 5, 5))], "float64")
+
+
+# --- nn.grad: the convolutions' gradients in input and weight -----------------
+NN_GRAD_CASES = [
+    (1, (2, 4, 9), (6, 2, 3), dict(stride=2, padding=1, groups=2)),
+    (2, (2, 3, 7, 6), (4, 3, 3, 2), dict(stride=(2, 1), padding=(1, 0), dilation=(1, 2))),
+    (2, (1, 4, 8, 8), (4, 2, 3, 3), dict(stride=3, padding=1, groups=2)),  # unused trailing rows
+    (3, (1, 2, 5, 4, 4), (3, 2, 2, 3, 2), dict(padding=1)),
+]
+
+
+@pytest.mark.parametrize("dims, x_shape, w_shape, kwargs", NN_GRAD_CASES)
+def test_nn_grad_conv_input_and_weight_match_torch(dims, x_shape, w_shape, kwargs):
+    rng = np.random.default_rng(dims)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    out_shape = getattr(TF, f"conv{dims}d")(torch.tensor(x), torch.tensor(w), **kwargs).shape
+    g = rng.standard_normal(tuple(out_shape))
+    results = {}
+    for lib in (ember, torch):
+        xt, wt = lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True)
+        gt = lib.tensor(g, requires_grad=True)
+        grad_x = getattr(lib.nn.grad, f"conv{dims}d_input")(xt.shape, wt, gt, **kwargs)
+        grad_w = getattr(lib.nn.grad, f"conv{dims}d_weight")(xt, wt.shape, gt, **kwargs)
+        # and again through them (double backward, as a custom Function's backward needs)
+        (grad_x.square().sum() + grad_w.square().sum()).backward()
+        results[lib.__name__] = [t.detach().numpy() for t in (grad_x, grad_w, xt.grad, wt.grad, gt.grad)]
+    for ours, theirs in zip(results["ember"], results["torch"]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-10)
+
+
+def test_nn_grad_equals_the_autograd_gradient_of_conv2d():
+    x = ember.randn(2, 3, 6, 6, requires_grad=True)
+    w = ember.randn(5, 3, 3, 3, requires_grad=True)
+    g = ember.randn(2, 5, 3, 3)
+    F.conv2d(x, w, stride=2, padding=1).backward(g)
+    assert_close(ember.nn.grad.conv2d_input(x.shape, w, g, stride=2, padding=1), x.grad.numpy(), atol=1e-5)
+    assert_close(ember.nn.grad.conv2d_weight(x, w.shape, g, stride=2, padding=1), w.grad.numpy(), atol=1e-5)
