@@ -260,14 +260,26 @@ class RandomTranslation(_RandomAffine):
 
 
 class RandomContrast(_RandomImageLayer):
-    """Scale each image's deviation from its per-channel mean by a draw from [1 - factor, 1 + factor]."""
+    """Scale each image's deviation from its per-channel mean by a random contrast factor.
+
+    A pair ``(a, b)`` draws from ``[1 - a, 1 + b]``; a number ``f`` draws from ``[1, 1 + f]``, as
+    Keras 3 computes it (its docstring says ``[1 - f, 1 + f]``).
+    """
 
     def __init__(self, factor, value_range=(0, 255), seed: int | None = None, **kwargs):
         super().__init__(seed, **kwargs)
-        lower, upper = (factor, factor) if isinstance(factor, (int, float)) else tuple(factor)
-        if lower < 0 or upper < 0 or lower > 1:
-            raise ValueError(f"The `factor` argument should be a number (or a list of two numbers) in the range "
-                             f"[0.0, 1.0]. Received: factor={factor}")
+        message = (f"The `factor` argument should be a number (or a list of two numbers) in the range "
+                   f"[0.0, 1.0]. Received: factor={factor}")
+        if isinstance(factor, (int, float)):
+            if not 0 <= factor <= 1:
+                raise ValueError(message)
+            # Keras 3's code (not its docstring's [1 - f, 1 + f]) clips the lower bound at 0:
+            # a number f draws from [1, 1 + f]. Ember follows the code, so the two train alike.
+            lower, upper = 0.0, float(factor)
+        else:  # Keras's rule for a pair: refused only when it lies wholly outside [0, 1]; then sorted
+            if len(factor) != 2 or factor[0] > 1 or factor[1] < 0:
+                raise ValueError(message)
+            lower, upper = sorted(factor)
         self.factor, self.value_range = factor, tuple(value_range)
         self._range = (1.0 - lower, 1.0 + upper)
 
