@@ -100,12 +100,14 @@ from .tf_compat.tensor_ops import (  # noqa: E402,F401
     reduce_std, reduce_sum, reduce_variance, sequence_mask, shape, size, stop_gradient, subtract, unstack,
     executing_eagerly, newaxis)
 from .ops.functions import greater, less, not_equal  # noqa: E402,F401
-from .tf_compat.tape import GradientTape, UnconnectedGradients  # noqa: E402,F401
+from .tf_compat.tape import GradientTape, UnconnectedGradients, custom_gradient  # noqa: E402,F401
 from .tf_compat.variable import Variable  # noqa: E402,F401
 from .tf_compat.module import Module  # noqa: E402,F401  (tf.Module)
 from .tf_compat import math, random  # noqa: E402,F401  (tf.math, tf.random)
 _sys.modules[__name__ + ".math"] = math
 _sys.modules[__name__ + ".random"] = random
+from .tf_compat import train  # noqa: E402,F401  (tf.train: Checkpoint, CheckpointManager)
+_sys.modules[__name__ + ".train"] = train
 
 # --- export and interoperability --------------------------------------------------------------
 from .export import from_dlpack  # noqa: E402,F401  (light: NumPy and Tensor only)

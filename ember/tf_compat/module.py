@@ -24,9 +24,9 @@ Example:
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
+import sys
 
 from .variable import Variable
 
@@ -47,6 +47,12 @@ class Module:
             raise ValueError(f"{name!r} is not a valid module name. Module names must be valid Python 3 "
                              "identifiers (letters, digits and underscores, not starting with a digit).")
         self._name = name
+
+    def __setattr__(self, key, value) -> None:
+        object.__setattr__(self, key, value)
+        checkpoints = sys.modules.get("ember.tf_compat.train")
+        if checkpoints is not None and checkpoints._PENDING:  # a restore kept a value for this attribute
+            checkpoints.restore_pending(self, key, value)
 
     @property
     def name(self) -> str:

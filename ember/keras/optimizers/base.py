@@ -22,6 +22,8 @@ Example:
 """
 from __future__ import annotations
 
+import sys
+
 import ember
 from ember.nn import utils as nn_utils
 
@@ -80,6 +82,9 @@ class Optimizer(UpdateStepMethods):
                 if self.use_ema:  # the average, and whether it has started (Keras: the first step copies)
                     self.rule.state[variable]["ema"] = variable.detach().clone()
                     self.rule.state[variable]["ema_started"] = ember.zeros((), dtype=variable.dtype)
+        checkpoints = sys.modules.get("ember.tf_compat.train")
+        if checkpoints is not None and checkpoints._PENDING:  # tf.train.Checkpoint's deferred restoration
+            checkpoints.restore_pending(self, "", None)
 
     @property
     def built(self) -> bool:
