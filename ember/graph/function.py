@@ -91,6 +91,10 @@ class Function:
     def __call__(self, *args, **kwargs):
         if dispatch.tracer is not None:  # called from a trace: inline it
             return self.python_function(*args, **kwargs)
+        if _tape_recording() and grad_state.enabled:
+            # An enclosing tf.GradientTape differentiates through this call: compiled outputs have no
+            # history, so the call runs as Python (the same values, recorded as TensorFlow records them)
+            return self.python_function(*args, **kwargs)
         fast = self._fast
         if fast is not None and not kwargs and fast.matches(args, self.python_function):
             return fast.concrete(args)
@@ -402,6 +406,12 @@ def _template_outputs(template):
             yield from _template_outputs(child)
 
 
+def _tape_recording() -> bool:
+    """Whether a ``tf.GradientTape`` block is open (ember.tf_compat.tape's list of them)."""
+    from ..tf_compat.tape import _RECORDING
+    return bool(_RECORDING)
+
+
 def _identifier(name: str) -> str:
     cleaned = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
     return cleaned if cleaned and not cleaned[0].isdigit() else "f_" + cleaned
@@ -422,7 +432,9 @@ def function(fn=None, input_signature=None, *, optimize: bool = True, numba: boo
     updates to them (``optimizer.step()``, running statistics) are written
     back after each call, so a whole training step compiles to one call.
     Outputs are plain tensors without autograd history: differentiate inside
-    the function (``loss.backward()``, ``ember.autograd.grad``).
+    the function (``loss.backward()``, ``ember.autograd.grad``). Called inside an
+    open ``tf.GradientTape`` block, the function runs as Python instead, so the
+    tape differentiates through it as TensorFlow's does.
 
     ``numba=True`` (needs the optional ``numba``; matmuls also need SciPy)
     compiles fused elementwise groups into vectorized loops and runs of

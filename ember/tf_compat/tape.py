@@ -211,3 +211,61 @@ def _pack_like(structure, flat: list):
             return type(node)(*items) if hasattr(node, "_fields") else type(node)(items)
         return next(iterator)
     return build(structure)
+
+
+class _CustomGradient:
+    """The :class:`ember.autograd.Function` behind :func:`custom_gradient` (made on first use)."""
+    function = None
+
+    @classmethod
+    def get(cls):
+        if cls.function is None:
+            from ..autograd import Function
+
+            class CustomGradient(Function):
+                @staticmethod
+                def forward(ctx, f, *args):
+                    from ..autograd.grad_mode import no_grad
+                    with no_grad():
+                        result, ctx.grad_fn = f(*args)
+                    ctx.many = isinstance(result, (list, tuple))
+                    return tuple(result) if ctx.many else result
+
+                @staticmethod
+                def backward(ctx, *upstream):
+                    grads = ctx.grad_fn(*upstream)
+                    return (None,) + (tuple(grads) if isinstance(grads, (list, tuple)) else (grads,))
+
+            cls.function = CustomGradient
+        return cls.function
+
+
+def custom_gradient(f=None):
+    """Decorator (TensorFlow's ``tf.custom_gradient``): ``f(*x)`` returns ``(y, grad_fn)`` and
+    ``grad_fn(*dy)`` returns the gradients for ``x`` (one per input, in order; a single one for a
+    single input). The result computes ``y`` and differentiates through ``grad_fn`` alone.
+
+    Example:
+        >>> import ember as tf
+        >>> @tf.custom_gradient
+        ... def clip_gradients(y):
+        ...     def backward(dy):
+        ...         return tf.clip_by_norm(dy, 0.5)
+        ...     return y, backward
+        >>> v = tf.Variable(2.0)
+        >>> with tf.GradientTape() as t:
+        ...     output = clip_gradients(v * v)
+        >>> float(t.gradient(output, v))
+        2.0
+    """
+    import functools
+    if f is None:
+        return custom_gradient
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        if kwargs:
+            raise TypeError("custom_gradient: the decorated function takes its inputs positionally")
+        tensors = [_as_tensor(arg) for arg in args]
+        return _CustomGradient.get().apply(f, *tensors)
+    return wrapper

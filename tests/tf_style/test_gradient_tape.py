@@ -183,3 +183,53 @@ def test_augmented_assignment_rebinds_as_in_tensorflow():
     original = v
     v += 2.0
     assert float(v) == 3.0 and float(original) == 1.0 and not isinstance(v, tf.Variable)
+
+
+def test_custom_gradient_replaces_the_gradient():
+    # TensorFlow's docs: log1pexp stays finite at x=100 with its own gradient; clip_gradients clips dy
+    @tf.custom_gradient
+    def log1pexp(x):
+        e = tf.exp(x)
+
+        def grad(upstream):
+            return upstream * (1 - 1 / (1 + e))
+        return tf.math.log(1 + e), grad
+
+    x = tf.constant(100.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = log1pexp(x)
+    assert float(tape.gradient(y, x)) == 1.0
+
+    @tf.custom_gradient
+    def clip_gradients(y):
+        return y, lambda dy: tf.clip_by_norm(dy, 0.5)
+
+    v = tf.Variable(2.0)
+    with tf.GradientTape() as tape:
+        output = clip_gradients(v * v)
+    assert float(tape.gradient(output, v)) == pytest.approx(2.0)  # 0.5 * dv²/dv, not 4
+
+    @tf.custom_gradient
+    def scaled_product(a, b):  # two inputs: one gradient each
+        return a * b, lambda dy: (dy * b, dy * a * 10)
+
+    a, b = tf.Variable(2.0), tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        z = scaled_product(a, b)
+    assert [float(g) for g in tape.gradient(z, [a, b])] == [3.0, 20.0]
+
+
+def test_tf_function_called_under_a_tape_is_differentiated():
+    # A tf.function's compiled outputs have no history: under an open tape it runs as Python
+    f = tf.function(lambda v: tf.exp(v) * 2)
+    b = tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        z = f(b)
+    np.testing.assert_allclose(float(tape.gradient(z, b)), 2 * np.exp(3.0), rtol=1e-6)
+    x = tf.constant([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        z = f(x)
+    np.testing.assert_allclose(tape.gradient(z, x).numpy(), 2 * np.exp([1.0, 2.0]), rtol=1e-6)
+    np.testing.assert_allclose(f(x).numpy(), 2 * np.exp([1.0, 2.0]), rtol=1e-6)  # outside: compiled
