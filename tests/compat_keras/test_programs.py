@@ -9,6 +9,7 @@ checks the program's behaviour, as each test says.
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 import pathlib
 
@@ -357,3 +358,51 @@ def test_custom_objects_keras_file_moves_between_libraries(tmp_path, writer, rea
     x = programs[writer][0].make_data(np.random.default_rng(0))[0]
     np.testing.assert_allclose(harness.as_numpy(reloaded.predict(x, verbose=0)),
                                harness.as_numpy(model.predict(x, verbose=0)), rtol=1e-5, atol=1e-6)
+
+
+def _torch_grad(fn, *values):
+    """d(sum of fn(*values))/d(values), in PyTorch."""
+    import torch
+    leaves = [torch.tensor(np.asarray(v, dtype="float32"), requires_grad=True) for v in values]
+    out = fn(*leaves)
+    return [g.numpy() for g in torch.autograd.grad(out.sum(), leaves, allow_unused=True)]
+
+
+def test_autodiff_guide_matches_pytorch():
+    # GradientTape code has no Keras-on-torch twin: each gradient the guide computes is computed again
+    # by PyTorch's autograd from the same values (Dense kernels are (in, out)); None where TF gives None.
+    import torch
+    program, layer, result = harness.run_ember("autodiff_guide")
+    data = program.make_data(np.random.default_rng(0))
+    result = {key: harness.as_numpy(value) if key not in ("watched", "only_x1", "control_flow", "stop_recording",
+                                                         "stop_gradient", "layer_names") else value
+              for key, value in result.items()}
+    close = functools.partial(np.testing.assert_allclose, rtol=1e-5, atol=1e-6)
+    close(result["dy_dx"], 6.0)
+    x = np.asarray(data["x"], dtype="float32")
+    dw, db = _torch_grad(lambda w, b: ((torch.tensor(x) @ w + b) ** 2).mean(), data["w"], np.zeros(2))
+    close(result["dl_dw"], dw), close(result["dl_db"], db), close(result["dict_b"], db)
+    kernel, bias = (np.asarray(v) for v in layer.get_weights())
+    expected = _torch_grad(lambda k, b: (torch.relu(torch.tensor([[1.0, 2.0, 3.0]]) @ k + b) ** 2).mean(), kernel, bias)
+    for mine, theirs in zip(result["layer_grads"], expected):
+        close(mine, theirs)
+    assert result["layer_names"] == ["kernel", "bias"]
+    assert result["watched"] == [6.0, None, None]  # trainable Variable only
+    close(result["watched_constant"], 6.0)
+    assert result["only_x1"][0] is True
+    close(result["only_x1"][1], torch.sigmoid(torch.tensor(10.0)).item())
+    close(result["dz_dy"], 18.0)
+    close(result["persistent"], [[4.0, 108.0], [2.0, 6.0]])
+    close(result["list_target"], 2 * 2.0 - 1 / 4.0)  # gradient of the sum of the targets
+    close(result["sigmoid_grad"], _torch_grad(torch.sigmoid, data["sigmoid_x"])[0])
+    assert result["control_flow"] == [1.0, True, True]
+    assert result["unconnected"] and result["integer"] and result["stateful"]
+    np.testing.assert_array_equal(result["zero"], [0.0, 0.0])
+    assert result["stop_recording"] == [4.0, True] and result["stop_gradient"] == [4.0, True]
+    close(result["second_order"], [3.0, 6.0])
+    x, kernel, bias = (np.asarray(v) for v in result["jacobian_inputs"])
+    assert result["jacobian_shape"] == [7, 10, 5, 10]
+    jacobian = torch.autograd.functional.jacobian(
+        lambda k: torch.relu(torch.tensor(x) @ k + torch.tensor(bias)), torch.tensor(kernel))
+    close(result["jacobian_sum"], jacobian.sum(dim=(2, 3)).numpy())
+    close(result["custom_gradient"], 2.0)  # the upstream 1.0 clipped to 0.5, times d(v*v)/dv = 4
