@@ -359,7 +359,24 @@ class Function:
         for output_index, input_index in call.dirty:
             outputs[output_index] = _written_in_place(inputs[input_index], outputs[output_index], packed,
                                                       f"{cls.__name__}.apply")
+        if not call.traced:
+            _check_only_saved(packed._node, call)
         return tuple(outputs) if call.as_tuple else outputs[0]
+
+
+def _check_only_saved(node, call):
+    """As in PyTorch, writing in place to an input or output after ``apply`` is an error only
+    where ``ctx.save_for_backward`` kept that tensor (``F.relu_`` on the output of a Function
+    that saved only its inputs is fine): the node's version checks are narrowed to those."""
+    if node is None or call.ctx is None:
+        return
+    saved = {id(t) for t in call.ctx._saved if t is not None}
+    if saved.isdisjoint(call.output_ids):
+        node.out_counter = None
+    if node.versions is not None:
+        for index, key in enumerate(call.input_ids):
+            if key not in saved:
+                node.versions[index] = None  # check_versions skips it
 
 
 _base_setup = Function.__dict__["setup_context"].__func__

@@ -49,3 +49,51 @@ def test_divisor_is_always_read():
     d.mul_(3)
     with pytest.raises(GradError, match="'div'"):
         out.sum().backward()
+
+
+def _scale_function(lib, save):
+    class Scale(lib.autograd.Function):
+        """x * w; saves what ``save`` names ("input", "output" or nothing)."""
+
+        @staticmethod
+        def forward(ctx, x, w):
+            out = x * w
+            ctx.save_for_backward(*{"input": (x, w), "output": (out, w), "none": ()}[save])
+            ctx.w = w.detach().clone()  # state kept on ctx is not version-checked
+            return out
+
+        @staticmethod
+        def backward(ctx, grad):
+            ctx.saved_tensors  # PyTorch checks the versions as backward reads them
+            return grad * ctx.w, None
+
+    return Scale
+
+
+@pytest.mark.parametrize("save", ["input", "none"])
+def test_custom_function_output_written_in_place_when_not_saved(save):
+    """F.relu_ on a Function's output (the fused conv + batch norm tutorial) is allowed when
+    the Function saved only its inputs, as in PyTorch; x written in place too when unsaved."""
+    grads = {}
+    for lib in (ember, torch):
+        x = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        w = lib.tensor([0.5, 2.0, -1.0])
+        y = x * 1
+        out = _scale_function(lib, save).apply(y, w)
+        lib.nn.functional.relu_(out)
+        if save == "none":
+            y.mul_(10)
+        out.sum().backward()
+        grads[lib.__name__] = x.grad.numpy()
+    numpy.testing.assert_array_equal(grads["ember"], grads["torch"])
+
+
+@pytest.mark.parametrize("save", ["input", "output"])
+def test_custom_function_saved_tensor_written_in_place_still_raises(save):
+    for lib, error in ((ember, GradError), (torch, RuntimeError)):
+        x = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        y = x * 1
+        out = _scale_function(lib, save).apply(y, lib.tensor([0.5, 2.0, -1.0]))
+        (out if save == "output" else y).mul_(2)
+        with pytest.raises(error, match="modified by an inplace operation|modified by an in-place"):
+            out.sum().backward()
