@@ -62,6 +62,10 @@ PROGRAMS = [
     ("parametrizations", 3, 1e-4),
     ("tensors_autograd_basics", 3, 1e-4),
     ("custom_dataset_landmarks", 2, 1e-4),
+    ("nn_really", 2, 1e-4),
+    ("fgsm_adversarial", 4, 1e-4),
+    ("module_hooks", 3, 1e-4),
+    ("custom_function_fusion", 2, 1e-4),
 ]
 
 # Programs written and checked under PyTorch that don't run under Ember yet, with the reason.
