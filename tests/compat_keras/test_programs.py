@@ -406,3 +406,44 @@ def test_autodiff_guide_matches_pytorch():
         lambda k: torch.relu(torch.tensor(x) @ k + torch.tensor(bias)), torch.tensor(kernel))
     close(result["jacobian_sum"], jacobian.sum(dim=(2, 3)).numpy())
     close(result["custom_gradient"], 2.0)  # the upstream 1.0 clipped to 0.5, times d(v*v)/dv = 4
+
+
+def test_modules_and_checkpoints_match_numpy_and_pytorch(tmp_path):
+    # tf.Module and tf.train.Checkpoint code has no Keras-on-torch twin: outputs are checked against
+    # NumPy from the modules' weights, and the checkpointed training (5 steps, restore into a new
+    # model and optimizer, 5 more) against 10 uninterrupted Adam steps in PyTorch.
+    import torch
+    program = harness.load("modules_checkpoint", "ember")
+    from ember import keras as ember_keras
+    harness.fresh_session(ember_keras)
+    model = program.build_model()
+    inputs, labels = program.make_data(np.random.default_rng(0))
+    result = program.train(model, (inputs, labels), directory=str(tmp_path))
+
+    def forward(x, b1, w1, b2, w2):
+        return np.maximum(np.maximum(x @ w1 + b1, 0) @ w2 + b2, 0)
+
+    x = np.full((1, 3), 2.0, dtype="float32")
+    expected = forward(x, *result["weights"])
+    assert result["names"] == ["b:0", "w:0", "b:0", "w:0"]  # attribute order: dense_1's b, w, then dense_2's
+    assert result["submodules"] == ["flexible_dense_module", "flexible_dense_module"]
+    assert result["keys"] == ["_CHECKPOINTABLE_OBJECT_GRAPH"] + [
+        f"model/{layer}/{name}/.ATTRIBUTES/VARIABLE_VALUE" for layer in ("dense_1", "dense_2") for name in "bw"]
+    for key in ("output", "restored_output"):  # the restored model created its variables after restore()
+        np.testing.assert_allclose(harness.as_numpy(result[key]), expected, rtol=1e-6)
+    for got, sign in zip(result["compiled"], (1, -1)):  # the tf.function __call__
+        np.testing.assert_allclose(harness.as_numpy(got), forward(sign * x, *result["compiled_weights"]),
+                                   rtol=1e-6, atol=1e-7)
+    assert result["kept"] == ["ckpt-1", "ckpt-2", "ckpt-3"] and result["kept_after"] == ["ckpt-3", "ckpt-4", "ckpt-5"]
+    assert result["final_step"] == 11
+    kernel, bias = (torch.tensor(w, requires_grad=True) for w in result["net_initial"])
+    optimizer = torch.optim.Adam([kernel, bias], lr=0.1, eps=1e-7)
+    losses = []
+    for step in range(10):
+        rows = slice(2 * (step % 5), 2 * (step % 5) + 2)
+        loss = (torch.tensor(inputs[rows]) @ kernel + bias - torch.tensor(labels[rows])).abs().mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    np.testing.assert_allclose(result["losses"], losses, rtol=LOSS_TOLERANCE, atol=LOSS_TOLERANCE)
