@@ -447,3 +447,51 @@ def test_modules_and_checkpoints_match_numpy_and_pytorch(tmp_path):
         optimizer.step()
         losses.append(loss.item())
     np.testing.assert_allclose(result["losses"], losses, rtol=LOSS_TOLERANCE, atol=LOSS_TOLERANCE)
+
+
+def test_advanced_quickstart_matches_the_same_steps_in_pytorch():
+    # tf.function train/test steps have no Keras-on-torch twin: the batches the run drew (shuffled,
+    # reshuffled each epoch) go through the same conv net in PyTorch from the same weights, with
+    # Keras's Adam defaults; the epoch metrics are the means and accuracies of those steps.
+    import torch
+    program = harness.load("advanced_quickstart", "ember")
+    from ember import keras as ember_keras
+    harness.fresh_session(ember_keras)
+    model = program.build_model()
+    initial = [np.asarray(w) for w in model.get_weights()]
+    data = program.make_data(np.random.default_rng(0))
+    result = program.train(model, data)
+    (x_train, y_train), (x_test, y_test) = data
+    seen = [labels for epoch in range(3) for _, labels in result["batches"][3 * epoch:3 * epoch + 3]]
+    assert len(seen) == 9 and all(len(labels) == 16 for labels in seen)
+    for epoch in range(3):  # each epoch is a permutation of the training set
+        images = np.concatenate([images for images, _ in result["batches"][3 * epoch:3 * epoch + 3]])
+        np.testing.assert_array_equal(np.sort(images.reshape(48, -1), axis=0), np.sort(x_train.reshape(48, -1), axis=0))
+    kernel, conv_bias, w1, b1, w2, b2 = (torch.tensor(w, requires_grad=True) for w in initial)
+    params = [kernel, conv_bias, w1, b1, w2, b2]
+
+    def forward(images):
+        x = torch.nn.functional.conv2d(torch.tensor(images).permute(0, 3, 1, 2), kernel.permute(3, 2, 0, 1), conv_bias)
+        x = torch.relu(x).permute(0, 2, 3, 1).reshape(len(images), -1)  # Flatten in channels-last order
+        return torch.relu(x @ w1 + b1) @ w2 + b2
+
+    optimizer = torch.optim.Adam(params, lr=0.001, eps=1e-7)
+    expected = {key: [] for key in ("loss", "accuracy", "test_loss", "test_accuracy")}
+    for epoch in range(3):
+        losses, hits = [], 0
+        for images, labels in result["batches"][3 * epoch:3 * epoch + 3]:
+            logits = forward(images)
+            loss = torch.nn.functional.cross_entropy(logits, torch.tensor(labels))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+            hits += int((logits.argmax(-1).numpy() == labels).sum())
+        expected["loss"].append(np.mean(losses))
+        expected["accuracy"].append(hits / 48)
+        with torch.no_grad():
+            logits = forward(x_test[..., None].astype("float32"))
+            expected["test_loss"].append(torch.nn.functional.cross_entropy(logits, torch.tensor(y_test)).item())
+            expected["test_accuracy"].append(float((logits.argmax(-1).numpy() == y_test).mean()))
+    for key, values in expected.items():
+        np.testing.assert_allclose(result[key], values, rtol=LOSS_TOLERANCE, atol=LOSS_TOLERANCE, err_msg=key)
