@@ -232,6 +232,15 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
 
+    def __reduce_ex__(self, protocol):
+        # A pickle (and so a deepcopy) holds the values, not the graph or the view relation, as
+        # PyTorch's does: the copy is a leaf (NumPy pickles a view's values as a copy anyway).
+        reduced = super().__reduce_ex__(protocol)
+        state = reduced[2]
+        if isinstance(state, tuple) and isinstance(state[1], dict):
+            state = (state[0], dict(state[1], _node=None, _base=None))
+        return reduced[:2] + (state,) + reduced[3:]
+
     def __repr__(self) -> str:
         from .ops.printing import tensor_repr
         return tensor_repr(self)
