@@ -24,8 +24,12 @@ def _fresh(data, node=None, requires_grad=False):
     return ember.Tensor._make(data, node, requires_grad)
 
 
+# Slots that neither bind nor _make sets: read with getattr(tensor, name, None) where used.
+OPTIONAL_SLOTS = {"__weakref__", "_post_hooks"}
+
+
 def _slots(tensor):
-    return {name: getattr(tensor, name) for name in ember.Tensor.__slots__ if name != "__weakref__"}
+    return {name: getattr(tensor, name) for name in ember.Tensor.__slots__ if name not in OPTIONAL_SLOTS}
 
 
 @pytest.mark.parametrize("requires_grad", [False, True])
