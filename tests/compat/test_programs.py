@@ -66,6 +66,8 @@ PROGRAMS = [
     ("fgsm_adversarial", 4, 1e-4),
     ("module_hooks", 3, 1e-4),
     ("custom_function_fusion", 2, 1e-4),
+    ("autograd_functional", 3, 1e-4),
+    ("checkpointed_transformer", 3, 1e-4),
 ]
 
 # Programs written and checked under PyTorch that don't run under Ember yet, with the reason.
