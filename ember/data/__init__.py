@@ -33,10 +33,7 @@ def __getattr__(name: str):
     if name in _PIPELINE_NAMES or name == "experimental":
         from . import pipeline
         if name == "experimental":
-            from types import SimpleNamespace
-            return SimpleNamespace(AUTOTUNE=pipeline.AUTOTUNE, INFINITE_CARDINALITY=pipeline.INFINITE,
-                                   UNKNOWN_CARDINALITY=pipeline.UNKNOWN,
-                                   sample_from_datasets=pipeline.sample_from_datasets)
+            return pipeline.experimental
         return getattr(pipeline, _PIPELINE_NAMES[name])
     # torch.utils.data.DistributedSampler; loaded on first use, as it lives in ember.distributed.
     if name == "DistributedSampler":

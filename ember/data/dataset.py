@@ -60,6 +60,16 @@ class Dataset:
         return range_dataset(*args, output_type=output_type)
 
     @staticmethod
+    def counter(start=0, step=1, dtype="int64", name=None):
+        from .pipeline import counter
+        return counter(start, step, dtype)
+
+    @staticmethod
+    def random(seed=None, rerandomize_each_iteration=None, name=None):
+        from .pipeline import random_dataset
+        return random_dataset(seed, rerandomize_each_iteration)
+
+    @staticmethod
     def zip(*datasets, name=None):
         from .pipeline import zip_datasets
         return zip_datasets(*datasets)

@@ -18,8 +18,38 @@ Example:
     [0, 1, 2, 3, 4]
 """
 from .dataset import AUTOTUNE, INFINITE, UNKNOWN, DatasetPipeline
-from .sources import (from_generator, from_tensor_slices, from_tensors, range_dataset, sample_from_datasets,
-                      text_line_dataset, zip_datasets)
+from .sources import (counter, from_generator, from_tensor_slices, from_tensors, random_dataset, range_dataset,
+                      sample_from_datasets, text_line_dataset, zip_datasets)
 
-__all__ = ["AUTOTUNE", "INFINITE", "UNKNOWN", "DatasetPipeline", "from_generator", "from_tensor_slices",
-           "from_tensors", "range_dataset", "sample_from_datasets", "text_line_dataset", "zip_datasets"]
+__all__ = ["AUTOTUNE", "INFINITE", "UNKNOWN", "DatasetPipeline", "cardinality", "counter", "experimental",
+           "from_generator", "from_tensor_slices", "from_tensors", "random_dataset", "range_dataset",
+           "sample_from_datasets", "text_line_dataset", "zip_datasets"]
+
+
+def cardinality(dataset):
+    """``tf.data.experimental.cardinality``: the dataset's cardinality, a scalar int64 tensor.
+
+    Example:
+        >>> import ember as tf
+        >>> tf.data.experimental.cardinality(tf.data.Dataset.range(42)).numpy()
+        array(42)
+        >>> ds = tf.data.Dataset.range(42).repeat().filter(lambda x: True)
+        >>> bool(tf.data.experimental.cardinality(ds) == tf.data.experimental.UNKNOWN_CARDINALITY)
+        True
+    """
+    return dataset.cardinality()
+
+
+def _experimental():
+    """``tf.data.experimental``: the constants, ``cardinality``, and the transformations for ``Dataset.apply``."""
+    from types import SimpleNamespace
+    return SimpleNamespace(
+        AUTOTUNE=AUTOTUNE, INFINITE_CARDINALITY=INFINITE, UNKNOWN_CARDINALITY=UNKNOWN, cardinality=cardinality,
+        sample_from_datasets=sample_from_datasets, Counter=counter, RandomDataset=random_dataset,
+        scan=lambda initial_state, scan_func: lambda ds: ds.scan(initial_state, scan_func),
+        group_by_window=lambda key_func, reduce_func, window_size=None, window_size_func=None: (
+            lambda ds: ds.group_by_window(key_func, reduce_func, window_size, window_size_func)),
+        bucket_by_sequence_length=lambda *args, **kwargs: lambda ds: ds.bucket_by_sequence_length(*args, **kwargs))
+
+
+experimental = _experimental()

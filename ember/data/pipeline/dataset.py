@@ -14,6 +14,7 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import itertools
+import bisect
 import math
 from typing import Callable, Iterator
 
@@ -39,7 +40,7 @@ class DatasetPipeline(IterableDataset):
         >>> ds = tf.data.Dataset.range(10).filter(lambda x: x % 2 == 0).map(lambda x: x * 10)
         >>> [int(x) for x in ds.batch(2, drop_remainder=True).unbatch()]
         [0, 20, 40, 60]
-        >>> ds.cardinality(), len(tf.data.Dataset.range(7).batch(3))
+        >>> int(ds.cardinality()), len(tf.data.Dataset.range(7).batch(3))
         (-2, 3)
     """
 
@@ -60,9 +61,21 @@ class DatasetPipeline(IterableDataset):
         """The elements with every leaf as a NumPy array."""
         return (structure.to_numpy(element) for element in self)
 
-    def cardinality(self) -> int:
-        """The number of elements; ``-1`` when infinite, ``-2`` when unknown (TensorFlow's constants)."""
-        return self._cardinality
+    def cardinality(self):
+        """The number of elements as a scalar int64 tensor, as TensorFlow returns it.
+
+        ``-1`` (``tf.data.INFINITE_CARDINALITY``) when infinite, ``-2``
+        (``tf.data.UNKNOWN_CARDINALITY``) when unknown; ``int(ds.cardinality())``
+        gives the Python number.
+
+        Example:
+            >>> import ember as tf
+            >>> tf.data.Dataset.range(42).cardinality().numpy()
+            array(42)
+            >>> bool(tf.data.Dataset.range(3).repeat().cardinality() == tf.data.INFINITE_CARDINALITY)
+            True
+        """
+        return structure.to_leaf(numpy.int64(self._cardinality))
 
     def __len__(self) -> int:
         if self._cardinality == INFINITE:
@@ -124,6 +137,28 @@ class DatasetPipeline(IterableDataset):
         """Elements as ``(index, element)`` pairs."""
         return self._derive(lambda it: ((structure.to_leaf(numpy.int64(i)), e)
                                         for i, e in enumerate(it, start)), self._cardinality)
+
+    def scan(self, initial_state, scan_func, name=None) -> "DatasetPipeline":
+        """A stateful ``map``: ``scan_func(state, element)`` returns ``(new_state, output_element)``.
+
+        The state starts at ``initial_state`` (converted to tensors) on every pass.
+
+        Example:
+            >>> import ember as tf
+            >>> ds = tf.data.Dataset.range(10).scan(tf.constant(0, dtype=tf.int64),
+            ...                                     lambda state, i: (state + i, state + i))
+            >>> [int(v) for v in ds]
+            [0, 1, 3, 6, 10, 15, 21, 28, 36, 45]
+        """
+        def generate(iterator):
+            state = structure.as_element(initial_state)
+            for element in iterator:
+                result = scan_func(state, element)
+                if not isinstance(result, (tuple, list)) or len(result) != 2:
+                    raise TypeError("scan: `scan_func` must return a pair (new_state, output_element)")
+                state, output = structure.as_element(result[0]), structure.as_element(result[1])
+                yield output
+        return self._derive(generate, self._cardinality)
 
     def flat_map(self, map_func, name=None) -> "DatasetPipeline":
         """Map each element to a dataset and chain the datasets' elements."""
@@ -209,14 +244,129 @@ class DatasetPipeline(IterableDataset):
                      drop_remainder: bool = False, name=None) -> "DatasetPipeline":
         """Batch elements of different lengths, padding each leaf to the longest (or ``padded_shapes``)."""
         size = int(batch_size)
+        if size <= 0:
+            raise ValueError(f"padded_batch: batch_size must be positive, got {batch_size}")
+        count = self._cardinality
+        if count >= 0:
+            count = count // size if drop_remainder else math.ceil(count / size)
+        return self._derive(lambda it: _padded_batches(it, size, padded_shapes, padding_values, drop_remainder),
+                            count)
+
+    def rebatch(self, batch_size, drop_remainder: bool = False, name=None) -> "DatasetPipeline":
+        """Re-split batched elements into batches of ``batch_size`` (``unbatch().batch(batch_size)``).
+
+        ``batch_size`` may be a list of sizes, used in turn; with ``drop_remainder``
+        a last batch smaller than its size is dropped.
+
+        Example:
+            >>> import ember as tf
+            >>> [b.tolist() for b in tf.data.Dataset.range(7).batch(4).rebatch(2)]
+            [[0, 1], [2, 3], [4, 5], [6]]
+        """
+        sizes = [int(v) for v in numpy.atleast_1d(structure.to_array(batch_size)).reshape(-1)]
+        if not sizes or min(sizes) <= 0:
+            raise ValueError(f"rebatch: batch sizes must be positive, got {batch_size}")
 
         def generate(iterator):
-            while True:
-                rows = list(itertools.islice(iterator, size))
-                if not rows or (drop_remainder and len(rows) < size):
+            rows = (row for batch in iterator for row in structure.unstack(batch))
+            for size in itertools.cycle(sizes):
+                chosen = list(itertools.islice(rows, size))
+                if not chosen or (drop_remainder and len(chosen) < size):
                     return
-                yield _pad_and_stack(rows, padded_shapes, padding_values)
+                yield structure.stack(chosen)
         return self._derive(generate, UNKNOWN)
+
+    def group_by_window(self, key_func, reduce_func, window_size=None, window_size_func=None,
+                        name=None) -> "DatasetPipeline":
+        """Group elements by ``key_func`` and reduce each window of a key with ``reduce_func(key, window)``.
+
+        Each element goes to the group of its int64 key; once a group holds
+        ``window_size`` (or ``window_size_func(key)``) elements, ``reduce_func``
+        receives the key and a dataset of them and returns a dataset whose
+        elements are produced. At the end of the input the remaining (smaller)
+        windows are reduced, in increasing key order.
+
+        Example:
+            >>> import ember as tf
+            >>> ds = tf.data.Dataset.range(10).group_by_window(
+            ...     key_func=lambda x: x % 2, reduce_func=lambda key, window: window.batch(5), window_size=5)
+            >>> [b.tolist() for b in ds]
+            [[0, 2, 4, 6, 8], [1, 3, 5, 7, 9]]
+        """
+        if (window_size is None) == (window_size_func is None):
+            raise ValueError("Either the `window_size` argument or the `window_size_func` argument must be "
+                             "specified.")
+        if window_size is not None:
+            fixed = int(window_size)
+            window_size_func = lambda key: fixed  # noqa: E731
+
+        def reduced(key: int, members: list):
+            return iter(reduce_func(structure.to_leaf(numpy.int64(key)), _listed(members)))
+
+        def generate(iterator):
+            groups: dict = {}
+            for element in iterator:
+                key = int(_apply(key_func, element))
+                members = groups.setdefault(key, [])
+                members.append(element)
+                if len(members) >= int(window_size_func(structure.to_leaf(numpy.int64(key)))):
+                    del groups[key]
+                    yield from reduced(key, members)
+            for key in sorted(groups):
+                yield from reduced(key, groups[key])
+        return self._derive(generate, UNKNOWN)
+
+    def bucket_by_sequence_length(self, element_length_func, bucket_boundaries, bucket_batch_sizes,
+                                  padded_shapes=None, padding_values=None, pad_to_bucket_boundary: bool = False,
+                                  no_padding: bool = False, drop_remainder: bool = False,
+                                  name=None) -> "DatasetPipeline":
+        """Batch elements of similar length together, padding each batch (TensorFlow's bucketing).
+
+        ``bucket_boundaries`` ``[b0, b1, ...]`` make the buckets ``[0, b0)``,
+        ``[b0, b1)``, ..., ``[b_last, inf)``; an element goes to the bucket of
+        ``element_length_func(element)`` and each bucket is padded-batched with
+        its size from ``bucket_batch_sizes`` (one more than the boundaries).
+        Batches are padded to their longest element, or with
+        ``pad_to_bucket_boundary`` to the bucket's boundary minus 1 (every
+        element must then be shorter than the last boundary); ``no_padding``
+        batches without padding. Without ``padded_shapes``, the padded
+        dimension is the first of each component (a sequence's length).
+
+        Example:
+            >>> import ember as tf
+            >>> elements = [[0], [1, 2, 3, 4], [5, 6, 7], [7, 8, 9, 10, 11], [13, 14, 15, 16, 19, 20], [21, 22]]
+            >>> ds = tf.data.Dataset.from_generator(lambda: elements, tf.int64).bucket_by_sequence_length(
+            ...     element_length_func=lambda elem: tf.shape(elem)[0], bucket_boundaries=[3, 5],
+            ...     bucket_batch_sizes=[2, 2, 2])
+            >>> [b.tolist() for b in ds]
+            [[[1, 2, 3, 4], [5, 6, 7, 0]], [[7, 8, 9, 10, 11, 0], [13, 14, 15, 16, 19, 20]], [[0, 0], [21, 22]]]
+        """
+        boundaries = [int(b) for b in bucket_boundaries]
+        sizes = [int(b) for b in bucket_batch_sizes]
+        if len(sizes) != len(boundaries) + 1:
+            raise ValueError(f"len(bucket_batch_sizes) must equal len(bucket_boundaries) + 1 but "
+                             f"len(bucket_batch_sizes)={len(sizes)} and "
+                             f"len(bucket_boundaries)={len(boundaries)}")
+        if boundaries != sorted(boundaries):
+            raise ValueError(f"bucket_boundaries must be sorted in increasing order, got {boundaries}")
+
+        def bucket_of(*element):
+            length = int(element_length_func(*element))
+            bucket = bisect.bisect_right(boundaries, length)
+            if pad_to_bucket_boundary and bucket == len(boundaries):
+                raise ValueError(f"bucket_by_sequence_length: an element of length {length} is not shorter than "
+                                 f"the last bucket boundary {boundaries[-1] if boundaries else None}; with "
+                                 "pad_to_bucket_boundary=True every element must be")
+            return bucket
+
+        def batch_bucket(bucket, window):
+            size = sizes[int(bucket)]
+            if no_padding:
+                return window.batch(size, drop_remainder=drop_remainder)
+            fill = boundaries[int(bucket)] - 1 if pad_to_bucket_boundary else None
+            return DatasetPipeline(lambda: _padded_batches(iter(window), size, padded_shapes, padding_values,
+                                                           drop_remainder, fill))
+        return self.group_by_window(bucket_of, batch_bucket, window_size_func=lambda bucket: sizes[int(bucket)])
 
     # --- order and repetition -----------------------------------------------------------
     def shuffle(self, buffer_size: int, seed=None, reshuffle_each_iteration: bool = True,
@@ -294,7 +444,7 @@ class DatasetPipeline(IterableDataset):
         return self._reorder(lambda it: itertools.islice(it, index, None, num_shards), size, self._spec)
 
     def concatenate(self, dataset: "DatasetPipeline", name=None) -> "DatasetPipeline":
-        a, b = self._cardinality, dataset.cardinality()
+        a, b = self._cardinality, _count(dataset)
         size = INFINITE if INFINITE in (a, b) else (a + b if a >= 0 and b >= 0 else UNKNOWN)
         return DatasetPipeline(lambda: itertools.chain(iter(self), iter(dataset)), size, self._spec)
 
@@ -332,11 +482,17 @@ class DatasetPipeline(IterableDataset):
     def apply(self, transformation_func) -> "DatasetPipeline":
         return transformation_func(self)
 
-    def reduce(self, initial_state, reduce_func):
-        """Fold the elements: ``state = reduce_func(state, element)``."""
-        state = initial_state
+    def reduce(self, initial_state, reduce_func, name=None):
+        """Fold the elements: ``state = reduce_func(state, element)``, with the state as tensors.
+
+        Example:
+            >>> import numpy as np, ember as tf
+            >>> tf.data.Dataset.range(5).reduce(np.int64(0), lambda x, y: x + y).numpy()
+            array(10)
+        """
+        state = structure.as_element(initial_state)
         for element in self:
-            state = reduce_func(state, element)
+            state = structure.as_element(reduce_func(state, element))
         return state
 
     def get_single_element(self, name=None):
@@ -353,6 +509,12 @@ def _apply(function, element):
     if isinstance(element, tuple) and not hasattr(element, "_fields"):
         return function(*element)
     return function(element)
+
+
+def _count(dataset) -> int:
+    """A dataset's cardinality as a Python int."""
+    size = getattr(dataset, "_cardinality", None)
+    return int(size) if size is not None else int(dataset.cardinality())
 
 
 def _listed(elements: list) -> "DatasetPipeline":
@@ -407,16 +569,61 @@ def _batched_spec(spec, size):
     return structure.map_leaves(lambda s: TensorSpec((size,) + tuple(s.shape), s.dtype, s.name), spec)
 
 
-def _pad_and_stack(rows, padded_shapes, padding_values):
+def _padded_batches(iterator, size: int, padded_shapes, padding_values, drop_remainder: bool, fill=None):
+    while True:
+        rows = list(itertools.islice(iterator, size))
+        if not rows or (drop_remainder and len(rows) < size):
+            return
+        yield _pad_and_stack(rows, padded_shapes, padding_values, fill)
+
+
+def _leaf_shapes(element, padded_shapes) -> list:
+    """One padded shape per leaf of ``element``: ``padded_shapes`` read up to the element's structure.
+
+    A shape is a list/tuple of dims (None or -1 unknown), a TensorShape, or None (all unknown).
+    """
+    if isinstance(element, dict):
+        return [shape for key in element for shape in _leaf_shapes(element[key], (padded_shapes or {}).get(key)
+                                                                     if padded_shapes is not None else None)]
+    if isinstance(element, (tuple, list)):
+        parts = padded_shapes if padded_shapes is not None else [None] * len(element)
+        if len(parts) != len(element):
+            raise ValueError(f"padded_batch: padded_shapes {padded_shapes!r} does not match the element's structure")
+        return [shape for item, part in zip(element, parts) for shape in _leaf_shapes(item, part)]
+    if padded_shapes is None:
+        return [None]
+    if hasattr(padded_shapes, "as_list"):
+        padded_shapes = padded_shapes.as_list()
+    return [tuple(None if d is None or int(d) == -1 else int(d) for d in numpy.atleast_1d(padded_shapes))
+            if numpy.ndim(padded_shapes) else ()]
+
+
+def _pad_and_stack(rows, padded_shapes, padding_values, fill=None):
+    """Stack ``rows`` padding each leaf to ``padded_shapes`` (unknown dims: ``fill``, else the longest)."""
     columns = list(zip(*(structure.flatten(row) for row in rows)))
-    shapes = structure.flatten(padded_shapes) if padded_shapes is not None else [None] * len(columns)
-    values = structure.flatten(padding_values) if padding_values is not None else [0] * len(columns)
+    shapes = _leaf_shapes(rows[0], padded_shapes)
+    values = structure.flatten(padding_values) if padding_values is not None else [None]
+    if len(values) == 1:  # one padding value for every component, as TensorFlow broadcasts it
+        values = values * len(columns)
+    if len(values) != len(columns):
+        raise ValueError(f"padded_batch: padding_values must match the {len(columns)} components of an element")
     leaves = []
     for column, shape, value in zip(columns, shapes, values):
         arrays = [structure.to_array(leaf) for leaf in column]
-        longest = numpy.max([a.shape for a in arrays], axis=0) if arrays[0].ndim else ()
-        target = tuple(int(l) if s in (None, -1) else int(s) for s, l in
-                       zip(shape if shape is not None else [None] * len(longest), longest))
+        if value is None:
+            value = "" if arrays[0].dtype.kind in "US" else 0
+        else:
+            value = structure.to_array(value).item()
+        longest = tuple(numpy.max([a.shape for a in arrays], axis=0)) if arrays[0].ndim else ()
+        if shape is None:  # no padded shape: with ``fill`` the first axis is the (bucketed) sequence axis
+            target = (fill,) + longest[1:] if fill is not None and longest else longest
+        elif len(shape) != len(longest):
+            raise ValueError(f"padded_batch: padded shape {shape} has rank {len(shape)}, the component {len(longest)}")
+        else:
+            target = tuple((fill if fill is not None else l) if s is None else s for s, l in zip(shape, longest))
+        target = tuple(int(t) for t in target)
+        if any(l > t for l, t in zip(longest, target)):
+            raise ValueError(f"padded_batch: a component of shape {longest} does not fit the padded shape {target}")
         padded = numpy.full((len(arrays),) + target, value, dtype=arrays[0].dtype)
         for i, array in enumerate(arrays):
             padded[(i,) + tuple(slice(0, n) for n in array.shape)] = array

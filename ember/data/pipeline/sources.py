@@ -5,7 +5,7 @@ import numpy
 
 from ...tensor import Tensor
 from . import structure
-from .dataset import INFINITE, UNKNOWN, DatasetPipeline
+from .dataset import INFINITE, UNKNOWN, DatasetPipeline, _count
 
 
 def from_tensor_slices(tensors, name=None) -> DatasetPipeline:
@@ -97,11 +97,55 @@ def range_dataset(*args, output_type="int64", name=None) -> DatasetPipeline:
                            len(values))
 
 
+def counter(start=0, step=1, dtype="int64", name=None) -> DatasetPipeline:
+    """``start``, ``start + step``, ... forever: scalars of ``dtype`` (``tf.data.Dataset.counter``).
+
+    Example:
+        >>> import ember as tf
+        >>> [int(v) for v in tf.data.Dataset.counter(start=2, step=5).take(5)]
+        [2, 7, 12, 17, 22]
+    """
+    import itertools
+    numpy_dtype = numpy.dtype(getattr(dtype, "name", dtype))
+
+    def make():
+        return (structure.to_leaf(numpy.asarray(value, dtype=numpy_dtype)) for value in itertools.count(start, step))
+    return DatasetPipeline(make, INFINITE)
+
+
+def random_dataset(seed=None, rerandomize_each_iteration=None, name=None) -> DatasetPipeline:
+    """An endless dataset of uniformly distributed pseudorandom int64 scalars (``tf.data.Dataset.random``).
+
+    The same ``seed`` gives the same sequence. Each pass repeats the sequence
+    unless ``rerandomize_each_iteration`` is true; without ``seed`` it is drawn
+    from Ember's default generator (``ember.random.set_seed``) when the dataset is made.
+
+    Example:
+        >>> import ember as tf
+        >>> a = [int(v) for v in tf.data.Dataset.random(seed=4).take(10)]
+        >>> a == [int(v) for v in tf.data.Dataset.random(seed=4).take(10)]
+        True
+    """
+    import itertools
+    from ...ops import random as _random
+    base = int(seed) if seed is not None else int(_random.default_generator.numpy.integers(2 ** 63))
+    epochs = itertools.count()
+    info = numpy.iinfo(numpy.int64)
+
+    def make():
+        epoch = next(epochs) if rerandomize_each_iteration else 0
+        rng = numpy.random.default_rng([base & (2 ** 63 - 1), epoch])
+        while True:
+            for value in rng.integers(info.min, info.max, size=256, dtype=numpy.int64, endpoint=True):
+                yield structure.to_leaf(numpy.asarray(value))
+    return DatasetPipeline(make, INFINITE)
+
+
 def zip_datasets(*datasets, name=None) -> DatasetPipeline:
     """Elements of several datasets side by side (a tuple or dict of datasets, or several arguments)."""
     group = datasets[0] if len(datasets) == 1 and isinstance(datasets[0], (tuple, list, dict)) else datasets
     members = structure.flatten(group)
-    sizes = [m.cardinality() for m in members]
+    sizes = [_count(m) for m in members]
     finite = [s for s in sizes if s >= 0]
     if UNKNOWN in sizes:
         count = UNKNOWN if not finite else min(finite) if min(finite) == 0 else UNKNOWN
