@@ -58,17 +58,21 @@ def _freed_error(node):
         "to the first backward() if you need to call it twice")
 
 
-def _dependencies(roots):
+def _dependencies(roots, keep=None, cut=None):
     """Count, for every node reachable from ``roots``, how many edges point at it.
 
     Keyed by the nodes themselves (identity hashing: no ``id()`` calls); the roots enter
-    at 0, so membership in ``counts`` also marks a node as seen.
+    at 0, so membership in ``counts`` also marks a node as seen. With ``keep``, a node it
+    rejects goes into the set ``cut`` and the walk stops there (its inputs are not reached).
     """
     stack = [r for r in roots if type(r) is Node]
     counts = dict.fromkeys(stack, 0)
     get = counts.get
     while stack:
         node = stack.pop()
+        if keep is not None and not keep(node):
+            cut.add(node)
+            continue
         if node.freed:
             raise _freed_error(node)
         for edge in node.parents:
@@ -102,10 +106,11 @@ class _Walk:
     """The state of one backward pass: gradients waiting at nodes (keyed by node) and leaves
     (keyed by ``id``), and the nodes whose consumers are all done."""
 
-    __slots__ = ("counts", "node_grads", "leaf_grads", "leaves", "ready", "functions", "arrays")
+    __slots__ = ("counts", "node_grads", "leaf_grads", "leaves", "ready", "functions", "arrays", "cut")
 
-    def __init__(self, counts, arrays=False):
+    def __init__(self, counts, arrays=False, cut=None):
         self.counts = counts
+        self.cut = cut  # nodes where the walk stops: they take a gradient but pass none on
         self.arrays = arrays  # gradients are raw arrays (drain_arrays), else tensors (drain)
         self.node_grads = {}
         self.leaf_grads = {}
@@ -138,10 +143,13 @@ class _Walk:
 
     def skip(self, node):
         """``node`` got no gradient at all: tell its own inputs so, iteratively."""
-        counts, node_grads = self.counts, self.node_grads
+        counts, node_grads, cut = self.counts, self.node_grads, self.cut
         stack = [node]
         while stack:
-            for edge in stack.pop().parents:
+            current = stack.pop()
+            if cut and current in cut:
+                continue
+            for edge in current.parents:
                 if type(edge) is Node:
                     counts[edge] -= 1
                     if counts[edge] == 0:
@@ -154,13 +162,17 @@ class _Walk:
         node (version check, VJP, handing each input's gradient on, scheduling) are
         written out here rather than split into helper calls.
         """
-        ready, counts, node_grads = self.ready, self.counts, self.node_grads
+        ready, counts, node_grads, cut = self.ready, self.counts, self.node_grads, self.cut
         functions = self.functions
         while ready:
             node = ready.pop()
+            grad = node_grads.pop(node)
+            if cut and node in cut:  # a cut node: its gradient may be asked for, and goes no further
+                if wanted and id(node) in wanted:
+                    captured[id(node)] = grad
+                continue
             if node.freed:
                 raise _freed_error(node)
-            grad = node_grads.pop(node)
             if node.hooks:
                 grad = _run_hooks(node.hooks, grad)
             if node.retained:
@@ -202,14 +214,18 @@ class _Walk:
         """:meth:`drain` without ``create_graph``: gradients are raw arrays and each VJP runs
         compiled (``vjp_cache.run``, which also reduces each gradient to its input's shape
         and dtype). A tensor is made only for the user code that sees a node's gradient."""
-        ready, counts, node_grads = self.ready, self.counts, self.node_grads
+        ready, counts, node_grads, cut = self.ready, self.counts, self.node_grads, self.cut
         run = vjp_cache.run
         make = _tensor_class()._make
         while ready:
             node = ready.pop()
+            grad = node_grads.pop(node)
+            if cut and node in cut:  # a cut node: its gradient may be asked for, and goes no further
+                if wanted and id(node) in wanted:
+                    captured[id(node)] = make(grad, None, False)
+                continue
             if node.freed:
                 raise _freed_error(node)
-            grad = node_grads.pop(node)
             if node.hooks or node.retained or wanted and id(node) in wanted:
                 tensor = make(grad, None, False)
                 if node.hooks:
@@ -267,17 +283,22 @@ def _checked_vjp(node, grad):
             for value, edge, g in zip(node.inputs, node.parents, grads)]
 
 
-def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targets=None):
+def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, targets=None, keep=None):
     """Propagate ``root_grads`` from ``roots`` through the graph.
 
     With ``targets`` (tensors), returns their gradients instead of touching
-    ``.grad``; otherwise accumulates into every leaf's ``.grad``.
+    ``.grad``; otherwise accumulates into every leaf's ``.grad``. With ``keep``
+    (a predicate on nodes), the nodes it rejects are cut: they receive their
+    gradient (a target's gradient is read there) but pass nothing to their
+    inputs, as if their outputs were constants (``tf.GradientTape`` differentiates
+    only what it recorded).
     """
     root_edges = [_edge(r) for r in roots]
     # compiled rules only outside traces and autocast regions (dispatch.active counts both, in
     # any thread): a trace records the Ember-op rules, and autocast would change what they compute
     arrays = not create_graph and vjp_cache.enabled and not dispatch.active
-    walk = _Walk(_dependencies(root_edges), arrays)
+    cut = set() if keep is not None else None
+    walk = _Walk(_dependencies(root_edges, keep, cut), arrays, cut)
     for edge, grad in zip(root_edges, root_grads):
         if edge is not None:
             walk.add_root(edge, grad)

@@ -11,6 +11,13 @@ from ..errors import GradError
 
 _Tensor = None
 
+# The recording clock of ``tf.GradientTape``: every node is stamped with its value when made, and a
+# tape advances it when it opens, closes or resets, so a tape knows which nodes were made while it
+# recorded (ember/tf_compat/tape.py). Nothing else reads it.
+TICK = 0
+# One dict per open tape: the leaves that require grad (Variables) that recorded ops read (core._record).
+ACCESSED_BY_TAPES: list = []
+
 
 def _tensor_class():
     global _Tensor
@@ -45,7 +52,7 @@ class Node:
     """
 
     __slots__ = ("prim", "inputs", "parents", "attrs", "saved_output", "versions", "out_counter", "stack",
-                 "hooks", "retained", "freed", "__weakref__")
+                 "hooks", "retained", "freed", "tick", "__weakref__")
 
     def __init__(self, prim, inputs, parents, attrs, output, versions, out_counter):
         self.prim = prim
@@ -59,6 +66,7 @@ class Node:
         self.hooks = None
         self.retained = None
         self.freed = False
+        self.tick = TICK
 
     # --- what a VJP rule reads (the "ctx") ---------------------------------
     @property

@@ -18,7 +18,7 @@ import numpy
 from .. import backend
 from ..backend import namespaces as _namespaces
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.node import Node, VersionCounter
+from ..autograd.node import ACCESSED_BY_TAPES, Node, VersionCounter
 from ..errors import EmberError, EmberIndexError, ShapeError
 from ..tensor import Tensor
 
@@ -242,7 +242,15 @@ def _record(prim, inputs, attrs, out):
     for value in inputs:
         if isinstance(value, Tensor):
             node = value._node
-            parents.append(node if node is not None else value if value._requires_grad else None)
+            if node is not None:
+                parents.append(node)
+            elif value._requires_grad:
+                parents.append(value)
+                if ACCESSED_BY_TAPES:  # an open tf.GradientTape notes the Variables it reads
+                    for accessed in ACCESSED_BY_TAPES:
+                        accessed[id(value)] = value
+            else:
+                parents.append(None)
             if versions is not None:
                 counter = value._version
                 versions.append(0 if counter is None else counter.value)

@@ -2,7 +2,12 @@
 
 Ember records the graph of every op whose inputs require grad, so the tape
 records nothing itself: it decides *which* tensors are differentiable and
-calls :func:`ember.autograd.grad`. ``watch(x)`` marks ``x`` as requiring grad
+runs Ember's backward pass over the part of the graph it recorded. Every
+graph node carries the value of a clock (``ember.autograd.node.TICK``) that
+tapes advance when they open, close or reset; a tape keeps the clock spans in
+which it was recording, and its backward pass cuts the graph at nodes made
+outside them, whose results count as constants, as in TensorFlow, where a
+tape sees only the operations run while it is active. ``watch(x)`` marks ``x`` as requiring grad
 (and unmarks it when the tape is done with it); trainable Variables and
 parameters already require grad, which is TensorFlow's
 ``watch_accessed_variables=True``. ``gradient`` builds a differentiable
@@ -15,7 +20,9 @@ from __future__ import annotations
 
 import enum
 
-from ..autograd.functions import grad as _autograd_grad
+from ..autograd import node as _node_module
+from ..autograd.engine import run_backward as _run_backward
+from ..autograd.functions import _root_grads
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..errors import GradError
 from ..ops.creation import ones_like, zeros_like
@@ -53,21 +60,50 @@ class GradientTape:
         self.persistent = bool(persistent)
         self.watch_accessed_variables = bool(watch_accessed_variables)
         self._watched: dict[int, Tensor] = {}
+        self._accessed: dict[int, Tensor] = {}  # Variables read by ops recorded while open
         self._turned_on: list[Tensor] = []
+        self._spans: list[list] = []  # [first tick, last tick or None while open]: when it recorded
         self._used = False
         self._grad_context = None
 
     # --- the recording block --------------------------------------------------
     def __enter__(self) -> "GradientTape":
+        if any(tape is self for tape in _RECORDING):
+            raise ValueError("Tape is still recording, This can happen if you try to re-enter an already-active tape.")
         self._grad_context = enable_grad()
         self._grad_context.__enter__()
         _RECORDING.append(self)
+        self._start_span()
         return self
 
     def __exit__(self, *exc) -> bool:
         if self in _RECORDING:
             _RECORDING.remove(self)
+            self._end_span()
         self._grad_context.__exit__(*exc)
+        return False
+
+    def _start_span(self) -> None:
+        _node_module.TICK += 1
+        self._spans.append([_node_module.TICK, None])
+        if self.watch_accessed_variables:
+            _node_module.ACCESSED_BY_TAPES.append(self._accessed)
+
+    def _end_span(self) -> None:
+        self._spans[-1][1] = _node_module.TICK
+        _node_module.TICK += 1
+        accessed = _node_module.ACCESSED_BY_TAPES
+        for index, value in enumerate(accessed):
+            if value is self._accessed:
+                del accessed[index]
+                break
+
+    def _recorded(self, node) -> bool:
+        """Whether graph node ``node`` was made while this tape was recording."""
+        tick = node.tick
+        for first, last in self._spans:
+            if first <= tick and (last is None or tick <= last):
+                return True
         return False
 
     def watch(self, tensor) -> None:
@@ -86,16 +122,36 @@ class GradientTape:
                 self._turned_on.append(value)
 
     def watched_variables(self) -> tuple:
-        return tuple(self._watched.values())
+        """The Variables this tape watches: those ``watch``ed, then those read by ops it recorded.
+
+        (TensorFlow lists them in order of construction; Ember in the order they were watched or read.)
+        """
+        variable = _Parameter()
+        found = {key: value for key, value in self._watched.items() if isinstance(value, variable)}
+        for key, value in self._accessed.items():
+            if isinstance(value, variable):
+                found.setdefault(key, value)
+        return tuple(found.values())
 
     def stop_recording(self):
         """A block whose operations are not recorded (``no_grad``)."""
         return no_grad()
 
     def reset(self) -> None:
-        """Forget what was watched (the graph itself belongs to the tensors)."""
+        """Forget everything recorded and watched so far: like leaving the block and entering a new tape.
+
+        Operations run before the reset become constants to this tape.
+        """
         self._release()
         self._watched.clear()
+        self._accessed.clear()
+        self._used = False
+        recording = any(tape is self for tape in _RECORDING)
+        if recording:
+            self._end_span()
+        self._spans = []
+        if recording:
+            self._start_span()
 
     # --- gradients -----------------------------------------------------------------
     def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
@@ -121,31 +177,39 @@ class GradientTape:
         results = [None] * len(sources)
         if not live or not wanted:
             return results
-        seeds = _seeds(targets, live, output_gradients)
+        seeds = _root_grads(live, _seeds(targets, live, output_gradients), "gradient")
         # A still-recording tape (an enclosing one, or this one inside its block) may differentiate
         # the result again: build it with a graph.
         nested = bool(_RECORDING)
         with enable_grad():
-            grads = _autograd_grad(live, [sources[i] for i in wanted], grad_outputs=seeds,
-                                   retain_graph=True, create_graph=nested, allow_unused=True)
+            grads = _run_backward(live, seeds, True, nested, [sources[i] for i in wanted], keep=self._recorded)
         for index, value in zip(wanted, grads):
-            results[index] = value
+            results[index] = value if value is None or nested else value.detach()
         return results
 
     def _differentiable(self, source) -> bool:
+        """A source this tape differentiates with respect to: one it watched, a Variable (unless
+        ``watch_accessed_variables=False``), or a result of an op it recorded."""
         if not isinstance(source, Tensor) or not source.requires_grad:
             return False
-        return self.watch_accessed_variables or id(source) in self._watched
+        if id(source) in self._watched:
+            return True
+        node = source._node
+        if node is None:
+            return self.watch_accessed_variables
+        return self._recorded(node)
 
     def jacobian(self, target, sources, unconnected_gradients="none"):
         """d``target``/d``source`` for each element of ``target``: shape ``target.shape + source.shape``."""
         from ..ops.functions import stack
         was_persistent, self.persistent = self.persistent, True
         try:
-            flat = target.reshape(-1)
+            with self._ensure_recording():  # as TensorFlow, the tape records the slicing of the target
+                flat = target.reshape(-1)
+                rows_of = [flat[i] for i in range(flat.shape[0])]
             flat_sources = _flatten(sources)
-            rows = [self.gradient(flat[i], flat_sources, unconnected_gradients=unconnected_gradients)
-                    for i in range(flat.shape[0])]
+            rows = [self.gradient(row, flat_sources, unconnected_gradients=unconnected_gradients)
+                    for row in rows_of]
         finally:
             self.persistent = was_persistent
         results = []
@@ -156,6 +220,23 @@ class GradientTape:
                 continue
             results.append(stack(column).reshape(tuple(target.shape) + tuple(source.shape)))
         return _pack_like(sources, results)
+
+    def _ensure_recording(self):
+        """A block in which this tape records, whether or not its own block is open."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def recording():
+            if any(tape is self for tape in _RECORDING):
+                yield
+                return
+            with enable_grad():
+                self._start_span()
+                try:
+                    yield
+                finally:
+                    self._end_span()
+        return recording()
 
     # --- clean-up -------------------------------------------------------------------
     def _release(self) -> None:
@@ -176,6 +257,11 @@ class GradientTape:
             self._release()
         except Exception:  # interpreter shutdown: nothing left to restore
             pass
+
+
+def _Parameter():
+    from ..nn.parameter import Parameter
+    return Parameter
 
 
 def _seeds(targets, live, output_gradients):
