@@ -17,7 +17,9 @@ def default_collate(batch: list) -> Any:
 
     Tensors and NumPy arrays are stacked along a new first dimension; Python
     floats become a float64 tensor, ints an int64 tensor, bools a bool tensor;
-    strings stay a list; tuples come back as lists, as in PyTorch.
+    strings stay as the samples held them (a list at the top and in dicts, a tuple
+    inside tuples and lists, which are transposed); tuples come back as lists, as in
+    PyTorch.
 
     Example:
         >>> import ember
@@ -42,11 +44,12 @@ def default_collate(batch: list) -> Any:
     if isinstance(first, collections.abc.Mapping):
         return {key: default_collate([sample[key] for sample in batch]) for key in first}
     if isinstance(first, tuple) and hasattr(first, "_fields"):  # namedtuple: keep the type
-        return type(first)(*(default_collate(list(field)) for field in zip(*batch)))
+        return type(first)(*(default_collate(field) for field in zip(*batch)))
     if isinstance(first, collections.abc.Sequence):
         if any(len(sample) != len(first) for sample in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        return [default_collate(list(field)) for field in zip(*batch)]
+        # each field stays the tuple zip makes: strings in it come back as that tuple
+        return [default_collate(field) for field in zip(*batch)]
     raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or "
                     f"lists; found {type(first).__name__}")
 

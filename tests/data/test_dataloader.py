@@ -38,6 +38,11 @@ SAMPLES = {
                           {"image": lib.ones(2), "label": 0, "name": "b"}],
     "namedtuples": lambda lib: [Point(1, 2.0), Point(3, 4.0)],
     "nested lists": lambda lib: [[1, [2.0, 3.0]], [4, [5.0, 6.0]]],
+    # strings inside tuples and lists come back as a tuple; at the top and in dicts a list
+    "strings in tuples": lambda lib: [("x", 1.0, b"p"), ("y", 2.0, b"q")],
+    "strings in nested lists": lambda lib: [["x", ["p", 1]], ["y", ["q", 2]]],
+    "strings in namedtuples": lambda lib: [Point("a", 1), Point("b", 2)],
+    "strings": lambda lib: ["a", "b"],
 }
 
 
