@@ -60,6 +60,11 @@ MATCHING_KERAS = [
     "sequential_guide",
     # registered custom layer and activation through .keras files, get_config/from_config, .weights.h5
     "custom_objects_saving",
+    # a shared embedding Model on two Inputs, Lambda(euclidean_distance, output_shape=(1,)) on the pair,
+    # a contrastive-loss closure, RMSprop given by name
+    "siamese_contrastive",
+    # Conv1D/Conv1DTranspose autoencoder, validation_split with EarlyStopping, thresholded reconstruction MAE
+    "timeseries_anomaly_detection",
 ]
 
 # Programs that do not match yet, and why; each is asserted to still differ below.

@@ -238,6 +238,18 @@ def test_core_layers():
     assert set(np.unique(dropped)) == {0.0, 2.0} and 0.4 < (dropped == 0).mean() < 0.6
 
 
+
+def test_lambda_output_shape_on_a_list_of_inputs_matches_keras():
+    # output_shape leaves out the batch size, taken from the first input (the siamese example's
+    # Lambda(euclidean_distance, output_shape=(1,)) on [tower_1, tower_2])
+    real_keras = pytest.importorskip("keras")
+    for module in (keras, real_keras):
+        distance = module.layers.Lambda(lambda pair: pair[0] - pair[1], output_shape=(1,))
+        assert tuple(distance.compute_output_shape([(None, 10), (None, 10)])) == (None, 1)
+        assert tuple(module.layers.Lambda(lambda t: t, output_shape=(3, 2)).compute_output_shape((5, 6))) == (5, 3, 2)
+        a, b = module.Input((10,)), module.Input((10,))
+        assert tuple(module.layers.Lambda(lambda p: p[0][:, :1], output_shape=(1,))([a, b]).shape) == (None, 1)
+
 def test_merge_layers():
     a, b = _random(2, 3), _random(2, 3)
     np.testing.assert_allclose(numpy_of(layers.Add()([a, b])), a + b)

@@ -221,7 +221,14 @@ class Lambda(Layer):
             return super().compute_output_shape(input_shape)
         if callable(self._output_shape):
             return self._output_shape(input_shape)
-        return (input_shape[0],) + tuple(self._output_shape)
+        # The given shapes leave out the batch size: it is the first size of the first input
+        # (Keras 3), so a function of a list of tensors ([a, b] -> distance) works too.
+        from .symbolic import is_shape, map_shapes
+        first = input_shape
+        while not is_shape(first):
+            first = next(iter(first.values())) if isinstance(first, dict) else first[0]
+        batch_size = first[0] if first else None
+        return map_shapes(lambda shape: (batch_size,) + shape, self._output_shape)
 
     def compute_output_spec(self, *args, **kwargs):
         if self._output_shape is None:
