@@ -540,3 +540,55 @@ def test_data_pipelines_match_numpy_and_keras_fit():
     np.testing.assert_allclose(result["losses"], history.history["loss"], rtol=LOSS_TOLERANCE)
     np.testing.assert_allclose(result["evaluation"], reference.evaluate(features[:16] * 2.0, labels[:16], batch_size=8,
                                                                       verbose=0), rtol=LOSS_TOLERANCE)
+
+
+def test_actor_critic_matches_the_same_episodes_in_pytorch():
+    # GradientTape code has no Keras-on-torch twin: the actions the run drew are replayed in the same
+    # (deterministic) environment through the same two-headed network in PyTorch, from the same weights:
+    # log-probabilities, normalised discounted returns, actor loss -log_prob * (return - value) (the
+    # critic gets the actor's gradient too, as in the example), Huber critic loss, Adam with Keras's eps.
+    import torch
+    program = harness.load("actor_critic", "ember")
+    from ember import keras as ember_keras
+    harness.fresh_session(ember_keras)
+    model = program.build_model()
+    common, actor, critic = (model.get_layer(name) for name in ("dense", "dense_1", "dense_2"))
+    params = [torch.tensor(np.asarray(w), requires_grad=True)
+              for layer in (common, actor, critic) for w in layer.get_weights()]
+    result = program.train(model, program.make_data(np.random.default_rng(0)))
+    assert [len(actions) for actions in result["actions"]] == [29, 28, 14, 18]  # the first two run to the limit
+
+    def forward(state):
+        hidden = torch.relu(state @ params[0] + params[1])
+        return torch.softmax(hidden @ params[2] + params[3], -1), hidden @ params[4] + params[5]
+
+    optimizer = torch.optim.Adam(params, lr=0.01, eps=1e-7)
+    env, losses, running_reward = program.BalanceEnv(), [], 0.0
+    for actions in result["actions"]:
+        state, log_probs, values, rewards = env.reset()[0], [], [], []
+        for action in actions:
+            probabilities, value = forward(torch.tensor(state)[None])
+            log_probs.append(torch.log(probabilities[0, action]))
+            values.append(value[0, 0])
+            state, reward, done, *_ = env.step(action)
+            rewards.append(reward)
+        assert done or len(actions) == program.max_steps_per_episode - 1
+        returns, discounted = [], 0.0
+        for reward in rewards[::-1]:
+            discounted = reward + program.gamma * discounted
+            returns.insert(0, discounted)
+        returns = np.array(returns)
+        returns = (returns - returns.mean()) / (returns.std() + program.eps)
+        loss = sum(-log_prob * (ret - value) + torch.nn.functional.huber_loss(value, torch.tensor(ret, dtype=torch.float32))
+                   for log_prob, value, ret in zip(log_probs, values, returns.tolist()))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+        running_reward = 0.05 * len(actions) + 0.95 * running_reward
+    np.testing.assert_allclose(result["losses"], losses, rtol=LOSS_TOLERANCE, atol=LOSS_TOLERANCE)
+    assert abs(result["running_reward"][-1] - running_reward) < 1e-9
+    with torch.no_grad():
+        probabilities, values = forward(torch.tensor(env.reset()[0])[None])
+    np.testing.assert_allclose(result["predictions"][0], probabilities.numpy(), rtol=PREDICTION_TOLERANCE, atol=PREDICTION_TOLERANCE)
+    np.testing.assert_allclose(result["predictions"][1], values.numpy(), rtol=PREDICTION_TOLERANCE, atol=PREDICTION_TOLERANCE)
