@@ -68,6 +68,11 @@ PROGRAMS = [
     ("custom_function_fusion", 2, 1e-4),
     ("autograd_functional", 3, 1e-4),
     ("checkpointed_transformer", 3, 1e-4),
+    ("ppo_continuous", 3, 1e-4),
+    ("realnvp_flow", 4, 1e-4),
+    ("gp_regression", 30, 1e-4),
+    ("word_embeddings_ngram", 3, 1e-4),
+    ("tabular_weighted_sampler", 4, 1e-4),
 ]
 
 # Programs written and checked under PyTorch that don't run under Ember yet, with the reason.
@@ -162,3 +167,19 @@ def test_reinforce_policy_samples_like_pytorch():
         m = programs["ember"].Categorical(ember_model(ember.from_numpy(state).unsqueeze(0)))
         draws = m.sample((4000,)).view(-1).numpy()
     _assert_frequencies(draws, probabilities)
+
+
+def test_tabular_weighted_sampler_balances_classes():
+    """The program's WeightedRandomSampler (inverse class frequencies) draws each class about
+    equally often, and each example of a class about equally often."""
+    import ember
+    program = harness.load("tabular_weighted_sampler", "ember")
+    _, y_train, _, _, _ = program.make_data(np.random.default_rng(0))
+    labels = ember.from_numpy(y_train)
+    sample_weights, _ = program.sample_weights_for(labels)
+    sampler = program.WeightedRandomSampler(sample_weights, num_samples=6000,
+                                            generator=ember.Generator().manual_seed(0))
+    draws = np.array(list(sampler))
+    _assert_frequencies(y_train[draws], np.full(program.N_CLASSES, 1 / program.N_CLASSES))
+    weights = sample_weights.numpy().astype(float)
+    _assert_frequencies(draws, weights / weights.sum())
