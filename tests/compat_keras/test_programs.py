@@ -592,3 +592,63 @@ def test_actor_critic_matches_the_same_episodes_in_pytorch():
         probabilities, values = forward(torch.tensor(env.reset()[0])[None])
     np.testing.assert_allclose(result["predictions"][0], probabilities.numpy(), rtol=PREDICTION_TOLERANCE, atol=PREDICTION_TOLERANCE)
     np.testing.assert_allclose(result["predictions"][1], values.numpy(), rtol=PREDICTION_TOLERANCE, atol=PREDICTION_TOLERANCE)
+
+
+def test_wgan_gp_matches_the_same_steps_in_pytorch():
+    # GradientTape code has no Keras-on-torch twin. The program seeds tf.random before fit; the noise its
+    # train_step draws (per batch: 3 x [normal latents, uniform alphas], then normal latents) is drawn
+    # again from that seed, and the same steps run in PyTorch from the same weights: critic loss with
+    # the gradient penalty (a gradient of the critic's input-gradient: double backward), 3 critic Adam
+    # steps per generator step. History holds each epoch's last batch, as Keras 3's does.
+    import torch
+    import ember
+    program = harness.load("wgan_gp", "ember")
+    from ember import keras as ember_keras
+    harness.fresh_session(ember_keras)
+    wgan = program.build_model()
+    images = program.make_data(np.random.default_rng(0))
+    d_params = [torch.tensor(np.asarray(w), requires_grad=True) for w in wgan.discriminator.get_weights()]
+    g_params = [torch.tensor(np.asarray(w), requires_grad=True) for w in wgan.generator.get_weights()]
+    result = program.train(wgan, images)
+    ember.random.set_seed(1234)
+    noise = [[(np.asarray(ember.random.normal((8, 3))), np.asarray(ember.random.uniform((8, 1, 1, 1))))
+              for _ in range(3)] + [np.asarray(ember.random.normal((8, 3)))] for _ in range(4)]
+    functional = torch.nn.functional
+
+    def discriminator(x):  # NHWC in
+        kernel, bias, dense, dense_bias = d_params
+        x = functional.conv2d(x.permute(0, 3, 1, 2), kernel.permute(3, 2, 0, 1), bias, stride=2)
+        x = functional.leaky_relu(x, 0.2).permute(0, 2, 3, 1).reshape(len(x), -1)
+        return x @ dense + dense_bias
+
+    def generator(z):
+        dense, kernel = g_params
+        x = functional.leaky_relu(z @ dense, 0.2).reshape(-1, 2, 2, 4).permute(0, 3, 1, 2)
+        x = functional.interpolate(x, scale_factor=2, mode="nearest")
+        return torch.tanh(functional.conv2d(x, kernel.permute(3, 2, 0, 1), padding=1)).permute(0, 2, 3, 1)
+
+    d_optimizer = torch.optim.Adam(d_params, lr=0.0002, betas=(0.5, 0.9), eps=1e-7)
+    g_optimizer = torch.optim.Adam(g_params, lr=0.0002, betas=(0.5, 0.9), eps=1e-7)
+    d_losses, g_losses = [], []
+    for step in range(4):
+        real = torch.tensor(images[8 * (step % 2):8 * (step % 2) + 8])
+        for latent, alpha in noise[step][:3]:
+            fake = generator(torch.tensor(latent))
+            d_cost = discriminator(fake).mean() - discriminator(real).mean()
+            interpolated = real + torch.tensor(alpha) * (fake - real)
+            grads, = torch.autograd.grad(discriminator(interpolated).sum(), interpolated, create_graph=True)
+            gp = ((grads.square().sum(dim=(1, 2, 3)).sqrt() - 1.0) ** 2).mean()
+            d_loss = d_cost + gp * 10.0
+            d_optimizer.zero_grad()
+            d_loss.backward(inputs=d_params)
+            d_optimizer.step()
+        g_loss = -discriminator(generator(torch.tensor(noise[step][3]))).mean()
+        g_optimizer.zero_grad()
+        g_loss.backward(inputs=g_params)
+        g_optimizer.step()
+        d_losses.append(d_loss.item()), g_losses.append(g_loss.item())
+    np.testing.assert_allclose(result["d_loss"], d_losses[1::2], rtol=LOSS_TOLERANCE, atol=LOSS_TOLERANCE)
+    np.testing.assert_allclose(result["g_loss"], g_losses[1::2], rtol=LOSS_TOLERANCE, atol=LOSS_TOLERANCE)
+    with torch.no_grad():
+        expected = generator(torch.ones(2, 3)).numpy()
+    np.testing.assert_allclose(result["predictions"], expected, rtol=PREDICTION_TOLERANCE, atol=PREDICTION_TOLERANCE)
