@@ -85,6 +85,30 @@ def uniform(shape, minval=0, maxval=None, dtype="float32", seed=None, name: str 
     return draw * (maxval - minval) + minval if (minval != 0 or maxval != 1.0) else draw
 
 
+
+def gamma(shape, alpha, beta=None, dtype="float32", seed=None, name: str | None = None) -> Tensor:
+    """Samples from Gamma(alpha, beta), beta the rate (inverse scale; 1 when None).
+
+    As TensorFlow: the result's shape is ``shape`` followed by the broadcast shape of ``alpha``
+    and ``beta``, each of the ``shape`` draws holding one sample per (alpha, beta) pair. The
+    unit-rate draws come from the generator (NumPy's Marsaglia-Tsang sampler) and are then divided
+    by ``beta`` as a tensor op, so gradients reach ``beta``; none reach ``alpha`` (TensorFlow's
+    implicit reparameterisation gradient is not implemented).
+    """
+    dtype = as_dtype(dtype or "float32")
+    if not dtype.is_floating_point:
+        raise EmberValueError(f"random.gamma: dtype must be a floating type, got {dtype.name}")
+    concentration = numpy.asarray(alpha.detach() if isinstance(alpha, Tensor) else alpha, dtype="float64")
+    rate = None if beta is None else F._tensor(beta)
+    batch = numpy.broadcast_shapes(concentration.shape, () if rate is None else tuple(rate.shape))
+    generator = (generator_for(seed) or _random.default_generator).numpy
+    draws = generator.standard_gamma(numpy.broadcast_to(concentration, batch), size=_shape(shape) + batch)
+    # float32's smallest normal number, as TensorFlow keeps tiny-alpha draws above zero
+    draws = numpy.maximum(draws, numpy.finfo(dtype.name).tiny).astype(dtype.name)
+    sample = F._tensor(draws)
+    return sample if rate is None else sample / rate.to(dtype)
+
+
 def shuffle(value, seed=None, name: str | None = None) -> Tensor:
     """``value`` with its first dimension randomly reordered."""
     x = F._tensor(value)

@@ -162,6 +162,32 @@ def test_random_functions():
         tf.random.uniform([2], dtype=tf.int32)
 
 
+
+def test_random_gamma_as_tensorflow():
+    # TF 2 docs: shape, then the broadcast shape of alpha and beta (beta a rate); samples from each
+    # Gamma(alpha, beta). Moments checked against the distribution's (torch's Gamma gives them).
+    samples = tf.random.gamma([10, 2], [0.5, 1.5])
+    assert tuple(samples.shape) == (10, 2, 2) and samples.dtype == tf.float32
+    assert tuple(tf.random.gamma([7, 5, 2], [[1.0], [3.0], [4.0]], beta=[[3.0, 4.0]]).shape) == (7, 5, 2, 3, 2)
+    assert tf.random.gamma([3], 2.0, dtype=tf.float64).dtype == tf.float64
+    alpha, beta = np.array([0.2, 2.0, 9.0]), np.array([1.0, 0.5, 3.0])
+    draws = np.asarray(tf.random.gamma([40000], alpha, beta=beta, seed=1), dtype="float64")
+    reference = torch.distributions.Gamma(torch.tensor(alpha), torch.tensor(beta))
+    np.testing.assert_allclose(draws.mean(0), reference.mean.numpy(), rtol=0.03)
+    np.testing.assert_allclose(draws.var(0), reference.variance.numpy(), rtol=0.06)
+    assert float(draws.min()) > 0.0  # tiny alphas stay above zero
+    assert tf.random.gamma([4], 1.0, seed=5).tolist() == tf.random.gamma([4], 1.0, seed=5).tolist()
+    # The MixUp example's Beta(a, b) = G_a / (G_a + G_b): mean a / (a + b)
+    g1, g2 = tf.random.gamma([20000], alpha=0.2), tf.random.gamma([20000], alpha=0.6)
+    assert abs(float(tf.reduce_mean(g1 / (g1 + g2))) - 0.25) < 0.01
+    # draws divided by the rate as a tensor op: d(sum of draws)/d(beta) = -(sum of draws) / beta
+    rate = tf.Variable(2.0)
+    with tf.GradientTape() as tape:
+        total = tf.reduce_sum(tf.random.gamma([5], 3.0, beta=rate, seed=2))
+    np.testing.assert_allclose(float(tape.gradient(total, rate)), -float(total) / 2.0, rtol=1e-6)
+    with pytest.raises(tf.EmberValueError, match="floating"):
+        tf.random.gamma([2], 1.0, dtype=tf.int32)
+
 def test_sequence_helpers_and_eagerness():
     assert [t.tolist() for t in tf.unstack(tf.constant([[1, 2], [3, 4]]), axis=1)] == [[1, 3], [2, 4]]
     assert tf.sequence_mask([2, 0], 3, dtype=tf.float32).tolist() == [[1.0, 1.0, 0.0], [0.0, 0.0, 0.0]]
