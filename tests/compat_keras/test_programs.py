@@ -652,3 +652,17 @@ def test_wgan_gp_matches_the_same_steps_in_pytorch():
     with torch.no_grad():
         expected = generator(torch.ones(2, 3)).numpy()
     np.testing.assert_allclose(result["predictions"], expected, rtol=PREDICTION_TOLERANCE, atol=PREDICTION_TOLERANCE)
+
+
+def test_mixup_augmentation_mixes_as_the_example():
+    # tf.data needs TensorFlow under real Keras, and the Beta(0.2, 0.2) weights (two tf.random.gamma
+    # draws) and the shuffles are random: Ember alone. Each class-k image sits near k / 4, so a mixed
+    # image's level must equal its mixed label's expectation of k / 4; labels stay distributions.
+    program, _, result = harness.run_ember("mixup_augmentation")
+    images, labels = result["sample_images"], result["sample_labels"]
+    assert images.shape == (8, 8, 8, 1) and labels.shape == (8, 4)
+    np.testing.assert_allclose(labels.sum(-1), 1.0, rtol=1e-6)
+    assert np.all(labels >= 0) and np.all((labels > 0).sum(-1) <= 2)  # at most two classes per sample
+    np.testing.assert_allclose(images.mean(axis=(1, 2, 3)), labels @ (np.arange(4) / 4), atol=0.01)
+    assert result["steps"] == 3 and len(result["losses"]) == 3 == len(result["val_losses"])
+    assert np.all(np.isfinite(result["losses"])) and 0.0 <= result["test_acc"] <= 1.0
