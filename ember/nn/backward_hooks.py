@@ -25,7 +25,8 @@ class _HookCall:
         self.grad_output = None
 
     def on_output_grads(self, grads: tuple) -> tuple:
-        for hook in list(self.module._backward_pre_hooks.values()):
+        module = self.module
+        for hook in [*module._global_hooks.backward_pre_hooks.values(), *module._backward_pre_hooks.values()]:
             result = hook(self.module, grads)
             if result is not None:
                 grads = tuple(result) if isinstance(result, (tuple, list)) else (result,)
@@ -42,7 +43,8 @@ class _HookCall:
         return tuple(full[position] for position in self.wrapped)
 
     def _run_full_hooks(self, grad_input: tuple) -> tuple:
-        for hook in list(self.module._backward_hooks.values()):
+        module = self.module
+        for hook in [*module._global_hooks.backward_hooks.values(), *module._backward_hooks.values()]:
             result = hook(self.module, grad_input, self.grad_output)
             if result is not None:
                 result = tuple(result) if isinstance(result, (tuple, list)) else (result,)

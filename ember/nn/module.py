@@ -20,6 +20,7 @@ from ..errors import DTypeError
 from ..ops.functions import cast
 from ..tensor import Tensor
 from . import backward_hooks
+from .global_hooks import GlobalHooks
 from .hooks import RemovableHandle
 from .buffer import Buffer
 from .parameter import Parameter
@@ -55,6 +56,9 @@ class Module:
     """
 
     training: bool
+    # torch.nn.modules.module.register_module_*_hook's registry (ember/nn/global_hooks.py): one
+    # for every module, held by the class so the functions that fill it find this one
+    _global_hooks = GlobalHooks()
 
     def __init__(self, *args, **kwargs) -> None:
         if args or kwargs:
@@ -78,12 +82,14 @@ class Module:
     # --- calling ------------------------------------------------------------
     def __call__(self, *args, **kwargs):
         if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
-                or self._backward_pre_hooks):
+                or self._backward_pre_hooks or self._global_hooks.active):
             return self.forward(*args, **kwargs)
         return self._call_with_hooks(args, kwargs)
 
     def _call_with_hooks(self, args, kwargs):
-        for key, hook in list(self._forward_pre_hooks.items()):
+        # global hooks first (torch.nn.modules.module.register_module_*_hook), then the module's own
+        shared = self._global_hooks
+        for key, hook in [*shared.forward_pre_hooks.items(), *self._forward_pre_hooks.items()]:
             if key in self._hooks_with_kwargs:
                 result = hook(self, args, kwargs)
                 if result is not None:
@@ -96,15 +102,16 @@ class Module:
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
         backward_call = None
-        if (self._backward_hooks or self._backward_pre_hooks) and is_grad_enabled():
+        if (self._backward_hooks or self._backward_pre_hooks or shared.backward_hooks
+                or shared.backward_pre_hooks) and is_grad_enabled():
             args, backward_call = backward_hooks.wrap_inputs(self, args)
         try:
             output = self.forward(*args, **kwargs)
         except Exception:
             self._run_always_called_hooks(args, kwargs)
             raise
-        for key, hook in list(self._forward_hooks.items()):
-            if key in self._hooks_with_kwargs:
+        for key, hook in [*shared.forward_hooks.items(), *self._forward_hooks.items()]:
+            if key in self._hooks_with_kwargs or key in shared.forward_hooks_with_kwargs:
                 result = hook(self, args, kwargs, output)
             else:
                 result = hook(self, args, output)
@@ -116,12 +123,13 @@ class Module:
 
     def _run_always_called_hooks(self, args, kwargs) -> None:
         """After ``forward`` raised: the ``always_call=True`` forward hooks still run (output None)."""
-        always = self.__dict__.get("_forward_hooks_always_called", ())
-        for key, hook in list(self._forward_hooks.items()):
+        shared = self._global_hooks
+        always = self.__dict__.get("_forward_hooks_always_called", set()) | shared.forward_hooks_always_called
+        for key, hook in [*shared.forward_hooks.items(), *self._forward_hooks.items()]:
             if key not in always:
                 continue
             try:
-                if key in self._hooks_with_kwargs:
+                if key in self._hooks_with_kwargs or key in shared.forward_hooks_with_kwargs:
                     hook(self, args, kwargs, None)
                 else:
                     hook(self, args, None)
