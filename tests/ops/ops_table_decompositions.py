@@ -162,8 +162,10 @@ CASES = [
          square(min_side=1), tolerance=_LOOSE),
     Case("linalg.svdvals", ember.linalg.svdvals, torch.linalg.svdvals, ("svd_s",), rectangular(),
          tolerance=_LOOSE),
+    # float32 gradients of a near-singular matrix reach ~1e3 and their rounding with them (CI saw
+    # 2e-3 off at 920): atol relative to the largest entry there
     Case("linalg.pinv", ember.linalg.pinv, torch.linalg.pinv, ("svd_u", "svd_s", "svd_vh"),
-         rectangular(min_side=1), tolerance=_LOOSE),
+         rectangular(min_side=1), tolerance={**_LOOSE, "float32": (2e-4, 2e-5, "scaled")}),
     Case("linalg.lstsq", lambda a, b: ember.linalg.lstsq(_tall_shifted(ember, a), b).solution,
          lambda a, b: torch.linalg.lstsq(_tall_shifted(torch, a), b).solution, ("svd_s",), lstsq_examples(), tolerance=_LOOSE),
     Case("linalg.matrix_exp", ember.linalg.matrix_exp, torch.linalg.matrix_exp, ("matrix_exp",),
