@@ -17,6 +17,9 @@ _Tensor = None
 TICK = 0
 # One dict per open tape: the leaves that require grad (Variables) that recorded ops read (core._record).
 ACCESSED_BY_TAPES: list = []
+# The tapes whose ``with`` block is open, innermost last (ember.function reads it: a call inside
+# a recording tape runs as Python, so the tape sees its ops).
+RECORDING_TAPES: list = []
 
 
 def _tensor_class():

@@ -18,6 +18,7 @@ import warnings
 import numpy
 
 from ..autograd.grad_mode import state as grad_state
+from ..autograd.node import RECORDING_TAPES
 from ..primitives.core import dispatch
 from ..tensor import Tensor
 from . import effects as effects_module
@@ -91,7 +92,7 @@ class Function:
     def __call__(self, *args, **kwargs):
         if dispatch.tracer is not None:  # called from a trace: inline it
             return self.python_function(*args, **kwargs)
-        if _tape_recording() and grad_state.enabled:
+        if RECORDING_TAPES and grad_state.enabled:
             # An enclosing tf.GradientTape differentiates through this call: compiled outputs have no
             # history, so the call runs as Python (the same values, recorded as TensorFlow records them)
             return self.python_function(*args, **kwargs)
@@ -404,12 +405,6 @@ def _template_outputs(template):
     elif kind in ("list", "tuple"):
         for child in template[1]:
             yield from _template_outputs(child)
-
-
-def _tape_recording() -> bool:
-    """Whether a ``tf.GradientTape`` block is open (ember.tf_compat.tape's list of them)."""
-    from ..tf_compat.tape import _RECORDING
-    return bool(_RECORDING)
 
 
 def _identifier(name: str) -> str:

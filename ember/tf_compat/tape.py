@@ -28,8 +28,8 @@ from ..errors import GradError
 from ..ops.creation import ones_like, zeros_like
 from ..tensor import Tensor
 
-# The tapes whose ``with`` block is open, innermost last.
-_RECORDING: list = []
+# The tapes whose ``with`` block is open, innermost last (kept beside the clock, for ember.function).
+_RECORDING: list = _node_module.RECORDING_TAPES
 # id(tensor) -> [tensor, count]: tensors that watch() made require grad, and how many tapes hold them.
 _WATCHED_BY_TAPES: dict = {}
 
