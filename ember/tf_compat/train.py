@@ -39,7 +39,6 @@ Example:
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -47,6 +46,7 @@ import weakref
 
 import numpy
 
+from ..io.atomic import atomic_write
 from .module import Module
 from .variable import Variable
 
@@ -325,14 +325,12 @@ def _write(prefix: str, values: dict) -> str:
     directory = os.path.dirname(prefix)
     if directory:
         os.makedirs(directory, exist_ok=True)
-    buffer = io.BytesIO()
-    numpy.savez(buffer, **{f"v{index}": value for index, value in enumerate(values.values())})
-    with open(prefix + _DATA_SUFFIX, "wb") as handle:
-        handle.write(buffer.getvalue())
+    arrays = {f"v{index}": value for index, value in enumerate(values.values())}
+    atomic_write(prefix + _DATA_SUFFIX, lambda handle: numpy.savez(handle, **arrays))
     index = {key: {"entry": f"v{position}", "shape": list(numpy.shape(value)), "dtype": str(numpy.asarray(value).dtype)}
              for position, (key, value) in enumerate(values.items())}
-    with open(prefix + ".index", "w", encoding="utf-8") as handle:
-        json.dump(index, handle)
+    # the index last and each file replaced atomically (ember.io's rule): a crash leaves the old checkpoint
+    atomic_write(prefix + ".index", lambda handle: handle.write(json.dumps(index).encode("utf-8")))
     return prefix
 
 
@@ -384,8 +382,8 @@ def _write_state(directory: str, latest: str, paths: list) -> None:
         return os.path.relpath(path, directory) if os.path.isabs(path) == os.path.isabs(directory) else path
     lines = [f'model_checkpoint_path: "{relative(latest)}"']
     lines += [f'all_model_checkpoint_paths: "{relative(path)}"' for path in paths]
-    with open(os.path.join(directory, _STATE), "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
+    text = "\n".join(lines) + "\n"
+    atomic_write(os.path.join(directory, _STATE), lambda handle: handle.write(text.encode("utf-8")))
 
 
 def _read_state(directory: str):
